@@ -1,0 +1,134 @@
+#include "commands.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef PF_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+int pf_cli_argc;
+char **pf_cli_argv;
+
+int pf_cli_fail(const char *cmd, const pf_status *st)
+{
+    fprintf(stderr, "partonflow %s: %s\n", cmd, st->msg[0] ? st->msg : pf_code_name(st->code));
+    switch (st->code) {
+    case PF_EINVAL:
+    case PF_ECARD:
+    case PF_EFORMAT:
+    case PF_ECHECKSUM:
+    case PF_EDOMAIN:
+        return PF_EXIT_USAGE;
+    case PF_ENOCONV:
+        return PF_EXIT_NOCONV;
+    default:
+        return PF_EXIT_FAIL;
+    }
+}
+
+int pf_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "partonflow %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return PF_EXIT_USAGE;
+}
+
+int pf_cli_parse_double(const char *flag, const char *text, double *out, pf_status *st)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return pf_status_set(st, PF_EINVAL, "%s: '%s' is not a finite number", flag, text);
+    *out = v;
+    return PF_OK;
+}
+
+int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status *st)
+{
+    char *end;
+    errno = 0;
+    if (text[0] == '-')
+        return pf_status_set(st, PF_EINVAL, "%s: '%s' is not a non-negative integer", flag, text);
+    double v = strtod(text, &end); /* accepts 1e6 */
+    if (end == text || *end != '\0' || errno == ERANGE || !(v >= 0) || v != floor(v) || v > 9.0e18)
+        return pf_status_set(st, PF_EINVAL, "%s: '%s' is not a non-negative integer", flag, text);
+    *out = (size_t)v;
+    return PF_OK;
+}
+
+int pf_cli_parse_list(const char *flag, const char *text, double **out, size_t *n, pf_status *st)
+{
+    *out = NULL;
+    *n = 0;
+    if (!text || !*text)
+        return pf_status_set(st, PF_EINVAL, "%s: empty list, expected comma-separated numbers", flag);
+    size_t cap = 1;
+    for (const char *p = text; *p; p++)
+        cap += (*p == ',');
+    double *v = malloc(cap * sizeof *v);
+    char *copy = strdup(text);
+    if (!v || !copy) {
+        free(v);
+        free(copy);
+        return pf_status_set(st, PF_ENOMEM, "%s: out of memory", flag);
+    }
+    size_t k = 0;
+    char *save = NULL, *s = copy;
+    /* strsep keeps empty items so that "1,,2" is reported, not silently skipped. */
+    char *tok;
+    while ((tok = strsep(&s, ",")) != NULL) {
+        (void)save;
+        char *end;
+        errno = 0;
+        double x = strtod(tok, &end);
+        if (end == tok || *end != '\0' || errno == ERANGE || !isfinite(x)) {
+            pf_status_set(st, PF_EINVAL, "%s: item %zu '%s' is not a finite number", flag, k + 1, tok);
+            free(v);
+            free(copy);
+            return st->code;
+        }
+        v[k++] = x;
+    }
+    free(copy);
+    *out = v;
+    *n = k;
+    return PF_OK;
+}
+
+int pf_cli_set_threads(int threads)
+{
+#ifdef PF_HAVE_OPENMP
+    if (threads > 0)
+        omp_set_num_threads(threads);
+    return omp_get_max_threads();
+#else
+    (void)threads;
+    return 1;
+#endif
+}
+
+char *pf_cli_command_line(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        strcat(s, argv[i]);
+        if (i + 1 < argc)
+            strcat(s, " ");
+    }
+    return s;
+}

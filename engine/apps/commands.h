@@ -1,0 +1,55 @@
+/* partonflow CLI: one function per subcommand, dispatched by main.c.
+ * Exit codes (docs/cli.md): 0 success, 1 runtime failure, 2 bad input (flag, card, file),
+ * 3 a fit that did not converge (fit.h5 is still written and says so). */
+#ifndef PARTONFLOW_APPS_COMMANDS_H
+#define PARTONFLOW_APPS_COMMANDS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "partonflow/status.h"
+
+enum { PF_EXIT_OK = 0, PF_EXIT_FAIL = 1, PF_EXIT_USAGE = 2, PF_EXIT_NOCONV = 3 };
+
+typedef int (*pf_cmd_fn)(int argc, char **argv);
+
+/* Subcommands: argv[0] is the subcommand name. */
+int pf_cmd_card(int argc, char **argv);
+int pf_cmd_evolve(int argc, char **argv);
+int pf_cmd_sf(int argc, char **argv);
+int pf_cmd_theory(int argc, char **argv);
+int pf_cmd_simulate(int argc, char **argv);
+int pf_cmd_prepare(int argc, char **argv);
+int pf_cmd_fit(int argc, char **argv);
+int pf_cmd_bench(int argc, char **argv);
+
+/* bench targets: argv[0] is the target name ("evolve", "xsec", ...). */
+int pf_bench_evolve(int argc, char **argv);
+int pf_bench_xsec(int argc, char **argv);
+int pf_bench_simulate(int argc, char **argv);
+int pf_bench_likelihood(int argc, char **argv);
+
+/* --- helpers shared by the subcommands (cli_util.c) --- */
+
+/* Prints "partonflow CMD: <message>" on stderr and returns the exit code for st->code
+ * (2 for input errors: EINVAL, ECARD, EFORMAT, ECHECKSUM, EDOMAIN; 1 otherwise). */
+int pf_cli_fail(const char *cmd, const pf_status *st);
+/* Prints "partonflow CMD: <formatted>" and returns PF_EXIT_USAGE. */
+int pf_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses "1e-3,0.1,0.5" into a malloc'd array; on error fills st naming the flag and the
+ * offending item ("--x: item 2 'abc' is not a number").  Empty lists are errors. */
+int pf_cli_parse_list(const char *flag, const char *text, double **out, size_t *n, pf_status *st);
+/* Parses an unsigned integer / a double for a flag, with a message naming the flag. */
+int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status *st);
+int pf_cli_parse_double(const char *flag, const char *text, double *out, pf_status *st);
+
+/* Sets the OpenMP thread count (0: leave as is); returns the count in force. */
+int pf_cli_set_threads(int threads);
+
+/* The command line as one string (for /meta), malloc'd. */
+char *pf_cli_command_line(int argc, char **argv);
+extern int pf_cli_argc;
+extern char **pf_cli_argv;
+
+#endif

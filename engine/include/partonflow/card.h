@@ -1,0 +1,121 @@
+/* partonflow: the theory card (YAML, read with libyaml) as a validated struct.
+ *
+ * Format version 1 (see docs/cards.md): sections theory, pdf, and optionally
+ * kinematics, detector, simulation, fit.  Every error names the file, the line, the key
+ * and what was expected. */
+#ifndef PARTONFLOW_CARD_H
+#define PARTONFLOW_CARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "partonflow/status.h"
+
+enum pf_order { PF_LO = 0, PF_NLO = 1 };
+enum pf_scheme { PF_FFNS = 0, PF_VFNS = 1 };
+enum pf_evol_method { PF_EVOL_EXACT = 0, PF_EVOL_TRUNCATED = 1 };
+
+/* Input flavours of the parametrisation at mu0 (card keys in this order). */
+enum pf_flav_in {
+    PF_IN_UV = 0, PF_IN_DV, PF_IN_UBAR, PF_IN_DBAR, PF_IN_S, PF_IN_SBAR,
+    PF_IN_C, PF_IN_CBAR, PF_IN_B, PF_IN_BBAR, PF_IN_G, PF_NIN
+};
+extern const char *const pf_flav_in_name[PF_NIN]; /* "uv", "dv", "ubar", ... "g" */
+
+/* Output flavours in LHAPDF order -6..6 (the `evolve` CSV columns). */
+enum pf_flav_out {
+    PF_TBAR = 0, PF_BBAR, PF_CBAR, PF_SBAR, PF_UBAR, PF_DBAR, PF_GLUON,
+    PF_D, PF_U, PF_S, PF_C, PF_B, PF_T, PF_NOUT
+};
+extern const char *const pf_flav_out_name[PF_NOUT]; /* "tbar", ..., "g", "d", "u", ... "t" */
+
+enum pf_norm { PF_NORM_FIXED = 0, PF_NORM_VALENCE, PF_NORM_MOMENTUM };
+
+#define PF_POLY_MAX 8
+typedef struct pf_flavour_card {
+    int present;                /* 0: the flavour is zero at mu0 */
+    int same_as;                /* -1, or the pf_flav_in it copies (parameters shared) */
+    int norm;                   /* PF_NORM_*: A given, or fixed by a sum rule */
+    double A, a, b;             /* x f = A x^a (1-x)^b sum_k poly[k] x^(k/2) */
+    int npoly;                  /* >= 1; defaults to 1 with poly[0] = 1 */
+    double poly[PF_POLY_MAX];
+    int line;                   /* line of the flavour's key in the card (0: preset) */
+} pf_flavour_card;
+
+typedef struct pf_pdf_card {
+    char preset[32];            /* "" or "lha-toy" (then fl[] holds the preset values) */
+    pf_flavour_card fl[PF_NIN];
+} pf_pdf_card;
+
+typedef struct pf_theory_card {
+    int order;                  /* PF_LO | PF_NLO */
+    int scheme;                 /* PF_FFNS | PF_VFNS */
+    int nf;                     /* FFNS only (3..6) */
+    double mu0;                 /* GeV */
+    double alphas_value;        /* alpha_s(alphas_mu) */
+    double alphas_mu;           /* GeV */
+    double mc, mb, mt;          /* pole masses, GeV */
+    double xi_r;                /* mu_R / mu_F */
+    int mellin_nodes;           /* 0: the engine's tested default */
+    int evolution;              /* PF_EVOL_EXACT (default) | PF_EVOL_TRUNCATED */
+    int grid_nx, grid_nq2;      /* theory-operator grid; 0: the engine's tested default */
+} pf_theory_card;
+
+typedef struct pf_kinematics_card {
+    int present;
+    double e_electron, e_proton;    /* beam energies, GeV */
+    double q2_min, q2_max, x_min, x_max, y_min, y_max, w2_min;
+    double alpha_em;                /* default 1/137.036 */
+} pf_kinematics_card;
+
+#define PF_EFF_TABLE_MAX 64
+typedef struct pf_detector_card {
+    int present;
+    int perfect;                    /* `detector: perfect` */
+    double e_stochastic, e_constant;/* sigma_E/E = stochastic/sqrt(E) (+) constant */
+    double theta_resolution;        /* rad */
+    double efficiency;              /* constant efficiency (used when eff_n == 0) */
+    int eff_n;                      /* efficiency as a table in y (linear interpolation) */
+    double eff_y[PF_EFF_TABLE_MAX], eff_value[PF_EFF_TABLE_MAX];
+} pf_detector_card;
+
+typedef struct pf_simulation_card {
+    int present;
+    uint64_t events;                /* fixed number of events, or 0 ... */
+    double luminosity;              /* ... Poisson(luminosity * sigma), pb^-1, or 0 */
+    uint64_t seed;
+} pf_simulation_card;
+
+#define PF_FIT_MAX_FREE 64
+#define PF_PARAM_NAME_LEN 32
+enum pf_fit_start { PF_START_TRUTH = 0, PF_START_TRUTH_SHIFTED, PF_START_EXPLICIT };
+typedef struct pf_fit_card {
+    int present;
+    int nfree;
+    char free[PF_FIT_MAX_FREE][PF_PARAM_NAME_LEN]; /* "uv.a", "ubar.A", "g.p2", ... */
+    int start;                      /* PF_START_* */
+    double start_value[PF_FIT_MAX_FREE];           /* PF_START_EXPLICIT, same order as free */
+    int bins_x, bins_q2;            /* histogram method */
+    int replicas;
+} pf_fit_card;
+
+typedef struct pf_card {
+    char path[512];                 /* file it was read from */
+    int version;                    /* format version (1) */
+    pf_theory_card theory;
+    pf_pdf_card pdf;
+    pf_kinematics_card kinematics;
+    pf_detector_card detector;
+    pf_simulation_card simulation;
+    pf_fit_card fit;
+} pf_card;
+
+/* Reads and validates a card.  On failure returns PF_ECARD (or PF_EIO) with a message
+ * "FILE:LINE: key 'theory.order': expected LO or NLO, got 'NNLO'". */
+int pf_card_read(const char *path, pf_card *card, pf_status *st);
+/* Same from a string; `name` is used in messages in place of a file name. */
+int pf_card_parse(const char *yaml, size_t len, const char *name, pf_card *card, pf_status *st);
+/* The resolved card as YAML text (malloc'd, caller frees): what artefacts store. */
+char *pf_card_to_yaml(const pf_card *card);
+
+#endif

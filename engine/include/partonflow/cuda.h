@@ -1,6 +1,6 @@
 /* partonflow: the CUDA backend's host interface.
  *
- * The device code lives in engine/src/cuda/*.cu and only arranges data and launches; the
+ * The device code lives in the .cu files of engine/src/cuda and only arranges data and launches; the
  * maths is the header-inline kernels/ code that the CPU paths use too.  In a build without
  * nvcc every function returns PF_ECUDA "built without CUDA" and pf_cuda_device_count()
  * returns 0, so callers fall back to the CPU. */

@@ -15,6 +15,7 @@ struct pf_command {
 
 static const struct pf_command commands[] = {
     /* PF_COMMANDS: one line per working subcommand */
+    {"card", pf_cmd_card, "validate a theory card and print it resolved (card check CARD)"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,114 @@
+/* partonflow: the HDF5 artefact layer used by every stage (docs/artefacts.md).
+ *
+ * Every artefact has a group /meta (engine version, schema name and version, the resolved
+ * card as YAML, the command line, the creation time, the seed where there is one, and a
+ * 64-bit checksum of the payload), and a payload: every other dataset and attribute.
+ * Writers write to "<path>.tmp-<pid>" and pf_h5_commit renames the file when it is
+ * complete, so an interrupted run never leaves a file under the final name.  Readers
+ * refuse a file that is not HDF5, is truncated, has another schema or version, or whose
+ * payload does not match its checksum, with a message naming the file and the cause.
+ *
+ * MPI: when the par layer runs more than one rank, pf_h5_create/commit/abort and every
+ * write call are collective (every rank calls them with the same names, types and global
+ * dims).  pf_h5_write_rows writes each rank's rows with collective MPI-IO; pf_h5_write and
+ * the attribute setters take rank 0's values.  The checksum is computed by rank 0 from
+ * the data as stored, so it does not depend on the number of ranks.  Readers are
+ * per-process (every rank may open a file on its own). */
+#ifndef PARTONFLOW_H5_H
+#define PARTONFLOW_H5_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "partonflow/status.h"
+
+typedef enum pf_h5_type {
+    PF_H5_DOUBLE = 0,
+    PF_H5_FLOAT,
+    PF_H5_INT32,
+    PF_H5_INT64,
+    PF_H5_UINT64,
+    PF_H5_UINT8
+} pf_h5_type;
+
+/* Size in bytes of one element of a pf_h5_type. */
+size_t pf_h5_type_size(pf_h5_type type);
+
+#define PF_H5_MAX_RANK 4
+
+typedef struct pf_h5 pf_h5;
+
+typedef struct pf_h5_meta {
+    const char *card_yaml;      /* resolved card (pf_card_to_yaml), or NULL */
+    const char *command_line;   /* pf_cli_command_line, or NULL */
+    int has_seed;
+    uint64_t seed;
+} pf_h5_meta;
+
+/* Opens "<path>.tmp-<pid of rank 0>" for writing. */
+pf_h5 *pf_h5_create(const char *path, const char *schema, int schema_version, const pf_h5_meta *meta,
+                    pf_status *st);
+/* Writes the deferred attributes, closes, computes the checksum, writes /meta and renames
+ * the file to its final name: all or nothing.  Frees h in every case. */
+int pf_h5_commit(pf_h5 *h, pf_status *st);
+/* Closes and deletes the temporary; frees h.  NULL is a no-op. */
+void pf_h5_abort(pf_h5 *h);
+
+/* Opens a finished artefact for reading and verifies it (schema NULL: any schema, any
+ * version).  The payload checksum is verified here, by reading the whole payload once. */
+pf_h5 *pf_h5_open(const char *path, const char *schema, int schema_version, pf_status *st);
+void pf_h5_close(pf_h5 *h);
+
+/* Whole dataset of `rank` dims (rank 0..PF_H5_MAX_RANK); groups are created on demand
+ * from the path ("/events/x_true").  units: NULL or a string stored as attribute "units".
+ * Datasets of 64 KiB or more are chunked and deflate-compressed; smaller ones are
+ * contiguous.  MPI: collective; rank 0's data are written. */
+int pf_h5_write(pf_h5 *h, const char *dset, pf_h5_type type, int rank, const size_t *dims, const void *data,
+                const char *units, pf_status *st);
+/* Rows [offset, offset + count) of a dataset of global dims `dims` (rows are the first
+ * dimension); `data` holds count rows.  The first call creates the dataset, later calls
+ * (same type and dims) add rows.  MPI: collective, each rank passes its own rows. */
+int pf_h5_write_rows(pf_h5 *h, const char *dset, pf_h5_type type, int rank, const size_t *dims, size_t offset,
+                     size_t count, const void *data, const char *units, pf_status *st);
+
+/* Whole dataset converted to `type`; *data is malloc'd (caller frees), dims[PF_H5_MAX_RANK]. */
+int pf_h5_read(pf_h5 *h, const char *dset, pf_h5_type type, int *rank, size_t *dims, void **data,
+               pf_status *st);
+/* Rows [offset, offset + count) into data (count rows of the stored row length). */
+int pf_h5_read_rows(pf_h5 *h, const char *dset, pf_h5_type type, size_t offset, size_t count, void *data,
+                    pf_status *st);
+/* Rank and dims of a dataset without reading it. */
+int pf_h5_dims(pf_h5 *h, const char *dset, int *rank, size_t *dims, pf_status *st);
+/* 1 if the object (group or dataset) exists, else 0. */
+int pf_h5_exists(pf_h5 *h, const char *obj);
+
+/* Attributes on any group or dataset (created on demand for writing; "/" is the root).
+ * Writers defer them to pf_h5_commit (rank 0 writes them), so a get on a writer only sees
+ * attributes of files opened for reading.  Strings are variable-length UTF-8; *value of
+ * get_attr_string and get_attr_doubles is malloc'd (caller frees). */
+int pf_h5_set_attr_double(pf_h5 *h, const char *obj, const char *name, double value, pf_status *st);
+int pf_h5_set_attr_int64(pf_h5 *h, const char *obj, const char *name, int64_t value, pf_status *st);
+int pf_h5_set_attr_uint64(pf_h5 *h, const char *obj, const char *name, uint64_t value, pf_status *st);
+int pf_h5_set_attr_string(pf_h5 *h, const char *obj, const char *name, const char *value, pf_status *st);
+int pf_h5_set_attr_doubles(pf_h5 *h, const char *obj, const char *name, const double *value, size_t n,
+                           pf_status *st);
+int pf_h5_get_attr_double(pf_h5 *h, const char *obj, const char *name, double *value, pf_status *st);
+int pf_h5_get_attr_int64(pf_h5 *h, const char *obj, const char *name, int64_t *value, pf_status *st);
+int pf_h5_get_attr_uint64(pf_h5 *h, const char *obj, const char *name, uint64_t *value, pf_status *st);
+int pf_h5_get_attr_string(pf_h5 *h, const char *obj, const char *name, char **value, pf_status *st);
+int pf_h5_get_attr_doubles(pf_h5 *h, const char *obj, const char *name, double **value, size_t *n,
+                           pf_status *st);
+
+/* Of a file opened for reading: the /meta values. */
+const char *pf_h5_card_yaml(const pf_h5 *h);   /* /meta card, for pf_card_parse */
+uint64_t pf_h5_checksum(const pf_h5 *h);       /* /meta checksum (e.g. events' theory_checksum) */
+const char *pf_h5_path(const pf_h5 *h);
+
+/* The payload checksum of an open file recomputed from its data (what open verifies). */
+int pf_h5_payload_checksum(pf_h5 *h, uint64_t *sum, pf_status *st);
+
+/* XXH64 (Y. Collet's xxHash, 64-bit variant) of a byte string, seed 0: the hash behind the
+ * payload checksum, exposed for tests and tools. */
+uint64_t pf_h5_xxh64(const void *data, size_t len, uint64_t seed);
+
+#endif

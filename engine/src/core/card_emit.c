@@ -1,0 +1,163 @@
+/* partonflow: the resolved card as YAML text.  Every default is written out, numbers with
+ * the shortest decimal form that reads back to the same double, so that
+ * pf_card_parse(pf_card_to_yaml(card)) gives the same struct (tests/unit/core). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card_internal.h"
+#include "partonflow/card.h"
+
+/* Shortest %.{15,16,17}g that round-trips, written as a YAML 1.1 float (with a '.'), so
+ * that PyYAML and h5py users read a float, not a string or an int. */
+static const char *num(char *buf, double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    char *e = strchr(buf, 'e');
+    if (!strchr(buf, '.')) {
+        char tail[32] = "";
+        if (e) {
+            snprintf(tail, sizeof tail, "%s", e);
+            *e = '\0';
+        }
+        strcat(buf, ".0");
+        strcat(buf, tail);
+    }
+    return buf;
+}
+
+static void emit_flavour(FILE *f, const char *indent, int j, const pf_flavour_card *fl)
+{
+    char b1[32], b2[32], b3[32];
+    if (fl->same_as >= 0) {
+        fprintf(f, "%s%s: {same_as: %s}\n", indent, pf_flav_in_name[j], pf_flav_in_name[fl->same_as]);
+        return;
+    }
+    const char *A = fl->norm == PF_NORM_VALENCE ? "valence" : fl->norm == PF_NORM_MOMENTUM ? "momentum" : num(b1, fl->A);
+    fprintf(f, "%s%s: {A: %s, a: %s, b: %s, poly: [", indent, pf_flav_in_name[j], A, num(b2, fl->a), num(b3, fl->b));
+    for (int k = 0; k < fl->npoly; k++)
+        fprintf(f, "%s%s", k ? ", " : "", num(b1, fl->poly[k]));
+    fprintf(f, "]}\n");
+}
+
+static void emit_theory(FILE *f, const pf_theory_card *th)
+{
+    char b1[32], b2[32], b3[32];
+    fprintf(f, "theory:\n  order: %s\n  scheme: %s\n", th->order == PF_NLO ? "NLO" : "LO",
+            th->scheme == PF_VFNS ? "VFNS" : "FFNS");
+    if (th->scheme == PF_FFNS)
+        fprintf(f, "  nf: %d\n", th->nf);
+    fprintf(f, "  mu0: %s\n", num(b1, th->mu0));
+    fprintf(f, "  alphas: {value: %s, mu: %s}\n", num(b1, th->alphas_value), num(b2, th->alphas_mu));
+    if (th->mc > 0)
+        fprintf(f, "  masses: {charm: %s, bottom: %s, top: %s}\n", num(b1, th->mc), num(b2, th->mb), num(b3, th->mt));
+    fprintf(f, "  xi_r: %s\n", num(b1, th->xi_r));
+    fprintf(f, "  evolution: %s\n", th->evolution == PF_EVOL_TRUNCATED ? "truncated" : "exact");
+    if (th->mellin_nodes > 0)
+        fprintf(f, "  mellin_nodes: %d\n", th->mellin_nodes);
+    else
+        fprintf(f, "  # mellin_nodes: not set, the engine's tested default\n");
+    if (th->grid_nx > 0)
+        fprintf(f, "  grid: {x: %d, q2: %d}\n", th->grid_nx, th->grid_nq2);
+    else
+        fprintf(f, "  # grid: not set, the engine's tested default\n");
+}
+
+static void emit_pdf(FILE *f, const pf_pdf_card *pdf)
+{
+    fprintf(f, "pdf:\n");
+    if (pdf->preset[0]) {
+        fprintf(f, "  preset: %s\n  # which resolves to:\n", pdf->preset);
+        for (int j = 0; j < PF_NIN; j++)
+            if (pdf->fl[j].present)
+                emit_flavour(f, "  #   ", j, &pdf->fl[j]);
+        return;
+    }
+    fprintf(f, "  flavours:\n");
+    for (int j = 0; j < PF_NIN; j++)
+        if (pdf->fl[j].present)
+            emit_flavour(f, "    ", j, &pdf->fl[j]);
+}
+
+static void emit_stages(FILE *f, const pf_card *card)
+{
+    char b1[32], b2[32];
+    const pf_kinematics_card *k = &card->kinematics;
+    if (k->present) {
+        fprintf(f, "kinematics:\n  beams: {electron: %s, proton: %s}\n", num(b1, k->e_electron), num(b2, k->e_proton));
+        fprintf(f, "  cuts: {q2_min: %s, ", num(b1, k->q2_min));
+        fprintf(f, "q2_max: %s, ", num(b1, k->q2_max));
+        fprintf(f, "x_min: %s, ", num(b1, k->x_min));
+        fprintf(f, "x_max: %s,\n", num(b1, k->x_max));
+        fprintf(f, "         y_min: %s, ", num(b1, k->y_min));
+        fprintf(f, "y_max: %s, ", num(b1, k->y_max));
+        fprintf(f, "w2_min: %s}\n", num(b1, k->w2_min));
+        fprintf(f, "  alpha_em: %s\n", num(b1, k->alpha_em));
+    }
+    const pf_detector_card *d = &card->detector;
+    if (d->present && d->perfect) {
+        fprintf(f, "detector: perfect\n");
+    } else if (d->present) {
+        fprintf(f, "detector:\n  energy_resolution: {stochastic: %s, constant: %s}\n", num(b1, d->e_stochastic),
+                num(b2, d->e_constant));
+        fprintf(f, "  angle_resolution: %s\n", num(b1, d->theta_resolution));
+        if (d->eff_n > 0) {
+            fprintf(f, "  efficiency:\n    y: [");
+            for (int i = 0; i < d->eff_n; i++)
+                fprintf(f, "%s%s", i ? ", " : "", num(b1, d->eff_y[i]));
+            fprintf(f, "]\n    value: [");
+            for (int i = 0; i < d->eff_n; i++)
+                fprintf(f, "%s%s", i ? ", " : "", num(b1, d->eff_value[i]));
+            fprintf(f, "]\n");
+        } else {
+            fprintf(f, "  efficiency: %s\n", num(b1, d->efficiency));
+        }
+    }
+    const pf_simulation_card *s = &card->simulation;
+    if (s->present) {
+        if (s->events > 0)
+            fprintf(f, "simulation: {events: %llu, ", (unsigned long long)s->events);
+        else
+            fprintf(f, "simulation: {luminosity: %s, ", num(b1, s->luminosity));
+        fprintf(f, "seed: %llu}\n", (unsigned long long)s->seed);
+    }
+    const pf_fit_card *fc = &card->fit;
+    if (fc->present) {
+        fprintf(f, "fit:\n  free: [");
+        for (int i = 0; i < fc->nfree; i++)
+            fprintf(f, "%s%s", i ? ", " : "", fc->free[i]);
+        fprintf(f, "]\n");
+        if (fc->start == PF_START_EXPLICIT) {
+            fprintf(f, "  start: {");
+            for (int i = 0; i < fc->nfree; i++)
+                fprintf(f, "%s%s: %s", i ? ", " : "", fc->free[i], num(b1, fc->start_value[i]));
+            fprintf(f, "}\n");
+        } else {
+            fprintf(f, "  start: %s\n", fc->start == PF_START_TRUTH_SHIFTED ? "truth-shifted" : "truth");
+        }
+        fprintf(f, "  bins: {x: %d, q2: %d}\n  replicas: %d\n", fc->bins_x, fc->bins_q2, fc->replicas);
+    }
+}
+
+char *pf_card_to_yaml(const pf_card *card)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    fprintf(f, "# partonflow card (format version %d), resolved: every default written out\n", card->version);
+    fprintf(f, "version: %d\n", card->version);
+    emit_theory(f, &card->theory);
+    emit_pdf(f, &card->pdf);
+    emit_stages(f, card);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}

@@ -1,0 +1,253 @@
+/* partonflow: structure functions F2, FL and the Born cross section on the exact path
+ * (inverse Mellin at each point, no grid), built from the evolution operator and the
+ * N-space coefficient functions (coef.c).  Conventions: dis.h and docs/physics-dis.md. */
+#include <complex.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "partonflow/dis.h"
+#include "partonflow/evol.h"
+#include "partonflow/pdf.h"
+#include "partonflow/kernels/kinematics.h"
+
+#define PF_PI 3.14159265358979323846
+
+/* Output-flavour index of quark q = 1..6 (d, u, s, c, b, t) and of its antiquark in the
+ * LHAPDF order of enum pf_flav_out (tbar .. t, gluon in the middle). */
+#define QUARK(q) (PF_GLUON + (q))
+#define ANTIQUARK(q) (PF_GLUON - (q))
+
+/* Builds K2, KL at one q2 from the evolution operator E (already computed at q2, layout
+ * of pf_evol_operator).  C: scratch of nn * PF_DIS_NCOEF. */
+static int operator_from_evolution(const pf_evol *ev, double q2, const double complex *E,
+                                   double complex *C, double complex *K2, double complex *KL,
+                                   pf_status *st)
+{
+    const size_t nn = pf_evol_nnodes(ev);
+    const double complex *N = pf_evol_nodes(ev);
+    int nf = pf_evol_nf(ev, q2);
+    if (nf < 1 || nf > 6)
+        return pf_status_set(st, PF_EINTERNAL,
+                             "pf_dis_sf_operator: the evolution reports %d active flavours at "
+                             "Q2 = %g GeV^2, expected 1..6",
+                             nf, q2);
+    /* a_s at mu_R^2 = xi_r^2 Q^2; at NLO the coefficients carry no log(mu_R/Q) because the
+     * O(a_s^2) terms where it would first appear are beyond the order. */
+    const double a_s = pf_evol_alphas(ev, pf_evol_mur2(ev, q2)) / (4.0 * PF_PI);
+    int rc = pf_dis_coefficients(pf_evol_order(ev), a_s, nn, N, C, st);
+    if (rc) return pf_status_prefix(st, "pf_dis_sf_operator at Q2 = %g GeV^2: ", q2);
+    double esum = 0.0;
+    for (int q = 1; q <= nf; q++) esum += pf_dis_eq2[q];
+
+    for (size_t n = 0; n < nn; n++) {
+        const double complex *En = E + n * PF_NOUT * PF_NIN;
+        const double complex *c = C + n * PF_DIS_NCOEF;
+        for (int j = 0; j < PF_NIN; j++) {
+            /* sum_q e_q^2 (q + qbar) and the gluon, per unit input moment j */
+            double complex qs = 0.0;
+            for (int q = 1; q <= nf; q++)
+                qs += pf_dis_eq2[q] * (En[QUARK(q) * PF_NIN + j] + En[ANTIQUARK(q) * PF_NIN + j]);
+            const double complex g = esum * En[PF_GLUON * PF_NIN + j];
+            if (K2) K2[n * PF_NIN + j] = c[PF_DIS_C2Q] * qs + c[PF_DIS_C2G] * g;
+            if (KL) KL[n * PF_NIN + j] = c[PF_DIS_CLQ] * qs + c[PF_DIS_CLG] * g;
+        }
+    }
+    return PF_OK;
+}
+
+int pf_dis_sf_operator(const pf_evol *ev, double q2, double complex *K2, double complex *KL,
+                       pf_status *st)
+{
+    if (!(q2 > 0.0) || !isfinite(q2))
+        return pf_status_set(st, PF_EINVAL, "pf_dis_sf_operator: q2 = %g: expected Q2 > 0 GeV^2",
+                             q2);
+    const size_t nn = pf_evol_nnodes(ev);
+    double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
+    double complex *C = malloc(nn * PF_DIS_NCOEF * sizeof *C);
+    int rc;
+    if (!E || !C) {
+        rc = pf_status_set(st, PF_ENOMEM, "pf_dis_sf_operator: out of memory (%zu nodes)", nn);
+    } else {
+        rc = pf_evol_operator(ev, q2, E, st);
+        if (!rc) rc = operator_from_evolution(ev, q2, E, C, K2, KL, st);
+    }
+    free(E);
+    free(C);
+    return rc;
+}
+
+typedef struct {
+    double q2;
+    size_t i;
+} q2_index;
+
+static int cmp_q2(const void *a, const void *b)
+{
+    const q2_index *u = a, *v = b;
+    if (u->q2 < v->q2) return -1;
+    if (u->q2 > v->q2) return 1;
+    return (u->i > v->i) - (u->i < v->i);
+}
+
+/* sum_n Im[kern_n A_n] */
+static double im_dot(size_t nn, const double complex *kern, const double complex *A)
+{
+    double s = 0.0;
+    for (size_t n = 0; n < nn; n++)
+        s += creal(kern[n]) * cimag(A[n]) + cimag(kern[n]) * creal(A[n]);
+    return s;
+}
+
+int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double *x,
+                    const double *q2, double *F2, double *FL, double *dF2, double *dFL,
+                    pf_status *st)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!(x[i] > 0.0 && x[i] < 1.0))
+            return pf_status_set(st, PF_EDOMAIN, "pf_dis_sf_exact: x[%zu] = %g: expected 0 < x < 1",
+                                 i, x[i]);
+        if (!(q2[i] > 0.0) || !isfinite(q2[i]))
+            return pf_status_set(st, PF_EDOMAIN,
+                                 "pf_dis_sf_exact: q2[%zu] = %g: expected Q2 > 0 GeV^2", i, q2[i]);
+    }
+    if (n == 0) return PF_OK;
+    const size_t nn = pf_evol_nnodes(ev);
+    const double complex *nodes = pf_evol_nodes(ev);
+    const size_t np = (dF2 || dFL) ? pf_pdf_nparams(pdf) : 0;
+    const size_t nr = 1 + np; /* value and one row per parameter */
+
+    int rc = PF_OK;
+    double complex *M = malloc(nn * PF_NIN * sizeof *M);
+    double complex *dM = np ? malloc(np * nn * PF_NIN * sizeof *dM) : NULL;
+    q2_index *ord = malloc(n * sizeof *ord);
+    size_t *gstart = malloc((n + 1) * sizeof *gstart);
+    if (!M || (np && !dM) || !ord || !gstart) {
+        rc = pf_status_set(st, PF_ENOMEM, "pf_dis_sf_exact: out of memory (%zu points)", n);
+        goto done;
+    }
+    rc = pf_pdf_moments(pdf, nn, nodes, M, dM, st);
+    if (rc) {
+        pf_status_prefix(st, "pf_dis_sf_exact: ");
+        goto done;
+    }
+    /* group the points by distinct q2, so that each operator is computed once */
+    for (size_t i = 0; i < n; i++) ord[i] = (q2_index){q2[i], i};
+    qsort(ord, n, sizeof *ord, cmp_q2);
+    size_t ng = 0;
+    for (size_t k = 0; k < n; k++)
+        if (k == 0 || ord[k].q2 != ord[k - 1].q2) gstart[ng++] = k;
+    gstart[ng] = n;
+
+    /* the first failing group (lowest q2) reports, whatever the thread count */
+    size_t fail_group = SIZE_MAX;
+    pf_status fail_st = {0};
+#ifdef _OPENMP
+#pragma omp parallel
+#endif
+    {
+        double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
+        double complex *C = malloc(nn * PF_DIS_NCOEF * sizeof *C);
+        double complex *K = malloc(2 * nn * PF_NIN * sizeof *K);
+        double complex *A = malloc(2 * nr * nn * sizeof *A); /* [obs][r][n] */
+        double complex *kern = malloc(nn * sizeof *kern);
+        const int ok = E && C && K && A && kern;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (size_t g = 0; g < ng; g++) {
+            pf_status lst = {0};
+            const double qq = ord[gstart[g]].q2;
+            int lrc = ok ? PF_OK
+                         : pf_status_set(&lst, PF_ENOMEM, "pf_dis_sf_exact: out of memory");
+            if (!lrc) lrc = pf_evol_operator(ev, qq, E, &lst);
+            if (!lrc) lrc = operator_from_evolution(ev, qq, E, C, K, K + nn * PF_NIN, &lst);
+            if (lrc) {
+#ifdef _OPENMP
+#pragma omp critical(pf_dis_sf_fail)
+#endif
+                if (g < fail_group) {
+                    fail_group = g;
+                    fail_st = lst;
+                }
+                continue;
+            }
+            /* A[obs][r][n] = sum_j K_obs[n][j] M_j(N_n) (r = 0) or dM_j/dtheta_{r-1} */
+            for (int o = 0; o < 2; o++) {
+                const double complex *Ko = K + o * nn * PF_NIN;
+                for (size_t r = 0; r < nr; r++) {
+                    const double complex *Mr = r ? dM + (r - 1) * nn * PF_NIN : M;
+                    double complex *Ar = A + (o * nr + r) * nn;
+                    for (size_t m = 0; m < nn; m++) {
+                        double complex s = 0.0;
+                        for (int j = 0; j < PF_NIN; j++)
+                            s += Ko[m * PF_NIN + j] * Mr[m * PF_NIN + j];
+                        Ar[m] = s;
+                    }
+                }
+            }
+            for (size_t k = gstart[g]; k < gstart[g + 1]; k++) {
+                const size_t i = ord[k].i;
+                pf_evol_mellin_kernel(ev, x[i], kern);
+                if (F2) F2[i] = im_dot(nn, kern, A);
+                if (FL) FL[i] = im_dot(nn, kern, A + nr * nn);
+                for (size_t p = 0; p < np; p++) {
+                    if (dF2) dF2[p * n + i] = im_dot(nn, kern, A + (1 + p) * nn);
+                    if (dFL) dFL[p * n + i] = im_dot(nn, kern, A + (nr + 1 + p) * nn);
+                }
+            }
+        }
+        free(E);
+        free(C);
+        free(K);
+        free(A);
+        free(kern);
+    }
+    if (fail_group != SIZE_MAX) {
+        if (st) *st = fail_st;
+        rc = fail_st.code ? fail_st.code : PF_EINTERNAL;
+    }
+done:
+    free(M);
+    free(dM);
+    free(ord);
+    free(gstart);
+    return rc;
+}
+
+int pf_dis_xsec_exact(const pf_evol *ev, const pf_pdf *pdf, const pf_kinematics_card *kin,
+                      size_t n, const double *x, const double *q2, double *out, double *grad,
+                      pf_status *st)
+{
+    if (!(kin->e_electron > 0.0 && kin->e_proton > 0.0))
+        return pf_status_set(st, PF_EINVAL,
+                             "pf_dis_xsec_exact: beams: expected positive energies, got electron "
+                             "%g GeV, proton %g GeV",
+                             kin->e_electron, kin->e_proton);
+    const double s = pf_kin_s(kin->e_electron, kin->e_proton);
+    const double alpha = kin->alpha_em > 0.0 ? kin->alpha_em : PF_KIN_ALPHA_EM;
+    const size_t np = grad ? pf_pdf_nparams(pdf) : 0;
+    double *F2 = malloc(2 * n * sizeof *F2 + 1);
+    double *dF = np ? malloc(2 * np * n * sizeof *dF) : NULL;
+    if (!F2 || (np && !dF)) {
+        free(F2);
+        free(dF);
+        return pf_status_set(st, PF_ENOMEM, "pf_dis_xsec_exact: out of memory (%zu points)", n);
+    }
+    double *FL = F2 + n;
+    int rc = pf_dis_sf_exact(ev, pdf, n, x, q2, F2, FL, np ? dF : NULL, np ? dF + np * n : NULL,
+                             st);
+    if (!rc) {
+        for (size_t i = 0; i < n; i++) {
+            double f2, fl;
+            pf_kin_xsec_factors(x[i], q2[i], s, alpha, &f2, &fl);
+            out[i] = f2 * F2[i] + fl * FL[i];
+            for (size_t p = 0; p < np; p++)
+                grad[p * n + i] = f2 * dF[p * n + i] + fl * dF[np * n + p * n + i];
+        }
+    }
+    free(F2);
+    free(dF);
+    return rc;
+}

@@ -1,0 +1,16 @@
+/* Test-only x-space evaluation of F2, FL: the NLO coefficient functions (written here
+ * in x space, independently of engine/src/dis/coef.c) convolved with x-space PDFs by
+ * GSL adaptive quadrature, plus-distributions subtracted explicitly. */
+#ifndef PF_TEST_DIS_XSPACE_H
+#define PF_TEST_DIS_XSPACE_H
+
+/* X[0] = sum_q e_q^2 y (q + qbar)(y), X[1] = (sum_q e_q^2) y g(y) at 0 < y < 1.
+ * Returns 0 on success. */
+typedef int (*xs_pdf_fn)(double y, void *ctx, double X[2]);
+
+/* F2 and FL at x for a_s = alpha_s/(4 pi) (order 0: LO, 1: NLO); epsrel: quadrature
+ * target.  Returns 0, or -1 when the callback or the quadrature failed. */
+int xs_structure_functions(int order, double a_s, double x, xs_pdf_fn pdf, void *ctx,
+                           double epsrel, double *F2, double *FL);
+
+#endif

@@ -59,7 +59,7 @@ extern const double pf_dis_eq2[7];
 enum { PF_DIS_C2Q = 0, PF_DIS_C2G, PF_DIS_CLQ, PF_DIS_CLG, PF_DIS_NCOEF };
 
 /* First-order pieces c2q, c2g, cLq, cLg at complex N (poles at N = 0, -1, -2, ...; valid on
- * the whole contour as far as pf_cpsi, pf_cpsi_n are),
+ * the whole contour, Re N < 0 included, through the harmonic sums of harmonic.h),
  * in the a_s = alpha_s/(4 pi) normalisation and per-flavour convention above. */
 void pf_dis_coef_nlo(double complex N, double complex c[PF_DIS_NCOEF]);
 

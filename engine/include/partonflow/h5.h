@@ -9,11 +9,14 @@
  * payload does not match its checksum, with a message naming the file and the cause.
  *
  * MPI: when the par layer runs more than one rank, pf_h5_create/commit/abort and every
- * write call are collective (every rank calls them with the same names, types and global
- * dims).  pf_h5_write_rows writes each rank's rows with collective MPI-IO; pf_h5_write and
+ * write call are collective: every rank makes the same sequence of calls with the same
+ * names, types and global dims (a rank without rows passes count 0).  pf_h5_write_rows writes each rank's rows with collective MPI-IO; pf_h5_write and
  * the attribute setters take rank 0's values.  The checksum is computed by rank 0 from
  * the data as stored, so it does not depend on the number of ranks.  Readers are
- * per-process (every rank may open a file on its own). */
+ * per-process (every rank may open a file on its own).
+ *
+ * Not thread-safe (Debian's parallel HDF5 is built without thread safety): call the
+ * layer from one thread per process. */
 #ifndef PARTONFLOW_H5_H
 #define PARTONFLOW_H5_H
 
@@ -61,10 +64,13 @@ void pf_h5_close(pf_h5 *h);
 
 /* Whole dataset of `rank` dims (rank 0..PF_H5_MAX_RANK); groups are created on demand
  * from the path ("/events/x_true").  units: NULL or a string stored as attribute "units".
- * Datasets of 64 KiB or more are chunked and deflate-compressed; smaller ones are
- * contiguous.  MPI: collective; rank 0's data are written. */
+ * Datasets of 64 KiB or more are chunked and compressed (shuffle + deflate, level set by
+ * pf_h5_set_deflate); smaller ones are contiguous.  MPI: collective; rank 0's data are written. */
 int pf_h5_write(pf_h5 *h, const char *dset, pf_h5_type type, int rank, const size_t *dims, const void *data,
                 const char *units, pf_status *st);
+/* Deflate level 0..9 (0: no compression) for datasets created from now on; default 1.
+ * MPI: every rank sets the same level. */
+int pf_h5_set_deflate(pf_h5 *h, int level, pf_status *st);
 /* Rows [offset, offset + count) of a dataset of global dims `dims` (rows are the first
  * dimension); `data` holds count rows.  The first call creates the dataset, later calls
  * (same type and dims) add rows.  MPI: collective, each rank passes its own rows. */
@@ -83,8 +89,8 @@ int pf_h5_dims(pf_h5 *h, const char *dset, int *rank, size_t *dims, pf_status *s
 int pf_h5_exists(pf_h5 *h, const char *obj);
 
 /* Attributes on any group or dataset (created on demand for writing; "/" is the root).
- * Writers defer them to pf_h5_commit (rank 0 writes them), so a get on a writer only sees
- * attributes of files opened for reading.  Strings are variable-length UTF-8; *value of
+ * Writers defer them to pf_h5_commit (rank 0 writes them); a get on a writer returns the
+ * value set last.  Strings are variable-length UTF-8; *value of
  * get_attr_string and get_attr_doubles is malloc'd (caller frees). */
 int pf_h5_set_attr_double(pf_h5 *h, const char *obj, const char *name, double value, pf_status *st);
 int pf_h5_set_attr_int64(pf_h5 *h, const char *obj, const char *name, int64_t value, pf_status *st);

@@ -20,4 +20,52 @@ void pf_card_defaults(pf_card *card);
 #define PF_CARD_DEFAULT_BINS_X 20
 #define PF_CARD_DEFAULT_BINS_Q2 12
 
+/* ---- the YAML walker shared by card.c and card_stages.c (card_walk.c) ---- */
+#include <stdint.h>
+#include <yaml.h>
+
+#define PATH_LEN 160
+#define NKEYS(a) ((int)(sizeof(a) / sizeof(a)[0]))
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if ((x) != PF_OK)                                                                          \
+            return c->st->code;                                                                    \
+    } while (0)
+
+typedef struct ctx {
+    const char *name;       /* file name for messages */
+    yaml_document_t *doc;
+    pf_status *st;
+} ctx;
+
+typedef struct field {
+    yaml_node_t *val;       /* NULL when the key is absent */
+    int line;               /* line of the key */
+} field;
+
+int pf_cw_line_of(const yaml_node_t *n);
+/* Sets PF_ECARD with "NAME:LINE(n): <formatted>"; returns PF_ECARD. */
+int pf_cw_fail(ctx *c, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *pf_cw_kind_name(const yaml_node_t *n);
+const char *pf_cw_scalar(const yaml_node_t *n);
+const char *pf_cw_got(const yaml_node_t *n, char *buf, size_t len);
+void pf_cw_join_path(char *out, const char *parent, const char *key);
+/* Walks a mapping against allowed keys: unknown and duplicate keys are errors. */
+int pf_cw_get_map(ctx *c, yaml_node_t *map, const char *path, const char *const *keys, int nkeys, field *out);
+int pf_cw_missing(ctx *c, const yaml_node_t *map, const char *path, const char *key, const char *expected);
+int pf_cw_get_num(ctx *c, yaml_node_t *n, const char *path, double *out);
+int pf_cw_get_uint(ctx *c, yaml_node_t *n, const char *path, uint64_t max, uint64_t *out);
+int pf_cw_get_int_range(ctx *c, yaml_node_t *n, const char *path, int lo, int hi, int *out);
+int pf_cw_get_enum(ctx *c, yaml_node_t *n, const char *path, const char *const *names, int nnames,
+                   const char *expected, int *out);
+int pf_cw_get_num_list(ctx *c, yaml_node_t *n, const char *path, int min, int max, double *v, int *count);
+int pf_cw_get_num_min(ctx *c, yaml_node_t *n, const char *path, double lo, int strict, const char *what,
+                      double *out);
+
+/* The sections of the later stages (card_stages.c). */
+int pf_card_parse_kinematics(ctx *c, yaml_node_t *map, pf_kinematics_card *k);
+int pf_card_parse_detector(ctx *c, yaml_node_t *n, pf_detector_card *d);
+int pf_card_parse_simulation(ctx *c, yaml_node_t *map, pf_simulation_card *s);
+int pf_card_parse_fit(ctx *c, yaml_node_t *map, const pf_pdf_card *pdf, pf_fit_card *fc);
+
 #endif

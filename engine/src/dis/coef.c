@@ -16,18 +16,16 @@
 #include <math.h>
 
 #include "partonflow/dis.h"
-#include "partonflow/specfun.h"
+#include "partonflow/harmonic.h"
 
 const double pf_dis_eq2[7] = {0.0, 1.0 / 9.0, 4.0 / 9.0, 1.0 / 9.0, 4.0 / 9.0, 1.0 / 9.0, 4.0 / 9.0};
 
-#define EULER_GAMMA 0.57721566490153286061
-#define ZETA2 1.64493406684822643647
-
 void pf_dis_coef_nlo(double complex N, double complex c[PF_DIS_NCOEF])
 {
-    /* S1(N) = psi(N+1) + gamma_E, S2(N) = zeta2 - psi'(N+1) */
-    const double complex S1 = pf_cpsi(N + 1.0) + EULER_GAMMA;
-    const double complex S2 = ZETA2 - pf_cpsi_n(1, N + 1.0);
+    /* S1(N) = psi(N+1) + gamma_E, S2(N) = zeta2 - psi'(N+1), continued to the whole
+     * contour including its Re N < 0 half (harmonic.h) */
+    const double complex S1 = pf_harm_s1(N);
+    const double complex S2 = pf_harm_s2(N);
     const double complex N1 = N + 1.0, N2 = N + 2.0;
 
     c[PF_DIS_C2Q] = PF_DIS_CF * (2.0 * S1 * S1 - 2.0 * S2 + 3.0 * S1 - 2.0 * S1 / (N * N1) +

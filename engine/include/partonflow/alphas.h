@@ -1,0 +1,30 @@
+/* partonflow: the strong coupling, exact numerical solution of its renormalisation-group
+ * equation with the beta function truncated at LO or NLO:
+ *     d a_s / d ln mu_R^2 = -beta0 a_s^2 [- beta1 a_s^3],   a_s = alpha_s / (4 pi),
+ *     beta0 = 11 - 2/3 nf,  beta1 = 102 - 38/3 nf.
+ * The equation integrates in closed form to an implicit equation,
+ *     LO:  1/a = 1/a0 + beta0 ln(mu^2/mu0^2),
+ *     NLO: 1/a + c ln(a/(1 + c a)) = [same at a0] + beta0 ln(mu^2/mu0^2),  c = beta1/beta0,
+ * solved by Newton's method to machine precision (so "exact" means the LHA benchmark's
+ * exact solution, hep-ph/0204316 sec. 1.3, not a Lambda expansion).
+ * Heavy flavours: FFNS keeps nf fixed; VFNS switches nf at mu_R^2 = xi_r^2 m_h^2 with a_s
+ * continuous (LO, NLO), so that the coupling's nf and the PDFs' nf (thresholds at mu_F = m_h)
+ * agree at every mu_F.  A scale on a threshold (within 1e-9 relative) counts as above it. */
+#ifndef PARTONFLOW_ALPHAS_H
+#define PARTONFLOW_ALPHAS_H
+
+#include "partonflow/card.h"
+#include "partonflow/status.h"
+
+typedef struct pf_alphas pf_alphas;
+
+pf_alphas *pf_alphas_create(const pf_theory_card *th, pf_status *st);
+void pf_alphas_destroy(pf_alphas *as);
+/* alpha_s(mu_R^2 = mur2); NaN beyond the Landau pole */
+double pf_alphas_at(const pf_alphas *as, double mur2);
+/* flavours active in the running at mu_R^2 = mur2 */
+int pf_alphas_nf(const pf_alphas *as, double mur2);
+double pf_alphas_beta0(int nf);
+double pf_alphas_beta1(int nf);
+
+#endif

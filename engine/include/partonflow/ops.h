@@ -1,0 +1,95 @@
+/* partonflow: theory operators on an (x, Q^2) grid and their fast, differentiable
+ * evaluation ("the one idea that makes it fast", ARCHITECTURE.md; schema in
+ * docs/artefacts.md, section theory.h5).
+ *
+ * For fixed theory settings a structure function at a grid point g = (x_i, Q^2_q) is
+ * linear in the input moments M_j(N_n; theta) (dis.h):
+ *
+ *     F_a(x_i, Q^2_q) = sum_n sum_j Im[ c_n(x_i) K_a(Q^2_q)[n, j] M_j(N_n) ]
+ *
+ * i.e. the kernel K_{g,n,j} = c_n(x_i) K_a(Q^2_q)[n, j] is, node by node, the outer
+ * product of the inverse-Mellin factor c_n(x) (pf_evol_mellin_kernel) and the
+ * structure-function operator (pf_dis_sf_operator).  It is stored and applied in that
+ * factored form: first A_a[q, n] = sum_j K_a(Q^2_q)[n, j] M_j(N_n) (and dA with dM), then
+ * G = Im(C A^T) = Re C Im A^T + Im C Re A^T for all (a, q, parameter) columns at once as
+ * ONE real matrix product (cblas_dgemm on [Re C | Im C] and the stacked [Im A; Re A]).
+ * This is the same linear map as the full K with nx times less storage and work.
+ *
+ * The grid: nodes uniform in u = ln(x / (1 - x)) (= ln x up to O(x) at small x; it keeps
+ * the large-x fall-off (1 - x)^b smooth, which ln x does not) and piecewise uniform in
+ * t = ln Q^2, with the pieces split at the heavy-quark thresholds of the ZM-VFNS (the
+ * structure functions have a kink or a jump there, so no stencil straddles one; the two
+ * rows at a threshold are evaluated just below and just above it).  Interpolation is
+ * cubic Lagrange (4 x 4 nodes, kernels/interp.h), applied to F(x) / (1 - x)^PF_OPS_XPOW
+ * so that what is interpolated varies slowly at large x.
+ *
+ * Grid values G: G[(q * nx + i) * PF_NOBS + a] for observable a (PF_OBS_F2, PF_OBS_FL) at
+ * Q^2 row q and x column i; gradients dG[p * ngrid + g]. */
+#ifndef PARTONFLOW_OPS_H
+#define PARTONFLOW_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "partonflow/card.h"
+#include "partonflow/status.h"
+
+typedef struct pf_pdf pf_pdf;
+typedef struct pf_ops pf_ops;
+
+enum { PF_OBS_F2 = 0, PF_OBS_FL = 1, PF_NOBS = 2 };
+
+#define PF_OPS_SCHEMA "partonflow.theory"
+#define PF_OPS_SCHEMA_VERSION 1
+#define PF_OPS_NW 32   /* weights per point: 4 x 4 bicubic stencil on F2 and on FL */
+#define PF_OPS_XPOW 3  /* interpolation acts on F / (1 - x)^PF_OPS_XPOW */
+
+/* Builds the operators for the card's theory on the grid covering its kinematic region
+ * (the card needs a kinematics section).  Q^2 rows are split over MPI ranks (contiguous
+ * ranges) and OpenMP threads; every element is computed by the same code whatever the
+ * split, and the rows are gathered on every rank, so the result is bitwise independent of
+ * the decomposition.  Collective when the par layer runs more than one rank. */
+pf_ops *pf_ops_build(const pf_card *card, pf_status *st);
+/* theory.h5 (schema "partonflow.theory" v1), atomically (io layer).  Collective under
+ * MPI.  The command line stored in /meta is the one set with pf_ops_set_command_line. */
+int pf_ops_write(const pf_ops *ops, const char *path, pf_status *st);
+void pf_ops_set_command_line(pf_ops *ops, const char *command_line); /* copied; nullable */
+/* Reads theory.h5; refuses foreign, damaged or inconsistent files with a message naming
+ * the file and the cause (PF_EFORMAT, PF_ECHECKSUM, PF_EIO). */
+pf_ops *pf_ops_read(const char *path, pf_status *st);
+void pf_ops_destroy(pf_ops *ops);
+
+const pf_card *pf_ops_card(const pf_ops *ops);   /* the card the operators were built from */
+size_t pf_ops_ngrid(const pf_ops *ops);          /* length of G: PF_NOBS * nx * nq2 */
+size_t pf_ops_nx(const pf_ops *ops);
+size_t pf_ops_nq2(const pf_ops *ops);
+size_t pf_ops_nnodes(const pf_ops *ops);
+uint64_t pf_ops_checksum(const pf_ops *ops);     /* /meta checksum of the file read (0 if built) */
+/* Grid bounds: x in [x_lo, x_hi], Q^2 in [q2_lo, q2_hi] (the cut region plus a margin). */
+void pf_ops_bounds(const pf_ops *ops, double *x_lo, double *x_hi, double *q2_lo, double *q2_hi);
+/* The kinematic cuts (PF_NCUTS, kernels/kinematics.h order), s and alpha_em used. */
+void pf_ops_kinematics(const pf_ops *ops, double cuts[7], double *s, double *alpha);
+
+/* G(theta) and dG (nullable; [p*ngrid + g], p over pf_pdf_nparams).  Deterministic: the
+ * same bits for any number of threads. */
+int pf_ops_grid_values(const pf_ops *ops, const pf_pdf *pdf, double *G, double *dG, pf_status *st);
+
+/* d2sigma/dx dQ2 (pb/GeV^2) at (x, q2) = sum_{k<PF_OPS_NW} w[k] * G[idx[k]]: bicubic weights
+ * on the F2 and FL grids times the kinematic factors (kernels/kinematics.h).  Returns
+ * PF_EDOMAIN outside the grid (idx, w untouched).  k = a*16 + r*4 + c: observable a,
+ * stencil row r (Q^2), column c (x). */
+int pf_ops_xsec_weights(const pf_ops *ops, double x, double q2, uint32_t *idx, double *w);
+/* The 16 interpolation weights of one observable (no kinematic factors): F_a(x, q2) =
+ * sum_k w[k] G[idx[k] + a].  Returns PF_EDOMAIN outside the grid. */
+int pf_ops_interp_weights(const pf_ops *ops, double x, double q2, uint32_t *idx, double *w);
+
+/* Batch d2sigma (and gradient grad[p*n + i], nullable) from G/dG; np: number of
+ * parameters (rows of dG).  Any point outside the grid: PF_EDOMAIN naming it.  OpenMP over
+ * points; results do not depend on the number of threads. */
+int pf_ops_xsec(const pf_ops *ops, const double *G, const double *dG, size_t np, size_t n,
+                const double *x, const double *q2, double *out, double *grad, pf_status *st);
+/* Batch F2, FL (either nullable) from G. */
+int pf_ops_sf(const pf_ops *ops, const double *G, size_t n, const double *x, const double *q2,
+              double *F2, double *FL, pf_status *st);
+
+#endif

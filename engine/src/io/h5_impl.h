@@ -1,0 +1,64 @@
+/* partonflow io: the artefact handle and helpers shared by h5.c, h5_data.c and
+ * h5_checksum.c (not installed). */
+#ifndef PARTONFLOW_IO_H5_IMPL_H
+#define PARTONFLOW_IO_H5_IMPL_H
+
+#include <hdf5.h>
+#ifdef PF_HAVE_MPI
+#include <mpi.h>
+#endif
+
+#include "h5_internal.h"
+#include "partonflow/h5.h"
+
+#define PF_H5_CHECKSUM_ALGORITHM "xxh64 of the payload in sorted path order, docs/artefacts.md (v1)"
+/* Datasets at least this large are chunked and compressed; smaller ones are contiguous. */
+#define PF_H5_CHUNK_MIN_BYTES 65536
+#define PF_H5_CHUNK_TARGET_BYTES (1u << 20)
+/* deflate level of new chunked datasets (pf_h5_set_deflate); 1: most of level 9's
+ * ratio on shuffled doubles at a fraction of the time */
+#define PF_H5_DEFAULT_DEFLATE 1
+
+enum pf_attr_kind { PF_ATTR_DOUBLE = 0, PF_ATTR_INT64, PF_ATTR_UINT64, PF_ATTR_STRING };
+
+/* An attribute set on a writer, written by rank 0 at commit. */
+typedef struct pf_h5_pending {
+    char *obj, *name;
+    int kind;
+    void *value; /* n values, or the string */
+    size_t n;
+} pf_h5_pending;
+
+struct pf_h5 {
+    hid_t file;
+    int writing, parallel;
+    int deflate;
+    char *path, *tmp;
+    char *schema;
+    int version;
+    char *card_yaml, *command_line;
+    int has_seed;
+    uint64_t seed;
+    uint64_t checksum;
+    pf_h5_pending *attrs;
+    size_t nattrs, cap;
+};
+
+const char *pf_h5_errmsg(char *buf /* [256] */);
+void pf_h5_quiet(void);
+hid_t pf_h5_gcpl(void);
+/* hid of the object at obj_path; missing groups on the way are created (writers). */
+hid_t pf_h5_open_or_create_obj(hid_t file, const char *fname, const char *obj_path, pf_status *st);
+/* Creates missing parent groups of a dataset path. */
+int pf_h5_make_parents(hid_t file, const char *fname, const char *path, pf_status *st);
+/* Writes (replacing) an attribute: n values of kind, or one string (value = char *). */
+int pf_h5_attr_write(hid_t obj, const char *fname, const char *name, int kind, const void *value, size_t n,
+                     pf_status *st);
+int pf_h5_attr_read_string(hid_t obj, const char *fname, const char *objname, const char *name, char **out,
+                           pf_status *st);
+int pf_h5_attr_read_scalar(hid_t obj, const char *fname, const char *objname, const char *name, int kind,
+                           void *out, pf_status *st);
+/* The payload checksum of an open file (docs/artefacts.md). */
+int pf_h5_checksum_file(hid_t file, const char *fname, uint64_t *sum, pf_status *st);
+
+#endif

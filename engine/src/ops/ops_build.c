@@ -1,0 +1,125 @@
+/* partonflow ops: building the theory operators from the evolution and DIS modules, and
+ * evaluating the grid for a PDF (pf_pdf_moments at the stored nodes).
+ *
+ * Work split: Q^2 rows in contiguous ranges over MPI ranks, rows within a rank over OpenMP
+ * threads; each row is computed by pf_dis_sf_operator alone, so every element is the same
+ * whatever the split.  The rows are gathered on every rank with pf_par_sum_blocks, one
+ * "block" per rank holding its rows and zeros elsewhere: adding exact zeros changes no
+ * value (the one-rank path goes through the same call, so even the sign of zero agrees). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops_internal.h"
+#include "partonflow/dis.h"
+#include "partonflow/evol.h"
+#include "partonflow/par.h"
+#include "partonflow/pdf.h"
+
+pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
+{
+    pf_interp_axis xa, qa;
+    if (pf_ops_grid_axes(card, &xa, &qa, st)) return NULL;
+    pf_evol *ev = pf_evol_create(&card->theory, st);
+    if (!ev) return NULL;
+    const size_t nn = pf_evol_nnodes(ev);
+    pf_ops *o = pf_ops_alloc(&xa, &qa, nn, st);
+    if (!o) {
+        pf_evol_destroy(ev);
+        return NULL;
+    }
+    pf_ops_set_card(o, card);
+    memcpy(o->nodes, pf_evol_nodes(ev), nn * sizeof *o->nodes);
+    const size_t nx = o->nx, nq = o->nq2;
+
+    /* inverse-Mellin factors c_n(x_i): every rank computes all (cheap, nx x nn) */
+    int fail = 0;
+#pragma omp parallel
+    {
+        double complex *kern = malloc(nn * sizeof *kern);
+        if (!kern) fail = 1;
+#pragma omp for schedule(static)
+        for (long i = 0; i < (long)nx; i++) {
+            if (!kern) continue;
+            pf_evol_mellin_kernel(ev, exp(o->logx[i]), kern);
+            for (size_t n = 0; n < nn; n++) {
+                o->Cs[(size_t)i * 2 * nn + n] = creal(kern[n]);
+                o->Cs[(size_t)i * 2 * nn + nn + n] = cimag(kern[n]);
+            }
+        }
+        free(kern);
+    }
+
+    /* this rank's Q^2 rows */
+    const int rank = pf_par_rank(), size = pf_par_size();
+    const size_t q0 = nq * (size_t)rank / (size_t)size, q1 = nq * (size_t)(rank + 1) / (size_t)size;
+    const size_t rowlen = nn * PF_NIN * 2; /* doubles per row and observable */
+    const size_t len = PF_NOBS * nq * rowlen;
+    double *part = calloc(len, sizeof *part);
+    long badrow = -1;
+    pf_status rowst;
+    pf_status_clear(&rowst);
+    if (!part) fail = 1;
+    if (!fail) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (long q = (long)q0; q < (long)q1; q++) {
+            pf_status lst;
+            pf_status_clear(&lst);
+            double complex *K2 = (double complex *)(part + ((size_t)PF_OBS_F2 * nq + (size_t)q) * rowlen);
+            double complex *KL = (double complex *)(part + ((size_t)PF_OBS_FL * nq + (size_t)q) * rowlen);
+            if (pf_dis_sf_operator(ev, o->q2eval[q], K2, KL, &lst) != PF_OK) {
+#pragma omp critical(pf_ops_build_err)
+                if (badrow < 0 || q < badrow) {
+                    badrow = q;
+                    rowst = lst;
+                }
+            }
+        }
+    }
+    /* every rank must learn about a failure before the collective gather */
+    const int anyfail = pf_par_max_int(fail ? 2 : badrow >= 0 ? 1 : 0);
+    if (anyfail) {
+        if (fail)
+            pf_status_set(st, PF_ENOMEM, "pf_ops_build: cannot allocate operators for %zu Q2 rows", nq);
+        else if (badrow >= 0) {
+            if (st) *st = rowst;
+            pf_status_prefix(st, "pf_ops_build: Q2 row %ld (%g GeV^2): ", badrow, o->q2eval[badrow]);
+        } else
+            pf_status_set(st, PF_EMPI, "pf_ops_build: another rank failed to build its Q2 rows");
+        free(part);
+        pf_ops_destroy(o);
+        pf_evol_destroy(ev);
+        return NULL;
+    }
+    double *all = malloc(len * sizeof *all);
+    int rc = all ? pf_par_sum_blocks(part, (size_t)rank, 1, (size_t)size, len, all, st)
+                 : pf_status_set(st, PF_ENOMEM, "pf_ops_build: cannot allocate the gathered operators");
+    free(part);
+    pf_evol_destroy(ev);
+    if (rc) {
+        free(all);
+        pf_ops_destroy(o);
+        return NULL;
+    }
+    memcpy(o->K[PF_OBS_F2], all + (size_t)PF_OBS_F2 * nq * rowlen, nq * rowlen * sizeof *all);
+    memcpy(o->K[PF_OBS_FL], all + (size_t)PF_OBS_FL * nq * rowlen, nq * rowlen * sizeof *all);
+    free(all);
+    return o;
+}
+
+int pf_ops_grid_values(const pf_ops *o, const pf_pdf *pdf, double *G, double *dG, pf_status *st)
+{
+    const size_t nn = o->nn, np = pf_pdf_nparams(pdf);
+    double complex *M = malloc(nn * PF_NIN * sizeof *M);
+    double complex *dM = dG ? malloc((np ? np : 1) * nn * PF_NIN * sizeof *dM) : NULL;
+    if (!M || (dG && !dM)) {
+        free(M);
+        free(dM);
+        return pf_status_set(st, PF_ENOMEM, "pf_ops_grid_values: cannot allocate moments");
+    }
+    int rc = pf_pdf_moments(pdf, nn, o->nodes, M, dM, st);
+    if (!rc) rc = pf_ops_grid_values_from_moments(o, np, M, dM, G, dG, st);
+    free(M);
+    free(dM);
+    return rc;
+}

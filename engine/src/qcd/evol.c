@@ -1,0 +1,441 @@
+/* Mellin-space DGLAP evolution: node data, segment solutions, operators (evol.h). */
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_integration.h>
+
+#include "evol_internal.h"
+#include "partonflow/anomalous.h"
+
+#define PF_PI 3.14159265358979323846
+
+/* t boundaries of the contour segments (Gauss-Legendre in each).  Short segments near
+ * t = 0 resolve the small-x oscillation x^(-i t sin phi); the long tail reaches the
+ * |x^(1-N)| ~ x^(t/sqrt2) damping needed at x = 0.9. */
+static const double seg_t[] = {0.0, 0.6, 1.5, 3.0, 6.0, 12.0, 24.0, 48.0, 96.0, 192.0};
+#define NSEG ((int)(sizeof seg_t / sizeof seg_t[0]) - 1)
+#define THR_TOL 1e-9
+
+static void m2mul(const double complex *a, const double complex *b, double complex *c)
+{
+    double complex r0 = a[0] * b[0] + a[1] * b[2], r1 = a[0] * b[1] + a[1] * b[3];
+    double complex r2 = a[2] * b[0] + a[3] * b[2], r3 = a[2] * b[1] + a[3] * b[3];
+    c[0] = r0;
+    c[1] = r1;
+    c[2] = r2;
+    c[3] = r3;
+}
+
+/* per node and nf: everything the segment solution needs */
+static void node_prepare(const pf_evol *ev, double complex N, int nf, nodedata *d)
+{
+    double complex p0ns, p0[4], p1p = 0, p1m = 0, p1[4] = {0, 0, 0, 0};
+    pf_anom_lo(N, nf, &p0ns, p0);
+    const double b0 = pf_alphas_beta0(nf);
+    const double b1 = pf_alphas_beta1(nf) / b0;
+    const int nlo = ev->th.order == PF_NLO;
+    if (nlo) {
+        pf_anom_nlo(N, nf, &p1p, &p1m, p1);
+        /* mu_R != mu_F: a_s(mu_F) = a_s(mu_R) + beta0 a_s^2 ln(mu_R^2/mu_F^2) + ... */
+        const double lr = b0 * log(ev->th.xi_r * ev->th.xi_r);
+        p1p += lr * p0ns;
+        p1m += lr * p0ns;
+        for (int e = 0; e < 4; e++) p1[e] += lr * p0[e];
+    }
+    d->A = -p0ns / b0;
+    /* non-singlet: exact closed form exp(A ln(a/a0) + B ln((1+b1 a)/(1+b1 a0))) with
+     * B = -(P1 - b1 P0)/(beta0 b1); truncated: exp(A ln(a/a0)) (1 + (a - a0) R1) */
+    d->R1p = nlo ? -(p1p - b1 * p0ns) / b0 : 0.0;
+    d->R1m = nlo ? -(p1m - b1 * p0ns) / b0 : 0.0;
+    d->Bp = d->R1p / b1;
+    d->Bm = d->R1m / b1;
+    /* singlet: R0 = -P0/beta0 = r+ e+ + r- e-; R_k = (-b1)^(k-1) R1 (exact) */
+    double complex R0[4], R1[4];
+    for (int e = 0; e < 4; e++) {
+        R0[e] = -p0[e] / b0;
+        R1[e] = nlo ? -(p1[e] - b1 * p0[e]) / b0 : 0.0;
+    }
+    double complex tr = R0[0] + R0[3];
+    double complex disc = csqrt((R0[0] - R0[3]) * (R0[0] - R0[3]) + 4.0 * R0[1] * R0[2]);
+    d->rp = 0.5 * (tr + disc);
+    d->rm = 0.5 * (tr - disc);
+    for (int e = 0; e < 4; e++) {
+        double complex id = (e == 0 || e == 3) ? 1.0 : 0.0;
+        d->ep[e] = (R0[e] - d->rm * id) / (d->rp - d->rm);
+        d->em[e] = (R0[e] - d->rp * id) / (d->rm - d->rp);
+    }
+    /* U_k: k U_k - [R0, U_k] = sum_{i=1..k} R_i U_{k-i}, solved in the eigenbasis:
+     * e_i U_k e_j = e_i Rt_k e_j / (k + r_j - r_i)   (Pegasus eq. 2.17-2.20 analogue) */
+    memset(d->U, 0, sizeof d->U);
+    if (!nlo) return;
+    const int kmax = ev->th.evolution == PF_EVOL_TRUNCATED ? 1 : PF_EVOL_UK;
+    for (int k = 1; k <= kmax; k++) {
+        double complex Rt[4] = {0, 0, 0, 0}, tmp[4];
+        double ci = 1.0;
+        for (int i = 1; i <= k; i++) {
+            if (k - i == 0) {
+                for (int e = 0; e < 4; e++) tmp[e] = R1[e];
+            } else {
+                m2mul(R1, d->U[k - i - 1], tmp);
+            }
+            for (int e = 0; e < 4; e++) Rt[e] += ci * tmp[e];
+            ci *= -b1;
+        }
+        double complex a[4], Uk[4] = {0, 0, 0, 0};
+        const double complex *E[2] = {d->ep, d->em};
+        const double complex r[2] = {d->rp, d->rm};
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++) {
+                m2mul(E[i], Rt, tmp);
+                m2mul(tmp, E[j], a);
+                double complex den = k + r[j] - r[i];
+                for (int e = 0; e < 4; e++) Uk[e] += a[e] / den;
+            }
+        memcpy(d->U[k - 1], Uk, sizeof Uk);
+    }
+}
+
+/* U(a) = 1 + sum a^k U_k (exact) or 1 + a U_1 (truncated) */
+static void u_of_a(const pf_evol *ev, const nodedata *d, double a, double complex *U)
+{
+    const int kmax = ev->th.evolution == PF_EVOL_TRUNCATED ? 1 : PF_EVOL_UK;
+    double complex s[4] = {0, 0, 0, 0};
+    for (int k = kmax; k >= 1; k--)
+        for (int e = 0; e < 4; e++) s[e] = a * (s[e] + d->U[k - 1][e]);
+    U[0] = 1.0 + s[0];
+    U[1] = s[1];
+    U[2] = s[2];
+    U[3] = 1.0 + s[3];
+}
+
+/* evolves the state st[13][NIN] (q_i^+ i=0..5, q_i^- 6..11, g 12) over one segment with
+ * nf flavours from a0 to a1 (couplings at mu_R) */
+static void seg_apply(const pf_evol *ev, const nodedata *d, int nf, double a0, double a1,
+                      double complex st[PF_EVOL_NST][PF_NIN])
+{
+    const double l = log(a1 / a0);
+    const int nlo = ev->th.order == PF_NLO;
+    const int trunc = ev->th.evolution == PF_EVOL_TRUNCATED;
+    const double b1 = pf_alphas_beta1(nf) / pf_alphas_beta0(nf);
+    double complex Ep, Em;
+    if (!nlo) {
+        Ep = Em = cexp(d->A * l);
+    } else if (trunc) {
+        double complex e0 = cexp(d->A * l);
+        Ep = e0 * (1.0 + (a1 - a0) * d->R1p);
+        Em = e0 * (1.0 + (a1 - a0) * d->R1m);
+    } else {
+        const double l2 = log((1.0 + b1 * a1) / (1.0 + b1 * a0));
+        Ep = cexp(d->A * l + d->Bp * l2);
+        Em = cexp(d->A * l + d->Bm * l2);
+    }
+    /* singlet: E_S = U(a1) (a1/a0)^R0 U(a0)^-1 (exact); truncated keeps O(a) of U */
+    double complex ES[4], E0[4];
+    const double complex xp = cexp(d->rp * l), xm = cexp(d->rm * l);
+    for (int e = 0; e < 4; e++) E0[e] = xp * d->ep[e] + xm * d->em[e];
+    if (!nlo) {
+        memcpy(ES, E0, sizeof ES);
+    } else if (trunc) {
+        double complex t1[4], t2[4];
+        m2mul(d->U[0], E0, t1);
+        m2mul(E0, d->U[0], t2);
+        for (int e = 0; e < 4; e++) ES[e] = E0[e] + a1 * t1[e] - a0 * t2[e];
+    } else {
+        double complex U1[4], U0[4], inv[4], t1[4];
+        u_of_a(ev, d, a1, U1);
+        u_of_a(ev, d, a0, U0);
+        double complex det = U0[0] * U0[3] - U0[1] * U0[2];
+        inv[0] = U0[3] / det;
+        inv[1] = -U0[1] / det;
+        inv[2] = -U0[2] / det;
+        inv[3] = U0[0] / det;
+        m2mul(U1, E0, t1);
+        m2mul(t1, inv, ES);
+    }
+    const double inf = 1.0 / nf;
+    for (int j = 0; j < PF_NIN; j++) {
+        double complex sig = 0.0;
+        for (int i = 0; i < nf; i++) sig += st[i][j];
+        const double complex g = st[12][j];
+        const double complex sig1 = ES[0] * sig + ES[1] * g;
+        const double complex g1 = ES[2] * sig + ES[3] * g;
+        for (int i = 0; i < nf; i++) {
+            st[6 + i][j] *= Em;
+            st[i][j] = Ep * (st[i][j] - sig * inf) + sig1 * inf;
+        }
+        st[12][j] = g1;
+    }
+}
+
+/* initial state: columns = input flavours */
+static void state_init(double complex st[PF_EVOL_NST][PF_NIN])
+{
+    memset(st, 0, sizeof(double complex) * PF_EVOL_NST * PF_NIN);
+    /* u+ = uv + 2 ubar, u- = uv; d likewise; s, c, b: q+- = q +- qbar */
+    st[1][PF_IN_UV] = 1.0;
+    st[1][PF_IN_UBAR] = 2.0;
+    st[7][PF_IN_UV] = 1.0;
+    st[0][PF_IN_DV] = 1.0;
+    st[0][PF_IN_DBAR] = 2.0;
+    st[6][PF_IN_DV] = 1.0;
+    const int qi[3] = {2, 3, 4};
+    const int in_q[3] = {PF_IN_S, PF_IN_C, PF_IN_B}, in_qb[3] = {PF_IN_SBAR, PF_IN_CBAR, PF_IN_BBAR};
+    for (int h = 0; h < 3; h++) {
+        st[qi[h]][in_q[h]] = 1.0;
+        st[qi[h]][in_qb[h]] = 1.0;
+        st[6 + qi[h]][in_q[h]] = 1.0;
+        st[6 + qi[h]][in_qb[h]] = -1.0;
+    }
+    st[12][PF_IN_G] = 1.0;
+}
+
+/* state -> E[(k)*NIN + j] in output flavours (LHAPDF order) */
+static void state_out(double complex st[PF_EVOL_NST][PF_NIN], double complex *E)
+{
+    for (int j = 0; j < PF_NIN; j++) {
+        for (int i = 0; i < 6; i++) {
+            E[(7 + i) * PF_NIN + j] = 0.5 * (st[i][j] + st[6 + i][j]);
+            E[(5 - i) * PF_NIN + j] = 0.5 * (st[i][j] - st[6 + i][j]);
+        }
+        E[PF_GLUON * PF_NIN + j] = st[12][j];
+    }
+}
+
+/* the chain of segments mu0^2 -> q2: boundaries in mu_F^2 and their nf */
+int pf_evol_segments(const pf_evol *ev, double q2, double *b, int *nf)
+{
+    int ns = 0;
+    double lo = ev->mu02;
+    int cur = ev->nf0;
+    if (ev->th.scheme == PF_VFNS) {
+        const double m2[3] = {ev->th.mc * ev->th.mc, ev->th.mb * ev->th.mb, ev->th.mt * ev->th.mt};
+        for (int h = cur - 3; h < 3; h++) {
+            if (q2 < m2[h] * (1.0 - THR_TOL)) break;
+            b[ns] = lo;
+            nf[ns] = cur;
+            ns++;
+            lo = m2[h];
+            cur = 4 + h;
+        }
+    }
+    b[ns] = lo;
+    nf[ns] = cur;
+    b[ns + 1] = q2;
+    return ns + 1;
+}
+
+static double a_at(const pf_evol *ev, double muf2)
+{
+    return pf_alphas_at(ev->as, ev->th.xi_r * ev->th.xi_r * muf2) / (4.0 * PF_PI);
+}
+
+int pf_evol_nodeset_build(const pf_evol *ev, size_t n, const double complex *N, nodeset *ns,
+                          pf_status *st)
+{
+    memset(ns, 0, sizeof *ns);
+    ns->n = n;
+    int nfmin = ev->th.scheme == PF_FFNS ? ev->th.nf : ev->nf0;
+    int nfmax = ev->th.scheme == PF_FFNS ? ev->th.nf : 6;
+    ns->nfmin = nfmin;
+    ns->nfmax = nfmax;
+    ns->d = malloc(sizeof(nodedata) * n * (size_t)(nfmax - nfmin + 1));
+    if (!ns->d && n) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory for %zu nodes", n);
+    for (size_t i = 0; i < n; i++)
+        for (int nf = nfmin; nf <= nfmax; nf++)
+            node_prepare(ev, N[i], nf, &ns->d[(size_t)(nf - nfmin) * n + i]);
+    return PF_OK;
+}
+
+void pf_evol_nodeset_free(nodeset *ns)
+{
+    free(ns->d);
+    free(ns->cum);
+    memset(ns, 0, sizeof *ns);
+}
+
+/* operator at node i of ns; st: scratch state; uses the cumulative operator at the last
+ * threshold below q2 when the nodeset has one */
+void pf_evol_node_operator(const pf_evol *ev, const nodeset *ns, size_t i, double q2,
+                           double complex *E)
+{
+    double b[8];
+    int nf[8];
+    const int nseg = pf_evol_segments(ev, q2, b, nf);
+    double complex s[PF_EVOL_NST][PF_NIN];
+    int first = 0;
+    if (ns->cum && nseg > 1) {
+        first = nseg - 1;
+        memcpy(s, ns->cum + ((size_t)(nseg - 2) * ns->n + i) * PF_EVOL_NST * PF_NIN, sizeof s);
+    } else {
+        state_init(s);
+    }
+    for (int g = first; g < nseg; g++) {
+        const nodedata *d = &ns->d[(size_t)(nf[g] - ns->nfmin) * ns->n + i];
+        seg_apply(ev, d, nf[g], a_at(ev, b[g]), a_at(ev, b[g + 1]), s);
+    }
+    state_out(s, E);
+}
+
+/* cumulative states at each threshold above mu0 (VFNS) */
+int pf_evol_nodeset_cumulate(const pf_evol *ev, nodeset *ns, pf_status *st)
+{
+    if (ev->th.scheme != PF_VFNS) return PF_OK;
+    const double m2[3] = {ev->th.mc * ev->th.mc, ev->th.mb * ev->th.mb, ev->th.mt * ev->th.mt};
+    int nthr = 0;
+    for (int h = ev->nf0 - 3; h < 3; h++) nthr++;
+    if (!nthr) return PF_OK;
+    const size_t sz = PF_EVOL_NST * PF_NIN;
+    ns->cum = malloc(sizeof(double complex) * sz * ns->n * (size_t)nthr);
+    if (!ns->cum) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory");
+    for (size_t i = 0; i < ns->n; i++) {
+        double complex s[PF_EVOL_NST][PF_NIN];
+        state_init(s);
+        double lo = ev->mu02;
+        int t = 0;
+        for (int h = ev->nf0 - 3; h < 3; h++, t++) {
+            int nf = 3 + h;
+            const nodedata *d = &ns->d[(size_t)(nf - ns->nfmin) * ns->n + i];
+            seg_apply(ev, d, nf, a_at(ev, lo), a_at(ev, m2[h]), s);
+            memcpy(ns->cum + ((size_t)t * ns->n + i) * sz, s, sizeof s);
+            lo = m2[h];
+        }
+    }
+    return PF_OK;
+}
+
+pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
+{
+    if (th->order != PF_LO && th->order != PF_NLO)
+        return pf_status_set(st, PF_EINVAL, "evolution: theory.order must be LO or NLO"), NULL;
+    if (th->scheme == PF_FFNS && (th->nf < 3 || th->nf > 6))
+        return pf_status_set(st, PF_EINVAL, "evolution: theory.nf must be 3..6 in the FFNS, got %d",
+                             th->nf), NULL;
+    if (!(th->mu0 > 0.0) || !(th->xi_r > 0.0))
+        return pf_status_set(st, PF_EINVAL, "evolution: need theory.mu0 > 0 and theory.xi_r > 0"),
+               NULL;
+    if (th->scheme == PF_VFNS && !(th->mc > 0.0 && th->mc < th->mb && th->mb < th->mt))
+        return pf_status_set(st, PF_EINVAL,
+                             "evolution: need 0 < charm < bottom < top masses, got %g, %g, %g",
+                             th->mc, th->mb, th->mt), NULL;
+    if (th->mellin_nodes < 0 || th->mellin_nodes > 100000)
+        return pf_status_set(st, PF_EINVAL, "evolution: theory.mellin_nodes must be 0..100000, got %d",
+                             th->mellin_nodes), NULL;
+    pf_evol *ev = calloc(1, sizeof *ev);
+    if (!ev) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory"), NULL;
+    ev->th = *th;
+    ev->mu02 = th->mu0 * th->mu0;
+    ev->as = pf_alphas_create(th, st);
+    if (!ev->as) {
+        free(ev);
+        return NULL;
+    }
+    ev->nf0 = th->scheme == PF_FFNS ? th->nf : 3;
+    if (th->scheme == PF_VFNS) {
+        const double m[3] = {th->mc, th->mb, th->mt};
+        for (int h = 0; h < 3; h++)
+            if (ev->mu02 >= m[h] * m[h] * (1.0 - THR_TOL)) ev->nf0 = 4 + h;
+    }
+    const double a0 = a_at(ev, ev->mu02);
+    if (!isfinite(a0) || a0 <= 0.0 || a0 > 0.3) {
+        pf_status_set(st, PF_EINVAL,
+                      "evolution: alpha_s at mu_R = xi_r mu0 is %g (beyond the Landau pole or "
+                      "non-perturbative); check theory.alphas and theory.mu0", 4.0 * PF_PI * a0);
+        pf_evol_destroy(ev);
+        return NULL;
+    }
+    /* contour */
+    int per = th->mellin_nodes > 0 ? (th->mellin_nodes + NSEG - 1) / NSEG
+                                   : PF_EVOL_DEFAULT_NODES / NSEG;
+    if (per < 2) per = 2;
+    ev->nn = (size_t)per * NSEG;
+    ev->c = 2.2;
+    ev->phi = 0.75 * PF_PI;
+    ev->N = malloc(sizeof(double complex) * ev->nn);
+    ev->w = malloc(sizeof(double complex) * ev->nn);
+    gsl_integration_glfixed_table *gl = gsl_integration_glfixed_table_alloc((size_t)per);
+    if (!ev->N || !ev->w || !gl) {
+        if (gl) gsl_integration_glfixed_table_free(gl);
+        pf_evol_destroy(ev);
+        return pf_status_set(st, PF_ENOMEM, "evolution: out of memory"), NULL;
+    }
+    const double complex dir = cexp(I * ev->phi);
+    size_t k = 0;
+    for (int s = 0; s < NSEG; s++)
+        for (int i = 0; i < per; i++, k++) {
+            double t, w;
+            gsl_integration_glfixed_point(seg_t[s], seg_t[s + 1], (size_t)i, &t, &w, gl);
+            ev->N[k] = ev->c + t * dir;
+            ev->w[k] = w * dir / PF_PI;
+        }
+    gsl_integration_glfixed_table_free(gl);
+    if (pf_evol_nodeset_build(ev, ev->nn, ev->N, &ev->ns, st)
+        || pf_evol_nodeset_cumulate(ev, &ev->ns, st)) {
+        pf_evol_destroy(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+void pf_evol_destroy(pf_evol *ev)
+{
+    if (!ev) return;
+    pf_alphas_destroy(ev->as);
+    pf_evol_nodeset_free(&ev->ns);
+    free(ev->N);
+    free(ev->w);
+    free(ev);
+}
+
+int pf_evol_order(const pf_evol *ev) { return ev->th.order; }
+size_t pf_evol_nnodes(const pf_evol *ev) { return ev->nn; }
+const double complex *pf_evol_nodes(const pf_evol *ev) { return ev->N; }
+double pf_evol_q2min(const pf_evol *ev) { return ev->mu02; }
+double pf_evol_mur2(const pf_evol *ev, double muf2) { return ev->th.xi_r * ev->th.xi_r * muf2; }
+double pf_evol_alphas(const pf_evol *ev, double mu2) { return pf_alphas_at(ev->as, mu2); }
+
+int pf_evol_nf(const pf_evol *ev, double mu2)
+{
+    if (ev->th.scheme == PF_FFNS) return ev->th.nf;
+    double b[8];
+    int nf[8];
+    int ns = pf_evol_segments(ev, mu2 < ev->mu02 ? ev->mu02 : mu2, b, nf);
+    return nf[ns - 1];
+}
+
+void pf_evol_mellin_kernel(const pf_evol *ev, double x, double complex *kern)
+{
+    const double lx = log(x);
+    for (size_t n = 0; n < ev->nn; n++) kern[n] = ev->w[n] * cexp((1.0 - ev->N[n]) * lx);
+}
+
+int pf_evol_check_q2(const pf_evol *ev, double q2, pf_status *st)
+{
+    if (!(isfinite(q2) && q2 >= ev->mu02 * (1.0 - 1e-12)))
+        return pf_status_set(st, PF_EDOMAIN,
+                             "evolution: q2 = %g GeV^2 is below the input scale mu0^2 = %g GeV^2 "
+                             "(the evolution runs upwards only)", q2, ev->mu02);
+    if (!isfinite(pf_evol_alphas(ev, pf_evol_mur2(ev, q2))))
+        return pf_status_set(st, PF_EDOMAIN, "evolution: alpha_s undefined at q2 = %g GeV^2", q2);
+    return PF_OK;
+}
+
+int pf_evol_operator(const pf_evol *ev, double q2, double complex *E, pf_status *st)
+{
+    if (pf_evol_check_q2(ev, q2, st)) return st ? st->code : PF_EDOMAIN;
+    for (size_t i = 0; i < ev->nn; i++)
+        pf_evol_node_operator(ev, &ev->ns, i, q2, E + i * PF_NOUT * PF_NIN);
+    return PF_OK;
+}
+
+int pf_evol_operator_at(const pf_evol *ev, double q2, size_t n, const double complex *N,
+                        double complex *E, pf_status *st)
+{
+    if (pf_evol_check_q2(ev, q2, st)) return st ? st->code : PF_EDOMAIN;
+    nodeset ns;
+    if (pf_evol_nodeset_build(ev, n, N, &ns, st)) return st ? st->code : PF_ENOMEM;
+    for (size_t i = 0; i < n; i++) pf_evol_node_operator(ev, &ns, i, q2, E + i * PF_NOUT * PF_NIN);
+    pf_evol_nodeset_free(&ns);
+    return PF_OK;
+}

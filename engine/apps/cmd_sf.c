@@ -104,8 +104,8 @@ int pf_cmd_sf(int argc, char **argv)
     }
     free(ql); free(xl); free(x); free(q2); free(F2); free(FL); free(G);
     pf_ops_destroy(ops);
-    pf_evol_destroy(ev);
-    pf_pdf_destroy(pdf);
+    if (ev) pf_evol_destroy(ev);
+    if (pdf) pf_pdf_destroy(pdf);
     if (rc) return pf_cli_fail("sf", &st);
     return fflush(stdout) == 0 ? PF_EXIT_OK : PF_EXIT_FAIL;
 }

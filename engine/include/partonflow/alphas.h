@@ -24,6 +24,8 @@ void pf_alphas_destroy(pf_alphas *as);
 double pf_alphas_at(const pf_alphas *as, double mur2);
 /* flavours active in the running at mu_R^2 = mur2 */
 int pf_alphas_nf(const pf_alphas *as, double mur2);
+/* mu_R^2 of the charm (h = 0), bottom (1), top (2) threshold (VFNS) */
+double pf_alphas_threshold(const pf_alphas *as, int h);
 double pf_alphas_beta0(int nf);
 double pf_alphas_beta1(int nf);
 

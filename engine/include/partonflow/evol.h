@@ -11,9 +11,10 @@
  * are not active stay as they are (zero for the usual inputs).  Evolution runs upwards
  * only: q2 >= mu0^2 (pf_evol_q2min).
  *
- * Inverse Mellin: one contour N(t) = c + t e^{i phi}, c = 2.2, phi = 3 pi/4, shared by all
+ * Inverse Mellin: one contour N(t) = c + t e^{i phi}, c = 1.9, phi = 3 pi/4, shared by all
  * x and all q2 (it lies right of every singularity: N = 1 of the anomalous dimensions and
- * N = 1 - a < 2 of the input moments for any allowed exponent a > -1).  t runs over fixed
+ * N = 1 - a of the input moments for input exponents a > -0.9, which pf_evol_xf checks;
+ * c = 1.9 rather than ~2.2 keeps x = 1e-7 free of cancellation losses).  t runs over fixed
  * segments with Gauss-Legendre nodes in each; theory.mellin_nodes sets the total (rounded
  * up to a multiple of the segment count), 0 means the tested default PF_EVOL_DEFAULT_NODES. */
 #ifndef PARTONFLOW_EVOL_H
@@ -28,7 +29,7 @@
 typedef struct pf_pdf pf_pdf;
 typedef struct pf_evol pf_evol; /* holder: contour, nodes, alpha_s, anomalous dims */
 
-#define PF_EVOL_DEFAULT_NODES 192
+#define PF_EVOL_DEFAULT_NODES 189
 
 pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st);
 void pf_evol_destroy(pf_evol *ev);
@@ -42,6 +43,11 @@ int pf_evol_operator(const pf_evol *ev, double q2, double complex *E, pf_status 
 /* the same at arbitrary N (sum rules at N = 1, 2; tests) */
 int pf_evol_operator_at(const pf_evol *ev, double q2, size_t n, const double complex *N,
                         double complex *E, pf_status *st);
+/* the same in the evolution basis: rows c = q_i^+ (i = d, u, s, c, b, t: c = 0..5), q_i^-
+ * (6..11), g (12): E[(n*13 + c)*PF_NIN + j].  The q^- rows stay finite at N = 1, where
+ * the singlet block has its pole (number sum rules). */
+int pf_evol_operator_pm_at(const pf_evol *ev, double q2, size_t n, const double complex *N,
+                           double complex *E, pf_status *st);
 double pf_evol_alphas(const pf_evol *ev, double mu2); /* alpha_s(mu_R^2 = mu2) */
 int pf_evol_nf(const pf_evol *ev, double mu2);        /* active flavours at mu_F^2 */
 double pf_evol_mur2(const pf_evol *ev, double muf2);  /* xi_r^2 * muf2 */
@@ -50,5 +56,10 @@ double pf_evol_q2min(const pf_evol *ev);              /* mu0^2 */
  * dxf (nullable) [(p*n + i)*PF_NOUT + k], p over pf_pdf_nparams(pdf) */
 int pf_evol_xf(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double *x,
                const double *q2, double *xf, double *dxf, pf_status *st);
+/* the same from input moments at the nodes: M[n*PF_NIN + j], dM (nullable)
+ * [(p*nn + n)*PF_NIN + j] for p < np (e.g. from pf_pdf_moments) */
+int pf_evol_xf_moments(const pf_evol *ev, size_t np, const double complex *M,
+                       const double complex *dM, size_t n, const double *x, const double *q2,
+                       double *xf, double *dxf, pf_status *st);
 
 #endif

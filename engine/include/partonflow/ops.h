@@ -71,8 +71,14 @@ void pf_ops_bounds(const pf_ops *ops, double *x_lo, double *x_hi, double *q2_lo,
 void pf_ops_kinematics(const pf_ops *ops, double cuts[7], double *s, double *alpha);
 
 /* G(theta) and dG (nullable; [p*ngrid + g], p over pf_pdf_nparams).  Deterministic: the
- * same bits for any number of threads. */
+ * same bits for any number of threads (the product is cut into fixed column blocks, one
+ * single-threaded BLAS call each, over OpenMP threads; this sets OpenBLAS's own thread
+ * count to 1). */
 int pf_ops_grid_values(const pf_ops *ops, const pf_pdf *pdf, double *G, double *dG, pf_status *st);
+
+/* x f of the PF_NOUT output flavours (card.h order) at every grid node, for plots:
+ * xf[(q * nx + i) * PF_NOUT + k] at x_i = exp(logx[i]), Q^2 row q (theory.h5 /ops/K_pdf). */
+int pf_ops_pdf_values(const pf_ops *ops, const pf_pdf *pdf, double *xf, pf_status *st);
 
 /* d2sigma/dx dQ2 (pb/GeV^2) at (x, q2) = sum_{k<PF_OPS_NW} w[k] * G[idx[k]]: bicubic weights
  * on the F2 and FL grids times the kinematic factors (kernels/kinematics.h).  Returns
@@ -85,7 +91,8 @@ int pf_ops_interp_weights(const pf_ops *ops, double x, double q2, uint32_t *idx,
 
 /* Batch d2sigma (and gradient grad[p*n + i], nullable) from G/dG; np: number of
  * parameters (rows of dG).  Any point outside the grid: PF_EDOMAIN naming it.  OpenMP over
- * points; results do not depend on the number of threads. */
+ * points; results do not depend on the number of threads.  Fastest with out and grad
+ * 64-byte aligned and n a multiple of 8 (streaming stores; docs/performance.md). */
 int pf_ops_xsec(const pf_ops *ops, const double *G, const double *dG, size_t np, size_t n,
                 const double *x, const double *q2, double *out, double *grad, pf_status *st);
 /* Batch F2, FL (either nullable) from G. */

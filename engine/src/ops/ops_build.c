@@ -53,8 +53,9 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
     /* this rank's Q^2 rows */
     const int rank = pf_par_rank(), size = pf_par_size();
     const size_t q0 = nq * (size_t)rank / (size_t)size, q1 = nq * (size_t)(rank + 1) / (size_t)size;
-    const size_t rowlen = nn * PF_NIN * 2; /* doubles per row and observable */
-    const size_t len = PF_NOBS * nq * rowlen;
+    const size_t rowlen = nn * PF_NIN * 2;          /* doubles per row and observable */
+    const size_t pdflen = nn * PF_NOUT * PF_NIN * 2; /* doubles per row of the PDF operator */
+    const size_t len = PF_NOBS * nq * rowlen + nq * pdflen;
     double *part = calloc(len, sizeof *part);
     long badrow = -1;
     pf_status rowst;
@@ -67,7 +68,9 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
             pf_status_clear(&lst);
             double complex *K2 = (double complex *)(part + ((size_t)PF_OBS_F2 * nq + (size_t)q) * rowlen);
             double complex *KL = (double complex *)(part + ((size_t)PF_OBS_FL * nq + (size_t)q) * rowlen);
-            if (pf_dis_sf_operator(ev, o->q2eval[q], K2, KL, &lst) != PF_OK) {
+            double complex *E = (double complex *)(part + (size_t)PF_NOBS * nq * rowlen + (size_t)q * pdflen);
+            if (pf_dis_sf_operator(ev, o->q2eval[q], K2, KL, &lst) != PF_OK ||
+                pf_evol_operator(ev, o->q2eval[q], E, &lst) != PF_OK) {
 #pragma omp critical(pf_ops_build_err)
                 if (badrow < 0 || q < badrow) {
                     badrow = q;
@@ -103,6 +106,7 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
     }
     memcpy(o->K[PF_OBS_F2], all + (size_t)PF_OBS_F2 * nq * rowlen, nq * rowlen * sizeof *all);
     memcpy(o->K[PF_OBS_FL], all + (size_t)PF_OBS_FL * nq * rowlen, nq * rowlen * sizeof *all);
+    memcpy(o->Kpdf, all + (size_t)PF_NOBS * nq * rowlen, nq * pdflen * sizeof *all);
     free(all);
     return o;
 }
@@ -121,5 +125,16 @@ int pf_ops_grid_values(const pf_ops *o, const pf_pdf *pdf, double *G, double *dG
     if (!rc) rc = pf_ops_grid_values_from_moments(o, np, M, dM, G, dG, st);
     free(M);
     free(dM);
+    return rc;
+}
+
+int pf_ops_pdf_values(const pf_ops *o, const pf_pdf *pdf, double *xf, pf_status *st)
+{
+    const size_t nn = o->nn;
+    double complex *M = malloc(nn * PF_NIN * sizeof *M);
+    if (!M) return pf_status_set(st, PF_ENOMEM, "pf_ops_pdf_values: cannot allocate moments");
+    int rc = pf_pdf_moments(pdf, nn, o->nodes, M, NULL, st);
+    if (!rc) rc = pf_ops_pdf_values_from_moments(o, M, xf, st);
+    free(M);
     return rc;
 }

@@ -74,7 +74,12 @@ int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis 
     if (nq_card > 0 && nq_card < 4 + 2 * (int)PF_OPS_MARGIN)
         return pf_status_set(st, PF_EINVAL, "card %s: key 'theory.grid.q2': %d points, expected >= %d",
                              card->path, nq_card, 4 + 2 * (int)PF_OPS_MARGIN);
-    const double tlo = tlo0 - PF_OPS_MARGIN * dt0, thi = thi0 + PF_OPS_MARGIN * dt0;
+    /* the margin does not reach below the input scale mu0^2 (no backward evolution is
+     * needed for a cut region above it) */
+    double tlo = tlo0 - PF_OPS_MARGIN * dt0;
+    const double tmu0 = card->theory.mu0 > 0 ? 2.0 * log(card->theory.mu0) : -INFINITY;
+    if (tlo < tmu0) tlo = tmu0 < tlo0 ? tmu0 : tlo0;
+    const double thi = thi0 + PF_OPS_MARGIN * dt0;
     double brk[8];
     int nb = 0;
     if (card->theory.scheme == PF_VFNS) {
@@ -122,6 +127,8 @@ int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis 
         qaxis->first[g] = f;
         f += qaxis->n[g];
     }
+    pf_interp_axis_finish(xaxis);
+    pf_interp_axis_finish(qaxis);
     return PF_OK;
 }
 
@@ -135,9 +142,17 @@ pf_ops *pf_ops_alloc(const pf_interp_axis *xaxis, const pf_interp_axis *qaxis, s
     }
     o->xaxis = *xaxis;
     o->qaxis = *qaxis;
+    pf_interp_axis_finish(&o->xaxis);
+    pf_interp_axis_finish(&o->qaxis);
     o->nx = (size_t)(xaxis->first[xaxis->nseg - 1] + xaxis->n[xaxis->nseg - 1]);
     o->nq2 = (size_t)(qaxis->first[qaxis->nseg - 1] + qaxis->n[qaxis->nseg - 1]);
     o->nn = nn;
+    if ((double)o->nx * (double)o->nq2 * PF_NOBS >= 2147483648.0) { /* indices are uint32 */
+        pf_status_set(st, PF_EINVAL, "pf_ops: grid of %zu x %zu points is too large (indices are 32-bit)", o->nx,
+                      o->nq2);
+        free(o);
+        return NULL;
+    }
     o->logx = malloc(o->nx * sizeof *o->logx);
     o->xpow = malloc(o->nx * sizeof *o->xpow);
     o->logq2 = malloc(o->nq2 * sizeof *o->logq2);
@@ -145,14 +160,15 @@ pf_ops *pf_ops_alloc(const pf_interp_axis *xaxis, const pf_interp_axis *qaxis, s
     o->nodes = calloc(nn ? nn : 1, sizeof *o->nodes);
     o->Cs = calloc(o->nx * 2 * (nn ? nn : 1), sizeof *o->Cs);
     for (int a = 0; a < PF_NOBS; a++) o->K[a] = calloc(o->nq2 * (nn ? nn : 1) * PF_NIN, sizeof *o->K[a]);
-    if (!o->logx || !o->xpow || !o->logq2 || !o->q2eval || !o->nodes || !o->Cs || !o->K[0] || !o->K[1]) {
+    o->Kpdf = calloc(o->nq2 * (nn ? nn : 1) * PF_NOUT * PF_NIN, sizeof *o->Kpdf);
+    if (!o->logx || !o->xpow || !o->logq2 || !o->q2eval || !o->nodes || !o->Cs || !o->K[0] || !o->K[1] || !o->Kpdf) {
         pf_ops_destroy(o);
         pf_status_set(st, PF_ENOMEM, "pf_ops: cannot allocate operators for %zu x %zu grid points and %zu nodes",
                       o->nx, o->nq2, nn);
         return NULL;
     }
     for (size_t i = 0; i < o->nx; i++) {
-        const double u = pf_interp_axis_node(xaxis, (int)i);
+        const double u = pf_interp_axis_node(&o->xaxis, (int)i);
         /* x = 1/(1+e^-u); ln x = -ln(1+e^-u), 1-x = e^-u x */
         const double lx = -log1p(exp(-u));
         o->logx[i] = lx;
@@ -161,7 +177,7 @@ pf_ops *pf_ops_alloc(const pf_interp_axis *xaxis, const pf_interp_axis *qaxis, s
     for (int g = 0; g < qaxis->nseg; g++)
         for (int m = 0; m < qaxis->n[g]; m++) {
             const int q = qaxis->first[g] + m;
-            const double t = pf_interp_axis_node(qaxis, q);
+            const double t = pf_interp_axis_node(&o->qaxis, q);
             o->logq2[q] = t;
             double q2 = exp(t);
             if (m == 0 && g > 0) q2 *= 1.0 + PF_OPS_THRESHOLD_NUDGE;
@@ -197,6 +213,7 @@ void pf_ops_destroy(pf_ops *o)
     free(o->nodes);
     free(o->Cs);
     for (int a = 0; a < PF_NOBS; a++) free(o->K[a]);
+    free(o->Kpdf);
     free(o);
 }
 

@@ -4,6 +4,7 @@
 #define PARTONFLOW_OPS_INTERNAL_H
 
 #include <complex.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +20,7 @@
 #define PF_OPS_DEFAULT_DT 0.25
 #define PF_OPS_MARGIN 1.0
 /* Rows at a threshold are evaluated this far (relative in Q^2) inside their segment. */
-#define PF_OPS_THRESHOLD_NUDGE 1e-9
+#define PF_OPS_THRESHOLD_NUDGE 1e-7 /* > the evolution's own threshold tolerance (1e-9) */
 
 struct pf_ops {
     pf_card card;
@@ -35,6 +36,7 @@ struct pf_ops {
     double complex *nodes;      /* nn Mellin nodes */
     double *Cs;                 /* nx x 2nn: [Re c_n(x_i) | Im c_n(x_i)] */
     double complex *K[PF_NOBS]; /* nq2 x nn x PF_NIN: K_a(Q^2_q)[n, j] */
+    double complex *Kpdf;       /* nq2 x nn x PF_NOUT x PF_NIN: evolution operator (plots) */
     double cuts[7], s, alpha;
 };
 
@@ -56,5 +58,47 @@ int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis 
 int pf_ops_grid_values_from_moments(const pf_ops *ops, size_t np, const double complex *M,
                                     const double complex *dM, double *G, double *dG,
                                     pf_status *st);
+
+/* x f of the PF_NOUT flavours on the grid nodes from input moments (pf_ops_pdf_values). */
+int pf_ops_pdf_values_from_moments(const pf_ops *ops, const double complex *M, double *xf, pf_status *st);
+
+/* Message for the first point outside the grid (PF_EDOMAIN). */
+int pf_ops_domain_error(const pf_ops *o, const char *fn, long bad, const double *x, const double *q2,
+                        pf_status *st);
+
+/* Interpolation coordinates of a point: t = ln Q^2, u = ln(x/(1-x)), and (1-x)^XPOW.
+ * Branch-free (pf_interp_log), so that loops over points vectorise; the caller checks
+ * 0 < x < 1, q2 > 0. */
+static inline void pf_ops_coords(double x, double q2, double *t, double *u, double *xf)
+{
+    const double omx = 1.0 - x;
+    *t = pf_interp_log(q2);
+    *u = pf_interp_log(x) - pf_interp_log(omx);
+#if PF_OPS_XPOW != 3
+#error "pf_ops_coords writes (1-x)^3 out (a loop would stop the vectoriser)"
+#endif
+    *xf = omx * omx * omx;
+}
+
+/* Stencil from the coordinates: first row r0, first column c0, weights wr (Q^2), wc (x;
+ * with the (1-x)^XPOW / (1-x_c)^XPOW factor of the interpolated F / (1-x)^XPOW). */
+static inline int pf_ops_stencil_at(const pf_ops *o, double t, double u, double xf, int *r0, int *c0,
+                                    double wr[4], double wc[4])
+{
+    if (pf_interp_axis_locate(&o->qaxis, t, r0, wr)) return -1;
+    if (pf_interp_axis_locate(&o->xaxis, u, c0, wc)) return -1;
+    for (int c = 0; c < 4; c++) wc[c] *= xf * o->xpow[*c0 + c];
+    return 0;
+}
+
+/* Both steps for one point; -1 outside the grid. */
+static inline int pf_ops_stencil(const pf_ops *o, double x, double q2, int *r0, int *c0, double wr[4],
+                                 double wc[4])
+{
+    if (!(x > 0.0 && x < 1.0 && q2 > 0.0)) return -1;
+    double t, u, xf;
+    pf_ops_coords(x, q2, &t, &u, &xf);
+    return pf_ops_stencil_at(o, t, u, xf, r0, c0, wr, wc);
+}
 
 #endif

@@ -86,6 +86,11 @@ int pf_ops_write(const pf_ops *o, const char *path, pf_status *st)
     size_t d4[4] = {nq, nn, PF_NIN, 2};
     TRY(pf_h5_write(h, "/ops/K_F2", PF_H5_DOUBLE, 4, d4, (const double *)o->K[PF_OBS_F2], NULL, st));
     TRY(pf_h5_write(h, "/ops/K_FL", PF_H5_DOUBLE, 4, d4, (const double *)o->K[PF_OBS_FL], NULL, st));
+    size_t d5[4] = {nq, nn, PF_NOUT * PF_NIN, 2};
+    TRY(pf_h5_write(h, "/ops/K_pdf", PF_H5_DOUBLE, 4, d5, (const double *)o->Kpdf, NULL, st));
+    TRY(pf_h5_set_attr_string(h, "/ops", "K_pdf_definition",
+                              "x f_k(x_i, Q2_q) = sum_n sum_j Im[ c_n(x_i) K_pdf[q, n, k*11 + j] M_j(N_n) ], k "
+                              "over tbar bbar cbar sbar ubar dbar g d u s c b t", st));
     TRY(pf_h5_set_attr_string(h, "/ops", "definition",
                               "F_a(x_i, Q2_q) = sum_n sum_j Im[ c_n(x_i) K_a[q, n, j] M_j(N_n) ], c_n = "
                               "/mellin/kernel, M_j the input moments at mu0 (flavours uv dv ubar dbar s "
@@ -139,7 +144,7 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
     if (!h) return NULL;
     pf_ops *o = NULL;
     void *logx = NULL, *xe = NULL, *logq2 = NULL, *edges = NULL, *first = NULL, *cnt = NULL, *nodes = NULL,
-         *kern = NULL, *k2 = NULL, *kl = NULL;
+         *kern = NULL, *k2 = NULL, *kl = NULL, *kp = NULL;
     int rc = PF_OK;
     pf_card card;
     const char *yaml = pf_h5_card_yaml(h);
@@ -158,7 +163,8 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
     TRY(dims_of(h, path, "/mellin/nodes", 2, dn, st));
     TRY(dims_of(h, path, "/grid/q2_segment_n", 1, ds, st));
     const size_t nx = dx[0], nq = dq[0], nn = dn[0], nseg = ds[0];
-    if (nx < 4 || nq < 4 || nn < 1 || nseg < 1 || nseg > PF_INTERP_MAXSEG || dn[1] != 2) {
+    if (nx < 4 || nq < 4 || nn < 1 || nx > 100000 || nq > 100000 || nn > 100000 || nseg < 1 ||
+        nseg > PF_INTERP_MAXSEG || dn[1] != 2) {
         rc = pf_status_set(st, PF_EFORMAT, "%s: implausible grid (%zu x %zu points, %zu nodes, %zu Q2 segments)", path,
                            nx, nq, nn, nseg);
         goto fail;
@@ -187,6 +193,8 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
         next = f + n;
     }
     qa.edge[nseg] = ((double *)edges)[nseg];
+    pf_interp_axis_finish(&xa);
+    pf_interp_axis_finish(&qa);
     if (!okax || next != (int64_t)nq) {
         rc = pf_status_set(st, PF_EFORMAT, "%s: inconsistent grid axes (segments, edges or node counts)", path);
         goto fail;
@@ -220,6 +228,9 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
     size_t w4[4] = {nq, nn, PF_NIN, 2};
     TRY(read_exact(h, path, "/ops/K_F2", PF_H5_DOUBLE, 4, w4, &k2, st));
     TRY(read_exact(h, path, "/ops/K_FL", PF_H5_DOUBLE, 4, w4, &kl, st));
+    size_t w5[4] = {nq, nn, PF_NOUT * PF_NIN, 2};
+    TRY(read_exact(h, path, "/ops/K_pdf", PF_H5_DOUBLE, 4, w5, &kp, st));
+    memcpy(o->Kpdf, kp, nq * nn * PF_NOUT * PF_NIN * sizeof(double complex));
     for (size_t n = 0; n < nn; n++) o->nodes[n] = ((double *)nodes)[2 * n] + I * ((double *)nodes)[2 * n + 1];
     for (size_t i = 0; i < nx; i++)
         for (size_t n = 0; n < nn; n++) {
@@ -235,7 +246,7 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
         }
 fail:
     free(logx); free(xe); free(logq2); free(edges); free(first); free(cnt); free(nodes); free(kern);
-    free(k2); free(kl);
+    free(k2); free(kl); free(kp);
     pf_h5_close(h);
     if (rc != PF_OK) {
         pf_ops_destroy(o);

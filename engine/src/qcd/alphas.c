@@ -14,6 +14,8 @@ struct pf_alphas {
     double anchor_a[7];
 };
 
+double pf_alphas_threshold(const pf_alphas *as, int h) { return as->thr2[h]; }
+
 double pf_alphas_beta0(int nf) { return 11.0 - 2.0 / 3.0 * nf; }
 double pf_alphas_beta1(int nf) { return 102.0 - 38.0 / 3.0 * nf; }
 
@@ -66,7 +68,8 @@ pf_alphas *pf_alphas_create(const pf_theory_card *th, pf_status *st)
     as->scheme = th->scheme;
     as->nf_fixed = th->nf;
     const double m[3] = {th->mc, th->mb, th->mt};
-    for (int h = 0; h < 3; h++) as->thr2[h] = th->xi_r * th->xi_r * m[h] * m[h];
+    const double k = th->xi_r * th->xi_r;
+    for (int h = 0; h < 3; h++) as->thr2[h] = k * m[h] * m[h];
     const double lref = log(th->alphas_mu * th->alphas_mu);
     const double aref = th->alphas_value / (4.0 * PF_PI);
     if (th->scheme == PF_FFNS) {

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_integration.h>
-
 #include "evol_internal.h"
 #include "partonflow/anomalous.h"
 
@@ -18,6 +16,37 @@ static const double seg_t[] = {0.0, 0.6, 1.5, 3.0, 6.0, 12.0, 24.0, 48.0, 96.0, 
 #define NSEG ((int)(sizeof seg_t / sizeof seg_t[0]) - 1)
 #define THR_TOL 1e-9
 
+/* Gauss-Legendre nodes and weights on [-1, 1] by Newton iteration on P_n (GSL's glfixed
+ * loses accuracy for sizes it does not tabulate, e.g. 42 points: 3e-8 relative). */
+static void gauleg(int n, double *xs, double *ws)
+{
+    for (int i = 0; i < (n + 1) / 2; i++) {
+        double z = cos(PF_PI * (i + 0.75) / (n + 0.5)), pp = 1.0;
+        for (int it = 0; it < 100; it++) {
+            double p1 = 1.0, p2 = 0.0;
+            for (int j = 1; j <= n; j++) {
+                double p3 = p2;
+                p2 = p1;
+                p1 = ((2.0 * j - 1.0) * z * p2 - (j - 1.0) * p3) / j;
+            }
+            pp = n * (z * p1 - p2) / (z * z - 1.0);
+            double dz = p1 / pp;
+            z -= dz;
+            if (fabs(dz) < 1e-16) break;
+        }
+        double p1 = 1.0, p2 = 0.0;
+        for (int j = 1; j <= n; j++) {
+            double p3 = p2;
+            p2 = p1;
+            p1 = ((2.0 * j - 1.0) * z * p2 - (j - 1.0) * p3) / j;
+        }
+        pp = n * (z * p1 - p2) / (z * z - 1.0);
+        xs[i] = -z;
+        xs[n - 1 - i] = z;
+        ws[i] = ws[n - 1 - i] = 2.0 / ((1.0 - z * z) * pp * pp);
+    }
+}
+
 static void m2mul(const double complex *a, const double complex *b, double complex *c)
 {
     double complex r0 = a[0] * b[0] + a[1] * b[2], r1 = a[0] * b[1] + a[1] * b[3];
@@ -28,13 +57,18 @@ static void m2mul(const double complex *a, const double complex *b, double compl
     c[3] = r3;
 }
 
+static void state_init(double complex st[PF_EVOL_NST][PF_NIN]);
+static void state_out(double complex st[PF_EVOL_NST][PF_NIN], double complex *E);
+
 /* per node and nf: everything the segment solution needs */
-static void node_prepare(const pf_evol *ev, double complex N, int nf, nodedata *d)
+static void node_prepare(const pf_evol *ev, double complex N, int nf, int nfa, nodedata *d)
 {
     double complex p0ns, p0[4], p1p = 0, p1m = 0, p1[4] = {0, 0, 0, 0};
     pf_anom_lo(N, nf, &p0ns, p0);
-    const double b0 = pf_alphas_beta0(nf);
-    const double b1 = pf_alphas_beta1(nf) / b0;
+    /* the coupling runs with its own nf (equal to the PDFs' except between a PDF and an
+     * alpha_s threshold when mu_R != mu_F) */
+    const double b0 = pf_alphas_beta0(nfa);
+    const double b1 = pf_alphas_beta1(nfa) / b0;
     const int nlo = ev->th.order == PF_NLO;
     if (nlo) {
         pf_anom_nlo(N, nf, &p1p, &p1m, p1);
@@ -110,15 +144,27 @@ static void u_of_a(const pf_evol *ev, const nodedata *d, double a, double comple
     U[3] = 1.0 + s[3];
 }
 
+static void u_inverse(const pf_evol *ev, const nodedata *d, double a0, double complex *inv)
+{
+    double complex U0[4];
+    u_of_a(ev, d, a0, U0);
+    double complex det = U0[0] * U0[3] - U0[1] * U0[2];
+    inv[0] = U0[3] / det;
+    inv[1] = -U0[1] / det;
+    inv[2] = -U0[2] / det;
+    inv[3] = U0[0] / det;
+}
+
 /* evolves the state st[13][NIN] (q_i^+ i=0..5, q_i^- 6..11, g 12) over one segment with
  * nf flavours from a0 to a1 (couplings at mu_R) */
-static void seg_apply(const pf_evol *ev, const nodedata *d, int nf, double a0, double a1,
-                      double complex st[PF_EVOL_NST][PF_NIN])
+/* st: the 13 state components (rows) of ncols columns, st[c * ncols + j] */
+static void seg_apply(const pf_evol *ev, const nodedata *d, int nf, int nfa, double a0,
+                      double a1, const double complex *uinv0, double complex *st, int ncols)
 {
     const double l = log(a1 / a0);
     const int nlo = ev->th.order == PF_NLO;
     const int trunc = ev->th.evolution == PF_EVOL_TRUNCATED;
-    const double b1 = pf_alphas_beta1(nf) / pf_alphas_beta0(nf);
+    const double b1 = pf_alphas_beta1(nfa) / pf_alphas_beta0(nfa);
     double complex Ep, Em;
     if (!nlo) {
         Ep = Em = cexp(d->A * l);
@@ -143,29 +189,27 @@ static void seg_apply(const pf_evol *ev, const nodedata *d, int nf, double a0, d
         m2mul(E0, d->U[0], t2);
         for (int e = 0; e < 4; e++) ES[e] = E0[e] + a1 * t1[e] - a0 * t2[e];
     } else {
-        double complex U1[4], U0[4], inv[4], t1[4];
+        double complex U1[4], inv[4], t1[4];
         u_of_a(ev, d, a1, U1);
-        u_of_a(ev, d, a0, U0);
-        double complex det = U0[0] * U0[3] - U0[1] * U0[2];
-        inv[0] = U0[3] / det;
-        inv[1] = -U0[1] / det;
-        inv[2] = -U0[2] / det;
-        inv[3] = U0[0] / det;
+        if (uinv0) memcpy(inv, uinv0, sizeof inv);
+        else u_inverse(ev, d, a0, inv);
         m2mul(U1, E0, t1);
         m2mul(t1, inv, ES);
     }
     const double inf = 1.0 / nf;
-    for (int j = 0; j < PF_NIN; j++) {
+    for (int j = 0; j < ncols; j++) {
         double complex sig = 0.0;
-        for (int i = 0; i < nf; i++) sig += st[i][j];
-        const double complex g = st[12][j];
+        for (int i = 0; i < nf; i++) sig += st[i * ncols + j];
+        const double complex g = st[12 * ncols + j];
         const double complex sig1 = ES[0] * sig + ES[1] * g;
         const double complex g1 = ES[2] * sig + ES[3] * g;
+        /* q_i^+ = Ep (q_i^+ - Sigma/nf) + Sigma'/nf = Ep q_i^+ + c */
+        const double complex c = (sig1 - Ep * sig) * inf;
         for (int i = 0; i < nf; i++) {
-            st[6 + i][j] *= Em;
-            st[i][j] = Ep * (st[i][j] - sig * inf) + sig1 * inf;
+            st[(6 + i) * ncols + j] *= Em;
+            st[i * ncols + j] = Ep * st[i * ncols + j] + c;
         }
-        st[12][j] = g1;
+        st[12 * ncols + j] = g1;
     }
 }
 
@@ -203,25 +247,16 @@ static void state_out(double complex st[PF_EVOL_NST][PF_NIN], double complex *E)
     }
 }
 
-/* the chain of segments mu0^2 -> q2: boundaries in mu_F^2 and their nf */
-int pf_evol_segments(const pf_evol *ev, double q2, double *b, int *nf)
+/* the chain of segments mu0^2 -> q2: boundaries b[0..nseg] in mu_F^2; segment g is
+ * piece g of ev (pieces: between consecutive breakpoints above mu0) */
+int pf_evol_segments(const pf_evol *ev, double q2, double *b)
 {
     int ns = 0;
-    double lo = ev->mu02;
-    int cur = ev->nf0;
-    if (ev->th.scheme == PF_VFNS) {
-        const double m2[3] = {ev->th.mc * ev->th.mc, ev->th.mb * ev->th.mb, ev->th.mt * ev->th.mt};
-        for (int h = cur - 3; h < 3; h++) {
-            if (q2 < m2[h] * (1.0 - THR_TOL)) break;
-            b[ns] = lo;
-            nf[ns] = cur;
-            ns++;
-            lo = m2[h];
-            cur = 4 + h;
-        }
+    b[0] = ev->mu02;
+    while (ns < ev->nbrk && q2 >= ev->brk[ns] * (1.0 - THR_TOL)) {
+        b[ns + 1] = ev->brk[ns];
+        ns++;
     }
-    b[ns] = lo;
-    nf[ns] = cur;
     b[ns + 1] = q2;
     return ns + 1;
 }
@@ -231,20 +266,79 @@ static double a_at(const pf_evol *ev, double muf2)
     return pf_alphas_at(ev->as, ev->th.xi_r * ev->th.xi_r * muf2) / (4.0 * PF_PI);
 }
 
+/* PDF flavour number at mu_F^2 (a scale on a threshold counts as above it) */
+static int pdf_nf(const pf_evol *ev, double muf2)
+{
+    if (ev->th.scheme == PF_FFNS) return ev->th.nf;
+    const double m[3] = {ev->th.mc, ev->th.mb, ev->th.mt};
+    int nf = 3;
+    for (int h = 0; h < 3; h++)
+        if (muf2 >= m[h] * m[h] * (1.0 - THR_TOL)) nf = 4 + h;
+    return nf;
+}
+
+/* breakpoints above mu0: PDF thresholds m_h^2 and coupling thresholds / xi_r^2 */
+static void make_pieces(pf_evol *ev)
+{
+    ev->nbrk = 0;
+    if (ev->th.scheme == PF_VFNS) {
+        const double m[3] = {ev->th.mc, ev->th.mb, ev->th.mt};
+        double c[6];
+        int nc = 0;
+        for (int h = 0; h < 3; h++) {
+            c[nc++] = m[h] * m[h];
+            c[nc++] = pf_alphas_threshold(ev->as, h) / (ev->th.xi_r * ev->th.xi_r);
+        }
+        for (int i = 0; i < nc; i++)
+            for (int j = i + 1; j < nc; j++)
+                if (c[j] < c[i]) {
+                    double t = c[i];
+                    c[i] = c[j];
+                    c[j] = t;
+                }
+        for (int i = 0; i < nc; i++) {
+            if (c[i] <= ev->mu02 * (1.0 + THR_TOL)) continue;
+            if (ev->nbrk && c[i] <= ev->brk[ev->nbrk - 1] * (1.0 + THR_TOL)) continue;
+            ev->brk[ev->nbrk++] = c[i];
+        }
+    }
+    ev->npairs = 0;
+    for (int k = 0; k <= ev->nbrk; k++) {
+        double lo = k ? ev->brk[k - 1] : ev->mu02;
+        double mid = k < ev->nbrk ? sqrt(lo * ev->brk[k]) : 2.0 * lo;
+        int nfp = pdf_nf(ev, mid);
+        int nfa = pf_alphas_nf(ev->as, ev->th.xi_r * ev->th.xi_r * mid);
+        int id = -1;
+        for (int q = 0; q < ev->npairs; q++)
+            if (ev->pair_nf[q] == nfp && ev->pair_nfa[q] == nfa) id = q;
+        if (id < 0) {
+            id = ev->npairs++;
+            ev->pair_nf[id] = nfp;
+            ev->pair_nfa[id] = nfa;
+        }
+        ev->piece_pair[k] = id;
+    }
+}
+
 int pf_evol_nodeset_build(const pf_evol *ev, size_t n, const double complex *N, nodeset *ns,
                           pf_status *st)
 {
     memset(ns, 0, sizeof *ns);
     ns->n = n;
-    int nfmin = ev->th.scheme == PF_FFNS ? ev->th.nf : ev->nf0;
-    int nfmax = ev->th.scheme == PF_FFNS ? ev->th.nf : 6;
-    ns->nfmin = nfmin;
-    ns->nfmax = nfmax;
-    ns->d = malloc(sizeof(nodedata) * n * (size_t)(nfmax - nfmin + 1));
+    ns->d = malloc(sizeof(nodedata) * n * (size_t)ev->npairs);
     if (!ns->d && n) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory for %zu nodes", n);
+    /* nodes are independent: threads only share out the work */
+#pragma omp parallel for schedule(dynamic, 4) if (n >= 32)
     for (size_t i = 0; i < n; i++)
-        for (int nf = nfmin; nf <= nfmax; nf++)
-            node_prepare(ev, N[i], nf, &ns->d[(size_t)(nf - nfmin) * n + i]);
+        for (int q = 0; q < ev->npairs; q++)
+            node_prepare(ev, N[i], ev->pair_nf[q], ev->pair_nfa[q], &ns->d[(size_t)q * n + i]);
+    /* U(a)^-1 at the start of every piece (the exact singlet solution needs it per q2) */
+    ns->uinv = malloc(sizeof(double complex) * 4 * n * (size_t)(ev->nbrk + 1));
+    if (!ns->uinv && n) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory");
+    for (int k = 0; k <= ev->nbrk; k++)
+        for (size_t i = 0; i < n; i++)
+            u_inverse(ev, &ns->d[(size_t)ev->piece_pair[k] * n + i], k ? ev->a_brk[k - 1] : ev->a_mu0,
+                      ns->uinv + ((size_t)k * n + i) * 4);
     return PF_OK;
 }
 
@@ -252,54 +346,104 @@ void pf_evol_nodeset_free(nodeset *ns)
 {
     free(ns->d);
     free(ns->cum);
+    free(ns->uinv);
     memset(ns, 0, sizeof *ns);
 }
 
-/* operator at node i of ns; st: scratch state; uses the cumulative operator at the last
- * threshold below q2 when the nodeset has one */
-void pf_evol_node_operator(const pf_evol *ev, const nodeset *ns, size_t i, double q2,
-                           double complex *E)
+static void piece_apply(const pf_evol *ev, const nodeset *ns, size_t i, int k, double alo,
+                        double ahi, double complex *s, int ncols)
 {
-    double b[8];
-    int nf[8];
-    const int nseg = pf_evol_segments(ev, q2, b, nf);
-    double complex s[PF_EVOL_NST][PF_NIN];
+    const int q = ev->piece_pair[k];
+    seg_apply(ev, &ns->d[(size_t)q * ns->n + i], ev->pair_nf[q], ev->pair_nfa[q], alo, ahi,
+              ns->uinv ? ns->uinv + ((size_t)k * ns->n + i) * 4 : NULL, s, ncols);
+}
+
+/* evolved moment vectors at node i: vin[v*PF_NIN + j] -> vout[v*PF_NOUT + k], v < nvec;
+ * scratch: 13 * nvec values */
+void pf_evol_node_vectors(const pf_evol *ev, const nodeset *ns, size_t i, const evplan *p,
+                          int nvec, const double complex *vin, double complex *vout,
+                          double complex *scratch)
+{
+    const int nseg = p->nseg;
     int first = 0;
+    double complex T[PF_EVOL_NST][PF_NIN];
+    const double complex *S;
     if (ns->cum && nseg > 1) {
         first = nseg - 1;
-        memcpy(s, ns->cum + ((size_t)(nseg - 2) * ns->n + i) * PF_EVOL_NST * PF_NIN, sizeof s);
+        S = ns->cum + ((size_t)(nseg - 2) * ns->n + i) * PF_EVOL_NST * PF_NIN;
     } else {
-        state_init(s);
+        state_init(T);
+        S = &T[0][0];
     }
-    for (int g = first; g < nseg; g++) {
-        const nodedata *d = &ns->d[(size_t)(nf[g] - ns->nfmin) * ns->n + i];
-        seg_apply(ev, d, nf[g], a_at(ev, b[g]), a_at(ev, b[g + 1]), s);
+    for (int c = 0; c < PF_EVOL_NST; c++)
+        for (int v = 0; v < nvec; v++) {
+            double complex acc = 0.0;
+            for (int j = 0; j < PF_NIN; j++) acc += S[c * PF_NIN + j] * vin[v * PF_NIN + j];
+            scratch[c * nvec + v] = acc;
+        }
+    for (int g = first; g < nseg; g++) piece_apply(ev, ns, i, g, p->a[g], p->a[g + 1], scratch, nvec);
+    for (int v = 0; v < nvec; v++) {
+        for (int q = 0; q < 6; q++) {
+            const double complex plus = scratch[q * nvec + v], minus = scratch[(6 + q) * nvec + v];
+            vout[v * PF_NOUT + 7 + q] = 0.5 * (plus + minus);
+            vout[v * PF_NOUT + 5 - q] = 0.5 * (plus - minus);
+        }
+        vout[v * PF_NOUT + PF_GLUON] = scratch[12 * nvec + v];
     }
+}
+
+/* the segments to q2 and their couplings: once per q2, shared by all nodes */
+void pf_evol_plan(const pf_evol *ev, double q2, evplan *p)
+{
+    p->nseg = pf_evol_segments(ev, q2, p->b);
+    p->a[0] = ev->a_mu0;
+    for (int g = 1; g < p->nseg; g++) p->a[g] = ev->a_brk[g - 1];
+    p->a[p->nseg] = a_at(ev, q2);
+}
+
+/* operator at node i of ns, starting from the cumulative state at the last breakpoint
+ * below q2 when the nodeset has them */
+static void node_state(const pf_evol *ev, const nodeset *ns, size_t i, const evplan *p,
+                       double complex s[PF_EVOL_NST][PF_NIN]);
+
+void pf_evol_node_operator(const pf_evol *ev, const nodeset *ns, size_t i, const evplan *p,
+                           double complex *E)
+{
+    double complex s[PF_EVOL_NST][PF_NIN];
+    node_state(ev, ns, i, p, s);
     state_out(s, E);
 }
 
-/* cumulative states at each threshold above mu0 (VFNS) */
+static void node_state(const pf_evol *ev, const nodeset *ns, size_t i, const evplan *p,
+                       double complex s[PF_EVOL_NST][PF_NIN])
+{
+    const int nseg = p->nseg;
+    int first = 0;
+    if (ns->cum && nseg > 1) {
+        first = nseg - 1;
+        memcpy(s, ns->cum + ((size_t)(nseg - 2) * ns->n + i) * PF_EVOL_NST * PF_NIN, sizeof(double complex) * PF_EVOL_NST * PF_NIN);
+    } else {
+        state_init(s);
+    }
+    for (int g = first; g < nseg; g++) piece_apply(ev, ns, i, g, p->a[g], p->a[g + 1], &s[0][0], PF_NIN);
+}
+
+/* cumulative states at each breakpoint above mu0 */
 int pf_evol_nodeset_cumulate(const pf_evol *ev, nodeset *ns, pf_status *st)
 {
-    if (ev->th.scheme != PF_VFNS) return PF_OK;
-    const double m2[3] = {ev->th.mc * ev->th.mc, ev->th.mb * ev->th.mb, ev->th.mt * ev->th.mt};
-    int nthr = 0;
-    for (int h = ev->nf0 - 3; h < 3; h++) nthr++;
-    if (!nthr) return PF_OK;
+    if (!ev->nbrk) return PF_OK;
     const size_t sz = PF_EVOL_NST * PF_NIN;
-    ns->cum = malloc(sizeof(double complex) * sz * ns->n * (size_t)nthr);
+    ns->cum = malloc(sizeof(double complex) * sz * ns->n * (size_t)ev->nbrk);
     if (!ns->cum) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory");
+#pragma omp parallel for schedule(static) if (ns->n >= 32)
     for (size_t i = 0; i < ns->n; i++) {
         double complex s[PF_EVOL_NST][PF_NIN];
         state_init(s);
-        double lo = ev->mu02;
-        int t = 0;
-        for (int h = ev->nf0 - 3; h < 3; h++, t++) {
-            int nf = 3 + h;
-            const nodedata *d = &ns->d[(size_t)(nf - ns->nfmin) * ns->n + i];
-            seg_apply(ev, d, nf, a_at(ev, lo), a_at(ev, m2[h]), s);
+        double alo = ev->a_mu0;
+        for (int t = 0; t < ev->nbrk; t++) {
+            piece_apply(ev, ns, i, t, alo, ev->a_brk[t], &s[0][0], PF_NIN);
             memcpy(ns->cum + ((size_t)t * ns->n + i) * sz, s, sizeof s);
-            lo = m2[h];
+            alo = ev->a_brk[t];
         }
     }
     return PF_OK;
@@ -331,13 +475,11 @@ pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
         free(ev);
         return NULL;
     }
-    ev->nf0 = th->scheme == PF_FFNS ? th->nf : 3;
-    if (th->scheme == PF_VFNS) {
-        const double m[3] = {th->mc, th->mb, th->mt};
-        for (int h = 0; h < 3; h++)
-            if (ev->mu02 >= m[h] * m[h] * (1.0 - THR_TOL)) ev->nf0 = 4 + h;
-    }
+    ev->nf0 = pdf_nf(ev, ev->mu02);
+    make_pieces(ev);
     const double a0 = a_at(ev, ev->mu02);
+    ev->a_mu0 = a0;
+    for (int t = 0; t < ev->nbrk; t++) ev->a_brk[t] = a_at(ev, ev->brk[t]);
     if (!isfinite(a0) || a0 <= 0.0 || a0 > 0.3) {
         pf_status_set(st, PF_EINVAL,
                       "evolution: alpha_s at mu_R = xi_r mu0 is %g (beyond the Landau pole or "
@@ -350,13 +492,14 @@ pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
                                    : PF_EVOL_DEFAULT_NODES / NSEG;
     if (per < 2) per = 2;
     ev->nn = (size_t)per * NSEG;
-    ev->c = 2.2;
+    ev->c = 1.9;
     ev->phi = 0.75 * PF_PI;
     ev->N = malloc(sizeof(double complex) * ev->nn);
     ev->w = malloc(sizeof(double complex) * ev->nn);
-    gsl_integration_glfixed_table *gl = gsl_integration_glfixed_table_alloc((size_t)per);
-    if (!ev->N || !ev->w || !gl) {
-        if (gl) gsl_integration_glfixed_table_free(gl);
+    double *gx = malloc(sizeof(double) * (size_t)per), *gw = malloc(sizeof(double) * (size_t)per);
+    if (!ev->N || !ev->w || !gx || !gw) {
+        free(gx);
+        free(gw);
         pf_evol_destroy(ev);
         return pf_status_set(st, PF_ENOMEM, "evolution: out of memory"), NULL;
     }
@@ -364,12 +507,14 @@ pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
     size_t k = 0;
     for (int s = 0; s < NSEG; s++)
         for (int i = 0; i < per; i++, k++) {
-            double t, w;
-            gsl_integration_glfixed_point(seg_t[s], seg_t[s + 1], (size_t)i, &t, &w, gl);
+            if (i == 0) gauleg(per, gx, gw);
+            const double h = 0.5 * (seg_t[s + 1] - seg_t[s]);
+            const double t = seg_t[s] + h * (1.0 + gx[i]), w = h * gw[i];
             ev->N[k] = ev->c + t * dir;
             ev->w[k] = w * dir / PF_PI;
         }
-    gsl_integration_glfixed_table_free(gl);
+    free(gx);
+    free(gw);
     if (pf_evol_nodeset_build(ev, ev->nn, ev->N, &ev->ns, st)
         || pf_evol_nodeset_cumulate(ev, &ev->ns, st)) {
         pf_evol_destroy(ev);
@@ -397,11 +542,7 @@ double pf_evol_alphas(const pf_evol *ev, double mu2) { return pf_alphas_at(ev->a
 
 int pf_evol_nf(const pf_evol *ev, double mu2)
 {
-    if (ev->th.scheme == PF_FFNS) return ev->th.nf;
-    double b[8];
-    int nf[8];
-    int ns = pf_evol_segments(ev, mu2 < ev->mu02 ? ev->mu02 : mu2, b, nf);
-    return nf[ns - 1];
+    return pdf_nf(ev, mu2 < ev->mu02 ? ev->mu02 : mu2);
 }
 
 void pf_evol_mellin_kernel(const pf_evol *ev, double x, double complex *kern)
@@ -424,8 +565,24 @@ int pf_evol_check_q2(const pf_evol *ev, double q2, pf_status *st)
 int pf_evol_operator(const pf_evol *ev, double q2, double complex *E, pf_status *st)
 {
     if (pf_evol_check_q2(ev, q2, st)) return st ? st->code : PF_EDOMAIN;
+    evplan p;
+    pf_evol_plan(ev, q2, &p);
     for (size_t i = 0; i < ev->nn; i++)
-        pf_evol_node_operator(ev, &ev->ns, i, q2, E + i * PF_NOUT * PF_NIN);
+        pf_evol_node_operator(ev, &ev->ns, i, &p, E + i * PF_NOUT * PF_NIN);
+    return PF_OK;
+}
+
+int pf_evol_operator_pm_at(const pf_evol *ev, double q2, size_t n, const double complex *N,
+                           double complex *E, pf_status *st)
+{
+    if (pf_evol_check_q2(ev, q2, st)) return st ? st->code : PF_EDOMAIN;
+    nodeset ns;
+    if (pf_evol_nodeset_build(ev, n, N, &ns, st)) return st ? st->code : PF_ENOMEM;
+    evplan p;
+    pf_evol_plan(ev, q2, &p);
+    for (size_t i = 0; i < n; i++)
+        node_state(ev, &ns, i, &p, (double complex(*)[PF_NIN])(E + i * PF_EVOL_NST * PF_NIN));
+    pf_evol_nodeset_free(&ns);
     return PF_OK;
 }
 
@@ -435,7 +592,9 @@ int pf_evol_operator_at(const pf_evol *ev, double q2, size_t n, const double com
     if (pf_evol_check_q2(ev, q2, st)) return st ? st->code : PF_EDOMAIN;
     nodeset ns;
     if (pf_evol_nodeset_build(ev, n, N, &ns, st)) return st ? st->code : PF_ENOMEM;
-    for (size_t i = 0; i < n; i++) pf_evol_node_operator(ev, &ns, i, q2, E + i * PF_NOUT * PF_NIN);
+    evplan p;
+    pf_evol_plan(ev, q2, &p);
+    for (size_t i = 0; i < n; i++) pf_evol_node_operator(ev, &ns, i, &p, E + i * PF_NOUT * PF_NIN);
     pf_evol_nodeset_free(&ns);
     return PF_OK;
 }

@@ -18,10 +18,12 @@ typedef struct nodedata {
     double complex U[PF_EVOL_UK][4];        /* U_k, k = 1.. */
 } nodedata;
 
+#define PF_EVOL_MAXBRK 6
+
 typedef struct nodeset {
     size_t n;
-    int nfmin, nfmax;
-    nodedata *d;            /* [(nf - nfmin) * n + i] */
+    nodedata *d;            /* [pair * n + i] */
+    double complex *uinv;   /* U(a)^-1 at each piece start, [(k*n + i)*4] */
     double complex *cum;    /* states at the thresholds above mu0, [(t*n + i)*13*NIN] */
 } nodeset;
 
@@ -30,18 +32,33 @@ struct pf_evol {
     pf_alphas *as;
     double mu02, c, phi;
     int nf0;
+    int nbrk;                       /* breakpoints above mu0 (thresholds), ascending */
+    double brk[PF_EVOL_MAXBRK];
+    int piece_pair[PF_EVOL_MAXBRK + 1]; /* piece k -> (nf of PDFs, nf of alpha_s) pair */
+    int npairs, pair_nf[PF_EVOL_MAXBRK + 1], pair_nfa[PF_EVOL_MAXBRK + 1];
+    double a_mu0, a_brk[PF_EVOL_MAXBRK]; /* a_s(mu_R) at mu0 and at the breakpoints */
     size_t nn;
     double complex *N, *w;
     nodeset ns;
 };
 
-int pf_evol_segments(const pf_evol *ev, double q2, double *b, int *nf);
+int pf_evol_segments(const pf_evol *ev, double q2, double *b);
 int pf_evol_nodeset_build(const pf_evol *ev, size_t n, const double complex *N, nodeset *ns,
                           pf_status *st);
 int pf_evol_nodeset_cumulate(const pf_evol *ev, nodeset *ns, pf_status *st);
 void pf_evol_nodeset_free(nodeset *ns);
-void pf_evol_node_operator(const pf_evol *ev, const nodeset *ns, size_t i, double q2,
+typedef struct evplan {
+    int nseg;
+    double b[PF_EVOL_MAXBRK + 2], a[PF_EVOL_MAXBRK + 2]; /* boundaries (mu_F^2), a_s(mu_R) */
+} evplan;
+void pf_evol_plan(const pf_evol *ev, double q2, evplan *p);
+void pf_evol_node_operator(const pf_evol *ev, const nodeset *ns, size_t i, const evplan *p,
                            double complex *E);
+void pf_evol_node_vectors(const pf_evol *ev, const nodeset *ns, size_t i, const evplan *p,
+                          int nvec, const double complex *vin, double complex *vout,
+                          double complex *scratch);
 int pf_evol_check_q2(const pf_evol *ev, double q2, pf_status *st);
+int pf_evol_check_points(const pf_evol *ev, size_t n, const double *x, const double *q2,
+                         pf_status *st);
 
 #endif

@@ -24,7 +24,10 @@ double complex pf_harm_psi(int k, double complex z)
     const double kf = fact(k);
     const double sgn = (k % 2) ? 1.0 : -1.0;
     while (creal(z) < 10.0) {
-        acc += sgn * kf / cpow(z, k + 1);
+        const double complex iz = 1.0 / z;
+        double complex p = iz;
+        for (int j = 0; j < k; j++) p *= iz;
+        acc += sgn * kf * p;
         z += 1.0;
     }
     const double complex iz = 1.0 / z, iz2 = iz * iz;
@@ -40,14 +43,15 @@ double complex pf_harm_psi(int k, double complex z)
     } else {
         /* psi^(k)(z) ~ (-1)^(k+1) [ (k-1)!/z^k + k!/(2 z^(k+1))
          *                          + sum B_2n (2n+k-1)!/((2n)! z^(2n+k)) ]  (A-S 6.4.11) */
-        double complex izk = cpow(iz, k);
+        double complex izk = iz;
+        for (int j = 1; j < k; j++) izk *= iz;
         r = fact(k - 1) * izk + 0.5 * kf * izk * iz;
         double complex p = izk * iz2;
         for (int n = 1; n <= 10; n++) {
             r += bern[n - 1] * fact(2 * n + k - 1) / fact(2 * n) * p;
             p *= iz2;
         }
-        r *= -sgn;
+        r *= sgn;
     }
     return r + acc;
 }

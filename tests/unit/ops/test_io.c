@@ -18,7 +18,7 @@
 #include "partonflow/h5.h"
 #include "partonflow/kernels/philox.h"
 
-static char path[512], bad[512];
+static char path[512], bad[600];
 
 static pf_ops *synthetic(void)
 {
@@ -36,6 +36,7 @@ static pf_ops *synthetic(void)
     for (int a = 0; a < PF_NOBS; a++)
         for (size_t k = 0; k < o->nq2 * o->nn * PF_NIN; k++)
             o->K[a][k] = pf_rng_uniform(1, 2 + (uint64_t)a, 2 * k) - 0.5 + I * (pf_rng_uniform(1, 2 + (uint64_t)a, 2 * k + 1) - 0.5);
+    for (size_t k = 0; k < o->nq2 * o->nn * PF_NOUT * PF_NIN; k++) o->Kpdf[k] = pf_rng_uniform(1, 9, k) - 0.25 * I;
     pf_ops_set_command_line(o, "test_ops_io");
     return o;
 }
@@ -81,6 +82,7 @@ static void test_theory_file_round_trips_bit_for_bit(void **state)
     assert_memory_equal(r->nodes, o->nodes, o->nn * sizeof(double complex));
     for (int a = 0; a < PF_NOBS; a++)
         assert_memory_equal(r->K[a], o->K[a], o->nq2 * o->nn * PF_NIN * sizeof(double complex));
+    assert_memory_equal(r->Kpdf, o->Kpdf, o->nq2 * o->nn * PF_NOUT * PF_NIN * sizeof(double complex));
     assert_memory_equal(&r->qaxis, &o->qaxis, sizeof o->qaxis);
     assert_memory_equal(r->cuts, o->cuts, sizeof o->cuts);
     assert_true(pf_ops_checksum(r) != 0);

@@ -12,6 +12,7 @@ static const struct {
 } targets[] = {
     /* PF_BENCH_TARGETS: one line per implemented target */
     {"evolve", pf_bench_evolve, "NLO VFNS evolution: LHA table, random points, gradients"},
+    {"simulate", pf_bench_simulate, "event generation: exact sampler + detector, events.h5 write"},
     {NULL, NULL, NULL},
 };
 

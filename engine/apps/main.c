@@ -15,7 +15,13 @@ struct pf_command {
 
 static const struct pf_command commands[] = {
     /* PF_COMMANDS: one line per working subcommand */
+    {"evolve", pf_cmd_evolve, "x f(x, Q2) of all flavours from a card as CSV (DGLAP, Mellin space)"},
+    {"bench", pf_cmd_bench, "timing tables: partonflow bench TARGET [--json] (docs/performance.md)"},
     {"card", pf_cmd_card, "validate a theory card and print it resolved (card check CARD)"},
+    {"prepare", pf_cmd_prepare, "per-event weights and normalisation for the fit (likelihood.h5)"},
+    {"theory", pf_cmd_theory, "theory operators on the (x, Q2) grid (theory.h5)"},
+    {"sf", pf_cmd_sf, "F2, FL at points as CSV: exact path, or grid path with --theory"},
+    {"simulate", pf_cmd_simulate, "events from the theory through the detector model (events.h5)"},
     {NULL, NULL, NULL},
 };
 

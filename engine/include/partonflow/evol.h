@@ -29,7 +29,7 @@
 typedef struct pf_pdf pf_pdf;
 typedef struct pf_evol pf_evol; /* holder: contour, nodes, alpha_s, anomalous dims */
 
-#define PF_EVOL_DEFAULT_NODES 189
+#define PF_EVOL_DEFAULT_NODES 252
 
 pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st);
 void pf_evol_destroy(pf_evol *ev);

@@ -19,15 +19,30 @@
 #define QUARK(q) (PF_GLUON + (q))
 #define ANTIQUARK(q) (PF_GLUON - (q))
 
-/* Builds K2, KL at one q2 from the evolution operator E (already computed at q2, layout
- * of pf_evol_operator).  C: scratch of nn * PF_DIS_NCOEF. */
-static int operator_from_evolution(const pf_evol *ev, double q2, const double complex *E,
-                                   double complex *C, double complex *K2, double complex *KL,
-                                   pf_status *st)
+/* First-order coefficient pieces at the contour nodes, c1[n*PF_DIS_NCOEF + k]: they depend
+ * on the nodes only, so a batch computes them once for all its Q2 values (NULL at LO). */
+static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
 {
+    if (pf_evol_order(ev) == PF_LO) return NULL;
     const size_t nn = pf_evol_nnodes(ev);
     const double complex *N = pf_evol_nodes(ev);
-    int nf = pf_evol_nf(ev, q2);
+    double complex *c1 = malloc(nn * PF_DIS_NCOEF * sizeof *c1);
+    if (!c1) {
+        pf_status_set(st, PF_ENOMEM, "pf_dis: out of memory (%zu nodes)", nn);
+        return NULL;
+    }
+    for (size_t n = 0; n < nn; n++) pf_dis_coef_nlo(N[n], c1 + n * PF_DIS_NCOEF);
+    return c1;
+}
+
+/* Builds K2, KL at one q2 from the evolution operator E (already computed at q2, layout
+ * of pf_evol_operator) and the first-order pieces c1 (NULL at LO). */
+static int operator_from_evolution(const pf_evol *ev, double q2, const double complex *E,
+                                   const double complex *c1, double complex *K2,
+                                   double complex *KL, pf_status *st)
+{
+    const size_t nn = pf_evol_nnodes(ev);
+    const int nf = pf_evol_nf(ev, q2);
     if (nf < 1 || nf > 6)
         return pf_status_set(st, PF_EINTERNAL,
                              "pf_dis_sf_operator: the evolution reports %d active flavours at "
@@ -35,15 +50,15 @@ static int operator_from_evolution(const pf_evol *ev, double q2, const double co
                              nf, q2);
     /* a_s at mu_R^2 = xi_r^2 Q^2; at NLO the coefficients carry no log(mu_R/Q) because the
      * O(a_s^2) terms where it would first appear are beyond the order. */
-    const double a_s = pf_evol_alphas(ev, pf_evol_mur2(ev, q2)) / (4.0 * PF_PI);
-    int rc = pf_dis_coefficients(pf_evol_order(ev), a_s, nn, N, C, st);
-    if (rc) return pf_status_prefix(st, "pf_dis_sf_operator at Q2 = %g GeV^2: ", q2);
+    const double a_s = c1 ? pf_evol_alphas(ev, pf_evol_mur2(ev, q2)) / (4.0 * PF_PI) : 0.0;
     double esum = 0.0;
     for (int q = 1; q <= nf; q++) esum += pf_dis_eq2[q];
 
     for (size_t n = 0; n < nn; n++) {
         const double complex *En = E + n * PF_NOUT * PF_NIN;
-        const double complex *c = C + n * PF_DIS_NCOEF;
+        double complex c[PF_DIS_NCOEF] = {1.0, 0.0, 0.0, 0.0};
+        if (c1)
+            for (int k = 0; k < PF_DIS_NCOEF; k++) c[k] += a_s * c1[n * PF_DIS_NCOEF + k];
         for (int j = 0; j < PF_NIN; j++) {
             /* sum_q e_q^2 (q + qbar) and the gluon, per unit input moment j */
             double complex qs = 0.0;
@@ -63,18 +78,18 @@ int pf_dis_sf_operator(const pf_evol *ev, double q2, double complex *K2, double 
     if (!(q2 > 0.0) || !isfinite(q2))
         return pf_status_set(st, PF_EINVAL, "pf_dis_sf_operator: q2 = %g: expected Q2 > 0 GeV^2",
                              q2);
+    const int order = pf_evol_order(ev);
+    if (order != PF_LO && order != PF_NLO)
+        return pf_status_set(st, PF_EINTERNAL, "pf_dis_sf_operator: evolution order %d", order);
     const size_t nn = pf_evol_nnodes(ev);
     double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
-    double complex *C = malloc(nn * PF_DIS_NCOEF * sizeof *C);
-    int rc;
-    if (!E || !C) {
-        rc = pf_status_set(st, PF_ENOMEM, "pf_dis_sf_operator: out of memory (%zu nodes)", nn);
-    } else {
-        rc = pf_evol_operator(ev, q2, E, st);
-        if (!rc) rc = operator_from_evolution(ev, q2, E, C, K2, KL, st);
-    }
+    if (!E) return pf_status_set(st, PF_ENOMEM, "pf_dis_sf_operator: out of memory (%zu nodes)", nn);
+    int rc = pf_evol_operator(ev, q2, E, st);
+    double complex *c1 = NULL;
+    if (!rc && order == PF_NLO && !(c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
+    if (!rc) rc = operator_from_evolution(ev, q2, E, c1, K2, KL, st);
     free(E);
-    free(C);
+    free(c1);
     return rc;
 }
 
@@ -119,6 +134,7 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
     const size_t nr = 1 + np; /* value and one row per parameter */
 
     int rc = PF_OK;
+    double complex *c1 = NULL;
     double complex *M = malloc(nn * PF_NIN * sizeof *M);
     double complex *dM = np ? malloc(np * nn * PF_NIN * sizeof *dM) : NULL;
     q2_index *ord = malloc(n * sizeof *ord);
@@ -130,6 +146,10 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
     rc = pf_pdf_moments(pdf, nn, nodes, M, dM, st);
     if (rc) {
         pf_status_prefix(st, "pf_dis_sf_exact: ");
+        goto done;
+    }
+    if (pf_evol_order(ev) == PF_NLO && !(c1 = nodes_coefficients(ev, st))) {
+        rc = st ? st->code : PF_ENOMEM;
         goto done;
     }
     /* group the points by distinct q2, so that each operator is computed once */
@@ -148,11 +168,10 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
 #endif
     {
         double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
-        double complex *C = malloc(nn * PF_DIS_NCOEF * sizeof *C);
         double complex *K = malloc(2 * nn * PF_NIN * sizeof *K);
         double complex *A = malloc(2 * nr * nn * sizeof *A); /* [obs][r][n] */
         double complex *kern = malloc(nn * sizeof *kern);
-        const int ok = E && C && K && A && kern;
+        const int ok = E && K && A && kern;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -162,7 +181,7 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
             int lrc = ok ? PF_OK
                          : pf_status_set(&lst, PF_ENOMEM, "pf_dis_sf_exact: out of memory");
             if (!lrc) lrc = pf_evol_operator(ev, qq, E, &lst);
-            if (!lrc) lrc = operator_from_evolution(ev, qq, E, C, K, K + nn * PF_NIN, &lst);
+            if (!lrc) lrc = operator_from_evolution(ev, qq, E, c1, K, K + nn * PF_NIN, &lst);
             if (lrc) {
 #ifdef _OPENMP
 #pragma omp critical(pf_dis_sf_fail)
@@ -199,7 +218,6 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
             }
         }
         free(E);
-        free(C);
         free(K);
         free(A);
         free(kern);
@@ -209,6 +227,7 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
         rc = fail_st.code ? fail_st.code : PF_EINTERNAL;
     }
 done:
+    free(c1);
     free(M);
     free(dM);
     free(ord);

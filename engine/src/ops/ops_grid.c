@@ -1,9 +1,9 @@
 /* partonflow ops: the (x, Q^2) grid of the theory operators and the operator object.
  *
- * x axis: nodes uniform in u = ln(x/(1-x)) over the cut region's x range, widened by
- * PF_OPS_MARGIN nodes on each side.  The x range is the one the cuts allow at any Q^2:
- * x >= max(x_min, q2_min / (s y_max)), x <= min(x_max, q2_max / (s y_min),
- * q2_max / (q2_max + w2_min - M_p^2)) (y = Q^2/(x s), W^2 = M_p^2 + Q^2 (1-x)/x).
+ * x axis: nodes uniform in u = ln(x/(1-x)) over [x_min, x_max] of the cuts, widened by
+ * PF_OPS_MARGIN nodes on each side (the bounding box of the cut region, which the
+ * simulation's envelope needs; the region itself, x >= q2_min / (s y_max) etc., lies
+ * inside).
  *
  * Q^2 axis: nodes uniform in t = ln Q^2 over [q2_min, q2_max] widened by the margin, in
  * segments split at the ZM-VFNS flavour thresholds: mu_F^2 = Q^2 = m_h^2 (PDFs: kink;
@@ -35,17 +35,21 @@ int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis 
                              card->path);
     const double s = pf_kin_s(k->e_electron, k->e_proton);
     const double mp2 = PF_KIN_MPROTON * PF_KIN_MPROTON;
+    /* the x range the cuts allow at some Q^2 (for the check that a region exists) ... */
     double xlo = k->x_min, xhi = k->x_max;
     if (k->y_max > 0 && k->q2_min / (s * k->y_max) > xlo) xlo = k->q2_min / (s * k->y_max);
     if (k->y_min > 0 && k->q2_max / (s * k->y_min) < xhi) xhi = k->q2_max / (s * k->y_min);
     if (k->w2_min > mp2 && k->q2_max / (k->q2_max + k->w2_min - mp2) < xhi)
         xhi = k->q2_max / (k->q2_max + k->w2_min - mp2);
-    if (xhi >= 1.0) xhi = 1.0 - 1e-6;
     if (!(xlo > 0 && xlo < xhi && k->q2_min > 0 && k->q2_min < k->q2_max))
         return pf_status_set(st, PF_EINVAL,
                              "card %s: key 'kinematics.cuts': the cuts leave no region "
                              "(x from %g to %g, Q2 from %g to %g GeV^2)",
                              card->path, xlo, xhi, k->q2_min, k->q2_max);
+    /* ... but the grid spans the whole bounding box [x_min, x_max] x [q2_min, q2_max] of the
+     * cuts: samplers and integrators evaluate cell corners just outside the region */
+    xlo = k->x_min;
+    xhi = k->x_max < 1.0 - 1e-6 ? k->x_max : 1.0 - 1e-6;
 
     /* x: one uniform segment in u */
     const double ulo = logit(xlo), uhi = logit(xhi);

@@ -9,11 +9,17 @@
 
 #define PF_PI 3.14159265358979323846
 
-/* t boundaries of the contour segments (Gauss-Legendre in each).  Short segments near
- * t = 0 resolve the small-x oscillation x^(-i t sin phi); the long tail reaches the
- * |x^(1-N)| ~ x^(t/sqrt2) damping needed at x = 0.9. */
-static const double seg_t[] = {0.0, 0.6, 1.5, 3.0, 6.0, 12.0, 24.0, 48.0, 96.0, 192.0};
-#define NSEG ((int)(sizeof seg_t / sizeof seg_t[0]) - 1)
+/* Contour: N = c + t e^{i phi} for 0 <= t <= T_BENT, then N = c + T_BENT e^{i phi} + i s for
+ * 0 <= s <= S_UP (Gauss-Legendre on each segment).  Short segments near t = 0 resolve the
+ * small-x oscillation x^(-i t sin phi); the bent part gives the x^(t cos phi) damping; the
+ * vertical tail keeps Re N >= c - T_BENT/sqrt2 = -66 (where the log-Gamma of the pdf module
+ * is accurate; it overflows below Re N ~ -80) while the moments' algebraic fall-off
+ * |N|^-(b+1) brings x = 0.9 to 1e-8. */
+static const double seg_t[] = {0.0, 0.6, 1.5, 3.0, 6.0, 12.0, 24.0, 42.0, 60.0};
+static const double seg_s[] = {0.0, 40.0, 120.0, 300.0, 800.0};
+#define NSEG_T ((int)(sizeof seg_t / sizeof seg_t[0]) - 1)
+#define NSEG_S ((int)(sizeof seg_s / sizeof seg_s[0]) - 1)
+#define NSEG (NSEG_T + NSEG_S)
 #define THR_TOL 1e-9
 
 /* Gauss-Legendre nodes and weights on [-1, 1] by Newton iteration on P_n (GSL's glfixed
@@ -504,14 +510,22 @@ pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
         return pf_status_set(st, PF_ENOMEM, "evolution: out of memory"), NULL;
     }
     const double complex dir = cexp(I * ev->phi);
+    const double complex corner = ev->c + seg_t[NSEG_T] * dir;
+    gauleg(per, gx, gw);
     size_t k = 0;
     for (int s = 0; s < NSEG; s++)
         for (int i = 0; i < per; i++, k++) {
-            if (i == 0) gauleg(per, gx, gw);
-            const double h = 0.5 * (seg_t[s + 1] - seg_t[s]);
-            const double t = seg_t[s] + h * (1.0 + gx[i]), w = h * gw[i];
-            ev->N[k] = ev->c + t * dir;
-            ev->w[k] = w * dir / PF_PI;
+            const double *b = s < NSEG_T ? seg_t + s : seg_s + (s - NSEG_T);
+            const double h = 0.5 * (b[1] - b[0]);
+            const double t = b[0] + h * (1.0 + gx[i]), w = h * gw[i];
+            /* x f = (1/pi) Im int x^(1-N) f(N) dN: weight w dN/dt / pi */
+            if (s < NSEG_T) {
+                ev->N[k] = ev->c + t * dir;
+                ev->w[k] = w * dir / PF_PI;
+            } else {
+                ev->N[k] = corner + I * t;
+                ev->w[k] = w * I / PF_PI;
+            }
         }
     free(gx);
     free(gw);

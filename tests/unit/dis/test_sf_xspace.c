@@ -196,6 +196,9 @@ static void check_nlo(int scheme)
             fail_msg("x-space quadrature failed at x = %g, Q2 = %g", x[i], q2[i]);
         xpdf_free(&c);
         const double d2 = fabs(F2[i] / F2x - 1.0), dL = fabs(FL[i] / FLx - 1.0);
+        if (getenv("PF_TEST_VERBOSE"))
+            print_message("x %.3e Q2 %.3e F2 %.10e (%.1e) FL %.10e (%.1e)\n", x[i], q2[i], F2[i],
+                          d2, FL[i], dL);
         worst2 = fmax(worst2, d2);
         worstL = fmax(worstL, dL);
         if (d2 > 1e-6 || dL > 1e-6)
@@ -269,8 +272,10 @@ static void test_sf_operator_contract_and_batch_determinism(void **state)
                 f2 += cimag(kern[n] * K2[n * PF_NIN + j] * M[n * PF_NIN + j]);
                 fl += cimag(kern[n] * KL[n * PF_NIN + j] * M[n * PF_NIN + j]);
             }
-        assert_true(fabs(f2 - F2[i]) <= 1e-13 * fabs(F2[i]));
-        assert_true(fabs(fl - FL[i]) <= 1e-13 * fabs(FL[i]));
+        /* the same sum in another order: rounding only */
+        if (fabs(f2 - F2[i]) > 1e-12 * fabs(F2[i]) || fabs(fl - FL[i]) > 1e-12 * fabs(FL[i]))
+            fail_msg("x = %g Q2 = %g: F2 %.15e vs operator %.15e, FL %.15e vs %.15e", x[i],
+                     q2[i], F2[i], f2, FL[i], fl);
         double one2, oneL; /* the same point alone */
         assert_int_equal(pf_dis_sf_exact(s->ev, s->pdf, 1, &x[i], &q2[i], &one2, &oneL, NULL,
                                          NULL, &st),

@@ -1,0 +1,208 @@
+/* partonflow prepare: per-event weights, normalisation and histogram operators
+ * (likelihood.h5, docs/artefacts.md; the method in docs/fitting.md).  Under mpirun the
+ * accepted events are split over ranks in whole summation blocks (pf_like_range); the
+ * payload is bitwise the same for any number of ranks and threads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "partonflow/card.h"
+#include "partonflow/fit.h"
+#include "partonflow/h5.h"
+#include "partonflow/ops.h"
+#include "partonflow/par.h"
+
+static void prepare_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: partonflow prepare --theory theory.h5 --events events.h5 --out likelihood.h5\n"
+            "                          [--card CARD] [--threads T]\n\n"
+            "For every accepted event, the theta-independent weights w_i with\n"
+            "L * w_i . G(theta) = expected density of accepted events at its reconstructed\n"
+            "(x, Q2); the normalisation c (expected accepted events = L * c . G) and the\n"
+            "histogram operators of the binned fit (bins: the card's fit.bins, in\n"
+            "reconstructed ln x and ln Q2).  The detector model is the one the events were\n"
+            "simulated with (the card stored in events.h5); --card only supplies fit.bins.\n"
+            "Refuses events simulated from another theory.h5.\n\n"
+            "exit codes: 0 success, 2 bad input, 1 runtime failure\n");
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+#define FAIL(...) do { pf_status_set(&st, __VA_ARGS__); goto fail; } while (0)
+#define TRY(x) do { if ((x) != PF_OK) goto fail; } while (0)
+
+int pf_cmd_prepare(int argc, char **argv)
+{
+    const char *theory = NULL, *events = NULL, *card_path = NULL, *out = NULL;
+    size_t threads = 0;
+    pf_status st;
+    pf_status_clear(&st);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            prepare_usage(stdout);
+            return PF_EXIT_OK;
+        }
+        if (i + 1 >= argc)
+            return pf_cli_usage_error("prepare", "%s needs a value or is unknown ('partonflow prepare --help')", a);
+        if (!strcmp(a, "--theory")) theory = argv[++i];
+        else if (!strcmp(a, "--events")) events = argv[++i];
+        else if (!strcmp(a, "--card")) card_path = argv[++i];
+        else if (!strcmp(a, "--out")) out = argv[++i];
+        else if (!strcmp(a, "--threads")) {
+            if (pf_cli_parse_size("--threads", argv[++i], &threads, &st)) return pf_cli_fail("prepare", &st);
+        } else
+            return pf_cli_usage_error("prepare", "unknown argument '%s' ('partonflow prepare --help')", a);
+    }
+    if (!theory || !events || !out)
+        return pf_cli_usage_error("prepare", "--theory, --events and --out are required ('partonflow prepare --help')");
+    const int nthr = pf_cli_set_threads((int)threads);
+    const double t0 = now();
+    pf_ops *ops = NULL;
+    pf_h5 *ev = NULL, *h = NULL;
+    uint8_t *acc = NULL;
+    size_t *sel = NULL;
+    double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL, *buf = NULL;
+    uint32_t *col = NULL;
+    int32_t *bin = NULL;
+    uint64_t *rp = NULL;
+    char *cmd = NULL, *yaml = NULL;
+    pf_card card, evcard;
+    int have_card = 0;
+    if (card_path) {
+        TRY(pf_card_read(card_path, &card, &st));
+        have_card = 1;
+    }
+    ops = pf_ops_read(theory, &st);
+    if (!ops) goto fail;
+    ev = pf_h5_open(events, "partonflow.events", 1, &st);
+    if (!ev) goto fail;
+    uint64_t thsum = 0;
+    if (pf_h5_get_attr_uint64(ev, "/events", "theory_checksum", &thsum, &st) &&
+        pf_h5_get_attr_uint64(ev, "/", "theory_checksum", &thsum, &st))
+        goto fail;
+    if (thsum != pf_ops_checksum(ops))
+        FAIL(PF_EINVAL, "%s was simulated from another theory (theory_checksum %016llx) than %s (checksum %016llx)",
+             events, (unsigned long long)thsum, theory, (unsigned long long)pf_ops_checksum(ops));
+    const char *evyaml = pf_h5_card_yaml(ev);
+    if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
+    TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, &st));
+    const pf_detector_card *det = &evcard.detector;
+    if (det->present && !det->perfect)
+        FAIL(PF_EINVAL, "%s: the smeared detector model is not supported by this prepare yet (detector: perfect "
+                        "only; docs/fitting.md)", events);
+    double lumi;
+    uint64_t seed = 0;
+    if (pf_h5_get_attr_double(ev, "/events", "luminosity_pb", &lumi, &st)) goto fail;
+    pf_status ignore;
+    int64_t sseed;
+    if (!pf_h5_get_attr_uint64(ev, "/events", "seed", &seed, &ignore)) {
+    } else if (!pf_h5_get_attr_int64(ev, "/events", "seed", &sseed, &ignore)) seed = (uint64_t)sseed;
+    int rk;
+    size_t dims[PF_H5_MAX_RANK];
+    TRY(pf_h5_read(ev, "/events/accepted", PF_H5_UINT8, &rk, dims, (void **)&acc, &st));
+    const size_t ngen = dims[0];
+    size_t nacc = 0;
+    for (size_t i = 0; i < ngen; i++) nacc += acc[i] != 0;
+    if (nacc == 0) FAIL(PF_EINVAL, "%s: none of its %zu events is accepted: nothing to fit", events, ngen);
+    /* this rank's accepted events, in whole blocks */
+    size_t b, e;
+    pf_like_range(nacc, pf_par_rank(), pf_par_size(), &b, &e);
+    const size_t n = e - b;
+    sel = malloc((n ? n : 1) * sizeof *sel);
+    for (size_t i = 0, k = 0; i < ngen; i++)
+        if (acc[i]) {
+            if (k >= b && k < e) sel[k - b] = i;
+            k++;
+        }
+    xr = malloc((n ? n : 1) * sizeof *xr);
+    qr = malloc((n ? n : 1) * sizeof *qr);
+    if (n) {
+        const size_t g0 = sel[0], g1 = sel[n - 1] + 1;
+        buf = malloc((g1 - g0) * sizeof *buf);
+        if (!buf) FAIL(PF_ENOMEM, "cannot read %zu events", g1 - g0);
+        TRY(pf_h5_read_rows(ev, "/events/x_rec", PF_H5_DOUBLE, g0, g1 - g0, buf, &st));
+        for (size_t i = 0; i < n; i++) xr[i] = buf[sel[i] - g0];
+        TRY(pf_h5_read_rows(ev, "/events/q2_rec", PF_H5_DOUBLE, g0, g1 - g0, buf, &st));
+        for (size_t i = 0; i < n; i++) qr[i] = buf[sel[i] - g0];
+    }
+    const uint64_t evsum = pf_h5_checksum(ev);
+    pf_h5_close(ev);
+    ev = NULL;
+    const double t1 = now();
+    /* event rows */
+    col = malloc((n ? n : 1) * PF_OPS_NW * sizeof *col);
+    val = malloc((n ? n : 1) * PF_OPS_NW * sizeof *val);
+    rp = malloc((n + 1) * sizeof *rp);
+    bin = malloc((n ? n : 1) * sizeof *bin);
+    if (!col || !val || !rp || !bin) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+    int rc = pf_prep_events_perfect(ops, det, n, xr, qr, col, val, &st);
+    if (pf_par_max_int(rc != PF_OK)) {
+        if (!rc) pf_status_set(&st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
+        goto fail;
+    }
+    pf_like_info info = {.ngrid = pf_ops_ngrid(ops), .nevents = nacc, .luminosity = lumi,
+                         .theory_checksum = thsum, .events_checksum = evsum, .seed = seed};
+    snprintf(info.detector, sizeof info.detector, "perfect");
+    const pf_card *bc = have_card && card.fit.present ? &card : &evcard;
+    int bx = bc->fit.present ? bc->fit.bins_x : 20, bq = bc->fit.present ? bc->fit.bins_q2 : 12;
+    pf_prep_bins_from_cuts(ops, bx, bq, &info.bins);
+    info.nbins = (size_t)bx * (size_t)bq;
+    for (size_t i = 0; i < n; i++) {
+        rp[i] = (uint64_t)(b + i) * PF_OPS_NW;
+        bin[i] = pf_prep_bin_of(&info.bins, xr[i], qr[i]);
+    }
+    rp[n] = (uint64_t)e * PF_OPS_NW;
+    const double t2 = now();
+    c = malloc(info.ngrid * sizeof *c);
+    H = malloc(info.nbins * info.ngrid * sizeof *H);
+    if (!c || !H) FAIL(PF_ENOMEM, "cannot allocate the normalisation");
+    TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, &st));
+    const double t3 = now();
+    /* likelihood.h5 */
+    cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
+    yaml = pf_card_to_yaml(have_card ? &card : &evcard);
+    pf_h5_meta meta = {.card_yaml = yaml, .command_line = cmd, .has_seed = 1, .seed = seed};
+    h = pf_h5_create(out, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, &meta, &st);
+    if (!h) goto fail;
+    TRY(pf_like_file_write_header(h, &info, c, H, &st));
+    size_t d1[1] = {nacc + 1};
+    /* row_ptr has nacc + 1 entries: the last rank also writes the closing one */
+    const size_t nrp = (e == nacc) ? n + 1 : n;
+    TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, d1, b, nrp, rp, NULL, &st));
+    d1[0] = nacc * PF_OPS_NW;
+    TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, d1, b * PF_OPS_NW, n * PF_OPS_NW, col, NULL, &st));
+    TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, d1, b * PF_OPS_NW, n * PF_OPS_NW, val,
+                         "pb/GeV^2 per unit G", &st));
+    d1[0] = nacc;
+    TRY(pf_h5_write_rows(h, "/events/bin", PF_H5_INT32, 1, d1, b, n, bin, NULL, &st));
+    {
+        pf_h5 *hh = h;
+        h = NULL;
+        TRY(pf_h5_commit(hh, &st));
+    }
+    const double t4 = now();
+    if (pf_par_rank() == 0)
+        printf("partonflow prepare: %s: %zu accepted of %zu events, %zu grid values, %zu bins; read %.2f s, "
+               "event weights %.3f s, normalisation %.2f s, written %.2f s (%d rank(s) x %d thread(s))\n",
+               out, nacc, ngen, info.ngrid, info.nbins, t1 - t0, t2 - t1, t3 - t2, t4 - t3, pf_par_size(), nthr);
+    rc = PF_EXIT_OK;
+    goto done;
+fail:
+    rc = pf_cli_fail("prepare", &st);
+done:
+    if (h) pf_h5_abort(h);
+    if (ev) pf_h5_close(ev);
+    pf_ops_destroy(ops);
+    free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin); free(rp);
+    free(buf); free(cmd); free(yaml);
+    return rc;
+}

@@ -1,0 +1,125 @@
+/* partonflow: the minimiser, the Hessian uncertainties, `prepare` and likelihood.h5
+ * (docs/fitting.md; schemas in docs/artefacts.md).
+ *
+ * The minimiser is independent of the physics: it minimises any f(theta) = -ln L with an
+ * exact gradient (GSL multimin, vector BFGS2: R. Fletcher, "Practical Methods of
+ * Optimization", 2nd ed., algorithm 2.6.2 with the line search of section 2.6), and the
+ * uncertainties come from the Hessian of f at the minimum, taken by central differences of
+ * the exact gradient: cov = H^-1 (F. James, "Statistical Methods in Experimental Physics",
+ * 2nd ed., section 7.2; -ln L rises by 1/2 at one standard deviation). */
+#ifndef PARTONFLOW_FIT_H
+#define PARTONFLOW_FIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "partonflow/card.h"
+#include "partonflow/like.h"
+#include "partonflow/status.h"
+
+#define PF_FIT_NMAX 64 /* most free parameters (card.h PF_FIT_MAX_FREE) */
+
+/* f = -ln L and its gradient (nullable) at theta; a non-zero return is an error (st set),
+ * except PF_EDOMAIN, which the minimiser treats as "outside the allowed region" (f = +inf). */
+typedef int (*pf_fit_fdf_fn)(void *ctx, const double *theta, double *f, double *grad, pf_status *st);
+
+typedef struct pf_fit_options {
+    int max_iter;        /* default 500 */
+    double gtol;         /* converged when |grad f|_2 < gtol (default 1e-4) */
+    double step;         /* first trial step of the line search (default 0.01) */
+    double line_tol;     /* BFGS2 line-search tolerance (default 0.1) */
+    double hess_step;    /* central-difference step of the Hessian, relative to the
+                            parameter's error estimate (default 1e-3) */
+} pf_fit_options;
+
+void pf_fit_options_default(pf_fit_options *opt);
+
+typedef struct pf_fit_result {
+    size_t n;
+    double *theta;       /* n: best fit */
+    double *err;         /* n: sqrt(diag cov) */
+    double *cov, *corr;  /* n x n */
+    double *hess;        /* n x n, of f = -ln L */
+    double fmin;         /* -ln L at the best fit */
+    double edm;          /* estimated distance to minimum, g^T cov g / 2 */
+    double gnorm;        /* |grad f| at the best fit */
+    int converged;       /* 1: gradient test passed and the Hessian is positive definite */
+    int iterations;
+    size_t nhist;        /* convergence history: one entry per iteration (0 = start) */
+    double *hist_f, *hist_gnorm; /* nhist */
+    double *hist_theta;  /* nhist x n */
+    char message[256];   /* why it stopped */
+} pf_fit_result;
+
+void pf_fit_result_free(pf_fit_result *r);
+
+/* Minimises f from `start`.  Fills res (allocated here, free with pf_fit_result_free).
+ * Returns PF_OK when converged, PF_ENOCONV when not (res is complete and says why),
+ * another code on an error of fn. */
+int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, const pf_fit_options *opt,
+                    pf_fit_result *res, pf_status *st);
+
+/* Hessian of f at theta by central differences of the exact gradient with steps h[p],
+ * symmetrised: H[p][q] = (dg_q/dtheta_p + dg_p/dtheta_q) / 2. */
+int pf_fit_hessian(size_t n, const double *theta, const double *h, pf_fit_fdf_fn fn, void *ctx, double *H,
+                   pf_status *st);
+/* cov = H^-1 (Cholesky), err, corr; PF_ENOCONV when H is not positive definite. */
+int pf_fit_covariance(size_t n, const double *H, double *cov, double *err, double *corr, pf_status *st);
+
+/* ---------------------------------------------------------------- prepare --------- */
+typedef struct pf_ops pf_ops;
+
+/* Histogram bins: nx x nq2 uniform in reconstructed ln x and ln Q^2 over the cut box;
+ * bin b = iq * nx + ix. */
+typedef struct pf_prep_bins {
+    int nx, nq2;
+    double logx_lo, logx_hi, logq2_lo, logq2_hi;
+} pf_prep_bins;
+
+/* Bins over the reachable cut region of the theory's kinematics (x from
+ * max(x_min, Q2_min / (s y_max)) to x_max, Q^2 from Q2_min to Q2_max). */
+void pf_prep_bins_from_cuts(const pf_ops *ops, int nx, int nq2, pf_prep_bins *b);
+/* Bin of a reconstructed point, -1 outside. */
+int pf_prep_bin_of(const pf_prep_bins *b, double x, double q2);
+/* Efficiency at y: the card's constant, or its table interpolated linearly (constant
+ * beyond the ends); 1 without a detector section. */
+double pf_prep_efficiency(const pf_detector_card *det, double y);
+
+/* Perfect detector: the PF_OPS_NW weights of each event (col, val: n x PF_OPS_NW), so that
+ * L * val_i . G is the density of accepted events at (x_i, q2_i).  A point outside the
+ * theory grid is PF_EDOMAIN naming it.  OpenMP over events. */
+int pf_prep_events_perfect(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,
+                           const double *q2, uint32_t *col, double *val, pf_status *st);
+/* The same rows in the factored form of pf_like_data (st_base, st_w; st_nx = pf_ops_nx). */
+int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,
+                           const double *q2, uint32_t *base, double *stw, pf_status *st);
+/* Normalisation c (ngrid) and histogram operator H (nbins x ngrid, nullable with bins
+ * NULL) by panel Gauss-Legendre quadrature of `order` points (0: 8) per panel, panels
+ * split wherever the integrand or the region is not smooth (prepare.c). */
+int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_bins *bins, int order,
+                 double *c, double *H, pf_status *st);
+
+/* ---------------------------------------------------------------- likelihood.h5 --- */
+#define PF_LIKE_SCHEMA "partonflow.likelihood"
+#define PF_LIKE_SCHEMA_VERSION 1
+
+typedef struct pf_h5 pf_h5;
+
+typedef struct pf_like_info {
+    size_t ngrid, nevents, nbins;
+    double luminosity;                 /* pb^-1 */
+    uint64_t theory_checksum, events_checksum, seed;
+    char detector[32];                 /* "perfect" or "smeared" */
+    pf_prep_bins bins;
+} pf_like_info;
+
+/* The small datasets and attributes of likelihood.h5 (/norm/c, /hist/H and its bins, root
+ * attributes); the event rows (/events/row_ptr, col, val, bin) are written by the caller
+ * with pf_h5_write_rows.  Collective under MPI. */
+int pf_like_file_write_header(pf_h5 *h, const pf_like_info *info, const double *c, const double *H,
+                              pf_status *st);
+/* Reads likelihood.h5: this rank's block-aligned slice of the events (pf_like_range) and
+ * everything else; card_yaml (nullable) receives the stored card (malloc'd). */
+pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf_status *st);
+
+#endif

@@ -1,0 +1,99 @@
+/* partonflow: the extended unbinned likelihood and the binned Poisson likelihood as linear
+ * operators on the theory grid values G (ARCHITECTURE.md, "theory as linear operators";
+ * docs/fitting.md).
+ *
+ * After `prepare`, event i is a sparse, theta-independent row w_i with
+ *     expected density at the reconstructed (x, Q^2) of event i  =  L * w_i . G(theta)
+ * (L: luminosity, pb^-1; w_i . G in pb/GeV^2 per unit of the reconstructed variables), and
+ *     expected number of accepted events  N_exp = L * c . G(theta).
+ * The extended unbinned likelihood (R. Barlow, NIM A297 (1990) 496, eq. 2), dropping the
+ * theta-independent sum_i wt_i ln L:
+ *     ln L   = sum_i wt_i ln(w_i . G) - L c . G
+ *     grad   = dG (u - L c),   u = W^T s,  s_i = wt_i / (w_i . G)
+ * wt_i = 1, or a bootstrap weight (Poisson(1), one per event).  u is grid-sized and is
+ * accumulated in the one pass over the events; the rest is a small dense product.
+ *
+ * Binned: n_b observed (weighted) events in bin b of reconstructed (ln x, ln Q^2),
+ * mu_b = L * H_b . G expected; ln L = sum_b [n_b ln mu_b - mu_b] (ln n_b! dropped),
+ * grad = dG v,  v = sum_b (n_b / mu_b - 1) L H_b.
+ *
+ * Determinism: events are taken in fixed blocks of PF_LIKE_BLOCK consecutive global
+ * events; each block is summed sequentially and the block partials ([ln L part, u]) are
+ * combined in global block order (pf_par_sum_blocks).  Threads and MPI ranks only decide
+ * who computes which block, so the value and gradient are bitwise identical for any
+ * decomposition that gives every rank whole blocks (pf_like_range). */
+#ifndef PARTONFLOW_LIKE_H
+#define PARTONFLOW_LIKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "partonflow/status.h"
+
+/* Events per summation block: a multiple of PF_PAR_BLOCK, large enough that the block
+ * partials (one grid-sized vector each) cost little next to the event pass. */
+#define PF_LIKE_BLOCK 65536
+#define PF_LIKE_STW 10 /* doubles per factored (stencil) row */
+
+typedef struct pf_like pf_like;
+
+/* What a likelihood is made of (copied by pf_like_create).  Event rows are this rank's
+ * events [first_event, first_event + nevents) of nevents_total; first_event must be a
+ * multiple of PF_LIKE_BLOCK and nevents too unless the range ends at nevents_total. */
+typedef struct pf_like_data {
+    size_t ngrid;                 /* length of G */
+    size_t nevents_total, first_event, nevents;
+    const uint64_t *row_ptr;      /* nevents + 1, row_ptr[0] = 0 (local CSR) */
+    const uint32_t *col;          /* row_ptr[nevents] grid indices */
+    const double *val;            /* row_ptr[nevents] weights (pb/GeV^2 per unit G) */
+    /* Perfect detector, factored rows (instead of CSR; row_ptr/col/val then NULL): the
+     * 4 x 4 bicubic stencil of ops on the interleaved (F2, FL) grid,
+     *   w_i . G = sum_r wr[r] sum_c wc[c] (f2 G[B + 2c] + fl G[B + 2c + 1]),
+     *   B = base_i + 2 r nx,
+     * with st_w[i*PF_LIKE_STW ..] = wr[0..3], wc[0..3], f2, fl: 84 bytes per event in
+     * place of 32 x 12 (docs/performance.md: the event pass is memory bound). */
+    const uint32_t *st_base;      /* nevents: grid index of the stencil's first value */
+    const double *st_w;           /* nevents x PF_LIKE_STW */
+    size_t st_nx;                 /* x nodes per Q^2 row of the grid */
+    const int32_t *bin;           /* nevents: histogram bin of the event, -1 outside; nullable */
+    const double *c;              /* ngrid: normalisation vector */
+    double luminosity;            /* pb^-1 */
+    size_t nbins;                 /* histogram bins (0: no histogram method) */
+    const double *H;              /* nbins x ngrid, dense: L * H_b . G = expected count in b */
+} pf_like_data;
+
+/* Block-aligned contiguous event range of one rank. */
+void pf_like_range(size_t nevents_total, int rank, int size, size_t *begin, size_t *end);
+
+pf_like *pf_like_create(const pf_like_data *d, pf_status *st);
+void pf_like_destroy(pf_like *lk);
+
+size_t pf_like_ngrid(const pf_like *lk);
+size_t pf_like_nbins(const pf_like *lk);
+
+/* Event weights wt_i for this rank's events (NULL: all 1).  Histogram counts n_b are the
+ * weighted sums of the events in each bin (global, reduced in block order). */
+int pf_like_set_weights(pf_like *lk, const double *wt, pf_status *st);
+/* Bootstrap replica K >= 1: wt_i = Poisson(1) from pf_rng_uniform(seed, (K << 40) | i, 0)
+ * for global event index i (inversion of the Poisson(1) CDF); K = 0 restores weights 1. */
+int pf_like_bootstrap(pf_like *lk, uint64_t seed, uint64_t replica, pf_status *st);
+/* The Poisson(1) deviate of one uniform (CDF inversion), exposed for tests. */
+int pf_like_poisson1(double u);
+
+/* Observed (weighted) histogram counts n_b, global: nbins values. */
+const double *pf_like_counts(const pf_like *lk);
+
+/* ln L of the unbinned extended likelihood and its gradient (nullable) with respect to
+ * the np parameters whose grid derivatives are dG[p * ngrid + g] (nullable when grad is
+ * NULL).  A non-positive density at an event with non-zero weight is PF_EDOMAIN.
+ * Collective under MPI. */
+int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl,
+                   double *grad, pf_status *st);
+/* The binned Poisson likelihood, same conventions. */
+int pf_like_histogram(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl,
+                      double *grad, pf_status *st);
+/* N_exp = L c . G and its gradient L dG c (nullable): the normalisation alone. */
+void pf_like_nexp(const pf_like *lk, const double *G, const double *dG, size_t np, double *nexp,
+                  double *grad);
+
+#endif

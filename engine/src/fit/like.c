@@ -1,0 +1,366 @@
+/* partonflow fit: the unbinned extended and the binned Poisson likelihood (like.h). */
+#include "partonflow/like.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "partonflow/kernels/philox.h"
+#include "partonflow/par.h"
+
+struct pf_like {
+    size_t ngrid, ntot, first, n, nnz, nbins;
+    uint64_t *row_ptr;
+    uint32_t *col;
+    double *val;
+    int32_t *bin;
+    uint32_t *st_base;  /* factored rows (perfect detector), or NULL: CSR */
+    double *st_w;
+    size_t st_nx;
+    double *c, *H, L;
+    double *wt;        /* NULL: all 1 */
+    double *counts;    /* nbins */
+    double *partials;  /* nblocks_local x (ngrid + 1) */
+    double *u;         /* ngrid + 1 */
+    size_t nblocks_local, first_block, nblocks_total;
+};
+
+void pf_like_range(size_t ntot, int rank, int size, size_t *begin, size_t *end)
+{
+    const size_t nb = (ntot + PF_LIKE_BLOCK - 1) / PF_LIKE_BLOCK;
+    size_t b0 = nb * (size_t)rank / (size_t)size, b1 = nb * (size_t)(rank + 1) / (size_t)size;
+    *begin = b0 * PF_LIKE_BLOCK < ntot ? b0 * PF_LIKE_BLOCK : ntot;
+    *end = b1 * PF_LIKE_BLOCK < ntot ? b1 * PF_LIKE_BLOCK : ntot;
+}
+
+int pf_like_poisson1(double u)
+{
+    /* Inversion of the Poisson(1) CDF, F(k) = e^-1 sum_{j<=k} 1/j!; k <= 20 covers u up to
+     * 1 - 2^-53 (P(k > 20) ~ 4e-20). */
+    double p = 0.36787944117144233, F = p;
+    int k = 0;
+    while (u > F && k < 20) {
+        k++;
+        p /= k;
+        F += p;
+    }
+    return k;
+}
+
+static int recount(pf_like *lk, pf_status *st)
+{
+    if (!lk->nbins) return PF_OK;
+    /* Weighted counts per block, combined in block order like every other event sum. */
+    const size_t nb = lk->nblocks_local, len = lk->nbins;
+    double *part = calloc(nb ? nb * len : 1, sizeof *part);
+    if (!part) return pf_status_set(st, PF_ENOMEM, "likelihood: cannot allocate %zu bin partials", nb * len);
+    for (size_t b = 0; b < nb; b++) {
+        size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
+        for (size_t i = i0; i < i1; i++)
+            if (lk->bin[i] >= 0) part[b * len + (size_t)lk->bin[i]] += lk->wt ? lk->wt[i] : 1.0;
+    }
+    int rc = pf_par_sum_blocks(part, lk->first_block, nb, lk->nblocks_total, len, lk->counts, st);
+    free(part);
+    return rc;
+}
+
+pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
+{
+    const int stencil = d && d->st_base;
+    if (!d || !d->ngrid || !d->c || (d->nevents && !stencil && (!d->row_ptr || !d->col || !d->val)) ||
+        (stencil && (!d->st_w || !d->st_nx))) {
+        pf_status_set(st, PF_EINVAL, "pf_like_create: incomplete likelihood data");
+        return NULL;
+    }
+    if (d->first_event % PF_LIKE_BLOCK || d->first_event + d->nevents > d->nevents_total ||
+        (d->nevents % PF_LIKE_BLOCK && d->first_event + d->nevents != d->nevents_total)) {
+        pf_status_set(st, PF_EINVAL,
+                      "pf_like_create: events [%zu, %zu) of %zu are not whole blocks of %d (pf_like_range)",
+                      d->first_event, d->first_event + d->nevents, d->nevents_total, PF_LIKE_BLOCK);
+        return NULL;
+    }
+    if (d->nbins && (!d->H || !d->bin)) {
+        pf_status_set(st, PF_EINVAL, "pf_like_create: %zu histogram bins without operator or event bins", d->nbins);
+        return NULL;
+    }
+    pf_like *lk = calloc(1, sizeof *lk);
+    if (!lk) goto nomem;
+    lk->ngrid = d->ngrid;
+    lk->ntot = d->nevents_total;
+    lk->first = d->first_event;
+    lk->n = d->nevents;
+    lk->nnz = d->nevents && !stencil ? d->row_ptr[d->nevents] : 0;
+    lk->nbins = d->nbins;
+    lk->L = d->luminosity;
+    lk->first_block = d->first_event / PF_LIKE_BLOCK;
+    lk->nblocks_local = (d->nevents + PF_LIKE_BLOCK - 1) / PF_LIKE_BLOCK;
+    lk->nblocks_total = (d->nevents_total + PF_LIKE_BLOCK - 1) / PF_LIKE_BLOCK;
+    lk->row_ptr = malloc((lk->n + 1) * sizeof *lk->row_ptr);
+    lk->col = malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->col);
+    lk->val = malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->val);
+    lk->c = malloc(lk->ngrid * sizeof *lk->c);
+    lk->u = malloc((lk->ngrid + 1) * sizeof *lk->u);
+    lk->partials = malloc((lk->nblocks_local ? lk->nblocks_local : 1) * (lk->ngrid + 1) * sizeof *lk->partials);
+    if (!lk->row_ptr || !lk->col || !lk->val || !lk->c || !lk->u || !lk->partials) goto nomem;
+    if (stencil) {
+        lk->st_nx = d->st_nx;
+        lk->st_base = malloc((lk->n ? lk->n : 1) * sizeof *lk->st_base);
+        lk->st_w = malloc((lk->n ? lk->n : 1) * PF_LIKE_STW * sizeof *lk->st_w);
+        if (!lk->st_base || !lk->st_w) goto nomem;
+        if (lk->n) {
+            memcpy(lk->st_base, d->st_base, lk->n * sizeof *lk->st_base);
+            memcpy(lk->st_w, d->st_w, lk->n * PF_LIKE_STW * sizeof *lk->st_w);
+        }
+        lk->row_ptr[0] = 0;
+        for (size_t i = 0; i < lk->n; i++)
+            if ((size_t)lk->st_base[i] + (3 * lk->st_nx + 4) * 2 > lk->ngrid) {
+                pf_status_set(st, PF_EFORMAT, "pf_like_create: stencil of event %zu at %u leaves the grid of %zu",
+                              lk->first + i, lk->st_base[i], lk->ngrid);
+                pf_like_destroy(lk);
+                return NULL;
+            }
+    } else if (lk->n) {
+        memcpy(lk->row_ptr, d->row_ptr, (lk->n + 1) * sizeof *lk->row_ptr);
+        memcpy(lk->col, d->col, lk->nnz * sizeof *lk->col);
+        memcpy(lk->val, d->val, lk->nnz * sizeof *lk->val);
+    } else {
+        lk->row_ptr[0] = 0;
+    }
+    memcpy(lk->c, d->c, lk->ngrid * sizeof *lk->c);
+    for (size_t k = 0; k < lk->nnz; k++)
+        if (lk->col[k] >= lk->ngrid) {
+            pf_status_set(st, PF_EFORMAT, "pf_like_create: weight %zu points at grid index %u >= %zu", k,
+                          lk->col[k], lk->ngrid);
+            pf_like_destroy(lk);
+            return NULL;
+        }
+    if (lk->nbins) {
+        lk->H = malloc(lk->nbins * lk->ngrid * sizeof *lk->H);
+        lk->bin = malloc((lk->n ? lk->n : 1) * sizeof *lk->bin);
+        lk->counts = calloc(lk->nbins, sizeof *lk->counts);
+        if (!lk->H || !lk->bin || !lk->counts) goto nomem;
+        memcpy(lk->H, d->H, lk->nbins * lk->ngrid * sizeof *lk->H);
+        if (lk->n) memcpy(lk->bin, d->bin, lk->n * sizeof *lk->bin);
+        for (size_t i = 0; i < lk->n; i++)
+            if (lk->bin[i] >= (int32_t)lk->nbins) {
+                pf_status_set(st, PF_EFORMAT, "pf_like_create: event %zu in bin %d of %zu", lk->first + i,
+                              (int)lk->bin[i], lk->nbins);
+                pf_like_destroy(lk);
+                return NULL;
+            }
+        if (recount(lk, st)) {
+            pf_like_destroy(lk);
+            return NULL;
+        }
+    }
+    return lk;
+nomem:
+    pf_like_destroy(lk);
+    pf_status_set(st, PF_ENOMEM, "pf_like_create: cannot allocate the likelihood of %zu events", d->nevents);
+    return NULL;
+}
+
+void pf_like_destroy(pf_like *lk)
+{
+    if (!lk) return;
+    free(lk->row_ptr); free(lk->col); free(lk->st_base); free(lk->st_w); free(lk->val); free(lk->bin); free(lk->c); free(lk->H);
+    free(lk->wt); free(lk->counts); free(lk->partials); free(lk->u);
+    free(lk);
+}
+
+size_t pf_like_ngrid(const pf_like *lk) { return lk->ngrid; }
+size_t pf_like_nbins(const pf_like *lk) { return lk->nbins; }
+const double *pf_like_counts(const pf_like *lk) { return lk->counts; }
+
+int pf_like_set_weights(pf_like *lk, const double *wt, pf_status *st)
+{
+    if (!wt) {
+        free(lk->wt);
+        lk->wt = NULL;
+    } else {
+        if (!lk->wt && !(lk->wt = malloc((lk->n ? lk->n : 1) * sizeof *lk->wt)))
+            return pf_status_set(st, PF_ENOMEM, "likelihood: cannot allocate %zu event weights", lk->n);
+        for (size_t i = 0; i < lk->n; i++) {
+            if (!(wt[i] >= 0.0 && isfinite(wt[i])))
+                return pf_status_set(st, PF_EINVAL, "likelihood: event weight %zu is %g, expected finite >= 0",
+                                     lk->first + i, wt[i]);
+            lk->wt[i] = wt[i];
+        }
+    }
+    return recount(lk, st);
+}
+
+int pf_like_bootstrap(pf_like *lk, uint64_t seed, uint64_t replica, pf_status *st)
+{
+    if (replica == 0) return pf_like_set_weights(lk, NULL, st);
+    if (replica >= (1u << 23))
+        return pf_status_set(st, PF_EINVAL, "bootstrap replica %llu: expected 1 .. %u",
+                             (unsigned long long)replica, (1u << 23) - 1);
+    double *wt = malloc((lk->n ? lk->n : 1) * sizeof *wt);
+    if (!wt) return pf_status_set(st, PF_ENOMEM, "likelihood: cannot allocate %zu event weights", lk->n);
+    /* Stream (K << 40) | i: event i's weight is a function of (seed, K, i) alone. */
+    for (size_t i = 0; i < lk->n; i++)
+        wt[i] = pf_like_poisson1(pf_rng_uniform(seed, (replica << 40) | (uint64_t)(lk->first + i), 0));
+    int rc = pf_like_set_weights(lk, wt, st);
+    free(wt);
+    return rc;
+}
+
+void pf_like_nexp(const pf_like *lk, const double *G, const double *dG, size_t np, double *nexp, double *grad)
+{
+    double s = 0.0;
+    for (size_t g = 0; g < lk->ngrid; g++) s += lk->c[g] * G[g];
+    *nexp = lk->L * s;
+    if (grad)
+        for (size_t p = 0; p < np; p++) {
+            const double *d = dG + p * lk->ngrid;
+            double t = 0.0;
+            for (size_t g = 0; g < lk->ngrid; g++) t += d[g] * lk->c[g];
+            grad[p] = lk->L * t;
+        }
+}
+
+int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl, double *grad,
+                   pf_status *st)
+{
+    const size_t len = lk->ngrid + 1, nb = lk->nblocks_local;
+    const int want_grad = grad != NULL;
+    long bad = -1;
+    /* One pass: block b's partial holds [sum wt ln d, u_0 .. u_{ngrid-1}]. */
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (size_t b = 0; b < nb; b++) {
+        double *part = lk->partials + b * len;
+        double *u = part + 1;
+        if (want_grad) memset(u, 0, lk->ngrid * sizeof *u);
+        size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
+        double acc = 0.0;
+        for (size_t i = i0; i < i1; i++) {
+            const double wt = lk->wt ? lk->wt[i] : 1.0;
+            if (wt == 0.0) continue;
+            if (lk->st_base) {
+                /* factored stencil: rows r of 8 contiguous values (4 x columns x F2, FL) */
+                const double *sw = lk->st_w + i * PF_LIKE_STW;
+                const double *g0 = G + lk->st_base[i];
+                const size_t rs = 2 * lk->st_nx;
+                double d = 0.0;
+                for (int r = 0; r < 4; r++) {
+                    const double *gr = g0 + (size_t)r * rs;
+                    double a2 = 0.0, al = 0.0;
+                    for (int cc = 0; cc < 4; cc++) {
+                        a2 += sw[4 + cc] * gr[2 * cc];
+                        al += sw[4 + cc] * gr[2 * cc + 1];
+                    }
+                    d += sw[r] * (sw[8] * a2 + sw[9] * al);
+                }
+                if (!(d > 0.0)) {
+#ifdef PF_HAVE_OPENMP
+#pragma omp critical(pf_like_bad)
+#endif
+                    if (bad < 0 || (long)i < bad) bad = (long)i;
+                    continue;
+                }
+                acc += wt * log(d);
+                if (want_grad) {
+                    const double s = wt / d;
+                    double *u0 = u + lk->st_base[i];
+                    for (int r = 0; r < 4; r++) {
+                        double *ur = u0 + (size_t)r * rs;
+                        const double s2 = s * sw[r] * sw[8], sl = s * sw[r] * sw[9];
+                        for (int cc = 0; cc < 4; cc++) {
+                            ur[2 * cc] += s2 * sw[4 + cc];
+                            ur[2 * cc + 1] += sl * sw[4 + cc];
+                        }
+                    }
+                }
+                continue;
+            }
+            const uint64_t k0 = lk->row_ptr[i], k1 = lk->row_ptr[i + 1];
+            double d = 0.0;
+            for (uint64_t k = k0; k < k1; k++) d += lk->val[k] * G[lk->col[k]];
+            if (!(d > 0.0)) {
+#ifdef PF_HAVE_OPENMP
+#pragma omp critical(pf_like_bad)
+#endif
+                if (bad < 0 || (long)i < bad) bad = (long)i;
+                continue;
+            }
+            acc += wt * log(d);
+            if (want_grad) {
+                const double s = wt / d;
+                for (uint64_t k = k0; k < k1; k++) u[lk->col[k]] += s * lk->val[k];
+            }
+        }
+        part[0] = acc;
+    }
+    if (pf_par_max_int(bad >= 0)) {
+        if (bad >= 0)
+            pf_status_set(st, PF_EDOMAIN, "likelihood: expected density at event %zu is not positive",
+                          lk->first + (size_t)bad);
+        else
+            pf_status_set(st, PF_EDOMAIN, "likelihood: expected density at an event of another rank is not positive");
+        return PF_EDOMAIN;
+    }
+    if (want_grad) {
+        int rc = pf_par_sum_blocks(lk->partials, lk->first_block, nb, lk->nblocks_total, len, lk->u, st);
+        if (rc) return rc;
+    } else {
+        /* only the ln L column: gather it contiguously, then the same block-order sum */
+        double *col0 = malloc((nb ? nb : 1) * sizeof *col0);
+        if (!col0) return pf_status_set(st, PF_ENOMEM, "likelihood: cannot allocate %zu partials", nb);
+        for (size_t b = 0; b < nb; b++) col0[b] = lk->partials[b * len];
+        int rc = pf_par_sum_blocks(col0, lk->first_block, nb, lk->nblocks_total, 1, lk->u, st);
+        free(col0);
+        if (rc) return rc;
+    }
+    double nexp;
+    pf_like_nexp(lk, G, NULL, 0, &nexp, NULL);
+    *lnl = lk->u[0] - nexp;
+    if (want_grad) {
+        const double *u = lk->u + 1;
+        for (size_t p = 0; p < np; p++) {
+            const double *d = dG + p * lk->ngrid;
+            double t = 0.0;
+            for (size_t g = 0; g < lk->ngrid; g++) t += d[g] * (u[g] - lk->L * lk->c[g]);
+            grad[p] = t;
+        }
+    }
+    return PF_OK;
+}
+
+int pf_like_histogram(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl, double *grad,
+                      pf_status *st)
+{
+    if (!lk->nbins) return pf_status_set(st, PF_EINVAL, "likelihood: no histogram operator (0 bins)");
+    double *v = lk->u; /* reuse: ngrid + 1 */
+    memset(v, 0, lk->ngrid * sizeof *v);
+    double acc = 0.0;
+    for (size_t b = 0; b < lk->nbins; b++) {
+        const double *h = lk->H + b * lk->ngrid;
+        double mu = 0.0;
+        for (size_t g = 0; g < lk->ngrid; g++) mu += h[g] * G[g];
+        mu *= lk->L;
+        const double n = lk->counts[b];
+        if (!(mu > 0.0)) {
+            if (n > 0.0 || mu < 0.0)
+                return pf_status_set(st, PF_EDOMAIN, "likelihood: expected count %g in bin %zu holding %g events",
+                                     mu, b, n);
+            continue;
+        }
+        acc += (n > 0.0 ? n * log(mu) : 0.0) - mu;
+        if (grad) {
+            const double f = (n / mu - 1.0) * lk->L;
+            for (size_t g = 0; g < lk->ngrid; g++) v[g] += f * h[g];
+        }
+    }
+    *lnl = acc;
+    if (grad)
+        for (size_t p = 0; p < np; p++) {
+            const double *d = dG + p * lk->ngrid;
+            double t = 0.0;
+            for (size_t g = 0; g < lk->ngrid; g++) t += d[g] * v[g];
+            grad[p] = t;
+        }
+    return PF_OK;
+}

@@ -1,0 +1,127 @@
+/* partonflow fit: likelihood.h5 (schema "partonflow.likelihood" v1, docs/artefacts.md). */
+#include "partonflow/fit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "partonflow/h5.h"
+#include "partonflow/par.h"
+
+#define TRY(x) do { if ((rc = (x)) != PF_OK) goto done; } while (0)
+
+int pf_like_file_write_header(pf_h5 *h, const pf_like_info *in, const double *c, const double *H,
+                              pf_status *st)
+{
+    int rc;
+    size_t dims[2] = {in->ngrid, 0};
+    TRY(pf_h5_write(h, "/norm/c", PF_H5_DOUBLE, 1, dims, c, "pb per unit G", st));
+    if (in->nbins) {
+        dims[0] = in->nbins;
+        dims[1] = in->ngrid;
+        TRY(pf_h5_write(h, "/hist/H", PF_H5_DOUBLE, 2, dims, H, "pb per unit G", st));
+        double edges[4] = {in->bins.logx_lo, in->bins.logx_hi, in->bins.logq2_lo, in->bins.logq2_hi};
+        TRY(pf_h5_set_attr_doubles(h, "/hist", "log_edges", edges, 4, st));
+        TRY(pf_h5_set_attr_int64(h, "/hist", "bins_x", in->bins.nx, st));
+        TRY(pf_h5_set_attr_int64(h, "/hist", "bins_q2", in->bins.nq2, st));
+    }
+    TRY(pf_h5_set_attr_double(h, "/", "luminosity_pb", in->luminosity, st));
+    TRY(pf_h5_set_attr_int64(h, "/", "n_events", (int64_t)in->nevents, st));
+    TRY(pf_h5_set_attr_int64(h, "/", "ngrid", (int64_t)in->ngrid, st));
+    TRY(pf_h5_set_attr_uint64(h, "/", "theory_checksum", in->theory_checksum, st));
+    TRY(pf_h5_set_attr_uint64(h, "/", "events_checksum", in->events_checksum, st));
+    TRY(pf_h5_set_attr_uint64(h, "/", "seed", in->seed, st));
+    TRY(pf_h5_set_attr_string(h, "/", "detector", in->detector, st));
+done:
+    return rc;
+}
+
+pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf_status *st)
+{
+    pf_like *lk = NULL;
+    uint64_t *rp = NULL;
+    uint32_t *col = NULL;
+    double *val = NULL, *c = NULL, *H = NULL, *edges = NULL;
+    int32_t *bin = NULL;
+    char *det = NULL;
+    int rc, rk;
+    size_t dims[PF_H5_MAX_RANK];
+    memset(info, 0, sizeof *info);
+    pf_h5 *h = pf_h5_open(path, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, st);
+    if (!h) return NULL;
+    int64_t v;
+    TRY(pf_h5_get_attr_int64(h, "/", "n_events", &v, st));
+    info->nevents = (size_t)v;
+    TRY(pf_h5_get_attr_int64(h, "/", "ngrid", &v, st));
+    info->ngrid = (size_t)v;
+    TRY(pf_h5_get_attr_double(h, "/", "luminosity_pb", &info->luminosity, st));
+    TRY(pf_h5_get_attr_uint64(h, "/", "theory_checksum", &info->theory_checksum, st));
+    TRY(pf_h5_get_attr_uint64(h, "/", "events_checksum", &info->events_checksum, st));
+    TRY(pf_h5_get_attr_uint64(h, "/", "seed", &info->seed, st));
+    TRY(pf_h5_get_attr_string(h, "/", "detector", &det, st));
+    snprintf(info->detector, sizeof info->detector, "%s", det);
+    TRY(pf_h5_read(h, "/norm/c", PF_H5_DOUBLE, &rk, dims, (void **)&c, st));
+    if (rk != 1 || dims[0] != info->ngrid) {
+        rc = pf_status_set(st, PF_EFORMAT, "%s: /norm/c has %zu entries, expected ngrid = %zu", path, dims[0],
+                           info->ngrid);
+        goto done;
+    }
+    if (pf_h5_exists(h, "/hist/H")) {
+        int64_t bx, bq;
+        size_t ne;
+        TRY(pf_h5_read(h, "/hist/H", PF_H5_DOUBLE, &rk, dims, (void **)&H, st));
+        TRY(pf_h5_get_attr_int64(h, "/hist", "bins_x", &bx, st));
+        TRY(pf_h5_get_attr_int64(h, "/hist", "bins_q2", &bq, st));
+        TRY(pf_h5_get_attr_doubles(h, "/hist", "log_edges", &edges, &ne, st));
+        if (rk != 2 || dims[1] != info->ngrid || dims[0] != (size_t)(bx * bq) || ne != 4) {
+            rc = pf_status_set(st, PF_EFORMAT, "%s: /hist/H is not %lld x %zu", path, (long long)(bx * bq),
+                               info->ngrid);
+            goto done;
+        }
+        info->nbins = dims[0];
+        info->bins = (pf_prep_bins){(int)bx, (int)bq, edges[0], edges[1], edges[2], edges[3]};
+    }
+    /* this rank's block-aligned slice of the events */
+    size_t b, e;
+    pf_like_range(info->nevents, pf_par_rank(), pf_par_size(), &b, &e);
+    const size_t n = e - b;
+    rp = malloc((n + 1) * sizeof *rp);
+    bin = malloc((n ? n : 1) * sizeof *bin);
+    if (!rp || !bin) {
+        rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
+        goto done;
+    }
+    if (info->nevents) TRY(pf_h5_read_rows(h, "/events/row_ptr", PF_H5_UINT64, b, n + 1, rp, st));
+    else rp[0] = 0;
+    const uint64_t k0 = rp[0], nnz = rp[n] - rp[0];
+    for (size_t i = 0; i <= n; i++) rp[i] -= k0;
+    col = malloc((nnz ? nnz : 1) * sizeof *col);
+    val = malloc((nnz ? nnz : 1) * sizeof *val);
+    if (!col || !val) {
+        rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %llu weights", path, (unsigned long long)nnz);
+        goto done;
+    }
+    if (nnz) {
+        TRY(pf_h5_read_rows(h, "/events/col", PF_H5_INT32, k0, nnz, col, st));
+        TRY(pf_h5_read_rows(h, "/events/val", PF_H5_DOUBLE, k0, nnz, val, st));
+    }
+    if (n) TRY(pf_h5_read_rows(h, "/events/bin", PF_H5_INT32, b, n, bin, st));
+    if (card_yaml) {
+        const char *y = pf_h5_card_yaml(h);
+        *card_yaml = y ? strdup(y) : NULL;
+    }
+    pf_like_data d = {.ngrid = info->ngrid, .nevents_total = info->nevents, .first_event = b, .nevents = n,
+                      .row_ptr = rp, .col = col, .val = val, .bin = info->nbins ? bin : NULL, .c = c,
+                      .luminosity = info->luminosity, .nbins = info->nbins, .H = H};
+    lk = pf_like_create(&d, st);
+    rc = lk ? PF_OK : st->code;
+    if (rc) pf_status_prefix(st, "%s: ", path);
+done:
+    pf_h5_close(h);
+    free(rp); free(col); free(val); free(c); free(H); free(edges); free(bin); free(det);
+    if (rc && lk) {
+        pf_like_destroy(lk);
+        lk = NULL;
+    }
+    return lk;
+}

@@ -1,0 +1,56 @@
+/* partonflow sim: the sampler's density from the theory grid (ops.h) and the cut region
+ * of a card checked against the theory.h5 it is sampled from. */
+#include <math.h>
+#include <string.h>
+
+#include "partonflow/ops.h"
+#include "partonflow/sim.h"
+#include "sim_internal.h"
+
+int pf_sim_ops_density(void *ctx, size_t n, const double *x, const double *q2, double *out, pf_status *st)
+{
+    const pf_sim_ops_ctx *c = ctx;
+    return pf_ops_xsec(c->ops, c->G, NULL, 0, n, x, q2, out, NULL, st);
+}
+
+int pf_sim_region_from_card(const pf_ops *ops, const pf_card *card, const char *theory_path, pf_sim_region *reg,
+                            pf_status *st)
+{
+    const pf_kinematics_card *k = &card->kinematics;
+    if (!k->present)
+        return pf_status_set(st, PF_EINVAL, "card %s: section 'kinematics' is missing (beam energies and cuts)",
+                             card->path);
+    memset(reg, 0, sizeof *reg);
+    reg->cuts[PF_CUT_Q2_MIN] = k->q2_min;
+    reg->cuts[PF_CUT_Q2_MAX] = k->q2_max;
+    reg->cuts[PF_CUT_X_MIN] = k->x_min;
+    reg->cuts[PF_CUT_X_MAX] = k->x_max;
+    reg->cuts[PF_CUT_Y_MIN] = k->y_min;
+    reg->cuts[PF_CUT_Y_MAX] = k->y_max;
+    reg->cuts[PF_CUT_W2_MIN] = k->w2_min;
+    reg->s = pf_kin_s(k->e_electron, k->e_proton);
+    double tcuts[PF_NCUTS], ts, talpha;
+    pf_ops_kinematics(ops, tcuts, &ts, &talpha);
+    if (fabs(ts / reg->s - 1) > 1e-12)
+        return pf_status_set(st, PF_EDOMAIN,
+                             "%s was made for s = %g GeV^2, the card %s has beams %g x %g GeV (s = %g GeV^2): rebuild "
+                             "the theory for this card",
+                             theory_path, ts, card->path, k->e_electron, k->e_proton, reg->s);
+    double xlo, xhi, qlo, qhi, gx0, gx1, gq0, gq1;
+    pf_sim_tight_box(reg, &xlo, &xhi, &qlo, &qhi);
+    pf_ops_bounds(ops, &gx0, &gx1, &gq0, &gq1);
+    /* the sampler evaluates the density on the whole tight box of the region */
+    if (xlo < gx0 || xhi > gx1 || qlo < gq0 || qhi > gq1)
+        return pf_status_set(st, PF_EDOMAIN,
+                             "the cut region of card %s (x %g..%g, Q2 %g..%g GeV^2) is not covered by the grid of %s "
+                             "(x %g..%g, Q2 %g..%g GeV^2): rebuild the theory with these cuts",
+                             card->path, xlo, xhi, qlo, qhi, theory_path, gx0, gx1, gq0, gq1);
+    /* ZM-VFNS: the structure functions kink or jump at the heavy-quark thresholds */
+    const pf_theory_card *th = &pf_ops_card(ops)->theory;
+    if (th->scheme == PF_VFNS) {
+        const double m[3] = {th->mc, th->mb, th->mt};
+        for (int i = 0; i < 3; i++)
+            if (m[i] > 0) reg->q2_breaks[reg->nbreaks++] = m[i] * m[i];
+    }
+    return PF_OK;
+}

@@ -1,0 +1,299 @@
+/* Likelihood, gradient, minimiser and Hessian on the synthetic linear model (synth.h):
+ * gradients against central finite differences, decomposition-independent sums, the
+ * Hessian errors against the expected (Fisher) information computed by quadrature, a small closure,
+ * bootstrap weights, and non-convergence reported as such. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_integration.h>
+#ifdef PF_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+#include "partonflow/kernels/philox.h"
+#include "synth.h"
+
+/* relative agreement of the analytic gradient with central differences of ln L */
+static void check_gradient(pf_like *lk, int histogram, const double *th0)
+{
+    sy_ctx c = {lk, histogram};
+    double f = 0, g[SY_NP];
+    pf_status st = {0};
+    assert_int_equal(sy_fdf(&c, th0, &f, g, &st), 0);
+    for (int p = 0; p < SY_NP; p++) {
+        /* Richardson-extrapolated central difference: truncation O(h^4) */
+        double th[SY_NP], fp = 0, fm = 0, fp2 = 0, fm2 = 0, h = 1e-3;
+        memcpy(th, th0, sizeof th);
+        th[p] = th0[p] + h; sy_fdf(&c, th, &fp, NULL, &st);
+        th[p] = th0[p] - h; sy_fdf(&c, th, &fm, NULL, &st);
+        th[p] = th0[p] + 2 * h; sy_fdf(&c, th, &fp2, NULL, &st);
+        th[p] = th0[p] - 2 * h; sy_fdf(&c, th, &fm2, NULL, &st);
+        double fd = (8.0 * (fp - fm) - (fp2 - fm2)) / (12.0 * h);
+        double scale = fmax(fabs(g[p]), 1e-3 * fabs(f));
+        if (fabs(fd - g[p]) > 1e-6 * scale)
+            fail_msg("%s gradient p=%d: analytic %.12g, finite differences %.12g", histogram ? "binned" : "unbinned",
+                     p, g[p], fd);
+    }
+}
+
+static void gradient_matches_central_differences(void **state)
+{
+    (void)state;
+    sy_data d;
+    sy_generate(&d, 3000.0, 11, 0);
+    pf_status st = {0};
+    pf_like *lk = sy_like(&d, &st);
+    assert_non_null(lk);
+    const double th[SY_NP] = {0.5, -0.4, 0.25}; /* away from the minimum: gradient O(N) */
+    check_gradient(lk, 0, th);
+    check_gradient(lk, 1, th);
+    /* with bootstrap weights too */
+    assert_int_equal(pf_like_bootstrap(lk, 42, 3, &st), 0);
+    check_gradient(lk, 0, th);
+    check_gradient(lk, 1, th);
+    pf_like_destroy(lk);
+    sy_free(&d);
+}
+
+/* the likelihood agrees with a direct sum written out here */
+static void value_matches_direct_sum(void **state)
+{
+    (void)state;
+    sy_data d;
+    sy_generate(&d, 500.0, 5, 0);
+    pf_status st = {0};
+    pf_like *lk = sy_like(&d, &st);
+    const double th[SY_NP] = {0.1, 0.2, -0.1};
+    double G[SY_NG], lnl, lnh;
+    sy_grid(th, G, NULL);
+    assert_int_equal(pf_like_events(lk, G, NULL, 0, &lnl, NULL, &st), 0);
+    assert_int_equal(pf_like_histogram(lk, G, NULL, 0, &lnh, NULL, &st), 0);
+    double ref = 0.0, sumG = 0.0, n[SY_NB] = {0};
+    for (int g = 0; g < SY_NG; g++) sumG += G[g];
+    for (size_t i = 0; i < d.n; i++) {
+        double f = 0.0;
+        for (int g = 0; g < SY_NG; g++) f += G[g] * sy_bern(g, d.z[i]);
+        ref += log(f);
+        n[d.bin[i]] += 1.0;
+    }
+    ref -= d.L * sumG / SY_NG;
+    assert_true(fabs(lnl - ref) < 1e-10 * fabs(ref));
+    double refh = 0.0;
+    for (int b = 0; b < SY_NB; b++) {
+        double mu = 0.0;
+        for (int g = 0; g < SY_NG; g++) mu += d.L * d.H[b * SY_NG + g] * G[g];
+        refh += n[b] * log(mu) - mu;
+    }
+    assert_true(fabs(lnh - refh) < 1e-10 * fabs(refh));
+    /* the histogram operator partitions the normalisation: sum_b H_b = c */
+    for (int g = 0; g < SY_NG; g++) {
+        double s = 0.0;
+        for (int b = 0; b < SY_NB; b++) s += d.H[b * SY_NG + g];
+        assert_true(fabs(s - d.c[g]) < 1e-12);
+    }
+    pf_like_destroy(lk);
+    sy_free(&d);
+}
+
+/* 1 and 2 threads: the same bits (3 summation blocks, so both threads work) */
+static void one_and_two_threads_give_identical_bits(void **state)
+{
+    (void)state;
+#ifdef PF_HAVE_OPENMP
+    sy_data d;
+    sy_generate(&d, 1.0, 9, 2 * PF_LIKE_BLOCK + 1234);
+    pf_status st = {0};
+    pf_like *lk = sy_like(&d, &st);
+    assert_int_equal(pf_like_bootstrap(lk, 7, 1, &st), 0);
+    const double th[SY_NP] = {0.3, -0.2, 0.1};
+    double G[SY_NG], dG[SY_NP * SY_NG], l1, l2, g1[SY_NP], g2[SY_NP];
+    sy_grid(th, G, dG);
+    omp_set_num_threads(1);
+    assert_int_equal(pf_like_events(lk, G, dG, SY_NP, &l1, g1, &st), 0);
+    omp_set_num_threads(2);
+    assert_int_equal(pf_like_events(lk, G, dG, SY_NP, &l2, g2, &st), 0);
+    assert_memory_equal(&l1, &l2, sizeof l1);
+    assert_memory_equal(g1, g2, sizeof g1);
+    /* and without the gradient, ln L is the same number */
+    assert_int_equal(pf_like_events(lk, G, NULL, 0, &l2, NULL, &st), 0);
+    assert_memory_equal(&l1, &l2, sizeof l1);
+    pf_like_destroy(lk);
+    sy_free(&d);
+#else
+    skip();
+#endif
+}
+
+/* Fisher information of the extended likelihood, I = L int (df/dp)(df/dq) / f dz, by
+ * Gauss-Legendre quadrature (independent of the event sum and of the Hessian code). */
+static void fisher(const double *th, double L, double *I)
+{
+    gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(200);
+    double G[SY_NG], dG[SY_NP * SY_NG];
+    sy_grid(th, G, dG);
+    memset(I, 0, SY_NP * SY_NP * sizeof *I);
+    for (size_t k = 0; k < 200; k++) {
+        double z, w;
+        gsl_integration_glfixed_point(0.0, 1.0, k, &z, &w, t);
+        double f = 0.0, df[SY_NP] = {0};
+        for (int g = 0; g < SY_NG; g++) {
+            double b = sy_bern(g, z);
+            f += G[g] * b;
+            for (int p = 0; p < SY_NP; p++) df[p] += dG[p * SY_NG + g] * b;
+        }
+        for (int p = 0; p < SY_NP; p++)
+            for (int q = 0; q < SY_NP; q++) I[p * SY_NP + q] += L * w * df[p] * df[q] / f;
+    }
+    gsl_integration_glfixed_table_free(t);
+}
+
+/* 10 pseudo-experiments: every fit converges, its Hessian errors agree with the Fisher
+ * information, and the pulls are N(0,1)-like within loose bounds. */
+static void closure_ten_experiments_and_errors_match_fisher(void **state)
+{
+    (void)state;
+    const double L = 20000.0;
+    double I[SY_NP * SY_NP], cov[SY_NP * SY_NP], err[SY_NP], corr[SY_NP * SY_NP];
+    pf_status st = {0};
+    double sum[SY_NP] = {0}, sum2[SY_NP] = {0};
+    const int nexp = 10;
+    for (int e = 0; e < nexp; e++) {
+        for (int method = 0; method < 2; method++) {
+            sy_data d;
+            sy_generate(&d, L, 1000 + (unsigned long)e, 0);
+            pf_like *lk = sy_like(&d, &st);
+            sy_ctx c = {lk, method};
+            const double start[SY_NP] = {0.35, -0.15, 0.15};
+            pf_fit_result r;
+            int rc = pf_fit_minimize(SY_NP, start, sy_fdf, &c, NULL, &r, &st);
+            if (rc) fail_msg("experiment %d method %d: %s", e, method, st.msg);
+            assert_int_equal(r.converged, 1);
+            /* expected information at the fitted point (the model is exponential in theta,
+             * so the errors depend on where the fit lands) */
+            fisher(r.theta, L, I);
+            assert_int_equal(pf_fit_covariance(SY_NP, I, cov, err, corr, &st), 0);
+            for (int p = 0; p < SY_NP; p++) {
+                double pull = (r.theta[p] - sy_truth[p]) / r.err[p];
+                assert_true(fabs(pull) < 4.0);
+                if (method == 0) {
+                    /* unbinned Hessian error vs the Fisher information at the truth */
+                    if (fabs(r.err[p] / err[p] - 1.0) > 0.05)
+                        fail_msg("experiment %d p=%d: Hessian error %g, Fisher %g", e, p, r.err[p], err[p]);
+                    sum[p] += pull;
+                    sum2[p] += pull * pull;
+                } else {
+                    /* binning loses information: never smaller than the unbinned bound */
+                    assert_true(r.err[p] > 0.95 * err[p]);
+                }
+            }
+            pf_fit_result_free(&r);
+            pf_like_destroy(lk);
+            sy_free(&d);
+        }
+    }
+    for (int p = 0; p < SY_NP; p++) {
+        double m = sum[p] / nexp, sd = sqrt(sum2[p] / nexp - m * m);
+        /* 10 experiments: mean of N(0,1) has sd 0.32, so +-1.2 is ~3.8 sigma */
+        assert_true(fabs(m) < 1.2);
+        assert_true(sd > 0.35 && sd < 1.9);
+    }
+}
+
+static int linear_fdf(void *ctx, const double *th, double *f, double *grad, pf_status *st)
+{
+    (void)ctx; (void)st;
+    *f = th[0] + 0.5 * th[1];
+    if (grad) { grad[0] = 1.0; grad[1] = 0.5; }
+    return 0;
+}
+
+/* f without a minimum, and too few iterations: PF_ENOCONV and converged = 0 */
+static void non_convergence_is_reported(void **state)
+{
+    (void)state;
+    pf_status st = {0};
+    pf_fit_result r;
+    const double s[2] = {0.0, 0.0};
+    pf_fit_options opt;
+    pf_fit_options_default(&opt);
+    opt.max_iter = 20;
+    assert_int_equal(pf_fit_minimize(2, s, linear_fdf, NULL, &opt, &r, &st), PF_ENOCONV);
+    assert_int_equal(r.converged, 0);
+    assert_non_null(strstr(st.msg, "not converged"));
+    pf_fit_result_free(&r);
+
+    sy_data d;
+    sy_generate(&d, 2000.0, 3, 0);
+    pf_like *lk = sy_like(&d, &st);
+    sy_ctx c = {lk, 0};
+    const double start[SY_NP] = {1.0, 1.0, 1.0};
+    opt.max_iter = 1;
+    assert_int_equal(pf_fit_minimize(SY_NP, start, sy_fdf, &c, &opt, &r, &st), PF_ENOCONV);
+    assert_int_equal(r.converged, 0);
+    assert_int_equal(r.nhist, 2);
+    pf_fit_result_free(&r);
+    pf_like_destroy(lk);
+    sy_free(&d);
+}
+
+/* Poisson(1) by inversion: the frequencies of 0..4 over 2e5 counter draws match e^-1/k! */
+static void bootstrap_weights_are_poisson_one_and_keyed_by_event(void **state)
+{
+    (void)state;
+    const int n = 200000;
+    int cnt[6] = {0};
+    for (int i = 0; i < n; i++) {
+        int k = pf_like_poisson1(pf_rng_uniform(99, (5ull << 40) | (uint64_t)i, 0));
+        cnt[k < 5 ? k : 5]++;
+    }
+    double p = exp(-1.0);
+    for (int k = 0; k < 5; k++) {
+        double expct = n * p, sd = sqrt(expct);
+        assert_true(fabs(cnt[k] - expct) < 5 * sd);
+        p /= k + 1;
+    }
+    /* the weights of a likelihood are those draws, event by event */
+    sy_data d;
+    sy_generate(&d, 1.0, 2, 1000);
+    pf_status st = {0};
+    pf_like *lk = sy_like(&d, &st);
+    assert_int_equal(pf_like_bootstrap(lk, 99, 5, &st), 0);
+    double cnts = 0.0, ref = 0.0;
+    for (int b = 0; b < SY_NB; b++) cnts += pf_like_counts(lk)[b];
+    for (int i = 0; i < 1000; i++) ref += pf_like_poisson1(pf_rng_uniform(99, (5ull << 40) | (uint64_t)i, 0));
+    assert_true(cnts == ref);
+    pf_like_destroy(lk);
+    sy_free(&d);
+}
+
+/* a non-positive density at an event is an error naming the event */
+static void nonpositive_density_is_refused(void **state)
+{
+    (void)state;
+    sy_data d;
+    sy_generate(&d, 1.0, 2, 10);
+    pf_status st = {0};
+    pf_like *lk = sy_like(&d, &st);
+    double G[SY_NG] = {0}, lnl;
+    assert_int_equal(pf_like_events(lk, G, NULL, 0, &lnl, NULL, &st), PF_EDOMAIN);
+    assert_non_null(strstr(st.msg, "event 0"));
+    pf_like_destroy(lk);
+    sy_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(gradient_matches_central_differences),
+        cmocka_unit_test(value_matches_direct_sum),
+        cmocka_unit_test(one_and_two_threads_give_identical_bits),
+        cmocka_unit_test(closure_ten_experiments_and_errors_match_fisher),
+        cmocka_unit_test(non_convergence_is_reported),
+        cmocka_unit_test(bootstrap_weights_are_poisson_one_and_keyed_by_event),
+        cmocka_unit_test(nonpositive_density_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

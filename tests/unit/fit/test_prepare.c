@@ -1,0 +1,250 @@
+/* prepare's normalisation c and histogram operator H against GSL's adaptive integration
+ * (QAGS nested in QAGS) of the interpolated cross section times efficiency over the cut
+ * region, for a smooth toy G on the ops grid; and the event rows against pf_ops_xsec. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+
+#include "ops_internal.h"
+#include "partonflow/fit.h"
+#include "partonflow/kernels/kinematics.h"
+#include "partonflow/kernels/philox.h"
+
+typedef struct ref_ctx {
+    const pf_ops *ops;
+    const pf_detector_card *det;
+    const double *G;
+    double cuts[7], s, alpha;
+    double q2;                       /* inner: fixed Q^2 */
+    double xlo_box, xhi_box, tlo_box, thi_box; /* optional bin box (ln x, ln Q2) */
+    gsl_integration_workspace *wi;
+} ref_ctx;
+
+static void xr(const ref_ctx *c, double q2, double *lo, double *hi)
+{
+    const double a = c->cuts[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
+    *lo = fmax(c->cuts[PF_CUT_X_MIN], q2 / (c->s * c->cuts[PF_CUT_Y_MAX]));
+    *hi = fmin(fmin(c->cuts[PF_CUT_X_MAX], q2 / (c->s * c->cuts[PF_CUT_Y_MIN])), q2 / (q2 + a));
+    *lo = fmax(*lo, exp(c->xlo_box));
+    *hi = fmin(*hi, exp(c->xhi_box));
+}
+
+/* integrand in ln x at fixed Q^2: x * eff * d2sigma/dxdQ2 (with dQ2 = Q2 dt outside) */
+static double inner_f(double lx, void *p)
+{
+    ref_ctx *c = p;
+    double x = exp(lx), out;
+    pf_status st = {0};
+    if (pf_ops_xsec(c->ops, c->G, NULL, 0, 1, &x, &c->q2, &out, NULL, &st)) return NAN;
+    return x * out * pf_prep_efficiency(c->det, c->q2 / (x * c->s));
+}
+
+static double outer_f(double t, void *p)
+{
+    ref_ctx *c = p;
+    c->q2 = exp(t);
+    double lo, hi;
+    xr(c, c->q2, &lo, &hi);
+    if (!(lo < hi)) return 0.0;
+    gsl_function F = {inner_f, c};
+    double r, e;
+    gsl_integration_qags(&F, log(lo), log(hi), 0.0, 1e-9, 2000, c->wi, &r, &e);
+    return r * c->q2;
+}
+
+static double reference(ref_ctx *c)
+{
+    gsl_integration_workspace *wo = gsl_integration_workspace_alloc(2000);
+    c->wi = gsl_integration_workspace_alloc(2000);
+    gsl_function F = {outer_f, c};
+    double r, e;
+    gsl_integration_qags(&F, fmax(log(c->cuts[PF_CUT_Q2_MIN]), c->tlo_box),
+                         fmin(log(c->cuts[PF_CUT_Q2_MAX]), c->thi_box), 0.0, 1e-8, 2000, wo, &r, &e);
+    gsl_integration_workspace_free(wo);
+    gsl_integration_workspace_free(c->wi);
+    return r;
+}
+
+static pf_ops *small_ops(pf_card *card)
+{
+    pf_status st = {0};
+    if (pf_card_read(PF_FIT_CARD, card, &st)) fail_msg("%s", st.msg);
+    pf_interp_axis xa, qa;
+    if (pf_ops_grid_axes(card, &xa, &qa, &st)) fail_msg("%s", st.msg);
+    pf_ops *o = pf_ops_alloc(&xa, &qa, 4, &st);
+    if (!o) fail_msg("%s", st.msg);
+    pf_ops_set_card(o, card);
+    return o;
+}
+
+/* a smooth positive toy for F2 and FL on the grid nodes */
+static double *toy_grid(const pf_ops *o)
+{
+    double *G = malloc(pf_ops_ngrid(o) * sizeof *G);
+    for (size_t q = 0; q < o->nq2; q++)
+        for (size_t i = 0; i < o->nx; i++) {
+            double x = exp(o->logx[i]), t = log(o->q2eval[q]);
+            double f2 = pow(x, -0.2) * pow(1.0 - x, 3.0) * (1.0 + 0.1 * t);
+            G[(q * o->nx + i) * PF_NOBS + PF_OBS_F2] = f2;
+            G[(q * o->nx + i) * PF_NOBS + PF_OBS_FL] = 0.2 * (1.0 - x) * f2;
+        }
+    return G;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static void check_norm(const pf_detector_card *det)
+{
+    pf_card card;
+    pf_ops *o = small_ops(&card);
+    const size_t ng = pf_ops_ngrid(o);
+    double *G = toy_grid(o);
+    pf_prep_bins bins;
+    pf_prep_bins_from_cuts(o, 6, 4, &bins);
+    const size_t nb = 24;
+    double *c = malloc(ng * sizeof *c), *H = malloc(nb * ng * sizeof *H);
+    pf_status st = {0};
+    if (pf_prep_norm(o, det, &bins, 0, c, H, &st)) fail_msg("%s", st.msg);
+    ref_ctx rc = {.ops = o, .det = det, .G = G, .xlo_box = -1e300, .xhi_box = 1e300, .tlo_box = -1e300,
+                  .thi_box = 1e300};
+    pf_ops_kinematics(o, rc.cuts, &rc.s, &rc.alpha);
+    gsl_set_error_handler_off();
+    double ref = reference(&rc), got = dot(c, G, ng);
+    print_message("c.G / adaptive - 1 = %.3g\n", got / ref - 1.0);
+    if (fabs(got / ref - 1.0) > 1e-6) fail_msg("c.G = %.12g, adaptive 2D integral %.12g", got, ref);
+    /* the bins tile the region: sum_b H_b = c */
+    for (size_t g = 0; g < ng; g++) {
+        double s = 0.0;
+        for (size_t b = 0; b < nb; b++) s += H[b * ng + g];
+        assert_true(fabs(s - c[g]) <= 1e-12 * (fabs(c[g]) + 1e-300) + 1e-14 * fabs(got));
+    }
+    /* two bins against the adaptive integral over the bin box */
+    const int bsel[2] = {7, 17};
+    for (int k = 0; k < 2; k++) {
+        int b = bsel[k], ix = b % bins.nx, iq = b / bins.nx;
+        rc.xlo_box = bins.logx_lo + (bins.logx_hi - bins.logx_lo) * ix / bins.nx;
+        rc.xhi_box = bins.logx_lo + (bins.logx_hi - bins.logx_lo) * (ix + 1) / bins.nx;
+        rc.tlo_box = bins.logq2_lo + (bins.logq2_hi - bins.logq2_lo) * iq / bins.nq2;
+        rc.thi_box = bins.logq2_lo + (bins.logq2_hi - bins.logq2_lo) * (iq + 1) / bins.nq2;
+        double rb = reference(&rc), gb = dot(H + (size_t)b * ng, G, ng);
+        if (fabs(gb - rb) > 1e-6 * fabs(rb) + 1e-9 * fabs(ref))
+            fail_msg("bin %d: H.G = %.12g, adaptive %.12g", b, gb, rb);
+    }
+    free(c); free(H); free(G);
+    pf_ops_destroy(o);
+}
+
+static void normalisation_matches_adaptive_2d_integration(void **state)
+{
+    (void)state;
+    check_norm(NULL);
+}
+
+static void normalisation_with_efficiency_table_matches_adaptive_2d_integration(void **state)
+{
+    (void)state;
+    pf_detector_card det = {0};
+    det.present = 1;
+    det.perfect = 1;
+    det.eff_n = 3;
+    det.eff_y[0] = 0.05; det.eff_y[1] = 0.3; det.eff_y[2] = 0.8;
+    det.eff_value[0] = 0.6; det.eff_value[1] = 0.95; det.eff_value[2] = 0.7;
+    check_norm(&det);
+}
+
+/* event rows: val . G = eff(y) d2sigma (pf_ops_xsec), and points off the grid are refused */
+static void event_rows_reproduce_the_cross_section(void **state)
+{
+    (void)state;
+    pf_card card;
+    pf_ops *o = small_ops(&card);
+    double *G = toy_grid(o);
+    pf_detector_card det = {0};
+    det.present = 1;
+    det.efficiency = 0.9;
+    double x[3] = {0.01, 0.2, 0.05}, q2[3] = {10.0, 100.0, 30.0}, ref[3];
+    uint32_t col[3 * PF_OPS_NW];
+    double val[3 * PF_OPS_NW];
+    pf_status st = {0};
+    assert_int_equal(pf_prep_events_perfect(o, &det, 3, x, q2, col, val, &st), 0);
+    assert_int_equal(pf_ops_xsec(o, G, NULL, 0, 3, x, q2, ref, NULL, &st), 0);
+    for (int i = 0; i < 3; i++) {
+        double d = 0.0;
+        for (int k = 0; k < PF_OPS_NW; k++) d += val[i * PF_OPS_NW + k] * G[col[i * PF_OPS_NW + k]];
+        assert_true(fabs(d / (0.9 * ref[i]) - 1.0) < 1e-13);
+    }
+    x[1] = 1e-7;
+    assert_int_equal(pf_prep_events_perfect(o, &det, 3, x, q2, col, val, &st), PF_EDOMAIN);
+    assert_non_null(strstr(st.msg, "outside the theory grid"));
+    free(G);
+    pf_ops_destroy(o);
+}
+
+/* The factored (stencil) rows and the CSR rows of the same events give the same ln L and
+ * gradient (random points in the cut region, toy G, random dG). */
+static void stencil_and_csr_rows_give_the_same_likelihood(void **state)
+{
+    (void)state;
+    pf_card card;
+    pf_ops *o = small_ops(&card);
+    const size_t ng = pf_ops_ngrid(o), n = 3000, np = 3;
+    double *G = toy_grid(o), *dG = malloc(np * ng * sizeof *dG);
+    for (size_t k = 0; k < np * ng; k++) dG[k] = G[k % ng] * sin(0.37 * (double)k);
+    double *x = malloc(n * sizeof *x), *q2 = malloc(n * sizeof *q2);
+    for (size_t i = 0; i < n; i++) {
+        q2[i] = exp(log(5.0) + (log(900.0) - log(5.0)) * pf_rng_uniform(1, i, 0));
+        x[i] = exp(log(q2[i] / (11000.0 * 0.9)) * pf_rng_uniform(1, i, 1));
+        if (x[i] > 0.85) x[i] = 0.85;
+    }
+    uint32_t *col = malloc(n * PF_OPS_NW * sizeof *col), *base = malloc(n * sizeof *base);
+    double *val = malloc(n * PF_OPS_NW * sizeof *val), *stw = malloc(n * PF_LIKE_STW * sizeof *stw);
+    uint64_t *rp = malloc((n + 1) * sizeof *rp);
+    pf_status st = {0};
+    pf_detector_card det = {0};
+    assert_int_equal(pf_prep_events_perfect(o, &det, n, x, q2, col, val, &st), 0);
+    assert_int_equal(pf_prep_events_stencil(o, &det, n, x, q2, base, stw, &st), 0);
+    for (size_t i = 0; i <= n; i++) rp[i] = i * PF_OPS_NW;
+    double c[1];
+    double *cc = calloc(ng, sizeof *cc);
+    (void)c;
+    pf_like_data a = {.ngrid = ng, .nevents_total = n, .nevents = n, .row_ptr = rp, .col = col, .val = val,
+                      .c = cc, .luminosity = 1.0};
+    pf_like_data b = {.ngrid = ng, .nevents_total = n, .nevents = n, .st_base = base, .st_w = stw,
+                      .st_nx = pf_ops_nx(o), .c = cc, .luminosity = 1.0};
+    pf_like *la = pf_like_create(&a, &st), *lb = pf_like_create(&b, &st);
+    assert_non_null(la);
+    assert_non_null(lb);
+    double l1, l2, g1[3], g2[3];
+    assert_int_equal(pf_like_events(la, G, dG, np, &l1, g1, &st), 0);
+    assert_int_equal(pf_like_events(lb, G, dG, np, &l2, g2, &st), 0);
+    assert_true(fabs(l1 - l2) < 1e-12 * fabs(l1));
+    for (size_t p = 0; p < np; p++) assert_true(fabs(g1[p] - g2[p]) < 1e-10 * (fabs(g1[p]) + 1.0));
+    pf_like_destroy(la); pf_like_destroy(lb);
+    free(G); free(dG); free(x); free(q2); free(col); free(base); free(val); free(stw); free(rp); free(cc);
+    pf_ops_destroy(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(normalisation_matches_adaptive_2d_integration),
+        cmocka_unit_test(normalisation_with_efficiency_table_matches_adaptive_2d_integration),
+        cmocka_unit_test(event_rows_reproduce_the_cross_section),
+        cmocka_unit_test(stencil_and_csr_rows_give_the_same_likelihood),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

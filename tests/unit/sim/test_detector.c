@@ -1,0 +1,258 @@
+/* The detector model (kernels/detector.h, detector.c) against independent calculations:
+ *  - E', theta from (x, Q^2) agree with four-vector kinematics (Q^2 = -(k - k')^2,
+ *    y = P.q / P.k, x = Q^2 / (2 P.q)) and the electron method inverts them;
+ *  - the Jacobian |d(x,Q2)/d(E',theta)| equals central finite differences;
+ *  - the response density integrates to 1 (Gauss-Legendre over +-8 sigma);
+ *  - the efficiency table interpolates linearly and is constant beyond its ends;
+ *  - 1e6 smeared events: (E'_rec - E') / sigma_E(E') and (theta_rec - theta) / sigma_theta
+ *    have mean 0 and width 1 within 4 standard errors (also for the width parameters
+ *    fitted as a constant per event, i.e. the configured widths); efficiency 0.7 accepts
+ *    0.7 of the events inside the cuts within 4 binomial errors;
+ *  - `detector: perfect` gives reconstructed == true bit for bit and accepts exactly the
+ *    events inside the cuts;
+ *  - Poisson(mu) from the dedicated stream has mean and variance mu over seeds. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_integration.h>
+
+#include "partonflow/detector.h"
+#include "partonflow/kernels/philox.h"
+#include "partonflow/sim.h"
+
+#define EE 10.0
+#define EP 100.0
+
+static pf_det_params det_default(void)
+{
+    pf_det_params d;
+    memset(&d, 0, sizeof d);
+    d.e_electron = EE;
+    d.e_proton = EP;
+    d.stochastic = 0.02;
+    d.constant = 0.01;
+    d.sigma_theta = 0.001;
+    d.efficiency = 1.0;
+    d.cuts[PF_CUT_Q2_MIN] = 4;
+    d.cuts[PF_CUT_Q2_MAX] = 1000;
+    d.cuts[PF_CUT_X_MIN] = 1e-3;
+    d.cuts[PF_CUT_X_MAX] = 0.9;
+    d.cuts[PF_CUT_Y_MIN] = 0.01;
+    d.cuts[PF_CUT_Y_MAX] = 0.95;
+    d.cuts[PF_CUT_W2_MIN] = 10;
+    return d;
+}
+
+static void test_electron_kinematics_match_four_vectors_and_reco_inverts(void **state)
+{
+    (void)state;
+    const double s = pf_kin_s(EE, EP);
+    for (double lx = -3; lx <= -0.1; lx += 0.29)
+        for (double lq = 0.7; lq <= 3.0; lq += 0.23) {
+            const double x = pow(10, lx), q2 = pow(10, lq), y = q2 / (x * s);
+            if (y >= 1) continue;
+            double e, th;
+            pf_det_electron(EE, EP, x, q2, &e, &th);
+            /* four vectors: proton along +z, electron along -z, theta from +z */
+            const double k[4] = {EE, 0, 0, -EE}, P[4] = {EP, 0, 0, EP};
+            const double kp[4] = {e, e * sin(th), 0, e * cos(th)};
+            double qv[4];
+            for (int m = 0; m < 4; m++) qv[m] = k[m] - kp[m];
+#define DOT(a, b) ((a)[0] * (b)[0] - (a)[1] * (b)[1] - (a)[2] * (b)[2] - (a)[3] * (b)[3])
+            const double Q2 = -DOT(qv, qv), Pq = DOT(P, qv), Pk = DOT(P, k);
+#undef DOT
+            assert_true(fabs(Q2 / q2 - 1) < 1e-10);
+            assert_true(fabs(Pq / Pk / y - 1) < 1e-10);
+            assert_true(fabs(Q2 / (2 * Pq) / x - 1) < 1e-9);
+            double xr, qr, yr;
+            assert_int_equal(pf_det_reco(EE, EP, e, th, &xr, &qr, &yr), 1);
+            assert_true(fabs(xr / x - 1) < 1e-9 && fabs(qr / q2 - 1) < 1e-10 && fabs(yr / y - 1) < 1e-9);
+        }
+    double xr, qr, yr;
+    assert_int_equal(pf_det_reco(EE, EP, -1.0, 3.0, &xr, &qr, &yr), 0);
+    assert_true(isnan(xr));
+}
+
+static void test_jacobian_equals_finite_differences(void **state)
+{
+    (void)state;
+    const double pts[][2] = {{5.0, 3.0}, {9.5, 2.8}, {12.0, 2.2}, {3.0, 2.9}};
+    for (size_t p = 0; p < sizeof pts / sizeof pts[0]; p++) {
+        const double e = pts[p][0], th = pts[p][1], h = 1e-6;
+        double xp, qp, yp, xm, qm, ym, xa, qa, xb, qb;
+        pf_det_reco(EE, EP, e + h, th, &xp, &qp, &yp);
+        pf_det_reco(EE, EP, e - h, th, &xm, &qm, &ym);
+        pf_det_reco(EE, EP, e, th + h, &xa, &qa, &yp);
+        pf_det_reco(EE, EP, e, th - h, &xb, &qb, &ym);
+        const double dxde = (xp - xm) / (2 * h), dqde = (qp - qm) / (2 * h);
+        const double dxdt = (xa - xb) / (2 * h), dqdt = (qa - qb) / (2 * h);
+        const double fd = fabs(dxde * dqdt - dxdt * dqde);
+        assert_true(fabs(pf_det_jacobian(EE, EP, e, th) / fd - 1) < 1e-6);
+    }
+}
+
+static void test_response_density_is_normalised(void **state)
+{
+    (void)state;
+    pf_det_params d = det_default();
+    const double e = 7.3, th = 2.9, se = pf_det_sigma_e(&d, e), st = d.sigma_theta;
+    gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(64);
+    double sum = 0;
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 64; j++) {
+            double a, wa, b, wb;
+            gsl_integration_glfixed_point(e - 8 * se, e + 8 * se, i, &a, &wa, t);
+            gsl_integration_glfixed_point(th - 8 * st, th + 8 * st, j, &b, &wb, t);
+            sum += wa * wb * pf_det_response(&d, e, th, a, b);
+        }
+    gsl_integration_glfixed_table_free(t);
+    assert_true(fabs(sum - 1) < 1e-12);
+    assert_true(fabs(se - e * sqrt(0.02 * 0.02 / e + 0.01 * 0.01)) < 1e-15);
+}
+
+static void test_efficiency_table_interpolates_linearly(void **state)
+{
+    (void)state;
+    pf_det_params d = det_default();
+    d.eff_n = 3;
+    d.eff_y[0] = 0.1, d.eff_y[1] = 0.5, d.eff_y[2] = 0.9;
+    d.eff_value[0] = 0.5, d.eff_value[1] = 0.9, d.eff_value[2] = 0.7;
+    assert_true(fabs(pf_det_efficiency(&d, 0.05) - 0.5) < 1e-15);
+    assert_true(fabs(pf_det_efficiency(&d, 0.3) - 0.7) < 1e-15);
+    assert_true(fabs(pf_det_efficiency(&d, 0.8) - 0.75) < 1e-15);
+    assert_true(fabs(pf_det_efficiency(&d, 0.95) - 0.7) < 1e-15);
+    d.eff_n = 0;
+    d.efficiency = 0.6;
+    assert_true(pf_det_efficiency(&d, 0.3) == 0.6);
+}
+
+typedef struct { double *b[10]; uint8_t *acc; } rowbuf;
+
+static pf_sim_rows rows_alloc(size_t n, rowbuf *rb)
+{
+    for (int i = 0; i < 10; i++) rb->b[i] = calloc(n, sizeof(double));
+    rb->acc = calloc(n, 1);
+    pf_sim_rows r = {rb->b[0], rb->b[1], rb->b[2], rb->b[3], rb->b[4], rb->b[5], rb->b[6], rb->b[7], rb->b[8], rb->b[9],
+                     rb->acc};
+    return r;
+}
+
+static void rows_free(rowbuf *rb)
+{
+    for (int i = 0; i < 10; i++) free(rb->b[i]);
+    free(rb->acc);
+}
+
+/* true points spread over the region's interior (away from the cuts) */
+static void fill_true(pf_sim_rows *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double x = exp(log(0.01) + log(30.0) * pf_rng_uniform(5, i, 0));
+        r->x_true[i] = x;
+        r->q2_true[i] = fmin(900.0, fmax(10.0, 0.5 * x * 4000 * pf_rng_uniform(5, i, 1)));
+    }
+}
+
+static void test_smearing_has_the_configured_widths_and_efficiency(void **state)
+{
+    (void)state;
+    enum { N = 1000000 };
+    pf_det_params d = det_default();
+    d.efficiency = 0.7;
+    rowbuf rb;
+    pf_sim_rows r = rows_alloc(N, &rb);
+    fill_true(&r, N);
+    pf_sim_detector(&d, 12345, 0, N, &r);
+    double m[2] = {0, 0}, v[2] = {0, 0};
+    size_t incut = 0, acc = 0;
+    for (size_t i = 0; i < N; i++) {
+        const double ze = (r.eprime_rec[i] - r.eprime_true[i]) / pf_det_sigma_e(&d, r.eprime_true[i]);
+        const double zt = (r.theta_rec[i] - r.theta_true[i]) / d.sigma_theta;
+        m[0] += ze, m[1] += zt, v[0] += ze * ze, v[1] += zt * zt;
+        if (pf_kin_in_cuts(d.cuts, r.x_rec[i], r.q2_rec[i], pf_kin_s(EE, EP))) {
+            incut++;
+            acc += r.accepted[i];
+        } else
+            assert_int_equal(r.accepted[i], 0);
+    }
+    for (int k = 0; k < 2; k++) {
+        m[k] /= N;
+        const double sd = sqrt(v[k] / N - m[k] * m[k]);
+        print_message("pull %d: mean %.5f, width %.5f\n", k, m[k], sd);
+        assert_true(fabs(m[k]) < 4.0 / sqrt(N));
+        assert_true(fabs(sd - 1) < 4.0 * sqrt(0.5 / N));
+    }
+    const double f = (double)acc / incut;
+    print_message("efficiency %.5f of %zu in the cuts\n", f, incut);
+    assert_true(fabs(f - 0.7) < 4 * sqrt(0.21 / incut));
+    /* reconstructed values follow from the smeared electron by the electron method */
+    for (size_t i = 0; i < N; i += 997) {
+        double x, q, y;
+        if (!pf_det_reco(EE, EP, r.eprime_rec[i], r.theta_rec[i], &x, &q, &y)) continue;
+        assert_true(x == r.x_rec[i] && q == r.q2_rec[i] && y == r.y_rec[i]);
+    }
+    rows_free(&rb);
+}
+
+static void test_perfect_detector_reconstructs_exactly(void **state)
+{
+    (void)state;
+    enum { N = 10000 };
+    pf_det_params d = det_default();
+    d.perfect = 1;
+    rowbuf rb;
+    pf_sim_rows r = rows_alloc(N, &rb);
+    fill_true(&r, N);
+    pf_sim_detector(&d, 1, 0, N, &r);
+    assert_memory_equal(r.x_true, r.x_rec, N * sizeof(double));
+    assert_memory_equal(r.q2_true, r.q2_rec, N * sizeof(double));
+    assert_memory_equal(r.y_true, r.y_rec, N * sizeof(double));
+    assert_memory_equal(r.eprime_true, r.eprime_rec, N * sizeof(double));
+    assert_memory_equal(r.theta_true, r.theta_rec, N * sizeof(double));
+    size_t nacc = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(r.accepted[i], pf_kin_in_cuts(d.cuts, r.x_true[i], r.q2_true[i], pf_kin_s(EE, EP)));
+        nacc += r.accepted[i];
+    }
+    assert_true(nacc > N / 2);
+    rows_free(&rb);
+}
+
+static void test_poisson_count_has_mean_and_variance_mu(void **state)
+{
+    (void)state;
+    const double mus[2] = {3.5, 2.0e5};
+    for (int k = 0; k < 2; k++) {
+        const int n = 4000;
+        double s1 = 0, s2 = 0;
+        for (int i = 0; i < n; i++) {
+            const double v = (double)pf_sim_poisson(1000 + i, mus[k]);
+            s1 += v, s2 += v * v;
+        }
+        const double mean = s1 / n, var = s2 / n - mean * mean, mu = mus[k];
+        print_message("Poisson(%g): mean %.4f, variance %.4f\n", mu, mean, var);
+        assert_true(fabs(mean - mu) < 4 * sqrt(mu / n));
+        assert_true(fabs(var / mu - 1) < 4 * sqrt(2.0 / n));
+    }
+    assert_int_equal(pf_sim_poisson(7, 0.0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_electron_kinematics_match_four_vectors_and_reco_inverts),
+        cmocka_unit_test(test_jacobian_equals_finite_differences),
+        cmocka_unit_test(test_response_density_is_normalised),
+        cmocka_unit_test(test_efficiency_table_interpolates_linearly),
+        cmocka_unit_test(test_smearing_has_the_configured_widths_and_efficiency),
+        cmocka_unit_test(test_perfect_detector_reconstructs_exactly),
+        cmocka_unit_test(test_poisson_count_has_mean_and_variance_mu),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

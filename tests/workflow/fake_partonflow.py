@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""A stand-in for the partonflow executable, for testing the WORKFLOW only (rules, DAG,
+rerun behaviour, report scripts), never the physics.  It accepts the stage command lines
+the rules use and writes small HDF5 files in the documented layouts (docs/artefacts.md,
+docs/workflow.md) filled with synthetic numbers: a fit is the truth plus one Gaussian
+error, drawn with numpy from the seed and the replica number.
+
+Every call appends its argument list (JSON) to $FAKE_PF_LOG when that is set, so tests
+can check the exact command lines; FAKE_PF_HANG=COMMAND makes that command stop for two
+minutes with its temporary written (to kill the workflow in the middle of a stage).  Selected with `--config partonflow=<this file>`.
+"""
+import json
+import os
+import sys
+
+import h5py
+import numpy as np
+
+NAMES = ["uv.a", "uv.b", "ubar.A", "g.a"]
+TRUTH = np.array([0.7, 3.2, 0.15, -0.2])
+ERRORS = np.array([0.02, 0.1, 0.01, 0.03])
+NBX, NBQ = 10, 6
+X_EDGES = np.geomspace(1e-3, 0.9, NBX + 1)
+Q2_EDGES = np.geomspace(4.0, 1000.0, NBQ + 1)
+
+
+def opts(argv):
+    o, i = {}, 0
+    while i < len(argv):
+        k = argv[i]
+        if k.startswith("--") and i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+            o[k[2:]] = argv[i + 1]
+            i += 2
+        else:
+            o[k[2:]] = True
+            i += 1
+    return o
+
+
+def create(path, schema, seed=None):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    f = h5py.File(tmp, "w")
+    m = f.create_group("meta")
+    m.attrs["schema"] = schema
+    m.attrs["schema_version"] = np.int64(1)
+    m.attrs["command_line"] = " ".join(sys.argv)
+    m.attrs["partonflow_version"] = "fake"
+    if seed is not None:
+        m.attrs["seed"] = np.uint64(seed)
+    return f, tmp
+
+
+def commit(f, tmp, path):
+    f.close()
+    if os.environ.get("FAKE_PF_HANG") == sys.argv[1]:
+        # stand for a long stage: the temporary exists, the final name does not yet
+        import time
+        time.sleep(120)
+    os.replace(tmp, path)
+
+
+def xf(x, a, b, A=1.0):
+    return A * x ** a * (1 - x) ** b
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] in ("--help", "-h"):
+        print("usage: fake_partonflow COMMAND ...\ncommands:\n  theory\n  simulate\n  prepare\n  fit")
+        return 0
+    cmd, o = sys.argv[1], opts(sys.argv[2:])
+    if os.environ.get("FAKE_PF_LOG"):
+        with open(os.environ["FAKE_PF_LOG"], "a") as log:
+            log.write(json.dumps(sys.argv[1:]) + "\n")
+    if cmd == "theory":
+        f, tmp = create(o["out"], "partonflow.theory")
+        f["grid/logx"] = np.log(np.geomspace(1e-3, 0.9, 8))
+        commit(f, tmp, o["out"])
+    elif cmd == "simulate":
+        n, seed = int(float(o.get("events", 1000))), int(o.get("seed", 0))
+        rng = np.random.default_rng(seed)
+        f, tmp = create(o["out"], "partonflow.events", seed)
+        x = np.exp(rng.uniform(np.log(1e-3), np.log(0.9), n))
+        q2 = np.exp(rng.uniform(np.log(4.0), np.log(1000.0), n))
+        for k, v in (("x", x), ("q2", q2)):
+            f[f"events/{k}_true"] = v
+            f[f"events/{k}_rec"] = v * (1 + 0.01 * rng.standard_normal(n))
+        acc = ((f["events/x_rec"][()] > 1e-3) & (f["events/x_rec"][()] < 0.9)
+               & (f["events/q2_rec"][()] > 4) & (f["events/q2_rec"][()] < 1000))
+        f["events/accepted"] = acc.astype(np.uint8)
+        f["events"].attrs["n_generated"] = np.int64(n)
+        f["events"].attrs["n_accepted"] = np.int64(acc.sum())
+        f["events"].attrs["seed"] = np.uint64(seed)
+        commit(f, tmp, o["out"])
+    elif cmd == "prepare":
+        with h5py.File(o["events"], "r") as ev:
+            acc = ev["events/accepted"][()].astype(bool)
+            obs, _, _ = np.histogram2d(ev["events/x_rec"][()][acc], ev["events/q2_rec"][()][acc],
+                                       bins=[X_EDGES, Q2_EDGES])
+        f, tmp = create(o["out"], "partonflow.likelihood")
+        f["histogram/x_edges"] = X_EDGES
+        f["histogram/q2_edges"] = Q2_EDGES
+        f["histogram/observed"] = obs.T.ravel()  # bin b = iq * nx + ix (fit.h)
+        commit(f, tmp, o["out"])
+    elif cmd == "fit":
+        k = int(o.get("replica", 0))
+        method = o.get("method", "events")
+        with h5py.File(o["likelihood"], "r") as lf:
+            obs = lf["histogram/observed"][()]
+        rng = np.random.default_rng(1000 * k + (7 if method == "histogram" else 3))
+        err = ERRORS * (1.2 if method == "histogram" else 1.0)
+        val = TRUTH + err * rng.standard_normal(len(TRUTH))
+        f, tmp = create(o["out"], "partonflow.fit")
+        f["fit/names"] = np.array(NAMES, dtype=h5py.string_dtype())
+        f["fit/values"] = val
+        f["fit/errors"] = err
+        f["fit/truth"] = TRUTH
+        f["fit/covariance"] = np.diag(err ** 2)
+        f["fit"].attrs["converged"] = np.int64(1)
+        f["fit"].attrs["lnL"] = -1234.5
+        f["fit"].attrs["method"] = method
+        f["fit"].attrs["replica"] = np.int64(k)
+        f["closure/pulls"] = (val - TRUTH) / err
+        f["closure"].attrs["mse"] = float(np.mean(((val - TRUTH) / TRUTH) ** 2))
+        x = np.geomspace(1e-4, 0.95, 60)
+        q2 = np.array([2.0, 10.0, 100.0])
+        flav = ["uv", "dv", "g"]
+        truth = np.array([[xf(x, 0.7, 3.2, 5), xf(x, 0.75, 4.1, 3), xf(x, -0.2, 5.0, 2)] for _ in q2])
+        f["pdfs/x"] = x
+        f["pdfs/q2"] = q2
+        f["pdfs/flavours"] = np.array(flav, dtype=h5py.string_dtype())
+        f["pdfs/truth"] = truth
+        f["pdfs/fit"] = truth * (1 + 0.02 * rng.standard_normal())
+        f["histogram/expected"] = np.full(obs.size, obs.sum() / obs.size)
+        commit(f, tmp, o["out"])
+    else:
+        print(f"fake_partonflow: unknown command '{cmd}'", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""Reading partonflow artefacts for the report (h5py + numpy only).
+
+The report scripts never guess: every dataset they need is looked up under the names the
+stages document (docs/artefacts.md), and a missing one stops the script with a message
+that names the file, the dataset paths looked for and what it was needed for.  Several
+candidate paths are accepted where the layout was still settling when the workflow was
+written; the first one listed is the documented name.
+"""
+import math
+import sys
+
+import h5py
+import numpy as np
+
+
+class ArtefactError(RuntimeError):
+    """An artefact lacks what the report needs; str() is the user-facing message."""
+
+
+def fail(message):
+    print(f"report: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def open_h5(path, schema=None):
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise ArtefactError(f"{path}: cannot open as HDF5 ({e})") from None
+    if schema is not None:
+        meta = f.get("meta")
+        got = meta.attrs.get("schema") if meta is not None else None
+        if isinstance(got, bytes):
+            got = got.decode()
+        if got is not None and got != schema:
+            raise ArtefactError(f"{path}: /meta schema is '{got}', expected '{schema}'")
+    return f
+
+
+def has(f, *paths):
+    return any(p in f for p in paths)
+
+
+def which(f, paths):
+    """The first of `paths` present in `f`, or None."""
+    return next((p for p in paths if p in f), None)
+
+
+def dataset(f, paths, purpose, dtype=float):
+    """The first of `paths` present in `f`, as a numpy array; ArtefactError otherwise."""
+    if isinstance(paths, str):
+        paths = [paths]
+    for p in paths:
+        if p in f and isinstance(f[p], h5py.Dataset):
+            a = f[p][()]
+            if dtype is str:
+                return [x.decode() if isinstance(x, bytes) else str(x) for x in np.atleast_1d(a)]
+            return np.asarray(a, dtype=dtype)
+    raise ArtefactError(
+        f"{f.filename}: no dataset {' or '.join(repr('/' + p.lstrip('/')) for p in paths)} "
+        f"(needed for {purpose}); is it an artefact of this partonflow version?")
+
+
+def attr(f, objs, names, default=None, required_for=None):
+    """Attribute `name` on the first object of `objs` that has one of `names`."""
+    for o in objs:
+        if o in f:
+            for n in names:
+                if n in f[o].attrs:
+                    v = f[o].attrs[n]
+                    if isinstance(v, bytes):
+                        v = v.decode()
+                    if isinstance(v, np.ndarray) and v.size == 1:
+                        v = v.reshape(()).item()
+                    return v
+    if required_for is not None:
+        raise ArtefactError(f"{f.filename}: no attribute {'/'.join(names)} on {', '.join(objs)} "
+                            f"(needed for {required_for})")
+    return default
+
+
+# --- fit.h5 -----------------------------------------------------------------------------
+
+FIT_NAMES = ["fit/names", "fit/param_names", "params/names"]
+FIT_VALUES = ["fit/values", "fit/best", "params/value", "params/values"]
+FIT_ERRORS = ["fit/errors", "params/error", "params/errors"]
+FIT_TRUTH = ["fit/truth", "params/truth"]
+FIT_COV = ["fit/covariance", "params/covariance"]
+PDF_X = ["pdfs/x"]
+PDF_Q2 = ["pdfs/q2"]
+PDF_FLAV = ["pdfs/flavours", "pdfs/names"]
+PDF_FIT = ["pdfs/fit", "pdfs/xf_fit"]
+PDF_TRUTH = ["pdfs/truth", "pdfs/xf_truth"]
+HIST_X_EDGES = ["histogram/x_edges", "histogram/logx_edges"]
+HIST_Q2_EDGES = ["histogram/q2_edges", "histogram/logq2_edges"]
+HIST_OBS = ["histogram/observed", "histogram/counts"]
+HIST_EXP = ["histogram/expected", "histogram/predicted"]
+
+
+def read_fit(path):
+    """Parameters, errors, truth, closure metrics of a fit.h5 as a dict."""
+    with open_h5(path) as f:
+        d = {"path": str(path)}
+        d["names"] = dataset(f, FIT_NAMES, "the parameter names", dtype=str)
+        d["values"] = dataset(f, FIT_VALUES, "the fitted parameters")
+        d["errors"] = dataset(f, FIT_ERRORS, "the parameter errors")
+        d["truth"] = dataset(f, FIT_TRUTH, "the true parameters (pulls)")
+        n = len(d["names"])
+        for k in ("values", "errors", "truth"):
+            if d[k].shape != (n,):
+                raise ArtefactError(f"{path}: {k} has shape {d[k].shape}, expected ({n},) like the names")
+        d["pulls"] = (d["values"] - d["truth"]) / np.where(d["errors"] > 0, d["errors"], np.nan)
+        if has(f, "closure/pulls"):
+            d["pulls"] = dataset(f, "closure/pulls", "the pulls")
+        objs = ["fit", "closure", "/"]
+        conv = attr(f, objs, ["converged"])
+        d["converged"] = None if conv is None else bool(conv)
+        d["lnL"] = _num(attr(f, objs, ["lnL", "lnl", "log_likelihood"]))
+        d["method"] = attr(f, objs, ["method"])
+        d["replica"] = attr(f, objs, ["replica"])
+        mse = attr(f, ["closure", "fit", "/"], ["mse", "pdf_mse"])
+        if mse is None and has(f, "closure/mse"):
+            mse = float(np.asarray(f["closure/mse"][()]).ravel()[0])
+        d["mse"] = _num(mse)
+        d["has_pdfs"] = has(f, *PDF_FIT)
+        d["has_histogram"] = has(f, *HIST_EXP)
+        return d
+
+
+def read_pdfs(path):
+    """x, the Q2 values, flavour names and the fitted/true x f [nq2, nflav, nx]."""
+    with open_h5(path) as f:
+        x = dataset(f, PDF_X, "the PDF plots (x grid)")
+        q2 = dataset(f, PDF_Q2, "the PDF plots (scales)")
+        flav = dataset(f, PDF_FLAV, "the PDF plots (flavour names)", dtype=str)
+        fit = dataset(f, PDF_FIT, "the PDF plots (fitted x f)")
+        truth = dataset(f, PDF_TRUTH, "the PDF plots (true x f)")
+    shape = (len(q2), len(flav), len(x))
+    for name, a in (("fit", fit), ("truth", truth)):
+        if a.shape != shape:
+            raise ArtefactError(f"{path}: pdfs/{name} has shape {a.shape}, expected {shape} "
+                                "(scales, flavours, x)")
+    return x, q2, flav, fit, truth
+
+
+def read_histograms(fit_path, likelihood_path, events_path=None):
+    """Bin edges in reconstructed x and Q2, observed counts and the expected counts of the
+    fit in fit_path, each [nbx, nbq2].  Edges and observed counts come from fit.h5 or
+    likelihood.h5 (prepare's histogram operators); observed counts fall back to the
+    accepted events of events.h5 histogrammed with those edges."""
+    with open_h5(fit_path) as ff, open_h5(likelihood_path) as lf:
+        expected = dataset(ff, HIST_EXP, "the data-vs-fit histograms (expected counts at the fit)")
+        xe, qe = hist_edges(ff) if hist_edges(ff) is not None else hist_edges(lf, required=True)
+        for f in (ff, lf):
+            if has(f, *HIST_OBS):
+                observed = dataset(f, HIST_OBS, "the observed histogram")
+                break
+        else:
+            observed = None
+    if observed is None:
+        if events_path is None:
+            raise ArtefactError(f"{likelihood_path}: no observed histogram and no events.h5 given")
+        with open_h5(events_path, "partonflow.events") as ef:
+            acc = dataset(ef, "events/accepted", "the observed histogram", dtype=bool)
+            xr = dataset(ef, "events/x_rec", "the observed histogram")[acc]
+            qr = dataset(ef, "events/q2_rec", "the observed histogram")[acc]
+        observed, _, _ = np.histogram2d(xr, qr, bins=[xe, qe])
+    nbx, nbq = len(xe) - 1, len(qe) - 1
+    return xe, qe, as_xq(observed, nbx, nbq, "observed"), as_xq(expected, nbx, nbq, "expected")
+
+
+def as_xq(a, nbx, nbq, name):
+    """Counts as [nbx, nbq].  The engine numbers bins b = iq * nx + ix (fit.h,
+    pf_prep_bins), so a flat vector or a [nq2, nx] array is transposed."""
+    a = np.asarray(a, dtype=float)
+    if a.size != nbx * nbq:
+        raise ArtefactError(f"histogram '{name}' has {a.size} bins, the edges give {nbx} x {nbq}")
+    if a.ndim == 2 and a.shape == (nbx, nbq) and nbx != nbq:
+        return a
+    return a.reshape(nbq, nbx).T
+
+
+def hist_edges(f, required=False):
+    """(x edges, Q2 edges) of the histogram bins: datasets histogram/x_edges, q2_edges
+    (or ln-valued logx_edges, logq2_edges), or the attributes nx, nq2, logx_lo, logx_hi,
+    logq2_lo, logq2_hi (uniform in ln x, ln Q2) on /histogram."""
+    px, pq = which(f, HIST_X_EDGES), which(f, HIST_Q2_EDGES)
+    if px and pq:
+        xe, qe = np.asarray(f[px][()], float), np.asarray(f[pq][()], float)
+        return (np.exp(xe) if "log" in px else xe), (np.exp(qe) if "log" in pq else qe)
+    keys = ["nx", "nq2", "logx_lo", "logx_hi", "logq2_lo", "logq2_hi"]
+    for g in ("histogram", "hist", "bins"):
+        if g in f and all(k in f[g].attrs for k in keys):
+            a = {k: float(np.asarray(f[g].attrs[k]).ravel()[0]) for k in keys}
+            return (np.exp(np.linspace(a["logx_lo"], a["logx_hi"], int(a["nx"]) + 1)),
+                    np.exp(np.linspace(a["logq2_lo"], a["logq2_hi"], int(a["nq2"]) + 1)))
+    if required:
+        raise ArtefactError(f"{f.filename}: no histogram bin edges (datasets {' or '.join(HIST_X_EDGES)} and "
+                            f"{' or '.join(HIST_Q2_EDGES)}, or attributes {', '.join(keys)} on /histogram); "
+                            "needed for the data-vs-fit histograms")
+    return None
+
+
+def chi2(observed, expected, npar):
+    """Pearson chi2 of counts over bins with expected > 0; ndf = bins - free parameters."""
+    m = expected > 0
+    c2 = float(np.sum((observed[m] - expected[m]) ** 2 / expected[m]))
+    ndf = int(m.sum()) - int(npar)
+    return {"chi2": c2, "ndf": ndf, "chi2_ndf": c2 / ndf if ndf > 0 else None, "bins": int(m.sum())}
+
+
+def read_benchmark(path):
+    """Seconds (column `s`) and max RSS (MB) of a Snakemake benchmark file."""
+    with open(path) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    if not rows or "s" not in header:
+        raise ArtefactError(f"{path}: not a Snakemake benchmark file (no 's' column)")
+    col = dict(zip(header, rows[-1]))
+    return {"seconds": float(col["s"]), "max_rss_mb": _num(col.get("max_rss"))}
+
+
+def _num(v):
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def run_main(main):
+    """Runs main(), turning ArtefactError into a one-line message and exit code 2."""
+    try:
+        main()
+    except ArtefactError as e:
+        fail(str(e))

@@ -46,3 +46,8 @@ rule all:
     input:
         report_outputs(),
     default_target: True
+
+
+onsuccess:
+    if os.path.exists(f"{OUT}/report/summary.md"):
+        print(f"partonflow: report in {OUT}/report/ (summary.md, summary.json, *.png)")

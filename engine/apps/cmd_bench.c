@@ -13,6 +13,7 @@ static const struct {
     /* PF_BENCH_TARGETS: one line per implemented target */
     {"evolve", pf_bench_evolve, "NLO VFNS evolution: LHA table, random points, gradients"},
     {"simulate", pf_bench_simulate, "event generation: exact sampler + detector, events.h5 write"},
+    {"xsec", pf_bench_xsec, "grid path: d2sigma + gradient at N points, grid values, theory.h5 build"},
     {NULL, NULL, NULL},
 };
 

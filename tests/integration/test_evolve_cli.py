@@ -142,3 +142,10 @@ def test_bad_card_exits_2(tmp_path):
     assert r.returncode == 2 and "theory.order" in r.stderr
     r = run_pf("evolve", "--card", tmp_path / "missing.yaml", "--q2", "10", "--x", "0.1", check=False)
     assert r.returncode == 2
+
+
+def test_exponent_left_of_the_contour_is_refused(tmp_path):
+    # a = -0.95 is a valid card (a > -1) but its pole N = 1.95 lies right of the contour
+    card = write(tmp_path, "steep.yaml", example(5.0).replace("a: -0.2,", "a: -0.95,"))
+    r = run_pf("evolve", "--card", card, "--q2", "10", "--x", "0.1", check=False)
+    assert r.returncode == 2 and "g.a" in r.stderr and "contour" in r.stderr

@@ -92,20 +92,30 @@ def main():
         f["events"].attrs["seed"] = np.uint64(seed)
         commit(f, tmp, o["out"])
     elif cmd == "prepare":
+        # likelihood.h5 as engine/src/fit/like_io.c writes it: /hist/H [nbins, ngrid] with
+        # attributes log_edges, bins_x, bins_q2; /events/bin (b = iq * nx + ix, -1 outside)
         with h5py.File(o["events"], "r") as ev:
             acc = ev["events/accepted"][()].astype(bool)
-            obs, _, _ = np.histogram2d(ev["events/x_rec"][()][acc], ev["events/q2_rec"][()][acc],
-                                       bins=[X_EDGES, Q2_EDGES])
+            xr, qr = ev["events/x_rec"][()][acc], ev["events/q2_rec"][()][acc]
+        ix = np.searchsorted(X_EDGES, xr) - 1
+        iq = np.searchsorted(Q2_EDGES, qr) - 1
+        inside = (ix >= 0) & (ix < NBX) & (iq >= 0) & (iq < NBQ)
         f, tmp = create(o["out"], "partonflow.likelihood")
-        f["histogram/x_edges"] = X_EDGES
-        f["histogram/q2_edges"] = Q2_EDGES
-        f["histogram/observed"] = obs.T.ravel()  # bin b = iq * nx + ix (fit.h)
+        f["events/bin"] = np.where(inside, iq * NBX + ix, -1).astype(np.int32)
+        f["hist/H"] = np.eye(NBX * NBQ)                  # ngrid = nbins: G is the bin content
+        f["hist"].attrs["log_edges"] = np.log([X_EDGES[0], X_EDGES[-1], Q2_EDGES[0], Q2_EDGES[-1]])
+        f["hist"].attrs["bins_x"] = np.int64(NBX)
+        f["hist"].attrs["bins_q2"] = np.int64(NBQ)
+        f["norm/c"] = np.ones(NBX * NBQ)
+        f.attrs["luminosity_pb"] = 1.0
+        f.attrs["n_events"] = np.int64(acc.sum())
         commit(f, tmp, o["out"])
     elif cmd == "fit":
         k = int(o.get("replica", 0))
         method = o.get("method", "events")
         with h5py.File(o["likelihood"], "r") as lf:
-            obs = lf["histogram/observed"][()]
+            b = lf["events/bin"][()]
+            obs = np.bincount(b[b >= 0], minlength=NBX * NBQ)
         rng = np.random.default_rng(1000 * k + (7 if method == "histogram" else 3))
         err = ERRORS * (1.2 if method == "histogram" else 1.0)
         val = TRUTH + err * rng.standard_normal(len(TRUTH))
@@ -130,7 +140,7 @@ def main():
         f["pdfs/flavours"] = np.array(flav, dtype=h5py.string_dtype())
         f["pdfs/truth"] = truth
         f["pdfs/fit"] = truth * (1 + 0.02 * rng.standard_normal())
-        f["histogram/expected"] = np.full(obs.size, obs.sum() / obs.size)
+        f["fit/G"] = np.full(obs.size, obs.sum() / obs.size)   # expected = L * H . G
         commit(f, tmp, o["out"])
     else:
         print(f"fake_partonflow: unknown command '{cmd}'", file=sys.stderr)

@@ -114,3 +114,14 @@ def test_lha_comparison_table(tmp_path):
     _lha_as_evolve_csv(table, tmp_path / "bad.csv", perturb=(5, "g", 2e-4))
     r = subprocess.run(cmd + ["--evolved", str(tmp_path / "bad.csv")], capture_output=True, text=True)
     assert r.returncode == 1 and "1 entries outside the tolerance" in r.stdout and "FAIL" in r.stdout
+
+
+def test_slurm_profile_loads_and_sets_srun(wf):
+    """The SLURM profile parses in Snakemake 7.21 and gives the engine stages mpi=srun
+    (a dry run does not submit, so no SLURM is needed)."""
+    r = snakemake(wf, "--profile", "configs/profiles/slurm", "-n", "--configfile", "configs/tiny.yaml")
+    jobs = out(r).split("\nrule ")[1:]
+    by_rule = {j.split(":", 1)[0]: j for j in jobs}
+    for rule in ("theory", "simulate", "prepare", "fit", "fit_histogram", "replica"):
+        assert "mpi=srun" in by_rule[rule], rule
+    assert "runtime=30" in by_rule["simulate"] and "mem_mb=4000" in by_rule["simulate"]

@@ -92,3 +92,17 @@ def test_tiny_run_end_to_end(wf):
     r = snakemake(wf, "-n", "--configfile", "configs/tiny.yaml",
                   "--config", f"partonflow={Path(PARTONFLOW).resolve()}")
     assert "Nothing to be done" in r.stdout + r.stderr
+
+
+def test_lha_target_reproduces_the_les_houches_table(wf):
+    """`snakemake lha`: partonflow evolve on the LHA toy card vs table 4 part 1 (NLO
+    ZM-VFNS), every entry within the printed rounding."""
+    if not Path(PARTONFLOW).exists() or "evolve" not in subprocess.run(
+            [PARTONFLOW, "--help"], capture_output=True, text=True).stdout:
+        pytest.skip("`partonflow evolve` is not built yet")
+    snakemake(wf, "--cores", "2", "lha", "--configfile", "configs/tiny.yaml",
+              "--config", f"partonflow={Path(PARTONFLOW).resolve()}")
+    md = (wf / "results/tiny/lha/comparison.md").read_text()
+    assert "0 entries outside the tolerance" in md, md
+    rows = (wf / "results/tiny/lha/comparison.csv").read_text().splitlines()
+    assert len(rows) == 1 + 11 * 8

@@ -10,7 +10,7 @@ import sys
 import h5py
 import pytest
 
-from conftest import FAKE_PF, SCRIPTS, SNAKEMAKE, copy_workflow, job_counts, snakemake
+from conftest import FAKE_PF, SCRIPTS, copy_workflow, job_counts, snakemake
 
 
 def out(r):
@@ -97,51 +97,3 @@ def test_report_script_names_a_missing_dataset(fake_run, tmp_path):
                         "--json", tmp_path / "s.json"], capture_output=True, text=True)
     assert r.returncode == 2 and "'/fit/errors'" in r.stderr and "parameter errors" in r.stderr, r.stderr
 
-
-def _start_and_kill_during(wf, stage, sig):
-    """Starts the tiny run, waits until `stage` has its temporary artefact, then sends
-    `sig` to Snakemake's process group (SIGINT: Ctrl-C; SIGKILL: a crash)."""
-    import os
-    import signal
-    import time
-    args = [SNAKEMAKE, "--cores", "2", "--configfile", "configs/tiny.yaml", "--config", f"partonflow={FAKE_PF}"]
-    env = dict(os.environ, FAKE_PF_HANG=stage)
-    p = subprocess.Popen(args, cwd=wf, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    name = {"simulate": "events.h5", "fit": "fit.h5"}[stage]
-    deadline = time.time() + 120
-    while not list((wf / "results/tiny").glob(f"{name}.tmp-*")):
-        assert p.poll() is None and time.time() < deadline, f"{stage} never started"
-        time.sleep(0.2)
-    # to the whole process group, as a terminal's Ctrl-C or a node crash does
-    os.killpg(p.pid, sig)
-    try:
-        p.wait(timeout=60)
-    finally:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)   # nothing of this run may outlive the test
-        except ProcessLookupError:
-            pass
-    assert not (wf / "results/tiny" / name).exists(), f"a killed {stage} left {name}"
-    return name
-
-
-@pytest.mark.parametrize("stage", ["simulate", "fit"])
-def test_interrupted_run_completes_when_run_again(tmp_path, stage):
-    import signal
-    wf = copy_workflow(tmp_path)
-    args = ["--cores", "2", "--configfile", "configs/tiny.yaml", "--config", f"partonflow={FAKE_PF}"]
-    # Ctrl-C: Snakemake removes the outputs of running jobs and its lock; a plain rerun completes
-    name = _start_and_kill_during(wf, stage, signal.SIGINT)
-    snakemake(wf, *args)
-    with h5py.File(wf / "results/tiny" / name, "r") as f:
-        assert f["meta"].attrs["schema"] in ("partonflow.events", "partonflow.fit")
-    assert (wf / "results/tiny/report/summary.json").exists()
-    # a crash (everything killed): unlock, then the incomplete job is redone
-    for p in [wf / "results/tiny" / name, *(wf / "results/tiny/report").glob("*")]:
-        p.unlink()
-    name = _start_and_kill_during(wf, stage, signal.SIGKILL)
-    snakemake(wf, "--unlock", *args)
-    snakemake(wf, "--rerun-incomplete", *args)
-    with h5py.File(wf / "results/tiny" / name, "r") as f:
-        assert f["meta"].attrs["schema"] in ("partonflow.events", "partonflow.fit")

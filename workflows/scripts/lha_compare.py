@@ -12,6 +12,7 @@ entry is outside the tolerance (the table is still printed on stdout).
 """
 import argparse
 import csv
+import os
 import sys
 
 # LHA column -> combination of `partonflow evolve` columns (x f of single flavours).
@@ -25,6 +26,14 @@ COMBOS = {
     "xbp": {"b": 1, "bbar": 1},
     "xg": {"g": 1},
 }
+
+
+# Entries off by more than the printed rounding in every code's comparison: table 4 part 1
+# (NLO ZM-VFNS, mu_R = mu_F), x = 0.7, xuv printed 2.0101e-2; its neighbours, the same
+# entry at LO and in the FFNS agree to < 4e-5, so it is taken as a rounding slip of the
+# table and 1.5 units of its last printed digit are allowed (docs/physics-evolution.md,
+# tests/unit/qcd/test_lha.c).
+KNOWN_SLIPS = {("paper_table4_part1_NLO_VFNS_muR2_eq_muF2.csv", 0.7, "xuv"): 1.5e-6}
 
 
 def read_csv(path):
@@ -67,6 +76,10 @@ def main():
             # (xLm = dbar - ubar at small x) carries their rounding, 5e-11 relative each
             rounding = 1e-10 * sum(abs(w * float(r[k])) for k, w in combo.items())
             ok = abs(got - want) <= tol * abs(want) + rounding
+            slip = KNOWN_SLIPS.get((os.path.basename(a.table), x, col))
+            if not ok and slip is not None and abs(got - want) < slip:
+                out.append((x, col, want, got, rel, "ok (table slip)"))
+                continue
             worst = max(worst, rel)
             nfail += not ok
             out.append((x, col, want, got, rel, "ok" if ok else "FAIL"))
@@ -79,13 +92,14 @@ def main():
     lines = [f"# Les Houches benchmark: {a.table}", "",
              f"Relative deviation of `partonflow evolve` from the published table (tolerance {a.tolerance:g}, "
              f"x = 0.9: {5 * a.tolerance:g}; '-' skipped, below 1e-8). Worst: {worst:.2e}; "
-             f"{nfail} entries outside the tolerance.", "",
+             f"{nfail} entries outside the tolerance; '(slip)': a known rounding slip of the table, "
+             "allowed 1.5 units of its last digit.", "",
              "| x | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for x in dict.fromkeys(o[0] for o in out):
         cells = []
         for col in cols:
             o = next(o for o in out if o[0] == x and o[1] == col)
-            cells.append("-" if o[4] is None else f"{o[4]:.1e}" + ("" if o[5] == "ok" else " **FAIL**"))
+            cells.append("-" if o[4] is None else f"{o[4]:.1e}" + {"ok": "", "FAIL": " **FAIL**"}.get(o[5], " (slip)"))
         lines.append(f"| {x:g} | " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     with open(a.md, "w") as f:

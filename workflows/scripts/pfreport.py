@@ -91,10 +91,11 @@ PDF_Q2 = ["pdfs/q2"]
 PDF_FLAV = ["pdfs/flavours", "pdfs/names"]
 PDF_FIT = ["pdfs/fit", "pdfs/xf_fit"]
 PDF_TRUTH = ["pdfs/truth", "pdfs/xf_truth"]
-HIST_X_EDGES = ["histogram/x_edges", "histogram/logx_edges"]
-HIST_Q2_EDGES = ["histogram/q2_edges", "histogram/logq2_edges"]
-HIST_OBS = ["histogram/observed", "histogram/counts"]
-HIST_EXP = ["histogram/expected", "histogram/predicted"]
+HIST_X_EDGES = ["histogram/x_edges", "histogram/logx_edges", "hist/x_edges"]
+HIST_Q2_EDGES = ["histogram/q2_edges", "histogram/logq2_edges", "hist/q2_edges"]
+HIST_OBS = ["histogram/observed", "histogram/counts", "hist/observed", "hist/counts"]
+HIST_EXP = ["histogram/expected", "histogram/predicted", "hist/expected", "hist/predicted"]
+FIT_G = ["fit/G", "fit/grid_values", "grid/G"]     # G(theta) at the best fit, for L * H . G
 
 
 def read_fit(path):
@@ -149,14 +150,25 @@ def read_histograms(fit_path, likelihood_path, events_path=None):
     likelihood.h5 (prepare's histogram operators); observed counts fall back to the
     accepted events of events.h5 histogrammed with those edges."""
     with open_h5(fit_path) as ff, open_h5(likelihood_path) as lf:
-        expected = dataset(ff, HIST_EXP, "the data-vs-fit histograms (expected counts at the fit)")
         xe, qe = hist_edges(ff) if hist_edges(ff) is not None else hist_edges(lf, required=True)
+        nbins = (len(xe) - 1) * (len(qe) - 1)
+        if has(ff, *HIST_EXP) or not (has(ff, *FIT_G) and "hist/H" in lf):
+            expected = dataset(ff, HIST_EXP, "the data-vs-fit histograms (expected counts at the fit)")
+        else:
+            # expected counts = luminosity x H . G(theta at the best fit) (likelihood.h5 /hist/H)
+            G = dataset(ff, FIT_G, "the expected counts")
+            H = dataset(lf, "hist/H", "the expected counts")
+            lumi = attr(lf, ["/", "hist"], ["luminosity_pb"], required_for="the expected counts")
+            expected = float(lumi) * (H @ G)
+        observed = None
         for f in (ff, lf):
             if has(f, *HIST_OBS):
                 observed = dataset(f, HIST_OBS, "the observed histogram")
                 break
-        else:
-            observed = None
+        if observed is None and "events/bin" in lf:
+            # prepare's bin of each accepted event (-1: outside every bin)
+            b = dataset(lf, "events/bin", "the observed histogram", dtype=np.int64)
+            observed = np.bincount(b[b >= 0], minlength=nbins).astype(float)
     if observed is None:
         if events_path is None:
             raise ArtefactError(f"{likelihood_path}: no observed histogram and no events.h5 given")
@@ -188,6 +200,11 @@ def hist_edges(f, required=False):
     if px and pq:
         xe, qe = np.asarray(f[px][()], float), np.asarray(f[pq][()], float)
         return (np.exp(xe) if "log" in px else xe), (np.exp(qe) if "log" in pq else qe)
+    if "hist" in f and all(k in f["hist"].attrs for k in ("log_edges", "bins_x", "bins_q2")):
+        # likelihood.h5: log_edges = (ln x lo, ln x hi, ln Q2 lo, ln Q2 hi), uniform bins
+        le = np.asarray(f["hist"].attrs["log_edges"], float).ravel()
+        nx, nq = int(np.asarray(f["hist"].attrs["bins_x"]).ravel()[0]), int(np.asarray(f["hist"].attrs["bins_q2"]).ravel()[0])
+        return np.exp(np.linspace(le[0], le[1], nx + 1)), np.exp(np.linspace(le[2], le[3], nq + 1))
     keys = ["nx", "nq2", "logx_lo", "logx_hi", "logq2_lo", "logq2_hi"]
     for g in ("histogram", "hist", "bins"):
         if g in f and all(k in f[g].attrs for k in keys):
@@ -195,8 +212,9 @@ def hist_edges(f, required=False):
             return (np.exp(np.linspace(a["logx_lo"], a["logx_hi"], int(a["nx"]) + 1)),
                     np.exp(np.linspace(a["logq2_lo"], a["logq2_hi"], int(a["nq2"]) + 1)))
     if required:
-        raise ArtefactError(f"{f.filename}: no histogram bin edges (datasets {' or '.join(HIST_X_EDGES)} and "
-                            f"{' or '.join(HIST_Q2_EDGES)}, or attributes {', '.join(keys)} on /histogram); "
+        raise ArtefactError(f"{f.filename}: no histogram bin edges (attributes log_edges, bins_x, bins_q2 on "
+                            f"/hist, datasets {' or '.join(HIST_X_EDGES)} and {' or '.join(HIST_Q2_EDGES)}, "
+                            f"or attributes {', '.join(keys)} on /histogram); "
                             "needed for the data-vs-fit histograms")
     return None
 

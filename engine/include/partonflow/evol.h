@@ -11,12 +11,14 @@
  * are not active stay as they are (zero for the usual inputs).  Evolution runs upwards
  * only: q2 >= mu0^2 (pf_evol_q2min).
  *
- * Inverse Mellin: one contour N(t) = c + t e^{i phi}, c = 1.9, phi = 3 pi/4, shared by all
- * x and all q2 (it lies right of every singularity: N = 1 of the anomalous dimensions and
- * N = 1 - a of the input moments for input exponents a > -0.9, which pf_evol_xf checks;
- * c = 1.9 rather than ~2.2 keeps x = 1e-7 free of cancellation losses).  t runs over fixed
- * segments with Gauss-Legendre nodes in each; theory.mellin_nodes sets the total (rounded
- * up to a multiple of the segment count), 0 means the tested default PF_EVOL_DEFAULT_NODES. */
+ * Inverse Mellin: one contour shared by all x and all q2: N = c + t e^{i phi} (c = 1.9,
+ * phi = 3 pi/4) for 0 <= t <= 60, then vertical, N = c + 60 e^{i phi} + i s, 0 <= s <= 800
+ * (Re N >= -40.5, where the pdf module's log-Gamma is accurate).  It lies right of every
+ * singularity: N = 1 of the anomalous dimensions and N = 1 - a of the input moments for input
+ * exponents a > -0.88, which pf_evol_xf checks (c = 1.9 rather than ~2.2 keeps x = 1e-7 free
+ * of cancellation losses).  Gauss-Legendre nodes on fixed segments; theory.mellin_nodes sets
+ * the total (rounded up to a multiple of the 12 segments), 0 means the tested default
+ * PF_EVOL_DEFAULT_NODES (21 per segment). */
 #ifndef PARTONFLOW_EVOL_H
 #define PARTONFLOW_EVOL_H
 

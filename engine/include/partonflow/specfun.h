@@ -29,19 +29,28 @@ static inline double complex pf_crecip(double complex z)
     return CMPLX(re * d, -im * d);
 }
 
-/* Principal log; glibc's clog guards against overflow we cannot meet here. */
+/* Principal log (glibc's clog is slower for its care near |z| = 1, which costs us only
+ * an absolute 1e-16); hypot where |z|^2 would overflow. */
 static inline double complex pf_clog(double complex z)
 {
-    const double re = creal(z), im = cimag(z);
-    return CMPLX(0.5 * log(re * re + im * im), atan2(im, re));
+    const double re = creal(z), im = cimag(z), r2 = re * re + im * im;
+    const double lr = (r2 < 1e300 && r2 > 1e-300) ? 0.5 * log(r2) : log(hypot(re, im));
+    return CMPLX(lr, atan2(im, re));
 }
 
-/* Number of unit shifts that take z (Im z >= 0) to |z + n| >= R. */
+/* Number of unit shifts that take z (Im z >= 0) where the asymptotic series is accurate:
+ * |z + n| >= R with Re(z + n) > -R/2, or |z + n| >= 2R with arg(z + n) <= 3 pi/4.  The
+ * remainder after the last term kept is bounded by the first omitted term times
+ * sec^(2m)(arg z / 2) (Olver, Asymptotics and Special Functions, ch. 8), 2.6^(2m) at
+ * 3 pi/4, which the larger radius absorbs; so far up the plane (the bent Mellin contour's
+ * far nodes) a few shifts, or none, suffice. */
 static inline int pf_specfun_shift(double complex z, double R)
 {
-    const double re = creal(z), im = cimag(z);
-    if (re * re + im * im >= R * R && re > -0.5 * R)
+    const double re = creal(z), im = cimag(z), r2 = re * re + im * im;
+    if (r2 >= R * R && re > -0.5 * R)
         return 0;
+    if (im >= 2.0 * R)
+        return re >= -im ? 0 : (int)ceil(-im - re);
     const double need = im * im < R * R ? sqrt(R * R - im * im) : 0.0;
     const double n = ceil(need - re);
     return n > 0.0 ? (int)n : 0;
@@ -85,17 +94,21 @@ static inline double complex pf_clgamma_upper(double complex z)
     /* prod_{k<n} (z+k) with its winding number: for Im z >= 0 every factor has arg in
      * [0, pi), so the running argument only increases and each passage of the product
      * across the negative real axis adds 2 pi to the sum of the principal logs. */
-    double complex p = 1.0;
+    double complex p = 1.0, lp = 0.0;
     int wind = 0;
     for (int k = 0; k < n; k++) {
         const double complex q = p * (z + k);
         if (cimag(p) >= 0.0 && cimag(q) < 0.0)
             wind++;
         p = q;
+        if ((k & 31) == 31) { /* bank the product before it can overflow (far left) */
+            lp += pf_clog(p);
+            p = 1.0;
+        }
     }
     double complex r = pf_specfun_stirling(z + n);
     if (n > 0)
-        r -= pf_clog(p) + I * (2.0 * M_PI * wind);
+        r -= lp + pf_clog(p) + I * (2.0 * M_PI * wind);
     return r;
 }
 

@@ -225,7 +225,18 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
     if (fail_group != SIZE_MAX) {
         if (st) *st = fail_st;
         rc = fail_st.code ? fail_st.code : PF_EINTERNAL;
+        goto done;
     }
+    /* a non-finite moment or operator element must not pass silently as a NaN result */
+    for (size_t i = 0; i < n; i++)
+        if ((F2 && !isfinite(F2[i])) || (FL && !isfinite(FL[i]))) {
+            rc = pf_status_set(st, PF_EINTERNAL,
+                               "pf_dis_sf_exact: F2 or FL not finite at point %zu (x = %g, Q2 = "
+                               "%g GeV^2): the PDF moments or the evolution operator on the "
+                               "contour are not finite",
+                               i, x[i], q2[i]);
+            break;
+        }
 done:
     free(c1);
     free(M);

@@ -45,30 +45,50 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
         return pf_status_set(st, PF_ENOMEM, "pf_ops_grid_values: cannot allocate %zu x %zu products", nx,
                              ncols);
     }
-    /* A_a[q, n] = sum_j K_a(Q^2_q)[n, j] M_j(N_n), stacked as B = [Im A; Re A] so that
-     * Im(c A) = Re c Im A + Im c Re A is a real product with [Re C | Im C]. */
-    const long ntask = (long)(npp * nq);
-#pragma omp parallel for schedule(static)
-    for (long task = 0; task < ntask; task++) {
-        const size_t pp = (size_t)task / nq, q = (size_t)task % nq;
-        const double complex *Mp = pp == 0 ? M : dM + (pp - 1) * nn * PF_NIN;
-        for (int a = 0; a < PF_NOBS; a++) {
-            const size_t col = pp * ncolp + q * PF_NOBS + (size_t)a;
-            const double complex *Kq = o->K[a] + q * nn * PF_NIN;
-            for (size_t n = 0; n < nn; n++) {
-                double re = 0.0, im = 0.0;
-                for (int j = 0; j < PF_NIN; j++) {
-                    const double kr = creal(Kq[n * PF_NIN + j]), ki = cimag(Kq[n * PF_NIN + j]);
-                    const double mr = creal(Mp[n * PF_NIN + j]), mi = cimag(Mp[n * PF_NIN + j]);
-                    re += kr * mr - ki * mi;
-                    im += kr * mi + ki * mr;
-                }
-                B[n * ncols + col] = im;
-                B[(nn + n) * ncols + col] = re;
+    /* A_a[q, n] = sum_j K_a(Q^2_q)[n, j] M_j(N_n) for every parameter set pp, node by node
+     * as one small complex product C_n[pp, q] = Mall_n[pp, :] K_a[q, n, :]^T (zgemm), then
+     * stacked as B = [Im A; Re A] so that Im(c A) = Re c Im A + Im c Re A is a real product
+     * with [Re C | Im C]. */
+    double complex *Mall = malloc(npp * nn * PF_NIN * sizeof *Mall);
+    if (!Mall) {
+        free(B);
+        free(R);
+        return pf_status_set(st, PF_ENOMEM, "pf_ops_grid_values: cannot allocate %zu moment sets", npp);
+    }
+    memcpy(Mall, M, nn * PF_NIN * sizeof *Mall);
+    if (npp > 1) memcpy(Mall + nn * PF_NIN, dM, (npp - 1) * nn * PF_NIN * sizeof *Mall);
+    if (openblas_set_num_threads) openblas_set_num_threads(1);
+    int nomem = 0; /* (the reduction copies start at INT_MIN: `have` is the flag inside) */
+#pragma omp parallel reduction(max : nomem)
+    {
+        double complex *Cn = malloc(npp * nq * sizeof *Cn);
+        const double complex one = 1.0, zero = 0.0;
+        const int have = Cn != NULL;
+        if (!have) nomem = 1;
+#pragma omp for schedule(static)
+        for (long n = 0; n < (long)nn; n++) {
+            if (!have) continue;
+            for (int a = 0; a < PF_NOBS; a++) {
+                cblas_zgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npp, (int)nq, PF_NIN, &one,
+                            Mall + (size_t)n * PF_NIN, (int)(nn * PF_NIN), o->K[a] + (size_t)n * PF_NIN,
+                            (int)(nn * PF_NIN), &zero, Cn, (int)nq);
+                double *bi = B + (size_t)n * ncols, *br = B + (nn + (size_t)n) * ncols;
+                for (size_t pp = 0; pp < npp; pp++)
+                    for (size_t q = 0; q < nq; q++) {
+                        const size_t col = pp * ncolp + q * PF_NOBS + (size_t)a;
+                        bi[col] = cimag(Cn[pp * nq + q]);
+                        br[col] = creal(Cn[pp * nq + q]);
+                    }
             }
         }
+        free(Cn);
     }
-    if (openblas_set_num_threads) openblas_set_num_threads(1);
+    free(Mall);
+    if (nomem) {
+        free(B);
+        free(R);
+        return pf_status_set(st, PF_ENOMEM, "pf_ops_grid_values: cannot allocate scratch");
+    }
     const long nblk = (long)((ncols + GEMM_COLS - 1) / GEMM_COLS);
 #pragma omp parallel for schedule(static)
     for (long b = 0; b < nblk; b++) {

@@ -4,11 +4,12 @@
  *   f_j(N)   = A_j S_j(N),   S_j(N) = sum_k p_jk B(N - 1 + a_j + k/2, b_j + 1)
  *
  * The terms of S_j are linked by B(u+1, v) = B(u, v) u/(u+v) (Gamma(z+1) = z Gamma(z)),
- * so one moment needs two complex log-Beta evaluations (at u0 and u0 + 1/2) whatever the
+ * so one moment needs two complex Beta functions (at u0 and u0 + 1/2) whatever the
  * polynomial length; with gradients also psi(u0), psi(u0+1/2), psi(u0+v), psi(u0+v+1/2)
  * (psi(u+1) = psi(u) + 1/u).  dB/du = B [psi(u) - psi(u+v)], dB/dv = B [psi(v) - psi(u+v)].
- * Sum-rule normalisations and dA_j/dtheta_p are computed once per parameter set
- * (set_params); docs/physics-pdf.md derives them. */
+ * At each node the Gamma functions are evaluated once per distinct argument offset and
+ * shared between flavours.  Sum-rule normalisations and dA_j/dtheta_p are computed once per
+ * parameter set (set_params); docs/physics-pdf.md derives them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,6 @@ typedef struct pdf_state {
 struct pf_pdf {
     pdf_flav fl[PF_NIN];
     size_t np;
-    int owner[PF_PDF_MAXP]; /* root flavour of each parameter */
     char name[PF_PDF_MAXP][PF_PARAM_NAME_LEN];
     pdf_state s;
 };
@@ -310,7 +310,6 @@ pf_pdf *pf_pdf_create(const pf_pdf_card *card, pf_status *st)
     do {                                                                                    \
         idx = (int)pdf->np;                                                                 \
         snprintf(pdf->name[pdf->np], PF_PARAM_NAME_LEN, "%s.%s", fn, nm);                   \
-        pdf->owner[pdf->np] = j;                                                            \
         theta[pdf->np++] = (val);                                                           \
     } while (0)
         if (c->norm == PF_NORM_FIXED)
@@ -380,6 +379,8 @@ void pf_pdf_get_params(const pf_pdf *pdf, double *theta)
 
 int pf_pdf_set_params(pf_pdf *pdf, const double *theta, pf_status *st)
 {
+    if (!theta)
+        return pf_status_set(st, PF_EINVAL, "pf_pdf_set_params: theta is NULL");
     pdf_state *tmp = malloc(sizeof *tmp);
     if (!tmp)
         return pf_status_set(st, PF_ENOMEM, "pf_pdf_set_params: out of memory");
@@ -402,6 +403,8 @@ int pf_pdf_moments(const pf_pdf *pdf, size_t n, const double complex *N, double 
 {
     const pdf_state *s = &pdf->s;
     const size_t np = pdf->np;
+    if (n > 0 && (!N || !M))
+        return pf_status_set(st, PF_EINVAL, "pf_pdf_moments: N or M is NULL");
     for (size_t i = 0; i < n; i++)
         if (!isfinite(creal(N[i])) || !isfinite(cimag(N[i])))
             return pf_status_set(st, PF_EINVAL, "pf_pdf_moments: N[%zu] is not finite", i);
@@ -454,6 +457,8 @@ int pf_pdf_xf(const pf_pdf *pdf, size_t n, const double *x, double *xf, double *
 {
     const pdf_state *s = &pdf->s;
     const size_t np = pdf->np;
+    if (n > 0 && (!x || !xf))
+        return pf_status_set(st, PF_EINVAL, "pf_pdf_xf: x or xf is NULL");
     for (size_t i = 0; i < n; i++)
         if (!(x[i] > 0.0 && x[i] < 1.0))
             return pf_status_set(st, PF_EINVAL, "pf_pdf_xf: x[%zu] = %.17g, expected 0 < x < 1",

@@ -28,6 +28,8 @@
 
 #define NPT 20
 
+static double card_xi_r = 1.0;
+
 static const char *card_text(int order, int scheme)
 {
     static char buf[2048];
@@ -39,10 +41,11 @@ static const char *card_text(int order, int scheme)
              "  mu0: 1.4142135623730951\n"
              "  alphas: {value: 0.35, mu: 1.4142135623730951}\n"
              "  masses: {charm: 1.4142135623730951, bottom: 4.5, top: 175.0}\n"
+             "  xi_r: %.17g\n"
              "pdf:\n"
              "  preset: lha-toy\n",
              order == PF_NLO ? "NLO" : "LO", scheme == PF_VFNS ? "VFNS" : "FFNS",
-             scheme == PF_FFNS ? "  nf: 4\n" : "");
+             scheme == PF_FFNS ? "  nf: 4\n" : "", card_xi_r);
     return buf;
 }
 
@@ -207,8 +210,8 @@ static void check_nlo(int scheme)
                      scheme == PF_VFNS ? "VFNS" : "FFNS", x[i], q2[i], F2[i], F2x, d2, FL[i], FLx,
                      dL);
     }
-    print_message("NLO %s: max rel. deviation N vs x space: F2 %.2e, FL %.2e\n",
-                  scheme == PF_VFNS ? "VFNS" : "FFNS", worst2, worstL);
+    print_message("NLO %s xi_r = %g: max rel. deviation N vs x space: F2 %.2e, FL %.2e\n",
+                  scheme == PF_VFNS ? "VFNS" : "FFNS", card_xi_r, worst2, worstL);
     destroy(s);
 }
 
@@ -222,6 +225,15 @@ static void test_nlo_vfns_sf_match_xspace_convolution(void **state)
 {
     (void)state;
     check_nlo(PF_VFNS);
+}
+
+/* mu_R = 2 Q: a_s(mu_R) in front of the first-order coefficients, no other change at NLO */
+static void test_nlo_vfns_xi_r_2_sf_match_xspace_convolution(void **state)
+{
+    (void)state;
+    card_xi_r = 2.0;
+    check_nlo(PF_VFNS);
+    card_xi_r = 1.0;
 }
 
 /* LO: F2 = x sum_q e_q^2 (q + qbar) from the evolution's own x-space output, FL = 0. */
@@ -283,13 +295,30 @@ static void test_sf_operator_contract_and_batch_determinism(void **state)
         assert_true(one2 == F2[i] && oneL == FL[i]);
     }
 #ifdef _OPENMP
-    double G2[NPT], GL[NPT];
-    int nt = omp_get_max_threads();
-    omp_set_num_threads(nt > 1 ? 1 : 2);
-    assert_int_equal(pf_dis_sf_exact(s->ev, s->pdf, NPT, x, q2, G2, GL, NULL, NULL, &st), PF_OK);
-    omp_set_num_threads(nt);
-    assert_memory_equal(G2, F2, sizeof F2);
-    assert_memory_equal(GL, FL, sizeof FL);
+    {
+        const size_t np = pf_pdf_nparams(s->pdf);
+        double G2[2][NPT], GL[2][NPT];
+        double *dG2[2], *dGL[2];
+        const int nt = omp_get_max_threads();
+        for (int r = 0; r < 2; r++) {
+            dG2[r] = malloc(np * NPT * sizeof(double));
+            dGL[r] = malloc(np * NPT * sizeof(double));
+            omp_set_num_threads(r + 1);
+            assert_int_equal(pf_dis_sf_exact(s->ev, s->pdf, NPT, x, q2, G2[r], GL[r], dG2[r],
+                                             dGL[r], &st),
+                             PF_OK);
+        }
+        omp_set_num_threads(nt);
+        assert_memory_equal(G2[0], G2[1], sizeof G2[0]);
+        assert_memory_equal(GL[0], GL[1], sizeof GL[0]);
+        assert_memory_equal(G2[0], F2, sizeof F2);
+        assert_memory_equal(dG2[0], dG2[1], np * NPT * sizeof(double));
+        assert_memory_equal(dGL[0], dGL[1], np * NPT * sizeof(double));
+        for (int r = 0; r < 2; r++) {
+            free(dG2[r]);
+            free(dGL[r]);
+        }
+    }
 #endif
     /* bad input is refused with a message naming the index */
     x[3] = 1.5;
@@ -309,6 +338,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nlo_ffns_sf_match_xspace_convolution),
         cmocka_unit_test(test_nlo_vfns_sf_match_xspace_convolution),
+        cmocka_unit_test(test_nlo_vfns_xi_r_2_sf_match_xspace_convolution),
         cmocka_unit_test(test_lo_f2_equals_charge_weighted_evolved_quarks),
         cmocka_unit_test(test_sf_operator_contract_and_batch_determinism),
     };

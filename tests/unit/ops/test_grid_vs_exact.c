@@ -137,14 +137,14 @@ static void test_xsec_gradient_matches_finite_differences_and_exact_gradient(voi
     assert_non_null(p2);
     pf_pdf_get_params(pdf, theta);
     double worst_fd = 0, worst_ex = 0;
-    /* fourth-order central differences, f' = [f(-2h) - 8 f(-h) + 8 f(h) - f(2h)] / 12h, with
-     * h = 4e-3 max(1, |theta|): truncation O(h^4) and round-off (the grid sums cancel to
-     * ~1e-14 of sigma) both well below 1e-6 */
-    double fv[4][N];
-    const double steps[4] = {-2.0, -1.0, 1.0, 2.0};
+    /* sixth-order central differences, f' = [-f(-3h) + 9 f(-2h) - 45 f(-h) + 45 f(h) - 9 f(2h)
+     * + f(3h)] / 60h, with h = 1e-2 max(1, |theta|): truncation O(h^6) and round-off (the
+     * grid sums cancel to ~1e-14 of sigma, divided by h) both far below 1e-6 */
+    double fv[6][N];
+    const double steps[6] = {-3.0, -2.0, -1.0, 1.0, 2.0, 3.0}, coef[6] = {-1.0, 9.0, -45.0, 45.0, -9.0, 1.0};
     for (size_t p = 0; p < np; p++) {
-        const double h = 4e-3 * fmax(1.0, fabs(theta[p]));
-        for (int k = 0; k < 4; k++) {
+        const double h = 1e-2 * fmax(1.0, fabs(theta[p]));
+        for (int k = 0; k < 6; k++) {
             memcpy(th, theta, np * sizeof *th);
             th[p] = theta[p] + steps[k] * h;
             if (pf_pdf_set_params(p2, th, &st)) fail_msg("%s", st.msg);
@@ -152,7 +152,9 @@ static void test_xsec_gradient_matches_finite_differences_and_exact_gradient(voi
                 fail_msg("%s", st.msg);
         }
         for (size_t i = 0; i < N; i++) {
-            const double fd = (fv[0][i] - 8.0 * fv[1][i] + 8.0 * fv[2][i] - fv[3][i]) / (12.0 * h), an = grad[p * N + i], ex = egrad[p * N + i];
+            const double fd = (coef[0] * fv[0][i] + coef[1] * fv[1][i] + coef[2] * fv[2][i] + coef[3] * fv[3][i] +
+                               coef[4] * fv[4][i] + coef[5] * fv[5][i]) / (60.0 * h),
+                         an = grad[p * N + i], ex = egrad[p * N + i];
             /* relative to the derivative; components below 1e-4 sigma (per unit theta) are
              * compared to 1e-10 sigma, the round-off floor of the differences */
             const double scale = fmax(fabs(an), 1e-4 * fabs(out[i]));

@@ -121,6 +121,32 @@ static void test_clgamma_is_continuous_along_contour_and_satisfies_recurrence(vo
     }
 }
 
+/* The split form Gamma = exp(L)/P (with psi from the same shift) used for Beta functions,
+ * and log B, against GSL: complex lngamma (through exp) and real lnbeta. */
+static void test_split_gamma_and_lbeta_match_gsl(void **state)
+{
+    (void)state;
+    const double complex zs[] = {CMPLX(0.3, 0.2), CMPLX(2.5, -3.0), CMPLX(-9.7, -0.4), CMPLX(-70.3, 3.0),
+                                 CMPLX(-35.0, 36.0), CMPLX(7.0, 900.0), CMPLX(45.0, 0.0)};
+    for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
+        double complex P, psi;
+        double complex L = pf_clgamma_split(zs[i], &P, &psi);
+        gsl_sf_result lnr, arg;
+        gsl_sf_lngamma_complex_e(creal(zs[i]), cimag(zs[i]), &lnr, &arg);
+        /* compare log(exp(L)/P) with GSL modulo 2 pi i */
+        double complex mine = L - (0.5 * log(creal(P) * creal(P) + cimag(P) * cimag(P)) + I * carg(P));
+        assert_true(fabs(creal(mine) - lnr.val) <= 1e-12 * fmax(1.0, fabs(lnr.val)));
+        assert_true(fabs(remainder(cimag(mine) - arg.val, 2.0 * M_PI)) <= 1e-11 * fmax(1.0, fabs(cimag(mine))));
+        assert_true(rel(psi, pf_cpsi(zs[i])) < 1e-14);
+    }
+    const double ab[][2] = {{0.5, 0.5}, {1.7, 4.0}, {0.05, 9.0}, {30.0, 2.5}};
+    for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++) {
+        double complex lb = pf_clbeta(ab[i][0], ab[i][1]);
+        assert_true(fabs(creal(lb) - gsl_sf_lnbeta(ab[i][0], ab[i][1])) < 1e-13 * fmax(1.0, fabs(creal(lb))));
+        assert_true(cimag(lb) == 0.0);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -130,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_cpsi_satisfies_recurrence_reflection_and_derivative),
         cmocka_unit_test(test_cpsi_matches_gsl_complex_and_polygamma_are_derivatives),
         cmocka_unit_test(test_clgamma_is_continuous_along_contour_and_satisfies_recurrence),
+        cmocka_unit_test(test_split_gamma_and_lbeta_match_gsl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,14 +113,24 @@ static inline int sampler_stats(const pf_sim_region *r, pf_sim_density_fn f, voi
         iq = iq < 0 ? 0 : (iq >= nbq ? nbq - 1 : iq);
         cnt[ix * nbq + iq]++;
     }
+    /* bin integrals in parallel over bins (each call then runs single-threaded inside:
+     * no thread team per call), summed in bin order */
+    double *sbin = malloc((size_t)nbx * nbq * sizeof *sbin);
+    int bad = 0;
+#pragma omp parallel for schedule(dynamic) reduction(| : bad)
+    for (int k = 0; k < nbx * nbq; k++) {
+        const int ix = k / nbq, iq = k % nbq;
+        pf_sim_region b = clip(r, exp(lx0 + ix * dlx), exp(lx0 + (ix + 1) * dlx), exp(lq0 + iq * dlq),
+                               exp(lq0 + (iq + 1) * dlq));
+        pf_status ls;
+        bad |= pf_sim_integrate(&b, f, ctx, &sbin[k], &ls) != 0;
+    }
+    if (bad) return -1;
     double chi2 = 0, psum = 0;
     int nb = 0;
     for (int ix = 0; ix < nbx; ix++)
         for (int iq = 0; iq < nbq; iq++) {
-            pf_sim_region b = clip(r, exp(lx0 + ix * dlx), exp(lx0 + (ix + 1) * dlx), exp(lq0 + iq * dlq),
-                                   exp(lq0 + (iq + 1) * dlq));
-            double sb;
-            if (pf_sim_integrate(&b, f, ctx, &sb, &st)) return -1;
+            const double sb = sbin[ix * nbq + iq];
             const double mu = n * sb / sigma;
             psum += sb / sigma;
             if (mu < 5) { /* sparse corner bins: must be (nearly) empty, not in the chi^2 */
@@ -131,6 +141,7 @@ static inline int sampler_stats(const pf_sim_region *r, pf_sim_density_fn f, voi
             chi2 += d * d / mu;
             nb++;
         }
+    free(sbin);
     free(cnt);
     if (fabs(psum - 1.0) > 1e-6) return -3; /* the bins tile the region */
     res->chi2 = chi2;
@@ -143,12 +154,16 @@ static inline int sampler_stats(const pf_sim_region *r, pf_sim_density_fn f, voi
         const double a = m ? lq0 : lx0, w = m ? log(qhi) - lq0 : log(xhi) - lx0;
         cdf[0] = 0;
         for (int k = 0; k < NE; k++) e[k] = a + w * k / (NE - 1);
-        for (int k = 0; k + 1 < NE; k++) {
+        double *sl = malloc(NE * sizeof *sl);
+#pragma omp parallel for schedule(dynamic) reduction(| : bad)
+        for (int k = 0; k < NE - 1; k++) {
             pf_sim_region b = m ? clip(r, xlo, xhi, exp(e[k]), exp(e[k + 1])) : clip(r, exp(e[k]), exp(e[k + 1]), qlo, qhi);
-            double sb;
-            if (pf_sim_integrate(&b, f, ctx, &sb, &st)) return -1;
-            cdf[k + 1] = cdf[k] + sb / sigma;
+            pf_status ls;
+            bad |= pf_sim_integrate(&b, f, ctx, &sl[k], &ls) != 0;
         }
+        if (bad) return -1;
+        for (int k = 0; k + 1 < NE; k++) cdf[k + 1] = cdf[k] + sl[k] / sigma;
+        free(sl);
         for (size_t i = 0; i < n; i++) v[i] = log(m ? q2[i] : x[i]);
         const double p = ks_test(v, n, e, cdf, NE);
         if (m) res->ks_q2_p = p; else res->ks_x_p = p;

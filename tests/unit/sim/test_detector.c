@@ -10,6 +10,8 @@
  *    0.7 of the events inside the cuts within 4 binomial errors;
  *  - `detector: perfect` gives reconstructed == true bit for bit and accepts exactly the
  *    events inside the cuts;
+ *  - response / Jacobian (the likelihood's formula) is the density of reconstructed
+ *    (x, Q^2) at a fixed true point (chi^2 in 16 x 16 bins);
  *  - Poisson(mu) from the dedicated stream has mean and variance mu over seeds. */
 #include <math.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
 
 #include "partonflow/detector.h"
@@ -224,6 +227,76 @@ static void test_perfect_detector_reconstructs_exactly(void **state)
     rows_free(&rb);
 }
 
+/* The likelihood's response density: smeared events at one true point, binned in
+ * (ln x_rec, ln Q2_rec), follow response(E'_r, th_r | E', th) / J(E'_r, th_r) integrated
+ * over the bins (8 x 8 Gauss-Legendre per bin): chi^2 at p > 0.01. */
+static void test_response_over_jacobian_is_the_density_of_reconstructed_events(void **state)
+{
+    (void)state;
+    enum { N = 1000000, NB = 16 };
+    pf_det_params d = det_default();
+    for (int k = 0; k < PF_NCUTS; k++) d.cuts[k] = (k % 2) ? 1e30 : 0.0; /* no cuts */
+    d.cuts[PF_CUT_X_MAX] = 1.0;
+    d.cuts[PF_CUT_Y_MAX] = 1.0;
+    d.stochastic = 0.1; /* wide enough that x and Q2 are smeared over many bins */
+    d.sigma_theta = 0.01;
+    rowbuf rb;
+    pf_sim_rows r = rows_alloc(N, &rb);
+    const double xt = 0.05, qt = 50.0;
+    for (size_t i = 0; i < N; i++) r.x_true[i] = xt, r.q2_true[i] = qt;
+    pf_sim_detector(&d, 31, 0, N, &r);
+    double lo[2] = {1e30, 1e30}, hi[2] = {-1e30, -1e30};
+    for (size_t i = 0; i < N; i++) {
+        if (!(r.x_rec[i] > 0 && r.x_rec[i] < 1)) continue;
+        const double v[2] = {log(r.x_rec[i]), log(r.q2_rec[i])};
+        for (int k = 0; k < 2; k++) lo[k] = fmin(lo[k], v[k]), hi[k] = fmax(hi[k], v[k]);
+    }
+    static long cnt[NB][NB];
+    size_t nin = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (!(r.x_rec[i] > 0 && r.x_rec[i] < 1)) continue;
+        int a = (int)((log(r.x_rec[i]) - lo[0]) / (hi[0] - lo[0]) * NB);
+        int b = (int)((log(r.q2_rec[i]) - lo[1]) / (hi[1] - lo[1]) * NB);
+        a = a >= NB ? NB - 1 : a, b = b >= NB ? NB - 1 : b;
+        cnt[a][b]++;
+        nin++;
+    }
+    double e, th;
+    pf_det_electron(EE, EP, xt, qt, &e, &th);
+    gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(8);
+    double chi2 = 0, psum = 0;
+    int nbins = 0;
+    for (int a = 0; a < NB; a++)
+        for (int b = 0; b < NB; b++) {
+            const double ua = lo[0] + (hi[0] - lo[0]) * a / NB, ub = lo[0] + (hi[0] - lo[0]) * (a + 1) / NB;
+            const double va = lo[1] + (hi[1] - lo[1]) * b / NB, vb = lo[1] + (hi[1] - lo[1]) * (b + 1) / NB;
+            double pb = 0;
+            for (int i = 0; i < 8; i++)
+                for (int j = 0; j < 8; j++) {
+                    double u, wu, v, wv, er, thr;
+                    gsl_integration_glfixed_point(ua, ub, i, &u, &wu, t);
+                    gsl_integration_glfixed_point(va, vb, j, &v, &wv, t);
+                    const double x = exp(u), q = exp(v);
+                    if (q / (x * pf_kin_s(EE, EP)) >= 1) continue;
+                    pf_det_electron(EE, EP, x, q, &er, &thr);
+                    pb += wu * wv * x * q * pf_det_response(&d, e, th, er, thr) / pf_det_jacobian(EE, EP, er, thr);
+                }
+            psum += pb;
+            const double mu = pb * N;
+            if (mu < 5) continue;
+            chi2 += (cnt[a][b] - mu) * (cnt[a][b] - mu) / mu;
+            nbins++;
+        }
+    gsl_integration_glfixed_table_free(t);
+    const double p = gsl_cdf_chisq_Q(chi2, nbins - 1);
+    print_message("response/Jacobian: chi2 %.1f / %d bins (p %.3f), probability in the box %.6f (%zu of %d events)\n",
+                  chi2, nbins, p, psum, nin, N);
+    assert_true(nbins > 40);
+    assert_true(fabs(psum - (double)nin / N) < 1e-3);
+    assert_true(p > 0.01);
+    rows_free(&rb);
+}
+
 static void test_poisson_count_has_mean_and_variance_mu(void **state)
 {
     (void)state;
@@ -252,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_efficiency_table_interpolates_linearly),
         cmocka_unit_test(test_smearing_has_the_configured_widths_and_efficiency),
         cmocka_unit_test(test_perfect_detector_reconstructs_exactly),
+        cmocka_unit_test(test_response_over_jacobian_is_the_density_of_reconstructed_events),
         cmocka_unit_test(test_poisson_count_has_mean_and_variance_mu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,9 @@
  * where (E'_r, th_r) = pf_det_electron(x_r, Q2_r) and pf_det_jacobian is
  * |d(x, Q^2) / d(E', theta)| at the reconstructed point; multiply by
  * pf_det_efficiency(y_r) and the cut indicator on (x_r, Q2_r) for the accepted density.
+ * (The map (E', theta) -> (x, Q^2) is one-to-one for theta in (0, pi); a smeared theta
+ * above pi would fold back, but Q^2 >= 4 GeV^2 keeps theta >= 0.2 rad below pi, i.e.
+ * hundreds of sigma_theta.)
  * Real arithmetic only (nvcc compiles this as C++). */
 #ifndef PARTONFLOW_KERNELS_DETECTOR_H
 #define PARTONFLOW_KERNELS_DETECTOR_H

@@ -1,7 +1,5 @@
 # Helpers shared by the rules (no rules here: the linter wants functions and rules apart).
 import os
-import re
-import shlex
 import sys
 
 RUN = config["run"]
@@ -25,7 +23,6 @@ MPI_TASKS = int(config["mpi"]["tasks"])
 
 
 wildcard_constraints:
-    run=re.escape(RUN),
     k=r"[1-9][0-9]*",
 
 
@@ -70,7 +67,10 @@ def report_outputs():
 
 
 def lha_x():
-    """The x values of the Les Houches table (first column), as the `--x` list."""
+    """The x values of the Les Houches table (first column), as the `--x` list (empty
+    when the table is missing: then only the `lha` target fails, naming the file)."""
+    if not os.path.exists(config["lha"]["table"]):
+        return ""
     with open(config["lha"]["table"]) as f:
         next(f)
         return ",".join(line.split(",")[0] for line in f if line.strip())

@@ -73,7 +73,6 @@ int pf_cmd_prepare(int argc, char **argv)
     double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL, *buf = NULL;
     uint32_t *col = NULL;
     int32_t *bin = NULL;
-    uint64_t *rp = NULL;
     char *cmd = NULL, *yaml = NULL;
     pf_card card, evcard;
     int have_card = 0;
@@ -139,12 +138,12 @@ int pf_cmd_prepare(int argc, char **argv)
     ev = NULL;
     const double t1 = now();
     /* event rows */
-    col = malloc((n ? n : 1) * PF_OPS_NW * sizeof *col);
-    val = malloc((n ? n : 1) * PF_OPS_NW * sizeof *val);
-    rp = malloc((n + 1) * sizeof *rp);
+    /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
+    col = malloc((n ? n : 1) * sizeof *col);
+    val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
     bin = malloc((n ? n : 1) * sizeof *bin);
-    if (!col || !val || !rp || !bin) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-    int rc = pf_prep_events_perfect(ops, det, n, xr, qr, col, val, &st);
+    if (!col || !val || !bin) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+    int rc = pf_prep_events_stencil(ops, det, n, xr, qr, col, val, &st);
     if (pf_par_max_int(rc != PF_OK)) {
         if (!rc) pf_status_set(&st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
         goto fail;
@@ -156,11 +155,7 @@ int pf_cmd_prepare(int argc, char **argv)
     int bx = bc->fit.present ? bc->fit.bins_x : 20, bq = bc->fit.present ? bc->fit.bins_q2 : 12;
     pf_prep_bins_from_cuts(ops, bx, bq, &info.bins);
     info.nbins = (size_t)bx * (size_t)bq;
-    for (size_t i = 0; i < n; i++) {
-        rp[i] = (uint64_t)(b + i) * PF_OPS_NW;
-        bin[i] = pf_prep_bin_of(&info.bins, xr[i], qr[i]);
-    }
-    rp[n] = (uint64_t)e * PF_OPS_NW;
+    for (size_t i = 0; i < n; i++) bin[i] = pf_prep_bin_of(&info.bins, xr[i], qr[i]);
     const double t2 = now();
     c = malloc(info.ngrid * sizeof *c);
     H = malloc(info.nbins * info.ngrid * sizeof *H);
@@ -174,15 +169,10 @@ int pf_cmd_prepare(int argc, char **argv)
     h = pf_h5_create(out, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, &meta, &st);
     if (!h) goto fail;
     TRY(pf_like_file_write_header(h, &info, c, H, &st));
-    size_t d1[1] = {nacc + 1};
-    /* row_ptr has nacc + 1 entries: the last rank also writes the closing one */
-    const size_t nrp = (e == nacc) ? n + 1 : n;
-    TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, d1, b, nrp, rp, NULL, &st));
-    d1[0] = nacc * PF_OPS_NW;
-    TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, d1, b * PF_OPS_NW, n * PF_OPS_NW, col, NULL, &st));
-    TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, d1, b * PF_OPS_NW, n * PF_OPS_NW, val,
-                         "pb/GeV^2 per unit G", &st));
-    d1[0] = nacc;
+    size_t d1[1] = {nacc}, d2[2] = {nacc, PF_LIKE_STW};
+    TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, &st));
+    TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, &st));
+    TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)pf_ops_nx(ops), &st));
     TRY(pf_h5_write_rows(h, "/events/bin", PF_H5_INT32, 1, d1, b, n, bin, NULL, &st));
     {
         pf_h5 *hh = h;
@@ -202,7 +192,7 @@ done:
     if (h) pf_h5_abort(h);
     if (ev) pf_h5_close(ev);
     pf_ops_destroy(ops);
-    free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin); free(rp);
+    free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin);
     free(buf); free(cmd); free(yaml);
     return rc;
 }

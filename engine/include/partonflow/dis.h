@@ -12,10 +12,11 @@
  *      F_a(x,Q^2) / x = sum_{q=1}^{nf} e_q^2 { [C_{a,q} (x) (q + qbar)](x) + [C_{a,g} (x) g](x) }
  *
  *    for a = 2, L, with (x) the Mellin convolution (f (x) g)(x) = int dz/z f(z) g(x/z).
- *    So C_{a,g} is per flavour (q and qbar together; it is half of the "2 g" coefficient of
- *    Ellis-Stirling-Webber eq. 4.80 times two, see docs), and in N space
+ *    C_{a,g} is per flavour: Ellis-Stirling-Webber (ESW, ch. 4) count the gluon term once
+ *    for q and once for qbar, so C_{a,g} = 2 C_g^ESW (times 2 again for the a_s
+ *    normalisation; docs/physics-dis.md).  In N space:
  *
- *      F_a(N-1) := int_0^1 x^(N-1) F_a(x)/x dx = sum_q e_q^2 [ C_{a,q}(N) (q+qbar)(N) + C_{a,g}(N) g(N) ].
+ *      int_0^1 x^(N-1) [F_a(x)/x] dx = sum_q e_q^2 [ C_{a,q}(N) (q+qbar)(N) + C_{a,g}(N) g(N) ].
  *
  *  - C_{2,q} = 1 + a_s c2q(N),  C_{2,g} = a_s c2g(N),  C_{L,q} = a_s cLq(N),
  *    C_{L,g} = a_s cLg(N), with S1 = S1(N), S2 = S2(N) the harmonic sums:
@@ -23,7 +24,7 @@
  *      c2g = 4 TR [ -(N^2+N+2)/(N(N+1)(N+2)) S1 + 1/N^2 - 1/N + 6/(N+1) - 6/(N+2) ]
  *      cLq = CF 4 / (N+1)
  *      cLg = 16 TR / ((N+1)(N+2))
- *    derived from the x-space forms (Furmanski-Petronzio 1982; ESW eqs. 4.80-4.81, 4.87,
+ *    derived from the x-space forms (Furmanski-Petronzio 1982; ESW ch. 4,
  *    multiplied by 2 for a_s = alpha_s/(4pi)) and tested against numerical moments of
  *    those x-space forms (tests/unit/dis/test_coefficients.c).
  *

@@ -35,7 +35,9 @@ int pf_pdf_set_params(pf_pdf *pdf, const double *theta, pf_status *st);
 /* The normalisation A_j in force (after sum rules), for reports. */
 double pf_pdf_norm(const pf_pdf *pdf, int flavour);
 
-/* Moments of the PF_NIN input flavours at n complex N:
+/* Moments of the PF_NIN input flavours at n complex N (any N off the poles of the Beta
+ * functions: the analytic continuation where the integral diverges, e.g. Re N < 0 on a bent
+ * contour).  Reads the object only: threads may share one pf_pdf.
  *   M[i*PF_NIN + j];  dM (nullable) [(p*n + i)*PF_NIN + j] = dM/dtheta_p (param-major). */
 int pf_pdf_moments(const pf_pdf *pdf, size_t n, const double complex *N, double complex *M,
                    double complex *dM, pf_status *st);

@@ -3,7 +3,7 @@
  *
  * The N-space forms are the Mellin moments int_0^1 z^(N-1) c(z) dz of the x-space
  * coefficient functions of Furmanski-Petronzio, Z. Phys. C11 (1982) 293 (Ellis-Stirling-
- * Webber, "QCD and Collider Physics", eqs. 4.80-4.81 and 4.87, there in alpha_s/(2 pi)):
+ * Webber, "QCD and Collider Physics", ch. 4, there in alpha_s/(2 pi)):
  *   c2q(z) = CF [ 4 (ln(1-z)/(1-z))_+ - 3 (1/(1-z))_+ - 2 (1+z) ln(1-z)
  *                 - 2 (1+z^2)/(1-z) ln z + 6 + 4 z - (9 + 4 zeta2) delta(1-z) ]
  *   c2g(z) = 4 TR [ (z^2 + (1-z)^2) ln((1-z)/z) - 1 + 8 z (1-z) ]

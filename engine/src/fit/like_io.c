@@ -91,19 +91,36 @@ pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf
         rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
         goto done;
     }
-    if (info->nevents) TRY(pf_h5_read_rows(h, "/events/row_ptr", PF_H5_UINT64, b, n + 1, rp, st));
-    else rp[0] = 0;
-    const uint64_t k0 = rp[0], nnz = rp[n] - rp[0];
-    for (size_t i = 0; i <= n; i++) rp[i] -= k0;
-    col = malloc((nnz ? nnz : 1) * sizeof *col);
-    val = malloc((nnz ? nnz : 1) * sizeof *val);
-    if (!col || !val) {
-        rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %llu weights", path, (unsigned long long)nnz);
-        goto done;
-    }
-    if (nnz) {
-        TRY(pf_h5_read_rows(h, "/events/col", PF_H5_INT32, k0, nnz, col, st));
-        TRY(pf_h5_read_rows(h, "/events/val", PF_H5_DOUBLE, k0, nnz, val, st));
+    const int stencil = pf_h5_exists(h, "/events/stencil_base");
+    int64_t snx = 0;
+    if (stencil) {
+        /* factored rows of the perfect detector */
+        TRY(pf_h5_get_attr_int64(h, "/events", "stencil_nx", &snx, st));
+        col = malloc((n ? n : 1) * sizeof *col);
+        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+        if (!col || !val) {
+            rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
+            goto done;
+        }
+        if (n) {
+            TRY(pf_h5_read_rows(h, "/events/stencil_base", PF_H5_INT32, b, n, col, st));
+            TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
+        }
+    } else {
+        if (info->nevents) TRY(pf_h5_read_rows(h, "/events/row_ptr", PF_H5_UINT64, b, n + 1, rp, st));
+        else rp[0] = 0;
+        const uint64_t k0 = rp[0], nnz = rp[n] - rp[0];
+        for (size_t i = 0; i <= n; i++) rp[i] -= k0;
+        col = malloc((nnz ? nnz : 1) * sizeof *col);
+        val = malloc((nnz ? nnz : 1) * sizeof *val);
+        if (!col || !val) {
+            rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %llu weights", path, (unsigned long long)nnz);
+            goto done;
+        }
+        if (nnz) {
+            TRY(pf_h5_read_rows(h, "/events/col", PF_H5_INT32, k0, nnz, col, st));
+            TRY(pf_h5_read_rows(h, "/events/val", PF_H5_DOUBLE, k0, nnz, val, st));
+        }
     }
     if (n) TRY(pf_h5_read_rows(h, "/events/bin", PF_H5_INT32, b, n, bin, st));
     if (card_yaml) {
@@ -111,7 +128,8 @@ pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf
         *card_yaml = y ? strdup(y) : NULL;
     }
     pf_like_data d = {.ngrid = info->ngrid, .nevents_total = info->nevents, .first_event = b, .nevents = n,
-                      .row_ptr = rp, .col = col, .val = val, .bin = info->nbins ? bin : NULL, .c = c,
+                      .row_ptr = stencil ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
+                      .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .bin = info->nbins ? bin : NULL, .c = c,
                       .luminosity = info->luminosity, .nbins = info->nbins, .H = H};
     lk = pf_like_create(&d, st);
     rc = lk ? PF_OK : st->code;

@@ -1,6 +1,6 @@
 /* The N-space coefficient functions of engine/src/dis/coef.c against numerical Mellin
  * moments (GSL QAGS) of the x-space forms of Furmanski-Petronzio / Ellis-Stirling-Webber
- * eqs. 4.80-4.81, 4.87 (written here independently, a_s = alpha_s/(4pi): twice ESW), at
+ * ch. 4 (written here independently, a_s = alpha_s/(4pi): twice ESW), at
  * real and complex N, and the Adler sum rule (c2q(N=1) = 0). */
 #include <complex.h>
 #include <math.h>

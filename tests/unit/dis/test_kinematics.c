@@ -40,7 +40,7 @@ static void test_xsec_factors_match_hand_values(void **state)
     assert_rel(fl, -8142.6076816776895, 1e-13);
 }
 
-/* Second form of the same Born cross section (ESW eq. 4.17 with 2 x F1 = F2 - FL):
+/* Second form of the same Born cross section (ESW ch. 4, with 2 x F1 = F2 - FL):
  * d2sigma/dxdQ2 = 4 pi alpha^2/(x Q^4) [ (1-y) F2 + y^2 x F1 ], over a scan of (x, Q^2, s)
  * and arbitrary F2, FL; also the reduced cross section times 2 pi alpha^2 Y+/(x Q^4). */
 static void test_xsec_factors_equal_f1_f2_form_and_reduced_xsec(void **state)

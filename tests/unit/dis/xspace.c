@@ -1,5 +1,5 @@
 /* Test-only x-space F2, FL (see xspace.h).  Coefficient functions in a_s = alpha_s/(4pi),
- * per-flavour convention of dis.h: twice Ellis-Stirling-Webber eqs. 4.80-4.81, 4.87
+ * per-flavour convention of dis.h: twice Ellis-Stirling-Webber ch. 4
  * (Furmanski-Petronzio 1982).  With h(z) = X(x/z), F = int_x^1 dz c(z) h(z) (the x of
  * F = x (c (x) f) cancels against X = y f(y)), and for a plus-distribution
  *   int_x^1 [g]_+ h = int_x^1 g(z) (h(z) - h(1)) dz - h(1) int_0^x g(z) dz. */

@@ -205,9 +205,11 @@ static void stencil_and_csr_rows_give_the_same_likelihood(void **state)
     double *G = toy_grid(o), *dG = malloc(np * ng * sizeof *dG);
     for (size_t k = 0; k < np * ng; k++) dG[k] = G[k % ng] * sin(0.37 * (double)k);
     double *x = malloc(n * sizeof *x), *q2 = malloc(n * sizeof *q2);
+    double cuts[7], sq, al;
+    pf_ops_kinematics(o, cuts, &sq, &al);
     for (size_t i = 0; i < n; i++) {
         q2[i] = exp(log(5.0) + (log(900.0) - log(5.0)) * pf_rng_uniform(1, i, 0));
-        x[i] = exp(log(q2[i] / (11000.0 * 0.9)) * pf_rng_uniform(1, i, 1));
+        x[i] = exp(log(q2[i] / (sq * 0.9)) * pf_rng_uniform(1, i, 1));
         if (x[i] > 0.85) x[i] = 0.85;
     }
     uint32_t *col = malloc(n * PF_OPS_NW * sizeof *col), *base = malloc(n * sizeof *base);
@@ -218,9 +220,7 @@ static void stencil_and_csr_rows_give_the_same_likelihood(void **state)
     assert_int_equal(pf_prep_events_perfect(o, &det, n, x, q2, col, val, &st), 0);
     assert_int_equal(pf_prep_events_stencil(o, &det, n, x, q2, base, stw, &st), 0);
     for (size_t i = 0; i <= n; i++) rp[i] = i * PF_OPS_NW;
-    double c[1];
     double *cc = calloc(ng, sizeof *cc);
-    (void)c;
     pf_like_data a = {.ngrid = ng, .nevents_total = n, .nevents = n, .row_ptr = rp, .col = col, .val = val,
                       .c = cc, .luminosity = 1.0};
     pf_like_data b = {.ngrid = ng, .nevents_total = n, .nevents = n, .st_base = base, .st_w = stw,

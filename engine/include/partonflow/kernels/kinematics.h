@@ -6,7 +6,7 @@
  *  - beams are massless in s: s = 4 E_e E_p (the usual HERA/EIC approximation; the
  *    proton mass enters only W^2), so that y = Q^2 / (x s) exactly;
  *  - W^2 = M_p^2 + Q^2 (1 - x) / x with M_p = 0.938272 GeV;
- *  - one-photon exchange, Born level in QED (Ellis-Stirling-Webber eq. 4.17 with
+ *  - one-photon exchange, Born level in QED (Ellis-Stirling-Webber ch. 4, with
  *    F1 = (F2 - FL) / (2x), neglecting M_p^2 / Q^2):
  *        d^2 sigma / dx dQ^2 = 2 pi alpha^2 / (x Q^4) [ (1 + (1-y)^2) F2 - y^2 FL ]
  *    converted to pb / GeV^2 with (hbar c)^2 = 0.3893794e9 pb GeV^2;

@@ -1,0 +1,96 @@
+/* partonflow: the per-event maths of the unbinned likelihood (like.h), shared by the CPU
+ * event loop (engine/src/fit/like.c) and the CUDA event pass (engine/src/cuda/like.cu).
+ *
+ * Event i has a sparse, theta-independent row w_i; its expected density is d_i = w_i . G
+ * and it contributes wt_i ln d_i to ln L and s_i w_i (s_i = wt_i / d_i) to u = W^T s
+ * (like.h; R. Barlow, NIM A297 (1990) 496, eq. 2).  Two row layouts:
+ *
+ *  - CSR: d_i = sum_{k0 <= k < k1} val[k] G[col[k]], summed in ascending k.
+ *  - factored bicubic stencil (PF_LIKE_STW doubles sw[] per event, like.h):
+ *        d_i = sum_r sw[r] (sw[8] a2_r + sw[9] al_r),
+ *        a2_r = sum_c sw[4 + c] G[B + 2 r nx + 2 c],  al_r = the same at + 1 (FL),
+ *    with B the stencil's first grid index and rs = 2 nx the stride of one Q^2 row.
+ *    The term that event i adds to u[B + r rs + 2 c + a] is
+ *        (s_i sw[r] sw[8 + a]) sw[4 + c]                       (pf_ev_stencil_term).
+ *
+ * The operation order of every function is part of its contract: the CPU loop and the
+ * device kernels call the same function, so a row's d_i and each u term are the same
+ * bits on both (up to the device's fused multiply-add contraction; see docs/gpu.md).
+ * Only real arithmetic and fixed-width integers (kernels/common.h). */
+#ifndef PARTONFLOW_KERNELS_EVENTPASS_H
+#define PARTONFLOW_KERNELS_EVENTPASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "partonflow/kernels/common.h"
+
+#define PF_EV_STW 10   /* doubles per stencil row: wr[0..3], wc[0..3], f2, fl (= PF_LIKE_STW) */
+#define PF_EV_NTERM 32 /* grid values one stencil row touches: 4 rows x 4 columns x (F2, FL) */
+
+/* CSR row dot product w_i . G, ascending k.  The _f32 form reads FP32-stored weights and
+ * accumulates in FP64 (the FP32-storage variant of the device pass). */
+#define PF_EV_DEFINE_DOT_CSR(name, T)                                                          \
+    PF_HD double name(const uint32_t *col, const T *val, uint64_t k0, uint64_t k1,            \
+                      const double *G)                                                         \
+    {                                                                                          \
+        double d = 0.0;                                                                        \
+        for (uint64_t k = k0; k < k1; k++) d += (double)val[k] * G[col[k]];                   \
+        return d;                                                                              \
+    }
+PF_EV_DEFINE_DOT_CSR(pf_ev_dot_csr, double)
+PF_EV_DEFINE_DOT_CSR(pf_ev_dot_csr_f32, float)
+
+/* The term of CSR entry k in u[col[k]]. */
+PF_HD double pf_ev_csr_term(double s, double val) { return s * val; }
+
+/* u[col[k]] += s val[k] for the row, ascending k (the sequential CPU scatter). */
+PF_HD void pf_ev_scatter_csr(const uint32_t *col, const double *val, uint64_t k0, uint64_t k1, double s,
+                             double *u)
+{
+    for (uint64_t k = k0; k < k1; k++) u[col[k]] += pf_ev_csr_term(s, val[k]);
+}
+
+/* Stencil row dot product: g0 = G + B, rs = 2 nx. */
+PF_HD double pf_ev_dot_stencil(const double *sw, const double *g0, size_t rs)
+{
+    double d = 0.0;
+    for (int r = 0; r < 4; r++) {
+        const double *gr = g0 + (size_t)r * rs;
+        double a2 = 0.0, al = 0.0;
+        for (int c = 0; c < 4; c++) {
+            a2 += sw[4 + c] * gr[2 * c];
+            al += sw[4 + c] * gr[2 * c + 1];
+        }
+        d += sw[r] * (sw[8] * a2 + sw[9] * al);
+    }
+    return d;
+}
+
+/* The term of stencil entry (r, c, a) in u[B + r rs + 2 c + a]. */
+PF_HD double pf_ev_stencil_term(const double *sw, double s, int r, int c, int a)
+{
+    return (s * sw[r] * sw[8 + a]) * sw[4 + c];
+}
+
+/* Term index t = a*16 + r*4 + c (the pf_ops_xsec_weights order) -> offset from B. */
+PF_HD size_t pf_ev_stencil_offset(int t, size_t rs)
+{
+    const int a = t >> 4, r = (t >> 2) & 3, c = t & 3;
+    return (size_t)r * rs + 2 * (size_t)c + (size_t)a;
+}
+
+/* u[B + r rs + 2 c + a] += pf_ev_stencil_term(sw, s, r, c, a), rows r, then c, F2 then FL:
+ * the sequential CPU scatter; u0 = u + B. */
+PF_HD void pf_ev_scatter_stencil(const double *sw, double s, double *u0, size_t rs)
+{
+    for (int r = 0; r < 4; r++) {
+        double *ur = u0 + (size_t)r * rs;
+        for (int c = 0; c < 4; c++) {
+            ur[2 * c] += pf_ev_stencil_term(sw, s, r, c, 0);
+            ur[2 * c + 1] += pf_ev_stencil_term(sw, s, r, c, 1);
+        }
+    }
+}
+
+#endif

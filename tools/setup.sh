@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash containers/install-deps.sh
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Quiet on success; on failure the full configure/compile output is shown.
 if [ ! -f build/build.ninja ]; then
-  meson setup build "$@" >/dev/null
+  meson setup build "$@" >"$log" 2>&1 || { cat "$log" >&2; echo "setup: meson setup failed" >&2; exit 1; }
 fi
-meson compile -C build >/dev/null
+meson compile -C build >"$log" 2>&1 || { cat "$log" >&2; echo "setup: meson compile failed" >&2; exit 1; }
 echo "partonflow built: $(./build/partonflow --version)" >&2

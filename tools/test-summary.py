@@ -5,8 +5,15 @@ import json
 import sys
 
 passed = failed = skipped = 0
+missing = []
 for path in sys.argv[1:]:
-    with open(path) as fh:
+    try:
+        fh = open(path)
+    except OSError as exc:
+        # A suite whose log is absent never ran (its build failed): that is a failure.
+        missing.append(f"{path}: {exc.strerror}")
+        continue
+    with fh:
         for line in fh:
             if not line.strip():
                 continue
@@ -17,5 +24,7 @@ for path in sys.argv[1:]:
                 skipped += 1
             else:
                 failed += 1
+for m in missing:
+    print(f"test-summary: no test log ({m}); that suite did not run", file=sys.stderr)
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed else 0)
+sys.exit(1 if failed or missing else 0)

@@ -107,6 +107,9 @@ int pf_bench_simulate(int argc, char **argv)
         if (rc) return pf_cli_fail("bench simulate", &st);
     }
     if (n == 0) return pf_cli_usage_error("bench simulate", "--events must be >= 1");
+    if (threads > PF_CLI_MAX_THREADS)
+        return pf_cli_usage_error("bench simulate", "--threads: expected at most %d threads, got %zu",
+                                  PF_CLI_MAX_THREADS, threads);
     const int tmax = pf_cli_set_threads((int)threads);
 
     pf_card card;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,14 @@ int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status
     errno = 0;
     if (text[0] == '-')
         return pf_status_set(st, PF_EINVAL, "%s: '%s' is not a non-negative integer", flag, text);
+    if (text[0] >= '0' && text[0] <= '9' && strspn(text, "0123456789") == strlen(text)) {
+        /* plain digits are read exactly: a double would round seeds above 2^53 */
+        unsigned long long u = strtoull(text, &end, 10);
+        if (errno == ERANGE || u > SIZE_MAX)
+            return pf_status_set(st, PF_EINVAL, "%s: '%s' is too large", flag, text);
+        *out = (size_t)u;
+        return PF_OK;
+    }
     double v = strtod(text, &end); /* accepts 1e6 */
     if (end == text || *end != '\0' || errno == ERANGE || !(v >= 0) || v != floor(v) || v > 9.0e18)
         return pf_status_set(st, PF_EINVAL, "%s: '%s' is not a non-negative integer", flag, text);

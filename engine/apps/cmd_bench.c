@@ -14,6 +14,8 @@ static const struct {
     {"evolve", pf_bench_evolve, "NLO VFNS evolution: LHA table, random points, gradients"},
     {"simulate", pf_bench_simulate, "event generation: exact sampler + detector, events.h5 write"},
     {"xsec", pf_bench_xsec, "grid path: d2sigma + gradient at N points, grid values, theory.h5 build"},
+    {"likelihood", pf_bench_likelihood, "ln L + gradient over N events, normalisation, prepare, traffic floor"},
+    {"gpu", pf_bench_gpu, "CUDA event pass: ln L + gradient at 1e6..1e8 events, bandwidth roofline"},
     {NULL, NULL, NULL},
 };
 

@@ -95,9 +95,6 @@ int pf_cmd_prepare(int argc, char **argv)
     if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
     TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, &st));
     const pf_detector_card *det = &evcard.detector;
-    if (det->present && !det->perfect)
-        FAIL(PF_EINVAL, "%s: the smeared detector model is not supported by this prepare yet (detector: perfect "
-                        "only; docs/fitting.md)", events);
     double lumi;
     uint64_t seed = 0;
     if (pf_h5_get_attr_double(ev, "/events", "luminosity_pb", &lumi, &st)) goto fail;
@@ -112,6 +109,10 @@ int pf_cmd_prepare(int argc, char **argv)
     size_t nacc = 0;
     for (size_t i = 0; i < ngen; i++) nacc += acc[i] != 0;
     if (nacc == 0) FAIL(PF_EINVAL, "%s: none of its %zu events is accepted: nothing to fit", events, ngen);
+    if (det->present && !det->perfect)
+        FAIL(PF_EINVAL, "%s: the smeared detector model is not supported by this prepare yet (detector: perfect "
+                        "only; docs/fitting.md)", events);
+
     /* this rank's accepted events, in whole blocks */
     size_t b, e;
     pf_like_range(nacc, pf_par_rank(), pf_par_size(), &b, &e);
@@ -151,6 +152,11 @@ int pf_cmd_prepare(int argc, char **argv)
     pf_like_info info = {.ngrid = pf_ops_ngrid(ops), .nevents = nacc, .luminosity = lumi,
                          .theory_checksum = thsum, .events_checksum = evsum, .seed = seed};
     snprintf(info.detector, sizeof info.detector, "perfect");
+    {
+        char *abs = realpath(theory, NULL); /* fit finds theory.h5 from any directory */
+        snprintf(info.theory_path, sizeof info.theory_path, "%s", abs ? abs : theory);
+        free(abs);
+    }
     const pf_card *bc = have_card && card.fit.present ? &card : &evcard;
     int bx = bc->fit.present ? bc->fit.bins_x : 20, bq = bc->fit.present ? bc->fit.bins_q2 : 12;
     pf_prep_bins_from_cuts(ops, bx, bq, &info.bins);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,6 +98,15 @@ int pf_cmd_simulate(int argc, char **argv)
     if (access(theory, R_OK))
         return pf_cli_usage_error("simulate", "--theory: cannot read '%s' (make it with 'partonflow theory')", theory);
     if (access(card_path, R_OK)) return pf_cli_usage_error("simulate", "--card: cannot read '%s'", card_path);
+    if (threads > PF_CLI_MAX_THREADS)
+        return pf_cli_usage_error("simulate", "--threads: expected at most %d threads, got %zu", PF_CLI_MAX_THREADS,
+                                  threads);
+    /* the rename at commit would replace an input with the events */
+    struct stat so, si;
+    if (!stat(out, &so) && ((!stat(theory, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino) ||
+                            (!stat(card_path, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)))
+        return pf_cli_usage_error("simulate", "--out '%s' is one of the inputs (--theory or --card): "
+                                  "expected a new file name", out);
     const int nthr = pf_cli_set_threads((int)threads);
     const int root = pf_par_rank() == 0;
     const double t0 = now();

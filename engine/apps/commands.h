@@ -28,6 +28,7 @@ int pf_bench_evolve(int argc, char **argv);
 int pf_bench_xsec(int argc, char **argv);
 int pf_bench_simulate(int argc, char **argv);
 int pf_bench_likelihood(int argc, char **argv);
+int pf_bench_gpu(int argc, char **argv);
 
 /* --- helpers shared by the subcommands (cli_util.c) --- */
 
@@ -44,6 +45,8 @@ int pf_cli_parse_list(const char *flag, const char *text, double **out, size_t *
 int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status *st);
 int pf_cli_parse_double(const char *flag, const char *text, double *out, pf_status *st);
 
+/* The most --threads a command accepts; more is a typo, and OpenMP would abort trying. */
+#define PF_CLI_MAX_THREADS 4096
 /* Sets the OpenMP thread count (0: leave as is); returns the count in force. */
 int pf_cli_set_threads(int threads);
 

@@ -19,6 +19,7 @@ static const struct pf_command commands[] = {
     {"bench", pf_cmd_bench, "timing tables: partonflow bench TARGET [--json] (docs/performance.md)"},
     {"card", pf_cmd_card, "validate a theory card and print it resolved (card check CARD)"},
     {"prepare", pf_cmd_prepare, "per-event weights and normalisation for the fit (likelihood.h5)"},
+    {"fit", pf_cmd_fit, "fit PDF parameters to likelihood.h5: best fit, Hessian errors (fit.h5)"},
     {"theory", pf_cmd_theory, "theory operators on the (x, Q2) grid (theory.h5)"},
     {"sf", pf_cmd_sf, "F2, FL at points as CSV: exact path, or grid path with --theory"},
     {"simulate", pf_cmd_simulate, "events from the theory through the detector model (events.h5)"},

@@ -64,6 +64,14 @@ def test_missing_card_file_exits_2(tmp_path):
     r = run_pf("card", "check", tmp_path / "nope.yaml", check=False)
     assert r.returncode == 2
     assert "nope.yaml: cannot open the card" in r.stderr
+    # a folder opens but cannot be read: the message says why
+    r = run_pf("card", "check", tmp_path, check=False)
+    assert r.returncode == 2 and f"{tmp_path}: cannot read the card: Is a directory" in r.stderr
+    # a binary file (an HDF5 artefact given by mistake) is a YAML error naming the file
+    junk = tmp_path / "theory.h5"
+    junk.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(range(256)))
+    r = run_pf("card", "check", junk, check=False)
+    assert r.returncode == 2 and f"{junk}:" in r.stderr and "YAML" in r.stderr
 
 
 def test_help_and_usage_errors():

@@ -164,9 +164,45 @@ def test_bad_input_exits_2_with_a_clear_message(setup):
     r = run_pf("simulate", "--theory", theory, "--card", neg, "--out", out, check=False)
     assert r.returncode == 2 and "angle_resolution" in r.stderr
     r = run_pf("simulate", "--theory", theory, "--card", smeared, "--out", out, "--events", 0, check=False)
-    assert r.returncode == 2 and "0" in r.stderr
+    assert r.returncode == 2 and "--events: expected a positive number of events, got 0" in r.stderr
     assert not out.exists()
     assert run_pf("simulate", "--help").returncode == 0
+
+
+def test_bad_flags_and_output_paths_exit_2_and_leave_inputs_intact(setup):
+    d, theory, smeared, perfect, ev = setup
+    out = d / "flags.h5"
+    base = ["simulate", "--theory", theory, "--card", perfect, "--quiet"]
+    before = theory.read_bytes()
+    cases = [
+        (["--out", out, "--events"], "--events needs a value"),
+        (["--out", out, "--events", "-5"], "'-5' is not a non-negative integer"),
+        (["--out", out, "--events", "abc"], "'abc' is not a non-negative integer"),
+        (["--out", out, "--seed", "1.5"], "'1.5' is not a non-negative integer"),
+        (["--out", out, "--seed", "18446744073709551616"], "too large"),
+        (["--out", out, "--bogus"], "unknown argument '--bogus'"),
+        (["--out", out, "--threads", "99999999999"], "at most"),
+        (["--out", out, "--events", "9e18"], "expected at most 2^53"),
+        (["--out", d], "is a directory"),
+        (["--out", d / "no_such_folder" / "ev.h5"], "no_such_folder"),
+        (["--out", ""], "output path is empty"),
+        (["--out", theory], "is one of the inputs"),
+        (["--out", perfect], "is one of the inputs"),
+    ]
+    for extra, msg in cases:
+        r = run_pf(*base, *extra, check=False)
+        assert r.returncode == 2 and msg in r.stderr, (extra, r.returncode, r.stderr)
+        assert "Sanitizer" not in r.stderr and "runtime error" not in r.stderr
+    assert theory.read_bytes() == before and not out.exists()
+    assert not list(d.glob("*.tmp-*")) and not list(d.parent.glob("*.tmp-*"))
+    # a theory file that is not HDF5 is named as such
+    r = run_pf("simulate", "--theory", perfect, "--card", perfect, "--out", out, check=False)
+    assert r.returncode == 2 and str(perfect) in r.stderr and "not an HDF5 file" in r.stderr
+    # seeds above 2^53 are kept exactly (a double would round 2^53 + 1 to 2^53)
+    seed = 2**53 + 1
+    run_pf(*base, "--out", out, "--events", 100, "--seed", str(seed))
+    with h5py.File(out, "r") as f:
+        assert int(f["meta"].attrs["seed"]) == seed and int(f["events"].attrs["seed"]) == seed
 
 
 def test_killed_run_leaves_no_events_file(setup):

@@ -7,7 +7,9 @@ error, drawn with numpy from the seed and the replica number.
 
 Every call appends its argument list (JSON) to $FAKE_PF_LOG when that is set, so tests
 can check the exact command lines; FAKE_PF_HANG=COMMAND makes that command stop for two
-minutes with its temporary written (to kill the workflow in the middle of a stage).  Selected with `--config partonflow=<this file>`.
+minutes with its temporary written (to kill the workflow in the middle of a stage);
+FAKE_PF_NOCONV=replica makes every replica fit "not converge" (fit.h5 written with
+converged = 0, exit code 3, as `partonflow fit` does).  Selected with `--config partonflow=<this file>`.
 """
 import json
 import os
@@ -120,28 +122,49 @@ def main():
         err = ERRORS * (1.2 if method == "histogram" else 1.0)
         val = TRUTH + err * rng.standard_normal(len(TRUTH))
         f, tmp = create(o["out"], "partonflow.fit")
-        f["fit/names"] = np.array(NAMES, dtype=h5py.string_dtype())
-        f["fit/values"] = val
-        f["fit/errors"] = err
+        # the layout of engine/apps/cmd_fit.c, plus /hist/expected (counts per bin b at the fit)
+        f["fit/theta"] = val
+        f["fit/error"] = err
         f["fit/truth"] = TRUTH
+        f["fit/pull"] = (val - TRUTH) / err
         f["fit/covariance"] = np.diag(err ** 2)
-        f["fit"].attrs["converged"] = np.int64(1)
-        f["fit"].attrs["lnL"] = -1234.5
-        f["fit"].attrs["method"] = method
-        f["fit"].attrs["replica"] = np.int64(k)
-        f["closure/pulls"] = (val - TRUTH) / err
-        f["closure"].attrs["mse"] = float(np.mean(((val - TRUTH) / TRUTH) ** 2))
-        x = np.geomspace(1e-4, 0.95, 60)
-        q2 = np.array([2.0, 10.0, 100.0])
-        flav = ["uv", "dv", "g"]
-        truth = np.array([[xf(x, 0.7, 3.2, 5), xf(x, 0.75, 4.1, 3), xf(x, -0.2, 5.0, 2)] for _ in q2])
-        f["pdfs/x"] = x
-        f["pdfs/q2"] = q2
-        f["pdfs/flavours"] = np.array(flav, dtype=h5py.string_dtype())
-        f["pdfs/truth"] = truth
-        f["pdfs/fit"] = truth * (1 + 0.02 * rng.standard_normal())
-        f["fit/G"] = np.full(obs.size, obs.sum() / obs.size)   # expected = L * H . G
+        g = f["fit"]
+        g.attrs["parameters"] = ",".join(NAMES)
+        noconv = os.environ.get("FAKE_PF_NOCONV") == "replica" and k > 0
+        g.attrs["converged"] = np.int64(0 if noconv else 1)
+        g.attrs["lnl"] = -1234.5
+        g.attrs["mse"] = float(np.mean(((val - TRUTH) / TRUTH) ** 2))
+        g.attrs["method"] = method
+        g.attrs["replica"] = np.int64(k)
+        x = np.geomspace(1e-3, 0.9, 60)
+        fin = ["uv", "dv", "ubar", "dbar", "s", "sbar", "c", "cbar", "b", "bbar", "g"]
+        fout = ["tbar", "bbar", "cbar", "sbar", "ubar", "dbar", "g", "d", "u", "s", "c", "b", "t"]
+        shapes = {"uv": (0.7, 3.2, 5), "dv": (0.75, 4.1, 3), "ubar": (-0.15, 7, 0.15), "dbar": (-0.15, 7.5, 0.18),
+                  "s": (-0.15, 8, 0.1), "sbar": (-0.15, 8, 0.1), "g": (-0.2, 5, 2)}
+        t0 = np.array([xf(x, *shapes[n]) if n in shapes else 0 * x for n in fin]).T       # [x, input flavour]
+        tq = np.zeros((2, len(x), len(fout)))
+        for iq in range(2):
+            for n in fout:
+                base = {"u": "uv", "d": "dv"}.get(n, n)
+                v = xf(x, *shapes[base]) if base in shapes else 0 * x
+                if n in ("u", "d"):
+                    v = v + xf(x, *shapes[n + "bar"])
+                tq[iq, :, fout.index(n)] = v * (1 + 0.1 * (iq + 1) * (1 - x))
+        scale = 1 + 0.02 * rng.standard_normal()
+        f["pdf/x"] = x
+        f["pdf/q2"] = np.array([10.0, 100.0])
+        f["pdf/xf_true_mu0"] = t0
+        f["pdf/xf_fit_mu0"] = t0 * scale
+        f["pdf/xf_true"] = tq
+        f["pdf/xf_fit"] = tq * scale
+        f["pdf"].attrs["flavours_mu0"] = ",".join(fin)
+        f["pdf"].attrs["flavours"] = ",".join(fout)
+        f["pdf"].attrs["mu0_gev"] = 2 ** 0.5
+        f["hist/expected"] = np.full(obs.size, obs.sum() / obs.size)
         commit(f, tmp, o["out"])
+        if noconv:
+            print("fake_partonflow fit: NOT CONVERGED (written with converged = 0)", file=sys.stderr)
+            return 3
     else:
         print(f"fake_partonflow: unknown command '{cmd}'", file=sys.stderr)
         return 2

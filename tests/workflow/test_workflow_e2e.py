@@ -4,6 +4,7 @@ shapes, cross references, and that the fits recovered the truth within their err
 Skipped (with the reason) until every stage command is in `partonflow --help`."""
 import json
 import subprocess
+import warnings
 from pathlib import Path
 
 import h5py
@@ -73,6 +74,8 @@ def test_tiny_run_end_to_end(wf):
         d = pr.read_fit(res / files[key])
         assert d["names"] == free, (key, d["names"])
         assert np.all(np.isfinite(d["errors"])) and np.all(d["errors"] > 0), key
+        assert d["method"] in (None, "histogram" if key == "fit_histogram" else "events"), (key, d["method"])
+        assert d["replica"] in (None, int(key[-1]) if key.startswith("replica") else 0), (key, d["replica"])
         if key.startswith("fit"):
             assert d["converged"] is True, key
             dev = np.abs(d["values"] - d["truth"]) / d["errors"]
@@ -87,7 +90,15 @@ def test_tiny_run_end_to_end(wf):
     assert [p["name"] for p in s["parameters"]] == free
     for step in ("theory", "simulate", "prepare", "fit", "fit_histogram", "replica_1", "replica_2"):
         assert s["timing_s"][step] >= 0, step
-    assert s["chi2"]["events"]["ndf"] > 0
+    for method in ("events", "histogram"):
+        c = s["chi2"][method]
+        if c["chi2"] is None:
+            # fit.h5 without expected counts per bin: the summary must say so, not invent a number
+            assert "expected" in c["note"]
+            warnings.warn(f"{method} fit.h5 has no /hist/expected: chi2/ndf not checked")
+        else:
+            # a correct fit describes its own data: chi2/ndf within 5 sigma of 1 (sqrt(2/ndf))
+            assert c["ndf"] > 0 and abs(c["chi2_ndf"] - 1) < 5 * (2 / c["ndf"]) ** 0.5, (method, c)
     # a finished run is up to date
     r = snakemake(wf, "-n", "--configfile", "configs/tiny.yaml",
                   "--config", f"partonflow={Path(PARTONFLOW).resolve()}")

@@ -82,18 +82,39 @@ def test_report_script_names_a_missing_dataset(fake_run, tmp_path):
     broken = tmp_path / "fit_broken.h5"
     shutil.copy(res / "fit.h5", broken)
     with h5py.File(broken, "a") as f:
-        del f["pdfs/fit"]
+        del f["pdf/xf_fit"]
     r = subprocess.run([sys.executable, str(SCRIPTS / "report_plots.py"), "--events", res / "events.h5",
                         "--likelihood", res / "likelihood.h5", "--fit", broken,
                         "--fit-histogram", res / "fit_histogram.h5", "--outdir", tmp_path / "rep"],
                        capture_output=True, text=True)
     assert r.returncode == 2
-    assert str(broken) in r.stderr and "'/pdfs/fit'" in r.stderr and "PDF plots" in r.stderr, r.stderr
+    assert str(broken) in r.stderr and "'/pdf/xf_fit'" in r.stderr and "PDF plots" in r.stderr, r.stderr
     with h5py.File(broken, "a") as f:
-        del f["fit/errors"]
+        del f["fit/error"]
     r = subprocess.run([sys.executable, str(SCRIPTS / "summary.py"), "--run", "x", "--events", res / "events.h5",
                         "--likelihood", res / "likelihood.h5", "--fit", broken,
                         "--fit-histogram", res / "fit_histogram.h5", "--md", tmp_path / "s.md",
                         "--json", tmp_path / "s.json"], capture_output=True, text=True)
-    assert r.returncode == 2 and "'/fit/errors'" in r.stderr and "parameter errors" in r.stderr, r.stderr
+    assert r.returncode == 2 and "'/fit/error'" in r.stderr and "parameter errors" in r.stderr, r.stderr
+
+
+
+def test_summary_without_expected_counts_says_so(fake_run, tmp_path):
+    """fit.h5 without expected counts per bin: the summary reports chi2/ndf as not
+    available (null and a note), never as a number, and warns on stderr."""
+    wf, _, _ = fake_run
+    res = wf / "results/tiny"
+    fit = tmp_path / "fit.h5"
+    shutil.copy(res / "fit.h5", fit)
+    with h5py.File(fit, "a") as f:
+        del f["hist/expected"]
+    r = subprocess.run([sys.executable, str(SCRIPTS / "summary.py"), "--run", "x", "--events", res / "events.h5",
+                        "--likelihood", res / "likelihood.h5", "--fit", fit,
+                        "--fit-histogram", res / "fit_histogram.h5", "--md", tmp_path / "s.md",
+                        "--json", tmp_path / "s.json"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "warning" in r.stderr and "chi2/ndf not available" in r.stderr
+    s = json.loads((tmp_path / "s.json").read_text())
+    assert s["chi2"]["events"]["chi2"] is None and "expected" in s["chi2"]["events"]["note"]
+    assert s["chi2"]["histogram"]["chi2"] is not None
 

@@ -17,6 +17,10 @@ class ArtefactError(RuntimeError):
     """An artefact lacks what the report needs; str() is the user-facing message."""
 
 
+def warn(message):
+    print(f"report: warning: {message}", file=sys.stderr)
+
+
 def fail(message):
     print(f"report: error: {message}", file=sys.stderr)
     sys.exit(2)
@@ -81,28 +85,29 @@ def attr(f, objs, names, default=None, required_for=None):
 
 # --- fit.h5 -----------------------------------------------------------------------------
 
-FIT_NAMES = ["fit/names", "fit/param_names", "params/names"]
-FIT_VALUES = ["fit/values", "fit/best", "params/value", "params/values"]
-FIT_ERRORS = ["fit/errors", "params/error", "params/errors"]
+FIT_NAMES = ["fit/names", "fit/param_names", "params/names"]   # or attribute `parameters` on /fit
+FIT_VALUES = ["fit/theta", "fit/values", "fit/best", "params/value"]
+FIT_ERRORS = ["fit/error", "fit/errors", "params/error"]
 FIT_TRUTH = ["fit/truth", "params/truth"]
-FIT_COV = ["fit/covariance", "params/covariance"]
-PDF_X = ["pdfs/x"]
-PDF_Q2 = ["pdfs/q2"]
-PDF_FLAV = ["pdfs/flavours", "pdfs/names"]
-PDF_FIT = ["pdfs/fit", "pdfs/xf_fit"]
-PDF_TRUTH = ["pdfs/truth", "pdfs/xf_truth"]
+FIT_PULLS = ["fit/pull", "closure/pulls"]
 HIST_X_EDGES = ["histogram/x_edges", "histogram/logx_edges", "hist/x_edges"]
 HIST_Q2_EDGES = ["histogram/q2_edges", "histogram/logq2_edges", "hist/q2_edges"]
-HIST_OBS = ["histogram/observed", "histogram/counts", "hist/observed", "hist/counts"]
-HIST_EXP = ["histogram/expected", "histogram/predicted", "hist/expected", "hist/predicted"]
+HIST_OBS = ["hist/observed", "histogram/observed", "hist/counts", "histogram/counts"]
+HIST_EXP = ["hist/expected", "histogram/expected", "hist/predicted", "histogram/predicted"]
 FIT_G = ["fit/G", "fit/grid_values", "grid/G"]     # G(theta) at the best fit, for L * H . G
 
 
 def read_fit(path):
-    """Parameters, errors, truth, closure metrics of a fit.h5 as a dict."""
-    with open_h5(path) as f:
+    """Parameters, errors, truth, closure metrics of a fit.h5 as a dict (layout of
+    engine/apps/cmd_fit.c: /fit/theta, error, truth, pull; attributes parameters,
+    converged, lnl, mse, method, replica on /fit)."""
+    with open_h5(path, "partonflow.fit") as f:
         d = {"path": str(path)}
-        d["names"] = dataset(f, FIT_NAMES, "the parameter names", dtype=str)
+        names = attr(f, ["fit"], ["parameters"])
+        if isinstance(names, str):
+            d["names"] = [n.strip() for n in names.split(",") if n.strip()]
+        else:
+            d["names"] = dataset(f, FIT_NAMES, "the parameter names (attribute 'parameters' on /fit)", dtype=str)
         d["values"] = dataset(f, FIT_VALUES, "the fitted parameters")
         d["errors"] = dataset(f, FIT_ERRORS, "the parameter errors")
         d["truth"] = dataset(f, FIT_TRUTH, "the true parameters (pulls)")
@@ -110,38 +115,57 @@ def read_fit(path):
         for k in ("values", "errors", "truth"):
             if d[k].shape != (n,):
                 raise ArtefactError(f"{path}: {k} has shape {d[k].shape}, expected ({n},) like the names")
-        d["pulls"] = (d["values"] - d["truth"]) / np.where(d["errors"] > 0, d["errors"], np.nan)
-        if has(f, "closure/pulls"):
-            d["pulls"] = dataset(f, "closure/pulls", "the pulls")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d["pulls"] = (d["values"] - d["truth"]) / np.where(d["errors"] > 0, d["errors"], np.nan)
+        if has(f, *FIT_PULLS):
+            d["pulls"] = dataset(f, FIT_PULLS, "the pulls")
         objs = ["fit", "closure", "/"]
         conv = attr(f, objs, ["converged"])
         d["converged"] = None if conv is None else bool(conv)
-        d["lnL"] = _num(attr(f, objs, ["lnL", "lnl", "log_likelihood"]))
+        d["status"] = attr(f, objs, ["status"])
+        d["lnL"] = _num(attr(f, objs, ["lnl", "lnL", "log_likelihood"]))
         d["method"] = attr(f, objs, ["method"])
         d["replica"] = attr(f, objs, ["replica"])
-        mse = attr(f, ["closure", "fit", "/"], ["mse", "pdf_mse"])
-        if mse is None and has(f, "closure/mse"):
-            mse = float(np.asarray(f["closure/mse"][()]).ravel()[0])
-        d["mse"] = _num(mse)
-        d["has_pdfs"] = has(f, *PDF_FIT)
-        d["has_histogram"] = has(f, *HIST_EXP)
+        d["mse"] = _num(attr(f, ["fit", "closure", "/"], ["mse", "pdf_mse"]))
         return d
 
 
+# Rows of the PDF figure: input flavours at mu0; at Q2 > mu0^2 the valence rows are
+# q - qbar of the evolved flavours.
+PDF_ROWS = ["uv", "dv", "ubar", "dbar", "s", "g"]
+
+
 def read_pdfs(path):
-    """x, the Q2 values, flavour names and the fitted/true x f [nq2, nflav, nx]."""
-    with open_h5(path) as f:
-        x = dataset(f, PDF_X, "the PDF plots (x grid)")
-        q2 = dataset(f, PDF_Q2, "the PDF plots (scales)")
-        flav = dataset(f, PDF_FLAV, "the PDF plots (flavour names)", dtype=str)
-        fit = dataset(f, PDF_FIT, "the PDF plots (fitted x f)")
-        truth = dataset(f, PDF_TRUTH, "the PDF plots (true x f)")
-    shape = (len(q2), len(flav), len(x))
-    for name, a in (("fit", fit), ("truth", truth)):
-        if a.shape != shape:
-            raise ArtefactError(f"{path}: pdfs/{name} has shape {a.shape}, expected {shape} "
-                                "(scales, flavours, x)")
-    return x, q2, flav, fit, truth
+    """x, the scales Q2 (mu0^2 first), the row names and the fitted / true x f as arrays
+    [scale, row, x], from /pdf of fit.h5 (cmd_fit.c: xf_fit_mu0, xf_true_mu0 [x, input
+    flavour]; xf_fit, xf_true [q2, x, output flavour]; attributes flavours_mu0,
+    flavours, mu0_gev on /pdf)."""
+    need = "the PDF plots"
+    with open_h5(path, "partonflow.fit") as f:
+        x = dataset(f, ["pdf/x"], f"{need} (x grid)")
+        q2 = dataset(f, ["pdf/q2"], f"{need} (scales)")
+        fin = attr(f, ["pdf"], ["flavours_mu0"], required_for=f"{need} (input flavour names)").split(",")
+        fout = attr(f, ["pdf"], ["flavours"], required_for=f"{need} (flavour names)").split(",")
+        mu0 = float(attr(f, ["pdf"], ["mu0_gev"], required_for=f"{need} (input scale)"))
+        f0 = dataset(f, ["pdf/xf_fit_mu0"], f"{need} (fitted x f at mu0)")
+        t0 = dataset(f, ["pdf/xf_true_mu0"], f"{need} (true x f at mu0)")
+        fq = dataset(f, ["pdf/xf_fit"], f"{need} (fitted x f at Q2)")
+        tq = dataset(f, ["pdf/xf_true"], f"{need} (true x f at Q2)")
+    nx = len(x)
+    if f0.shape != (nx, len(fin)) or t0.shape != f0.shape:
+        raise ArtefactError(f"{path}: /pdf/xf_fit_mu0 has shape {f0.shape}, expected ({nx}, {len(fin)})")
+    if fq.shape != (len(q2), nx, len(fout)) or tq.shape != fq.shape:
+        raise ArtefactError(f"{path}: /pdf/xf_fit has shape {fq.shape}, expected ({len(q2)}, {nx}, {len(fout)})")
+    rows = [r for r in PDF_ROWS if r in fin]
+
+    def at_q(a, iq, name):
+        if name in ("uv", "dv"):
+            return a[iq, :, fout.index(name[0])] - a[iq, :, fout.index(name[0] + "bar")]
+        return a[iq, :, fout.index(name)]
+
+    fit = np.array([[f0[:, fin.index(r)] for r in rows]] + [[at_q(fq, i, r) for r in rows] for i in range(len(q2))])
+    truth = np.array([[t0[:, fin.index(r)] for r in rows]] + [[at_q(tq, i, r) for r in rows] for i in range(len(q2))])
+    return x, np.concatenate([[mu0 * mu0], q2]), rows, fit, truth
 
 
 def read_histograms(fit_path, likelihood_path, events_path=None):
@@ -152,8 +176,14 @@ def read_histograms(fit_path, likelihood_path, events_path=None):
     with open_h5(fit_path) as ff, open_h5(likelihood_path) as lf:
         xe, qe = hist_edges(ff) if hist_edges(ff) is not None else hist_edges(lf, required=True)
         nbins = (len(xe) - 1) * (len(qe) - 1)
-        if has(ff, *HIST_EXP) or not (has(ff, *FIT_G) and "hist/H" in lf):
+        if has(ff, *HIST_EXP):
             expected = dataset(ff, HIST_EXP, "the data-vs-fit histograms (expected counts at the fit)")
+        elif not (has(ff, *FIT_G) and "hist/H" in lf):
+            # the one optional input: without it the plots show the data alone and chi2/ndf
+            # is reported as not available (never silently as a number)
+            warn(f"{fit_path}: no {' or '.join('/' + p for p in HIST_EXP[:2])} and no /fit/G: "
+                 "the data-vs-fit histograms show the data only; chi2/ndf not available")
+            expected = None
         else:
             # expected counts = luminosity x H . G(theta at the best fit) (likelihood.h5 /hist/H)
             G = dataset(ff, FIT_G, "the expected counts")
@@ -178,7 +208,8 @@ def read_histograms(fit_path, likelihood_path, events_path=None):
             qr = dataset(ef, "events/q2_rec", "the observed histogram")[acc]
         observed, _, _ = np.histogram2d(xr, qr, bins=[xe, qe])
     nbx, nbq = len(xe) - 1, len(qe) - 1
-    return xe, qe, as_xq(observed, nbx, nbq, "observed"), as_xq(expected, nbx, nbq, "expected")
+    return (xe, qe, as_xq(observed, nbx, nbq, "observed"),
+            None if expected is None else as_xq(expected, nbx, nbq, "expected"))
 
 
 def as_xq(a, nbx, nbq, name):
@@ -221,6 +252,9 @@ def hist_edges(f, required=False):
 
 def chi2(observed, expected, npar):
     """Pearson chi2 of counts over bins with expected > 0; ndf = bins - free parameters."""
+    if expected is None:
+        return {"chi2": None, "ndf": None, "chi2_ndf": None, "bins": None,
+                "note": "fit.h5 has no expected counts per bin (/hist/expected)"}
     m = expected > 0
     c2 = float(np.sum((observed[m] - expected[m]) ** 2 / expected[m]))
     ndf = int(m.sum()) - int(npar)

@@ -5,8 +5,8 @@
         --fit-histogram fit_histogram.h5 --replicas replicas/replica_*.h5 --outdir report/
 
 writes into OUTDIR:
-  pdfs.png                 fitted x f (central fit, replica band) vs the truth at each scale
-                           of fit.h5 (Q0, Q2 = 10 and 100 GeV^2)
+  pdfs.png                 fitted x f (central fit, replica band) vs the truth at mu0 and at
+                           the scales of fit.h5 (Q2 = 10 and 100 GeV^2)
   data_vs_fit_x.png        accepted events vs the fits' expectation in reconstructed x,
   data_vs_fit_q2.png       ... and in reconstructed Q2, with data/fit ratio panels
   pulls.png                pulls (fit - truth)/error per parameter and their distribution
@@ -27,14 +27,10 @@ import numpy as np  # noqa: E402
 
 import pfreport as pr  # noqa: E402
 
-# Flavours shown in the PDF figure when fit.h5 has them (rows), in this order.
-PDF_FLAVOURS = ["uv", "dv", "ubar", "dbar", "s", "g"]
-
-
 def plot_pdfs(fit_path, replica_paths, out):
     x, q2, flav, fit, truth = pr.read_pdfs(fit_path)
     reps = [pr.read_pdfs(p)[3] for p in replica_paths]
-    rows = [i for f in PDF_FLAVOURS for i, n in enumerate(flav) if n == f] or list(range(len(flav)))
+    rows = list(range(len(flav)))
     fig, axes = plt.subplots(len(rows), len(q2), figsize=(4.2 * len(q2), 2.6 * len(rows)),
                              squeeze=False, sharex=True)
     for r, j in enumerate(rows):
@@ -49,7 +45,7 @@ def plot_pdfs(fit_path, replica_paths, out):
             ax.plot(x, truth[c, j], color="k", ls="--", lw=1.2, label="truth")
             ax.set_xscale("log")
             if r == 0:
-                ax.set_title(f"$Q^2$ = {q2[c]:g} GeV$^2$")
+                ax.set_title(f"$Q^2$ = {q2[c]:.3g} GeV$^2$" + (" ($\\mu_0^2$)" if c == 0 else ""))
             if c == 0:
                 ax.set_ylabel(f"$x\\,f$  ({flav[j]})")
             if r == len(rows) - 1:
@@ -71,6 +67,10 @@ def plot_data_vs_fit(hists, axis, out):
     err = np.sqrt(np.maximum(obs, 1.0))
     top.errorbar(centres, obs, yerr=np.sqrt(obs), fmt="o", color="k", ms=3, label="data (accepted)")
     for i, (label, (xe, qe, o, e)) in enumerate(hists.items()):
+        if e is None:
+            bot.text(0.5, 0.7 - 0.35 * i, f"{label}: no expected counts in fit.h5 (/hist/expected)",
+                     transform=bot.transAxes, ha="center", fontsize=8, color=f"C{i}")
+            continue
         exp = e.sum(axis=1 - axis)
         top.stairs(exp, edges, color=f"C{i}", label=f"fit ({label})")
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -129,11 +129,12 @@ def plot_methods(fits, out):
     idx = np.arange(len(names))
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
     for i, (label, d) in enumerate((("event-level", ev), ("histogram", hi))):
-        a1.errorbar(idx + 0.15 * i, d["values"] - d["truth"], yerr=d["errors"], fmt="o",
+        scale = np.where(d["truth"] != 0, np.abs(d["truth"]), 1.0)
+        a1.errorbar(idx + 0.15 * i, (d["values"] - d["truth"]) / scale, yerr=d["errors"] / scale, fmt="o",
                     color=f"C{i}", label=f"{label}" + (f", PDF MSE {d['mse']:.3g}" if d["mse"] is not None else ""))
     a1.axhline(0, color="k", lw=0.8)
     a1.set_xticks(idx, names, rotation=45, ha="right")
-    a1.set_ylabel("fit - truth")
+    a1.set_ylabel("(fit - truth) / |truth|")
     a1.legend(fontsize=8)
     with np.errstate(divide="ignore", invalid="ignore"):
         a2.bar(idx, hi["errors"] / ev["errors"], color="C1")

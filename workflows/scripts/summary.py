@@ -24,6 +24,12 @@ def f(v, fmt=".5g"):
     return "n/a" if v is None or (isinstance(v, float) and not np.isfinite(v)) else format(v, fmt)
 
 
+def c2(c):
+    if c["chi2"] is None:
+        return f"n/a ({c.get('note', '')})"
+    return f"{c['chi2']:.1f} / {c['ndf']} = {f(c['chi2_ndf'], '.3f')}"
+
+
 def fl(v):
     """JSON-safe float (NaN/inf become null)."""
     v = float(v)
@@ -96,8 +102,7 @@ def markdown(s):
           "## Closure metrics", "",
           "| | event-level | histogram |", "|---|---|---|",
           f"| PDF MSE | {f(s['mse']['events'])} | {f(s['mse']['histogram'])} |",
-          f"| chi2 / ndf (data vs fit, reconstructed x-Q2 bins) | {f(s['chi2']['events']['chi2'], '.1f')} / {s['chi2']['events']['ndf']} = {f(s['chi2']['events']['chi2_ndf'], '.3f')} "
-          f"| {f(s['chi2']['histogram']['chi2'], '.1f')} / {s['chi2']['histogram']['ndf']} = {f(s['chi2']['histogram']['chi2_ndf'], '.3f')} |",
+          f"| chi2 / ndf (data vs fit, reconstructed x-Q2 bins) | {c2(s['chi2']['events'])} | {c2(s['chi2']['histogram'])} |",
           f"| ln L | {f(s['lnL']['events'], '.6g')} | {f(s['lnL']['histogram'], '.6g')} |",
           "", "## Run time per step (Snakemake benchmark files)", "", "| step | wall s | max RSS MB |", "|---|---|---|"]
     for k, v in s["timing_s"].items():

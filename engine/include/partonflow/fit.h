@@ -25,7 +25,9 @@ typedef int (*pf_fit_fdf_fn)(void *ctx, const double *theta, double *f, double *
 
 typedef struct pf_fit_options {
     int max_iter;        /* default 500 */
-    double gtol;         /* converged when |grad f|_2 < gtol (default 1e-4) */
+    double gtol;         /* converged when |grad_z f|_2 < gtol (default 1e-3), z the parameters
+                            preconditioned with the Hessian at the start (theta = theta0 + T z,
+                            T^T H0 T = 1): |grad_z| ~ distance to the minimum in sigmas */
     double step;         /* first trial step of the line search (default 0.01) */
     double line_tol;     /* BFGS2 line-search tolerance (default 0.1) */
     double hess_step;    /* central-difference step of the Hessian, relative to the
@@ -110,6 +112,7 @@ typedef struct pf_like_info {
     double luminosity;                 /* pb^-1 */
     uint64_t theory_checksum, events_checksum, seed;
     char detector[32];                 /* "perfect" or "smeared" */
+    char theory_path[512];             /* theory.h5 that prepare read (its checksum above) */
     pf_prep_bins bins;
 } pf_like_info;
 

@@ -51,6 +51,9 @@ typedef struct pf_h5_meta {
 /* Opens "<path>.tmp-<pid of rank 0>" for writing. */
 pf_h5 *pf_h5_create(const char *path, const char *schema, int schema_version, const pf_h5_meta *meta,
                     pf_status *st);
+/* Where the numbers were computed, /meta attribute "device": "cpu" (the default) or
+ * "cuda:<device name>" (`--device cuda`, docs/gpu.md).  Writers only; copied. */
+int pf_h5_set_device(pf_h5 *h, const char *device, pf_status *st);
 /* Writes the deferred attributes, closes, computes the checksum, writes /meta and renames
  * the file to its final name: all or nothing.  Frees h in every case. */
 int pf_h5_commit(pf_h5 *h, pf_status *st);

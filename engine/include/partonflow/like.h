@@ -80,6 +80,11 @@ int pf_like_bootstrap(pf_like *lk, uint64_t seed, uint64_t replica, pf_status *s
 /* The Poisson(1) deviate of one uniform (CDF inversion), exposed for tests. */
 int pf_like_poisson1(double u);
 
+/* The rows and vectors held for this rank (pointers into lk, valid while it lives and its
+ * weights do not change), e.g. to make the device copy (cuda.h pf_cuda_like_create); *wt
+ * (nullable) gets the event weights, NULL when all are 1. */
+void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt);
+
 /* Observed (weighted) histogram counts n_b, global: nbins values. */
 const double *pf_like_counts(const pf_like *lk);
 

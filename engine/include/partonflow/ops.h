@@ -10,9 +10,10 @@
  * i.e. the kernel K_{g,n,j} = c_n(x_i) K_a(Q^2_q)[n, j] is, node by node, the outer
  * product of the inverse-Mellin factor c_n(x) (pf_evol_mellin_kernel) and the
  * structure-function operator (pf_dis_sf_operator).  It is stored and applied in that
- * factored form: first A_a[q, n] = sum_j K_a(Q^2_q)[n, j] M_j(N_n) (and dA with dM), then
- * G = Im(C A^T) = Re C Im A^T + Im C Re A^T for all (a, q, parameter) columns at once as
- * ONE real matrix product (cblas_dgemm on [Re C | Im C] and the stacked [Im A; Re A]).
+ * factored form: first A_a[q, n] = sum_j K_a(Q^2_q)[n, j] M_j(N_n) (and dA with dM; one
+ * small zgemm per node over all parameter sets), then G = Im(C A^T) = Re C Im A^T +
+ * Im C Re A^T for all (a, q, parameter) columns at once as ONE real matrix product
+ * (cblas_dgemm on [Re C | Im C] and the stacked [Im A; Re A]).
  * This is the same linear map as the full K with nx times less storage and work.
  *
  * The grid: nodes uniform in u = ln(x / (1 - x)) (= ln x up to O(x) at small x; it keeps
@@ -75,6 +76,15 @@ void pf_ops_kinematics(const pf_ops *ops, double cuts[7], double *s, double *alp
  * single-threaded BLAS call each, over OpenMP threads; this sets OpenBLAS's own thread
  * count to 1). */
 int pf_ops_grid_values(const pf_ops *ops, const pf_pdf *pdf, double *G, double *dG, pf_status *st);
+
+/* Optional replacement for the one real matrix product of pf_ops_grid_values (e.g. cuBLAS
+ * on a GPU): C[m x n] = A[m x k] B[k x n], row-major and contiguous, called once per
+ * evaluation with all columns (A = [Re c | Im c], m = nx, k = 2 nn).  fn = NULL restores the
+ * built-in BLAS path (whose bits do not depend on threads; a hook's bits are its own).
+ * Set it before, not during, evaluations. */
+typedef int (*pf_ops_gemm_fn)(void *ctx, size_t m, size_t n, size_t k, const double *A, const double *B,
+                              double *C, pf_status *st);
+void pf_ops_set_gemm(pf_ops *ops, pf_ops_gemm_fn fn, void *ctx);
 
 /* x f of the PF_NOUT output flavours (card.h order) at every grid node, for plots:
  * xf[(q * nx + i) * PF_NOUT + k] at x_i = exp(logx[i]), Q^2 row q (theory.h5 /ops/K_pdf). */

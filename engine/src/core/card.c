@@ -202,6 +202,12 @@ static int parse_pdf(ctx *c, yaml_node_t *map, pf_pdf_card *pdf)
             momentum = j;
         }
     }
+    int given = 0;
+    for (int j = 0; j < PF_NIN; j++)
+        given += fl[j].val != NULL;
+    if (!given) /* a PDF that is zero everywhere has no events and no sum rules */
+        return pf_cw_fail(c, f[1].val, "key 'pdf.flavours': expected at least one flavour (uv, dv, ..., g), "
+                                       "got none");
     /* same_as: the target must be given; chains resolve to their root, loops are errors. */
     int copied[PF_NIN];
     for (int j = 0; j < PF_NIN; j++) {
@@ -365,11 +371,11 @@ int pf_card_read(const char *path, pf_card *card, pf_status *st)
         if (r == 0)
             break;
     }
-    int err = ferror(f);
+    int err = ferror(f) ? errno : 0;
     fclose(f);
     if (err) {
         free(buf);
-        return pf_status_set(st, PF_ECARD, "%s: cannot read the card", path);
+        return pf_status_set(st, PF_ECARD, "%s: cannot read the card: %s", path, strerror(err));
     }
     int rc = pf_card_parse(buf, len, path, card, st);
     free(buf);

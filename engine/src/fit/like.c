@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "partonflow/kernels/eventpass.h"
 #include "partonflow/kernels/philox.h"
 #include "partonflow/par.h"
 
@@ -168,6 +169,30 @@ void pf_like_destroy(pf_like *lk)
     free(lk);
 }
 
+void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt)
+{
+    memset(d, 0, sizeof *d);
+    d->ngrid = lk->ngrid;
+    d->nevents_total = lk->ntot;
+    d->first_event = lk->first;
+    d->nevents = lk->n;
+    if (lk->st_base) {
+        d->st_base = lk->st_base;
+        d->st_w = lk->st_w;
+        d->st_nx = lk->st_nx;
+    } else {
+        d->row_ptr = lk->row_ptr;
+        d->col = lk->col;
+        d->val = lk->val;
+    }
+    d->bin = lk->bin;
+    d->c = lk->c;
+    d->luminosity = lk->L;
+    d->nbins = lk->nbins;
+    d->H = lk->H;
+    if (wt) *wt = lk->wt;
+}
+
 size_t pf_like_ngrid(const pf_like *lk) { return lk->ngrid; }
 size_t pf_like_nbins(const pf_like *lk) { return lk->nbins; }
 const double *pf_like_counts(const pf_like *lk) { return lk->counts; }
@@ -206,18 +231,25 @@ int pf_like_bootstrap(pf_like *lk, uint64_t seed, uint64_t replica, pf_status *s
     return rc;
 }
 
+/* sum_g a[g] b[g] in 8 interleaved partial sums combined in a fixed order: the same bits
+ * every time (no thread or rank dependence), and the lanes let the compiler use SIMD,
+ * which a single sequential accumulator forbids (strict IEEE order). */
+static double dot8(const double *restrict a, const double *restrict b, size_t n)
+{
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t g = 0;
+    for (; g + 8 <= n; g += 8)
+        for (int k = 0; k < 8; k++) s[k] += a[g + k] * b[g + k];
+    double t = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    for (; g < n; g++) t += a[g] * b[g];
+    return t;
+}
+
 void pf_like_nexp(const pf_like *lk, const double *G, const double *dG, size_t np, double *nexp, double *grad)
 {
-    double s = 0.0;
-    for (size_t g = 0; g < lk->ngrid; g++) s += lk->c[g] * G[g];
-    *nexp = lk->L * s;
+    *nexp = lk->L * dot8(lk->c, G, lk->ngrid);
     if (grad)
-        for (size_t p = 0; p < np; p++) {
-            const double *d = dG + p * lk->ngrid;
-            double t = 0.0;
-            for (size_t g = 0; g < lk->ngrid; g++) t += d[g] * lk->c[g];
-            grad[p] = lk->L * t;
-        }
+        for (size_t p = 0; p < np; p++) grad[p] = lk->L * dot8(dG + p * lk->ngrid, lk->c, lk->ngrid);
 }
 
 int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl, double *grad,
@@ -240,20 +272,11 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
             const double wt = lk->wt ? lk->wt[i] : 1.0;
             if (wt == 0.0) continue;
             if (lk->st_base) {
-                /* factored stencil: rows r of 8 contiguous values (4 x columns x F2, FL) */
+                /* factored stencil: rows r of 8 contiguous values (4 x columns x F2, FL);
+                 * the per-event maths is shared with the device pass (kernels/eventpass.h) */
                 const double *sw = lk->st_w + i * PF_LIKE_STW;
-                const double *g0 = G + lk->st_base[i];
                 const size_t rs = 2 * lk->st_nx;
-                double d = 0.0;
-                for (int r = 0; r < 4; r++) {
-                    const double *gr = g0 + (size_t)r * rs;
-                    double a2 = 0.0, al = 0.0;
-                    for (int cc = 0; cc < 4; cc++) {
-                        a2 += sw[4 + cc] * gr[2 * cc];
-                        al += sw[4 + cc] * gr[2 * cc + 1];
-                    }
-                    d += sw[r] * (sw[8] * a2 + sw[9] * al);
-                }
+                const double d = pf_ev_dot_stencil(sw, G + lk->st_base[i], rs);
                 if (!(d > 0.0)) {
 #ifdef PF_HAVE_OPENMP
 #pragma omp critical(pf_like_bad)
@@ -262,23 +285,11 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
                     continue;
                 }
                 acc += wt * log(d);
-                if (want_grad) {
-                    const double s = wt / d;
-                    double *u0 = u + lk->st_base[i];
-                    for (int r = 0; r < 4; r++) {
-                        double *ur = u0 + (size_t)r * rs;
-                        const double s2 = s * sw[r] * sw[8], sl = s * sw[r] * sw[9];
-                        for (int cc = 0; cc < 4; cc++) {
-                            ur[2 * cc] += s2 * sw[4 + cc];
-                            ur[2 * cc + 1] += sl * sw[4 + cc];
-                        }
-                    }
-                }
+                if (want_grad) pf_ev_scatter_stencil(sw, wt / d, u + lk->st_base[i], rs);
                 continue;
             }
             const uint64_t k0 = lk->row_ptr[i], k1 = lk->row_ptr[i + 1];
-            double d = 0.0;
-            for (uint64_t k = k0; k < k1; k++) d += lk->val[k] * G[lk->col[k]];
+            const double d = pf_ev_dot_csr(lk->col, lk->val, k0, k1, G);
             if (!(d > 0.0)) {
 #ifdef PF_HAVE_OPENMP
 #pragma omp critical(pf_like_bad)
@@ -287,10 +298,7 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
                 continue;
             }
             acc += wt * log(d);
-            if (want_grad) {
-                const double s = wt / d;
-                for (uint64_t k = k0; k < k1; k++) u[lk->col[k]] += s * lk->val[k];
-            }
+            if (want_grad) pf_ev_scatter_csr(lk->col, lk->val, k0, k1, wt / d, u);
         }
         part[0] = acc;
     }
@@ -318,13 +326,9 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
     pf_like_nexp(lk, G, NULL, 0, &nexp, NULL);
     *lnl = lk->u[0] - nexp;
     if (want_grad) {
-        const double *u = lk->u + 1;
-        for (size_t p = 0; p < np; p++) {
-            const double *d = dG + p * lk->ngrid;
-            double t = 0.0;
-            for (size_t g = 0; g < lk->ngrid; g++) t += d[g] * (u[g] - lk->L * lk->c[g]);
-            grad[p] = t;
-        }
+        double *u = lk->u + 1;
+        for (size_t g = 0; g < lk->ngrid; g++) u[g] -= lk->L * lk->c[g];
+        for (size_t p = 0; p < np; p++) grad[p] = dot8(dG + p * lk->ngrid, u, lk->ngrid);
     }
     return PF_OK;
 }
@@ -338,9 +342,7 @@ int pf_like_histogram(pf_like *lk, const double *G, const double *dG, size_t np,
     double acc = 0.0;
     for (size_t b = 0; b < lk->nbins; b++) {
         const double *h = lk->H + b * lk->ngrid;
-        double mu = 0.0;
-        for (size_t g = 0; g < lk->ngrid; g++) mu += h[g] * G[g];
-        mu *= lk->L;
+        const double mu = lk->L * dot8(h, G, lk->ngrid);
         const double n = lk->counts[b];
         if (!(mu > 0.0)) {
             if (n > 0.0 || mu < 0.0)
@@ -356,11 +358,6 @@ int pf_like_histogram(pf_like *lk, const double *G, const double *dG, size_t np,
     }
     *lnl = acc;
     if (grad)
-        for (size_t p = 0; p < np; p++) {
-            const double *d = dG + p * lk->ngrid;
-            double t = 0.0;
-            for (size_t g = 0; g < lk->ngrid; g++) t += d[g] * v[g];
-            grad[p] = t;
-        }
+        for (size_t p = 0; p < np; p++) grad[p] = dot8(dG + p * lk->ngrid, v, lk->ngrid);
     return PF_OK;
 }

@@ -32,6 +32,7 @@ int pf_like_file_write_header(pf_h5 *h, const pf_like_info *in, const double *c,
     TRY(pf_h5_set_attr_uint64(h, "/", "events_checksum", in->events_checksum, st));
     TRY(pf_h5_set_attr_uint64(h, "/", "seed", in->seed, st));
     TRY(pf_h5_set_attr_string(h, "/", "detector", in->detector, st));
+    TRY(pf_h5_set_attr_string(h, "/", "theory_path", in->theory_path, st));
 done:
     return rc;
 }
@@ -60,6 +61,10 @@ pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf
     TRY(pf_h5_get_attr_uint64(h, "/", "seed", &info->seed, st));
     TRY(pf_h5_get_attr_string(h, "/", "detector", &det, st));
     snprintf(info->detector, sizeof info->detector, "%s", det);
+    free(det);
+    det = NULL;
+    TRY(pf_h5_get_attr_string(h, "/", "theory_path", &det, st));
+    snprintf(info->theory_path, sizeof info->theory_path, "%s", det);
     TRY(pf_h5_read(h, "/norm/c", PF_H5_DOUBLE, &rk, dims, (void **)&c, st));
     if (rk != 1 || dims[0] != info->ngrid) {
         rc = pf_status_set(st, PF_EFORMAT, "%s: /norm/c has %zu entries, expected ngrid = %zu", path, dims[0],

@@ -19,7 +19,7 @@
 void pf_fit_options_default(pf_fit_options *opt)
 {
     opt->max_iter = 500;
-    opt->gtol = 1e-4;
+    opt->gtol = 1e-3;
     opt->step = 0.01;
     opt->line_tol = 0.1;
     opt->hess_step = 1e-3;
@@ -39,12 +39,25 @@ typedef struct wrap {
     size_t n;
     int err;            /* first non-domain error of fn */
     pf_status st;
+    /* preconditioning: theta = t0 + T z with T upper triangular (L^-T of the Cholesky
+     * factor H0 = L L^T at the start), so that -ln L is ~ |z|^2 / 2 + const near the
+     * minimum and the gradient in z measures the distance to it in standard deviations */
+    const double *t0, *T;
 } wrap;
+
+static void z_to_theta(const wrap *w, const gsl_vector *v, double *theta)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        double t = w->t0[i];
+        for (size_t j = i; j < w->n; j++) t += w->T[i * w->n + j] * gsl_vector_get(v, j);
+        theta[i] = t;
+    }
+}
 
 static void call(wrap *w, const gsl_vector *v, double *f, gsl_vector *g)
 {
     double theta[PF_FIT_NMAX], grad[PF_FIT_NMAX];
-    for (size_t i = 0; i < w->n; i++) theta[i] = gsl_vector_get(v, i);
+    z_to_theta(w, v, theta);
     pf_status st = {0};
     double fv = 0.0;
     int rc = w->err ? w->err : w->fn(w->ctx, theta, &fv, g ? grad : NULL, &st);
@@ -61,7 +74,11 @@ static void call(wrap *w, const gsl_vector *v, double *f, gsl_vector *g)
     }
     if (f) *f = fv;
     if (g)
-        for (size_t i = 0; i < w->n; i++) gsl_vector_set(g, i, grad[i]);
+        for (size_t j = 0; j < w->n; j++) { /* grad_z = T^T grad_theta */
+            double t = 0.0;
+            for (size_t i = 0; i <= j; i++) t += w->T[i * w->n + j] * grad[i];
+            gsl_vector_set(g, j, t);
+        }
 }
 
 static double cb_f(const gsl_vector *v, void *p)
@@ -136,13 +153,14 @@ int pf_fit_covariance(size_t n, const double *H, double *cov, double *err, doubl
     return PF_OK;
 }
 
-static int push_hist(pf_fit_result *r, size_t cap, const gsl_vector *x, double f, const gsl_vector *g)
+static int push_hist(pf_fit_result *r, size_t cap, const wrap *w, const gsl_vector *x, double f,
+                     const gsl_vector *g)
 {
     if (r->nhist >= cap) return 0;
     const size_t n = r->n;
     r->hist_f[r->nhist] = f;
     r->hist_gnorm[r->nhist] = gsl_blas_dnrm2(g);
-    for (size_t i = 0; i < n; i++) r->hist_theta[r->nhist * n + i] = gsl_vector_get(x, i);
+    z_to_theta(w, x, r->hist_theta + r->nhist * n);
     r->nhist++;
     return 0;
 }
@@ -170,7 +188,13 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         pf_fit_result_free(res);
         return pf_status_set(st, PF_ENOMEM, "fit: cannot allocate the result");
     }
-    wrap w = {.fn = fn, .ctx = ctx, .n = n};
+    double *T = calloc(n * n, sizeof *T), *H0 = malloc(n * n * sizeof *H0), *h0 = malloc(n * sizeof *h0);
+    if (!T || !H0 || !h0) {
+        free(T); free(H0); free(h0);
+        pf_fit_result_free(res);
+        return pf_status_set(st, PF_ENOMEM, "fit: cannot allocate the preconditioner");
+    }
+    wrap w = {.fn = fn, .ctx = ctx, .n = n, .t0 = start, .T = T};
     /* the starting point must be valid: otherwise the fit cannot even start */
     {
         double f0, *g0 = malloc(n * sizeof *g0);
@@ -178,34 +202,67 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         free(g0);
         if (rc) {
             pf_status_prefix(st, "fit: at the starting point: ");
+            free(T); free(H0); free(h0);
             pf_fit_result_free(res);
             return rc;
         }
     }
+    {
+        /* Hessian at the start: T = L^-T if positive definite, else the diagonal scales */
+        for (size_t i = 0; i < n; i++) h0[i] = 1e-4 * fmax(fabs(start[i]), 0.1);
+        pf_status hs = {0};
+        int pd = 0;
+        if (!pf_fit_hessian(n, start, h0, fn, ctx, H0, &hs)) {
+            gsl_matrix_view L = gsl_matrix_view_array(H0, n, n);
+            gsl_error_handler_t *o = gsl_set_error_handler_off();
+            pd = !gsl_linalg_cholesky_decomp1(&L.matrix);
+            if (pd) {
+                /* T = L^-T: invert the lower factor, transpose */
+                gsl_matrix *Li = gsl_matrix_alloc(n, n);
+                gsl_matrix_set_identity(Li);
+                gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, &L.matrix, Li);
+                for (size_t i = 0; i < n; i++)
+                    for (size_t j = 0; j < n; j++) T[i * n + j] = j >= i ? gsl_matrix_get(Li, j, i) : 0.0;
+                gsl_matrix_free(Li);
+            }
+            gsl_set_error_handler(o);
+        }
+        if (!pd)
+            for (size_t i = 0; i < n; i++) {
+                /* H0 was overwritten by a failed factorisation: recompute the diagonal scale */
+                T[i * n + i] = 1e-2 * fmax(fabs(start[i]), 0.1);
+            }
+    }
     gsl_multimin_function_fdf fdf = {.f = cb_f, .df = cb_df, .fdf = cb_fdf, .n = n, .params = &w};
     gsl_vector *x = gsl_vector_alloc(n);
-    for (size_t i = 0; i < n; i++) gsl_vector_set(x, i, start[i]);
+    gsl_vector_set_zero(x);
     gsl_multimin_fdfminimizer *m = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, n);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     gsl_multimin_fdfminimizer_set(m, &fdf, x, opt.step, opt.line_tol);
-    push_hist(res, cap, m->x, m->f, m->gradient);
+    push_hist(res, cap, &w, m->x, m->f, m->gradient);
     int status = GSL_CONTINUE, gtest = GSL_CONTINUE, it = 0;
     gtest = gsl_multimin_test_gradient(m->gradient, opt.gtol);
     while (gtest == GSL_CONTINUE && it < opt.max_iter) {
         it++;
         status = gsl_multimin_fdfminimizer_iterate(m);
         if (w.err) break;
-        push_hist(res, cap, m->x, m->f, m->gradient);
+        push_hist(res, cap, &w, m->x, m->f, m->gradient);
         gtest = gsl_multimin_test_gradient(m->gradient, opt.gtol);
         if (status) break; /* GSL_ENOPROG: the line search cannot lower f any more */
     }
     gsl_set_error_handler(old);
     res->iterations = it;
     res->fmin = m->f;
-    res->gnorm = gsl_blas_dnrm2(m->gradient);
-    for (size_t i = 0; i < n; i++) res->theta[i] = gsl_vector_get(m->x, i);
-    double *grad = malloc(n * sizeof *grad);
-    for (size_t i = 0; i < n; i++) grad[i] = gsl_vector_get(m->gradient, i);
+    const double gz = gsl_blas_dnrm2(m->gradient);
+    z_to_theta(&w, m->x, res->theta);
+    double *grad = malloc(n * sizeof *grad), fdummy;
+    pf_status gs = {0};
+    if (fn(ctx, res->theta, &fdummy, grad, &gs)) /* the gradient in theta at the best fit */
+        for (size_t i = 0; i < n; i++) grad[i] = NAN;
+    res->gnorm = 0.0;
+    for (size_t i = 0; i < n; i++) res->gnorm += grad[i] * grad[i];
+    res->gnorm = sqrt(res->gnorm);
+    free(T); free(H0); free(h0);
     gsl_multimin_fdfminimizer_free(m);
     gsl_vector_free(x);
     if (w.err) {
@@ -250,7 +307,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         snprintf(res->message, sizeof res->message, "not converged: %.200s", hst.msg);
     else if (it >= opt.max_iter)
         snprintf(res->message, sizeof res->message,
-                 "not converged: %d iterations reached with |grad| = %.3g > %.3g", it, res->gnorm, opt.gtol);
+                 "not converged: %d iterations reached with |grad_z| = %.3g > %.3g", it, gz, opt.gtol);
     else
         snprintf(res->message, sizeof res->message,
                  "not converged: line search stalled (%s) at |grad| = %.3g, EDM = %.3g", gsl_strerror(status),

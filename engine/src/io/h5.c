@@ -60,6 +60,7 @@ static void free_handle(pf_h5 *h)
     free(h->schema);
     free(h->card_yaml);
     free(h->command_line);
+    free(h->device);
     free(h);
 }
 
@@ -99,10 +100,48 @@ static int share_status(int rc, pf_status *st)
     return tmp.code;
 }
 
+/* The output path is checked before any work is written, so that a wrong --out (empty, a
+ * directory, a missing or unwritable folder) is reported as bad input naming the path,
+ * not as an I/O failure at the final rename. */
+static int check_out_path(const char *path, pf_status *st)
+{
+    if (!path || !path[0])
+        return pf_status_set(st, PF_EINVAL, "output path is empty: expected a file name such as 'out.h5'");
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return pf_status_set(st, PF_EINVAL, "%s: is a directory, expected the path of the file to write", path);
+    char *dir = strdup(path);
+    if (!dir)
+        return pf_status_set(st, PF_ENOMEM, "%s: out of memory", path);
+    char *slash = strrchr(dir, '/');
+    const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+    int rc = PF_OK;
+    if (stat(d, &sb) != 0)
+        rc = pf_status_set(st, PF_EINVAL, "%s: cannot write into folder '%s': %s", path, d, strerror(errno));
+    else if (!S_ISDIR(sb.st_mode))
+        rc = pf_status_set(st, PF_EINVAL, "%s: '%s' is not a folder", path, d);
+    else if (access(d, W_OK | X_OK) != 0)
+        rc = pf_status_set(st, PF_EINVAL, "%s: cannot write into folder '%s': %s", path, d, strerror(errno));
+    free(dir);
+    return rc;
+}
+
 pf_h5 *pf_h5_create(const char *path, const char *schema, int schema_version, const pf_h5_meta *meta,
                     pf_status *st)
 {
     pf_h5_quiet();
+    {
+        pf_status tmp;
+        pf_status_clear(&tmp);
+        const int bad = check_out_path(path, &tmp) != PF_OK;
+        if (pf_par_max_int(bad)) {
+            if (bad && st)
+                *st = tmp;
+            else
+                pf_status_set(st, PF_EINVAL, "%s: output path refused on another rank", path);
+            return NULL;
+        }
+    }
     pf_h5 *h = calloc(1, sizeof *h);
     if (!h) {
         pf_status_set(st, PF_ENOMEM, "%s: out of memory", path);
@@ -123,7 +162,8 @@ pf_h5 *pf_h5_create(const char *path, const char *schema, int schema_version, co
     h->command_line = dupstr(meta ? meta->command_line : NULL);
     h->has_seed = meta ? meta->has_seed : 0;
     h->seed = meta ? meta->seed : 0;
-    if (!h->path || !h->tmp || !h->schema || !h->card_yaml || !h->command_line) {
+    h->device = dupstr("cpu");
+    if (!h->path || !h->tmp || !h->schema || !h->card_yaml || !h->command_line || !h->device) {
         free_handle(h);
         pf_status_set(st, PF_ENOMEM, "%s: out of memory", path);
         return NULL;
@@ -132,14 +172,18 @@ pf_h5 *pf_h5_create(const char *path, const char *schema, int schema_version, co
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     H5Pset_obj_track_times(fcpl, 0); /* the root group */
     hid_t fapl = make_fapl(h->parallel);
+    errno = 0;
     h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, fcpl, fapl);
     H5Pclose(fcpl);
     H5Pclose(fapl);
     int bad = pf_par_max_int(h->file < 0);
     if (bad) {
         char e[256];
+        const int err = errno;
+        if (h->file < 0 && !strcmp(pf_h5_errmsg(e), "no detail") && err)
+            snprintf(e, sizeof e, "%s", strerror(err));
         pf_status_set(st, PF_EIO, "%s: cannot create the temporary file %s (%s)", path, h->tmp,
-                      h->file < 0 ? pf_h5_errmsg(e) : "failed on another rank");
+                      h->file < 0 ? e : "failed on another rank");
         if (h->file >= 0)
             H5Fclose(h->file);
         if (pf_par_rank() == 0)
@@ -182,6 +226,18 @@ static void iso_time(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int pf_h5_set_device(pf_h5 *h, const char *device, pf_status *st)
+{
+    if (!h->writing)
+        return pf_status_set(st, PF_EINVAL, "%s: pf_h5_set_device: the file is open for reading", h->path);
+    char *d = dupstr(device && *device ? device : "cpu");
+    if (!d)
+        return pf_status_set(st, PF_ENOMEM, "%s: out of memory", h->path);
+    free(h->device);
+    h->device = d;
+    return PF_OK;
+}
+
 static int write_meta(pf_h5 *h, hid_t file, uint64_t sum, pf_status *st)
 {
     hid_t gcpl = pf_h5_gcpl();
@@ -201,6 +257,8 @@ static int write_meta(pf_h5 *h, hid_t file, uint64_t sum, pf_status *st)
     rc = rc ? rc : pf_h5_attr_write(g, h->path, "card", PF_ATTR_STRING, h->card_yaml, 1, st);
     rc = rc ? rc : pf_h5_attr_write(g, h->path, "command_line", PF_ATTR_STRING, h->command_line, 1, st);
     rc = rc ? rc : pf_h5_attr_write(g, h->path, "created", PF_ATTR_STRING, created, 1, st);
+    if (h->device) /* writers only (a handle opened for reading has none) */
+        rc = rc ? rc : pf_h5_attr_write(g, h->path, "device", PF_ATTR_STRING, h->device, 1, st);
     if (h->has_seed)
         rc = rc ? rc : pf_h5_attr_write(g, h->path, "seed", PF_ATTR_UINT64, &h->seed, 1, st);
     rc = rc ? rc : pf_h5_attr_write(g, h->path, "checksum", PF_ATTR_UINT64, &sum, 1, st);

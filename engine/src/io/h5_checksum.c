@@ -207,22 +207,7 @@ static int hash_dataset(pf_hash *hs, hid_t d, const char *fname, const char *pat
     }
     for (size_t r0 = 0; r0 < nrows && rc == PF_OK; r0 += block) {
         size_t cnt = nrows - r0 < block ? nrows - r0 : block;
-        herr_t ok;
-        if (rank == 0) {
-            ok = H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-        } else {
-            hsize_t start[32] = {0}, count[32];
-            start[0] = r0;
-            count[0] = cnt;
-            for (int i = 1; i < rank; i++)
-                count[i] = dims[i];
-            hid_t fs = H5Dget_space(d), ms = H5Screate_simple(rank, count, NULL);
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-            ok = H5Dread(d, mt, ms, fs, H5P_DEFAULT, buf);
-            H5Sclose(ms);
-            H5Sclose(fs);
-        }
-        if (ok < 0)
+        if (pf_h5_read_row_block(d, mt, rank, dims, r0, cnt, buf) < 0)
             rc = pf_status_set(st, PF_ECHECKSUM, "%s: dataset %s cannot be read back, the file is damaged (HDF5: %s)",
                                fname, path, pf_h5_errmsg(e));
         else

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "h5_impl.h"
 #include "partonflow/par.h"
@@ -216,6 +217,26 @@ static hid_t open_or_create_dataset(pf_h5 *h, const char *dset, pf_h5_type type,
         }
         return d;
     }
+    /* Datasets are allocated early (make_dcpl); HDF5 1.10 fails to create one larger than
+     * the file system can hold and then crashes at exit closing the file, so the size is
+     * checked here, the same way on every rank, and refused with a message instead. */
+    double bytes = (double)pf_h5_type_size(type);
+    for (int i = 0; i < rank; i++)
+        bytes *= (double)dims[i];
+    struct statvfs vfs;
+    char *folder = strdup(h->tmp), *slash = folder ? strrchr(folder, '/') : NULL;
+    if (slash == folder)
+        folder[1] = '\0'; /* a file in / */
+    else if (slash)
+        *slash = '\0';
+    const double avail = folder && statvfs(slash ? folder : ".", &vfs) == 0 ? (double)vfs.f_bavail * (double)vfs.f_frsize
+                                                                            : 1.0 / 0.0;
+    free(folder);
+    if (pf_par_max_int(!(bytes <= avail))) {
+        pf_status_set(st, PF_EIO, "%s: dataset %s needs %.3g bytes, more than the %.3g bytes free where it is written",
+                      h->path, dset, bytes, avail);
+        return H5I_INVALID_HID;
+    }
     if (pf_h5_make_parents(h->file, h->path, dset, st))
         return H5I_INVALID_HID;
     hsize_t hd[PF_H5_MAX_RANK];
@@ -389,6 +410,24 @@ int pf_h5_read(pf_h5 *h, const char *dset, pf_h5_type type, int *rank, size_t *d
     return PF_OK;
 }
 
+herr_t pf_h5_read_row_block(hid_t d, hid_t mem_type, int rank, const hsize_t *dims, size_t r0, size_t cnt,
+                            void *buf)
+{
+    if (rank == 0)
+        return H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    hsize_t start[32] = {0}, count[32];
+    start[0] = r0;
+    count[0] = cnt;
+    for (int i = 1; i < rank && i < 32; i++)
+        count[i] = dims[i];
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(rank, count, NULL);
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    const herr_t ok = H5Dread(d, mem_type, ms, fs, H5P_DEFAULT, buf);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    return ok;
+}
+
 int pf_h5_read_rows(pf_h5 *h, const char *dset, pf_h5_type type, size_t offset, size_t count, void *data,
                     pf_status *st)
 {
@@ -406,20 +445,9 @@ int pf_h5_read_rows(pf_h5 *h, const char *dset, pf_h5_type type, size_t offset, 
                              dset, offset, offset + count, r < 1 ? 0ULL : (unsigned long long)hd[0]);
     }
     int rc = PF_OK;
-    if (count > 0) {
-        hsize_t start[PF_H5_MAX_RANK] = {0}, cnt[PF_H5_MAX_RANK];
-        start[0] = offset;
-        cnt[0] = count;
-        for (int i = 1; i < r; i++)
-            cnt[i] = hd[i];
-        hid_t fspace = H5Dget_space(d), mspace = H5Screate_simple(r, cnt, NULL);
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, cnt, NULL);
-        if (H5Dread(d, mem_type(type), mspace, fspace, H5P_DEFAULT, data) < 0)
-            rc = pf_status_set(st, PF_EFORMAT, "%s: reading %s rows [%zu, %zu) failed (%s)", h->path, dset, offset,
-                               offset + count, pf_h5_errmsg(e));
-        H5Sclose(mspace);
-        H5Sclose(fspace);
-    }
+    if (count > 0 && pf_h5_read_row_block(d, mem_type(type), r, hd, offset, count, data) < 0)
+        rc = pf_status_set(st, PF_EFORMAT, "%s: reading %s rows [%zu, %zu) failed (%s)", h->path, dset, offset,
+                           offset + count, pf_h5_errmsg(e));
     H5Dclose(d);
     return rc;
 }

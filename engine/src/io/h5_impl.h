@@ -36,7 +36,7 @@ struct pf_h5 {
     char *path, *tmp;
     char *schema;
     int version;
-    char *card_yaml, *command_line;
+    char *card_yaml, *command_line, *device;
     int has_seed;
     uint64_t seed;
     uint64_t checksum;
@@ -60,5 +60,9 @@ int pf_h5_attr_read_scalar(hid_t obj, const char *fname, const char *objname, co
                            void *out, pf_status *st);
 /* The payload checksum of an open file (docs/artefacts.md). */
 int pf_h5_checksum_file(hid_t file, const char *fname, uint64_t *sum, pf_status *st);
+/* Reads rows [r0, r0 + cnt) of dataset d (all of it when rank is 0) into buf as mem_type;
+ * the HDF5 status of H5Dread. */
+herr_t pf_h5_read_row_block(hid_t d, hid_t mem_type, int rank, const hsize_t *dims, size_t r0, size_t cnt,
+                            void *buf);
 
 #endif

@@ -1,16 +1,16 @@
-/* partonflow ops: fast evaluation.  Grid values G, dG from the input moments (one real
- * matrix product, ops.h), then per point 32 weights (bicubic stencil x kinematic factors)
- * dotted with G and with every row of dG.
+/* partonflow ops: grid values G, dG from the input moments (per Mellin node one small
+ * complex product A = M K^T, then one real matrix product with the inverse-Mellin factors,
+ * ops.h), the PDFs on the grid, the per-point weights and F2/FL at points.  The batch
+ * cross-section pass is in ops_batch.c.
  *
  * Determinism: every output element is computed by one thread with a fixed operation
- * order; the matrix product is cut into fixed column blocks, each one single-threaded BLAS
- * call, so the bits do not depend on the number of threads. */
+ * order; the products are cut into fixed pieces (one node, a block of 128 columns), each
+ * one single-threaded BLAS call, so the bits do not depend on the number of threads. */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 
 #ifdef PF_HAVE_OPENMP
 #include <omp.h>
@@ -18,6 +18,32 @@
 
 #include "ops_internal.h"
 #include "partonflow/kernels/kinematics.h"
+
+/* The Fortran BLAS entry points (OpenBLAS): GSL's reference CBLAS (libgslcblas), which the
+ * gsl dependency puts on the link line too, also defines cblas_dgemm and may come first;
+ * it has no dgemm_ / zgemm_, so these always reach the optimised BLAS.  Row-major products
+ * are passed as the transposed column-major ones. */
+extern void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
+                   const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c,
+                   const int *ldc);
+extern void zgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
+                   const double complex *alpha, const double complex *a, const int *lda, const double complex *b,
+                   const int *ldb, const double complex *beta, double complex *c, const int *ldc);
+
+/* Row-major C[m x n] = A[m x k] B[k x n] (leading dimensions lda, ldb, ldc). */
+static void gemm_rm(int m, int n, int k, const double *A, int lda, const double *B, int ldb, double *C, int ldc)
+{
+    const double one = 1.0, zero = 0.0;
+    dgemm_("N", "N", &n, &m, &k, &one, B, &ldb, A, &lda, &zero, C, &ldc);
+}
+
+/* Row-major C[m x n] = A[m x k] B[n x k]^T (plain transpose, complex). */
+static void zgemm_rm_nt(int m, int n, int k, const double complex *A, int lda, const double complex *B, int ldb,
+                        double complex *C, int ldc)
+{
+    const double complex one = 1.0, zero = 0.0;
+    zgemm_("T", "N", &n, &m, &k, &one, B, &ldb, A, &lda, &zero, C, &ldc);
+}
 
 /* OpenBLAS's own threads would split our blocks again (and be oversubscribed by OpenMP);
  * weak so that another BLAS links too. */
@@ -62,16 +88,14 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
 #pragma omp parallel reduction(max : nomem)
     {
         double complex *Cn = malloc(npp * nq * sizeof *Cn);
-        const double complex one = 1.0, zero = 0.0;
         const int have = Cn != NULL;
         if (!have) nomem = 1;
 #pragma omp for schedule(static)
         for (long n = 0; n < (long)nn; n++) {
             if (!have) continue;
             for (int a = 0; a < PF_NOBS; a++) {
-                cblas_zgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)npp, (int)nq, PF_NIN, &one,
-                            Mall + (size_t)n * PF_NIN, (int)(nn * PF_NIN), o->K[a] + (size_t)n * PF_NIN,
-                            (int)(nn * PF_NIN), &zero, Cn, (int)nq);
+                zgemm_rm_nt((int)npp, (int)nq, PF_NIN, Mall + (size_t)n * PF_NIN, (int)(nn * PF_NIN),
+                            o->K[a] + (size_t)n * PF_NIN, (int)(nn * PF_NIN), Cn, (int)nq);
                 double *bi = B + (size_t)n * ncols, *br = B + (nn + (size_t)n) * ncols;
                 for (size_t pp = 0; pp < npp; pp++)
                     for (size_t q = 0; q < nq; q++) {
@@ -89,13 +113,23 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
         free(R);
         return pf_status_set(st, PF_ENOMEM, "pf_ops_grid_values: cannot allocate scratch");
     }
-    const long nblk = (long)((ncols + GEMM_COLS - 1) / GEMM_COLS);
+    if (o->gemm) { /* a caller's product (pf_ops_set_gemm), e.g. on a GPU */
+        const int rc = o->gemm(o->gemm_ctx, nx, ncols, kk, o->Cs, B, R, st);
+        if (rc) {
+            free(B);
+            free(R);
+            if (st && st->code == PF_OK) pf_status_set(st, rc, "the hook returned %d", rc);
+            pf_status_prefix(st, "pf_ops_grid_values: the gemm hook failed: ");
+            return rc;
+        }
+    } else {
+        const long nblk = (long)((ncols + GEMM_COLS - 1) / GEMM_COLS);
 #pragma omp parallel for schedule(static)
-    for (long b = 0; b < nblk; b++) {
-        const size_t c0 = (size_t)b * GEMM_COLS;
-        const size_t nc = ncols - c0 < GEMM_COLS ? ncols - c0 : GEMM_COLS;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nx, (int)nc, (int)kk, 1.0, o->Cs,
-                    (int)kk, B + c0, (int)ncols, 0.0, R + c0, (int)ncols);
+        for (long b = 0; b < nblk; b++) {
+            const size_t c0 = (size_t)b * GEMM_COLS;
+            const size_t nc = ncols - c0 < GEMM_COLS ? ncols - c0 : GEMM_COLS;
+            gemm_rm((int)nx, (int)nc, (int)kk, o->Cs, (int)kk, B + c0, (int)ncols, R + c0, (int)ncols);
+        }
     }
     /* R[i][(pp*nq + q)*2 + a] -> G[(q*nx + i)*2 + a], dG[(pp-1)*ngrid + ...] */
 #pragma omp parallel for schedule(static)
@@ -145,8 +179,7 @@ int pf_ops_pdf_values_from_moments(const pf_ops *o, const double complex *M, dou
     for (long b = 0; b < nblk; b++) {
         const size_t c0 = (size_t)b * GEMM_COLS;
         const size_t nc = ncols - c0 < GEMM_COLS ? ncols - c0 : GEMM_COLS;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nx, (int)nc, (int)kk, 1.0, o->Cs, (int)kk,
-                    B + c0, (int)ncols, 0.0, R + c0, (int)ncols);
+        gemm_rm((int)nx, (int)nc, (int)kk, o->Cs, (int)kk, B + c0, (int)ncols, R + c0, (int)ncols);
     }
     for (size_t q = 0; q < nq; q++)
         for (size_t i = 0; i < nx; i++)

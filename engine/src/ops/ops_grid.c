@@ -221,6 +221,12 @@ void pf_ops_destroy(pf_ops *o)
     free(o);
 }
 
+void pf_ops_set_gemm(pf_ops *o, pf_ops_gemm_fn fn, void *ctx)
+{
+    o->gemm = fn;
+    o->gemm_ctx = fn ? ctx : NULL;
+}
+
 void pf_ops_set_command_line(pf_ops *o, const char *cmd)
 {
     free(o->command_line);

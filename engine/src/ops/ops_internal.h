@@ -38,6 +38,8 @@ struct pf_ops {
     double complex *K[PF_NOBS]; /* nq2 x nn x PF_NIN: K_a(Q^2_q)[n, j] */
     double complex *Kpdf;       /* nq2 x nn x PF_NOUT x PF_NIN: evolution operator (plots) */
     double cuts[7], s, alpha;
+    pf_ops_gemm_fn gemm;        /* pf_ops_set_gemm: NULL = built-in BLAS */
+    void *gemm_ctx;
 };
 
 /* Allocates an operator object for the given axes and node count (K, Cs zeroed); fills

@@ -75,6 +75,16 @@ uint64_t pf_sim_poisson(uint64_t seed, double mu)
      * CDF's rounding) */
     const double u = pf_rng_uniform(seed, PF_SIM_POISSON_STREAM, 0);
     if (!(mu > 0)) return 0;
+    if (mu > 1.0e6) {
+        /* GSL's Poisson CDF (an incomplete gamma) aborts in its large-x asymptotic when the
+         * bisection probes the far tail beyond ~1e6 expected events, loses digits beyond
+         * ~1e8 and takes an unsigned int; there the Cornish-Fisher quantile of the same
+         * uniform, N + 1/2 = mu + sqrt(mu) z + (z^2 - 1)/6 + O(mu^-1/2), is within one count
+         * of the exact inversion */
+        const double z = gsl_cdf_ugaussian_Pinv(u);
+        const double q = ceil(mu + sqrt(mu) * z + (z * z - 1.0) / 6.0 - 0.5);
+        return q > 0 ? (q < 1.8e19 ? (uint64_t)q : UINT64_MAX) : 0;
+    }
     double lo = 0, hi = mu + 40.0 * sqrt(mu) + 100.0;
     if (gsl_cdf_poisson_P(0, mu) >= u) return 0;
     while (hi - lo > 1) {

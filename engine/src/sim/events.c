@@ -47,6 +47,10 @@ int pf_sim_write_events(const char *path, const pf_sim_run *run, pf_sim_summary 
     const uint64_t n = run->n_events;
     memset(sum, 0, sizeof *sum);
     if (n == 0) return pf_status_set(st, PF_EINVAL, "simulate: zero events requested (simulation.events or --events)");
+    /* the totals over ranks are summed as doubles below, exact only up to 2^53 */
+    if (n > ((uint64_t)1 << 53))
+        return pf_status_set(st, PF_EINVAL, "simulate: %llu events requested, expected at most 2^53",
+                             (unsigned long long)n);
     const int rank = pf_par_rank(), size = pf_par_size();
     size_t b, e;
     pf_par_range(n, rank, size, &b, &e);

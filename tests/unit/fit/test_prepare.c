@@ -42,9 +42,12 @@ static void xr(const ref_ctx *c, double q2, double *lo, double *hi)
 static double inner_f(double lx, void *p)
 {
     ref_ctx *c = p;
-    double x = exp(lx), out;
-    pf_status st = {0};
-    if (pf_ops_xsec(c->ops, c->G, NULL, 0, 1, &x, &c->q2, &out, NULL, &st)) return NAN;
+    double x = exp(lx), out = 0.0, w[PF_OPS_NW];
+    uint32_t idx[PF_OPS_NW];
+    /* the interpolated cross section at one point (pf_ops_xsec's weights, no OpenMP region
+     * per call) */
+    if (pf_ops_xsec_weights(c->ops, x, c->q2, idx, w)) return NAN;
+    for (int k = 0; k < PF_OPS_NW; k++) out += w[k] * c->G[idx[k]];
     return x * out * pf_prep_efficiency(c->det, c->q2 / (x * c->s));
 }
 

@@ -66,6 +66,7 @@ static void write_sample(const char *path, int rows_in_pieces, const char *schem
         fail_msg("%s", st.msg);
     if (sample_deflate >= 0)
         assert_int_equal(pf_h5_set_deflate(h, sample_deflate, &st), PF_OK);
+    assert_int_equal(pf_h5_set_device(h, "cuda:Test GPU 80GB", &st), PF_OK);
     double *big = malloc(NBIG * sizeof *big);
     for (size_t i = 0; i < NBIG; i++)
         big[i] = 1.0 / (double)(i + 1) + (double)i;
@@ -203,6 +204,9 @@ static void test_round_trip_of_every_type_and_attribute(void **state)
     free(s);
     assert_int_equal(pf_h5_get_attr_string(h, "/meta", "created", &s, &st), PF_OK);
     assert_string_equal(s, "2025-11-25T00:00:00Z"); /* SOURCE_DATE_EPOCH */
+    free(s);
+    assert_int_equal(pf_h5_get_attr_string(h, "/meta", "device", &s, &st), PF_OK);
+    assert_string_equal(s, "cuda:Test GPU 80GB"); /* pf_h5_set_device in write_sample */
     free(s);
     assert_int_equal(pf_h5_get_attr_string(h, "/meta", "partonflow_version", &s, &st), PF_OK);
     assert_true(strlen(s) > 0);
@@ -438,6 +442,54 @@ static void test_abort_removes_the_temporary(void **state)
     pf_h5_close(h);
 }
 
+/* A bad output path (empty, a folder, a folder that does not exist) is refused by
+ * pf_h5_create as bad input naming the path, and nothing is created. */
+static void test_bad_output_path_is_refused_before_writing(void **state)
+{
+    (void)state;
+    pf_status st;
+    const char *cases[3][2] = {{"", "output path is empty"},
+                               {dir, "is a directory"},
+                               {fpath("no_such_folder/out.h5"), "cannot write into folder"}};
+    for (int i = 0; i < 3; i++) {
+        pf_status_clear(&st);
+        pf_h5 *h = pf_h5_create(cases[i][0], "partonflow.test", 1, NULL, &st);
+        assert_null(h);
+        assert_int_equal(st.code, PF_EINVAL);
+        assert_non_null(strstr(st.msg, cases[i][1]));
+        if (i > 0)
+            assert_non_null(strstr(st.msg, i == 1 ? dir : "no_such_folder"));
+    }
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", dir, (long)getpid());
+    assert_int_equal(access(tmp, F_OK), -1);
+    snprintf(tmp, sizeof tmp, ".tmp-%ld", (long)getpid());
+    assert_int_equal(access(tmp, F_OK), -1);
+}
+
+/* A dataset larger than the file system can hold (1e15 doubles, 8 PB) is refused with a
+ * message; before, HDF5 failed inside H5Dcreate and the process crashed at exit. */
+static void test_dataset_too_large_for_the_disk_is_refused(void **state)
+{
+    (void)state;
+    const char *p = fpath("huge.h5");
+    pf_status st;
+    pf_h5 *h = pf_h5_create(p, "partonflow.test", 1, NULL, &st);
+    assert_non_null(h);
+    const size_t d[1] = {(size_t)1000000000000000ULL};
+    const double x[1] = {1.0};
+    assert_int_equal(pf_h5_write_rows(h, "/big", PF_H5_DOUBLE, 1, d, 0, 1, x, NULL, &st), PF_EIO);
+    assert_non_null(strstr(st.msg, "/big needs 8e+15 bytes"));
+    pf_h5_abort(h);
+    assert_int_equal(access(p, F_OK), -1);
+    /* the layer still works afterwards */
+    h = pf_h5_create(p, "partonflow.test", 1, NULL, &st);
+    assert_non_null(h);
+    assert_int_equal(pf_h5_write(h, "/x", PF_H5_DOUBLE, 1, (size_t[]){1}, x, NULL, &st), PF_OK);
+    assert_int_equal(pf_h5_commit(h, &st), PF_OK);
+    assert_int_equal(access(p, F_OK), 0);
+}
+
 static void test_xxh64_matches_the_reference_implementation(void **state)
 {
     (void)state;
@@ -473,6 +525,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_flipped_payload_byte_is_refused),
         cmocka_unit_test(test_writer_killed_before_commit_leaves_no_file),
         cmocka_unit_test(test_abort_removes_the_temporary),
+        cmocka_unit_test(test_bad_output_path_is_refused_before_writing),
+        cmocka_unit_test(test_dataset_too_large_for_the_disk_is_refused),
         cmocka_unit_test(test_xxh64_matches_the_reference_implementation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

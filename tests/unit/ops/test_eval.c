@@ -19,6 +19,8 @@
 #include <omp.h>
 #endif
 
+#include <cblas.h>
+
 #include "ops_internal.h"
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/kernels/philox.h"
@@ -168,6 +170,55 @@ static void test_grid_values_equal_direct_complex_sum_for_any_thread_count(void 
     pf_ops_destroy(o);
 }
 
+static int hook_calls;
+
+static int cpu_gemm(void *ctx, size_t m, size_t n, size_t k, const double *A, const double *B, double *C,
+                    pf_status *st)
+{
+    (void)ctx, (void)st;
+    hook_calls++;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0, A, (int)k, B, (int)n, 0.0,
+                C, (int)n);
+    return PF_OK;
+}
+
+/* pf_ops_set_gemm: a caller's product (here one cblas_dgemm for all columns) is called once
+ * per evaluation and gives the same values to rounding; NULL restores the built-in path
+ * bit for bit. */
+static void test_gemm_hook_replaces_the_product_and_can_be_removed(void **state)
+{
+    (void)state;
+    pf_card card = default_card();
+    card.theory.grid_nx = 12;
+    card.theory.grid_nq2 = 14;
+    const size_t nn = 7, np = 2;
+    pf_ops *o = synthetic_ops(&card, nn);
+    const size_t ng = pf_ops_ngrid(o);
+    for (size_t i = 0; i < o->nx * 2 * nn; i++) o->Cs[i] = pf_rng_uniform(6, 0, i) - 0.5;
+    for (int a = 0; a < PF_NOBS; a++)
+        for (size_t k = 0; k < o->nq2 * nn * PF_NIN; k++) o->K[a][k] = crand(2 + (uint64_t)a, k);
+    double complex M[7 * PF_NIN], dM[2 * 7 * PF_NIN];
+    for (size_t k = 0; k < nn * PF_NIN; k++) M[k] = crand(10, k);
+    for (size_t k = 0; k < np * nn * PF_NIN; k++) dM[k] = crand(11, k);
+    double *G = malloc(ng * sizeof *G), *dG = malloc(np * ng * sizeof *dG);
+    double *G2 = malloc(ng * sizeof *G2), *dG2 = malloc(np * ng * sizeof *dG2);
+    pf_status st;
+    pf_status_clear(&st);
+    assert_int_equal(pf_ops_grid_values_from_moments(o, np, M, dM, G, dG, &st), PF_OK);
+    hook_calls = 0;
+    pf_ops_set_gemm(o, cpu_gemm, NULL);
+    assert_int_equal(pf_ops_grid_values_from_moments(o, np, M, dM, G2, dG2, &st), PF_OK);
+    assert_int_equal(hook_calls, 1);
+    for (size_t g = 0; g < ng; g++) assert_true(fabs(G2[g] - G[g]) <= 1e-13 * nn * PF_NIN);
+    for (size_t g = 0; g < np * ng; g++) assert_true(fabs(dG2[g] - dG[g]) <= 1e-13 * nn * PF_NIN);
+    pf_ops_set_gemm(o, NULL, NULL);
+    assert_int_equal(pf_ops_grid_values_from_moments(o, np, M, dM, G2, dG2, &st), PF_OK);
+    assert_memory_equal(G, G2, ng * sizeof *G);
+    assert_memory_equal(dG, dG2, np * ng * sizeof *dG);
+    free(G); free(dG); free(G2); free(dG2);
+    pf_ops_destroy(o);
+}
+
 /* Structure-function-like shapes: x^-0.25 (1-x)^b(Q2) scaling violations, and above mb^2 a
  * bottom contribution that starts at zero with a kink plus an NLO-like jump. */
 static double toy_f(int a, double x, double q2)
@@ -311,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_default_grid_interpolates_toy_structure_functions_to_1e4),
         cmocka_unit_test(test_batch_xsec_and_gradient_equal_explicit_weight_sums),
         cmocka_unit_test(test_aligned_and_unaligned_outputs_give_the_same_bits),
+        cmocka_unit_test(test_gemm_hook_replaces_the_product_and_can_be_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,6 +314,19 @@ static void test_poisson_count_has_mean_and_variance_mu(void **state)
         assert_true(fabs(var / mu - 1) < 4 * sqrt(2.0 / n));
     }
     assert_int_equal(pf_sim_poisson(7, 0.0), 0);
+    /* large luminosities, up to beyond 2^32 expected events: mean mu, spread sqrt(mu)
+     * (before, GSL aborted from 2e6 on and the count wrapped above 2^32) */
+    const double big[3] = {2.0e6, 1.0e10, 3.0e12};
+    for (int k = 0; k < 3; k++) {
+        const int n = 200;
+        double s1 = 0;
+        for (int i = 0; i < n; i++) {
+            const double v = (double)pf_sim_poisson(77 + i, big[k]);
+            assert_true(fabs(v - big[k]) < 6 * sqrt(big[k]));
+            s1 += v;
+        }
+        assert_true(fabs(s1 / n - big[k]) < 4 * sqrt(big[k] / n));
+    }
 }
 
 int main(void)

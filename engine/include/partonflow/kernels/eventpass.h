@@ -67,10 +67,12 @@ PF_HD double pf_ev_dot_stencil(const double *sw, const double *g0, size_t rs)
     return d;
 }
 
-/* The term of stencil entry (r, c, a) in u[B + r rs + 2 c + a]. */
+/* The term of stencil entry (r, c, a) in u[B + r rs + 2 c + a]; term3 takes the three
+ * weights it reads (wr = sw[r], fa = sw[8 + a], wc = sw[4 + c]). */
+PF_HD double pf_ev_stencil_term3(double s, double wr, double fa, double wc) { return (s * wr * fa) * wc; }
 PF_HD double pf_ev_stencil_term(const double *sw, double s, int r, int c, int a)
 {
-    return (s * sw[r] * sw[8 + a]) * sw[4 + c];
+    return pf_ev_stencil_term3(s, sw[r], sw[8 + a], sw[4 + c]);
 }
 
 /* Term index t = a*16 + r*4 + c (the pf_ops_xsec_weights order) -> offset from B. */

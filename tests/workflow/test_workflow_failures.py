@@ -1,8 +1,10 @@
-"""Killing the workflow in the middle of `simulate` or `fit` and running it again
+"""Failure modes of a run, with the fake engine.  Non-converged fits (exit 3) are kept and
+reported.  Killing the workflow in the middle of `simulate` or `fit` and running it again
 completes without a corrupt artefact: Ctrl-C (SIGINT to the process group; Snakemake
 removes the running jobs' outputs, a plain rerun completes) and a crash (SIGKILL to
 everything; `--unlock`, then `--rerun-incomplete`).  The engine is the fake one, whose
 atomic write (temporary + rename) is the engine's protocol (docs/artefacts.md)."""
+import json
 import subprocess
 
 import h5py
@@ -60,3 +62,18 @@ def test_interrupted_run_completes_when_run_again(tmp_path, stage):
     snakemake(wf, "--rerun-incomplete", *args)
     with h5py.File(wf / "results/tiny" / name, "r") as f:
         assert f["meta"].attrs["schema"] in ("partonflow.events", "partonflow.fit")
+
+
+def test_non_converged_replicas_are_kept_and_reported(tmp_path):
+    """`partonflow fit` exit 3 (not converged, fit.h5 written): the workflow goes on, the
+    rule log says so and the summary lists the replicas as not converged."""
+    wf = copy_workflow(tmp_path)
+    snakemake(wf, "--cores", "2", "--configfile", "configs/tiny.yaml", "--config", f"partonflow={FAKE_PF}",
+              env={"FAKE_PF_NOCONV": "replica"})
+    res = wf / "results/tiny"
+    assert "did not converge (exit 3)" in (res / "logs/replica_1.log").read_text()
+    s = json.loads((res / "report/summary.json").read_text())
+    assert s["converged"]["events"] is True
+    assert sorted(s["converged"]["replicas_not_converged"]) == [
+        "results/tiny/replicas/replica_1.h5", "results/tiny/replicas/replica_2.h5"]
+    assert "replicas NOT converged" in (res / "report/summary.md").read_text()

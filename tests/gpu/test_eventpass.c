@@ -1,0 +1,127 @@
+/* kernels/eventpass.h, the per-event maths shared by the CPU likelihood and the device
+ * pass, against naive, independently written computations: the stencil dot product
+ * against the expanded 32-weight row w[k] = wr[r] wc[c] f_a on the interleaved grid
+ * (index layout of pf_ops_xsec_weights, ops.h), summed in long double; the scatters
+ * against the expanded row times s; the CSR dot product and its FP32-storage form
+ * against long double sums. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "partonflow/kernels/eventpass.h"
+#include "partonflow/kernels/philox.h"
+#include "partonflow/like.h"
+
+#define NX 9
+#define NQ 7
+#define NG (2 * NX * NQ)
+
+static double U(uint64_t s, uint64_t k) { return pf_rng_uniform(99, s, k); }
+
+static void fill_grid(double *G)
+{
+    for (size_t g = 0; g < NG; g++) G[g] = 2 * U(0, g) - 0.5; /* mixed signs: no cancellation luck */
+}
+
+/* The expanded row of a stencil at base B: 32 (index, weight) pairs. */
+static void expand(const double *sw, size_t B, size_t idx[32], double w[32])
+{
+    for (int a = 0; a < 2; a++)
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++) {
+                const int k = a * 16 + r * 4 + c;
+                idx[k] = B + ((size_t)r * NX + (size_t)c) * 2 + (size_t)a;
+                w[k] = sw[r] * sw[4 + c] * sw[8 + a];
+            }
+}
+
+static void test_stencil_dot_and_scatter(void **state)
+{
+    (void)state;
+    double G[NG];
+    fill_grid(G);
+    assert_int_equal(PF_EV_STW, PF_LIKE_STW);
+    for (uint64_t e = 0; e < 200; e++) {
+        double sw[PF_EV_STW];
+        for (int k = 0; k < PF_EV_STW; k++) sw[k] = 2 * U(e + 1, (uint64_t)k) - 0.7;
+        const size_t r0 = e % (NQ - 3), c0 = (e / 3) % (NX - 3), B = 2 * (r0 * NX + c0);
+        size_t idx[32];
+        double w[32];
+        expand(sw, B, idx, w);
+        long double ref = 0, mag = 0;
+        for (int k = 0; k < 32; k++) {
+            ref += (long double)w[k] * G[idx[k]];
+            mag += fabsl((long double)w[k] * G[idx[k]]);
+            /* the offset helper addresses the same grid value as the expanded row */
+            assert_int_equal(B + pf_ev_stencil_offset(k, 2 * NX), idx[k]);
+        }
+        const double d = pf_ev_dot_stencil(sw, G + B, 2 * NX);
+        assert_true(fabsl(d - ref) <= 1e-15L * mag);
+        /* scatter: u gets s w[k] at idx[k], nothing elsewhere */
+        const double s = 0.37 + U(e + 1, 50);
+        double u[NG];
+        memset(u, 0, sizeof u);
+        pf_ev_scatter_stencil(sw, s, u + B, 2 * NX);
+        double v[NG];
+        memset(v, 0, sizeof v);
+        for (int k = 0; k < 32; k++) v[idx[k]] += s * w[k];
+        for (size_t g = 0; g < NG; g++) assert_true(fabs(u[g] - v[g]) <= 1e-15 * (fabs(v[g]) + 1e-300));
+        /* the term function is the scatter's addend */
+        for (int k = 0; k < 32; k++) {
+            const int a = k >> 4, r = (k >> 2) & 3, c = k & 3;
+            const double t = pf_ev_stencil_term(sw, s, r, c, a);
+            assert_true(fabs(t - s * w[k]) <= 1e-15 * fabs(s * w[k]));
+            assert_memory_equal(&t, &u[idx[k]], sizeof t); /* each grid value gets one term */
+        }
+    }
+}
+
+static void test_csr_dot_and_scatter(void **state)
+{
+    (void)state;
+    double G[NG];
+    fill_grid(G);
+    uint32_t col[64];
+    double val[64];
+    float valf[64];
+    for (uint64_t e = 0; e < 200; e++) {
+        const int len = 1 + (int)(U(e + 7, 0) * 63);
+        long double ref = 0, reff = 0, mag = 0;
+        for (int k = 0; k < len; k++) {
+            col[k] = (uint32_t)(U(e + 7, 2 * (uint64_t)k + 1) * NG) % NG;
+            val[k] = 2 * U(e + 7, 2 * (uint64_t)k + 2) - 1;
+            valf[k] = (float)val[k];
+            ref += (long double)val[k] * G[col[k]];
+            reff += (long double)valf[k] * G[col[k]];
+            mag += fabsl((long double)val[k] * G[col[k]]);
+        }
+        /* an offset row range [k0, k1) inside the arrays */
+        const uint64_t k0 = 0, k1 = (uint64_t)len;
+        assert_true(fabsl(pf_ev_dot_csr(col, val, k0, k1, G) - ref) <= 1e-15L * mag);
+        assert_true(fabsl(pf_ev_dot_csr_f32(col, valf, k0, k1, G) - reff) <= 1e-15L * mag);
+        /* FP32 storage changes the dot product by about 2^-24 relative, no more */
+        assert_true(fabsl(reff - ref) <= 1e-7L * mag);
+        double u[NG], v[NG];
+        memset(u, 0, sizeof u);
+        memset(v, 0, sizeof v);
+        const double s = 1.7;
+        pf_ev_scatter_csr(col, val, k0, k1, s, u);
+        for (int k = 0; k < len; k++) v[col[k]] += s * val[k];
+        for (size_t g = 0; g < NG; g++) assert_true(fabs(u[g] - v[g]) <= 1e-15 * fabs(v[g]) + 1e-300);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stencil_dot_and_scatter),
+        cmocka_unit_test(test_csr_dot_and_scatter),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,161 @@
+"""prepare + fit end to end on the tiny card with a perfect detector: the files describe
+themselves, the fit recovers the truth, threads and ranks do not change a bit of the
+payloads, and bad input gives a clear message and the documented exit code."""
+import math
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import SOURCE_ROOT, run_pf
+
+TINY = SOURCE_ROOT / "configs/cards/tiny.yaml"
+# enough events for three summation blocks of 65536, so that 2 ranks / threads share work
+NEVENTS = 150000
+
+
+def perfect_card(tmp, name="perfect.yaml", edit=None):
+    text = TINY.read_text()
+    lines = []
+    skip = False
+    for line in text.splitlines():
+        if line.startswith("detector:"):
+            lines.append("detector: perfect")
+            skip = True
+            continue
+        if skip and line.startswith("  "):
+            continue
+        skip = False
+        lines.append(line)
+    text = "\n".join(lines) + "\n"
+    if edit:
+        text = edit(text)
+    p = tmp / name
+    p.write_text(text)
+    return p
+
+
+def payload_checksum(path):
+    with h5py.File(path, "r") as f:
+        return int(f["meta"].attrs["checksum"])
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fit")
+    card = perfect_card(d)
+    run_pf("theory", "--card", card, "--out", d / "theory.h5")
+    run_pf("simulate", "--theory", d / "theory.h5", "--card", card, "--events", NEVENTS, "--seed", 11,
+           "--out", d / "events.h5")
+    run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "events.h5", "--card", card,
+           "--out", d / "like.h5", "--threads", 2)
+    run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", d / "fit.h5", "--threads", 2)
+    return d, card
+
+
+def test_likelihood_file_describes_itself(chain):
+    d, _ = chain
+    with h5py.File(d / "like.h5", "r") as f:
+        assert f["meta"].attrs["schema"] in (b"partonflow.likelihood", "partonflow.likelihood")
+        n = int(f.attrs["n_events"])
+        with h5py.File(d / "events.h5", "r") as e:
+            assert n == int(np.count_nonzero(e["events/accepted"][:]))
+        assert f["events/stencil_w"].shape == (n, 10)
+        H = f["hist/H"][:]
+        c = f["norm/c"][:]
+        # the histogram bins tile the region: sum_b H_b = c
+        assert np.allclose(H.sum(axis=0), c, rtol=1e-10, atol=1e-12 * abs(c).max())
+        assert f.attrs["detector"] in (b"perfect", "perfect")
+
+
+def test_fit_converges_and_recovers_the_truth(chain):
+    d, _ = chain
+    with h5py.File(d / "fit.h5", "r") as f:
+        g = f["fit"]
+        assert int(g.attrs["converged"]) == 1
+        pull = g["pull"][:]
+        assert np.all(np.abs(pull) < 4.0), pull
+        err = g["error"][:]
+        assert np.all(err > 0)
+        corr = g["correlation"][:]
+        assert np.allclose(np.diag(corr), 1.0)
+        cov = g["covariance"][:]
+        assert np.allclose(cov, cov.T)
+        # the covariance is the inverse of the stored Hessian
+        assert np.allclose(cov @ g["hessian"][:], np.eye(len(err)), atol=1e-6)
+        assert g["history/neg_lnl"][-1] <= g["history/neg_lnl"][0]
+        assert f["pdf/xf_fit"].shape == (2, 60, 13)
+        mse = float(g.attrs["mse"])
+        # MSE as documented: mean over the x grid and the fitted flavours at mu0
+        fl = [s for s in f["pdf"].attrs["flavours_mu0"].split(",")]
+        fitted = f["pdf"].attrs["fitted_flavours"].split(",")
+        cols = [fl.index(s) for s in fitted]
+        dd = f["pdf/xf_fit_mu0"][:][:, cols] - f["pdf/xf_true_mu0"][:][:, cols]
+        assert math.isclose(mse, float(np.mean(dd * dd)), rel_tol=1e-12)
+
+
+def test_histogram_method_and_replica(chain):
+    d, card = chain
+    run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", d / "fit_h.h5", "--method", "histogram")
+    run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", d / "fit_r1.h5", "--replica", 1)
+    with h5py.File(d / "fit.h5", "r") as a, h5py.File(d / "fit_h.h5", "r") as h, \
+            h5py.File(d / "fit_r1.h5", "r") as r:
+        assert int(h["fit"].attrs["converged"]) == 1
+        assert int(r["fit"].attrs["replica"]) == 1
+        # binning loses information: histogram errors are not smaller than unbinned ones
+        assert np.all(h["fit/error"][:] > 0.95 * a["fit/error"][:])
+        # a bootstrap replica moves the best fit by about one standard deviation, not zero
+        shift = np.abs(r["fit/theta"][:] - a["fit/theta"][:]) / a["fit/error"][:]
+        assert np.all(shift < 5) and np.any(shift > 1e-3)
+
+
+def test_one_and_two_threads_and_ranks_give_identical_payloads(chain, tmp_path):
+    d, card = chain
+    run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "events.h5", "--card", card,
+           "--out", tmp_path / "l1.h5", "--threads", 1)
+    assert payload_checksum(tmp_path / "l1.h5") == payload_checksum(d / "like.h5")
+    run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "f1.h5", "--threads", 1)
+    assert payload_checksum(tmp_path / "f1.h5") == payload_checksum(d / "fit.h5")
+    run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "events.h5", "--card", card,
+           "--out", tmp_path / "l2.h5", "--threads", 1, mpi_ranks=2)
+    assert payload_checksum(tmp_path / "l2.h5") == payload_checksum(d / "like.h5")
+    run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "f2.h5", "--threads", 1,
+           mpi_ranks=2)
+    assert payload_checksum(tmp_path / "f2.h5") == payload_checksum(d / "fit.h5")
+
+
+def test_bad_input_gives_clear_messages(chain, tmp_path):
+    d, card = chain
+    # events from another theory
+    other = perfect_card(tmp_path, "other.yaml", lambda t: t.replace("value: 0.35", "value: 0.30"))
+    run_pf("theory", "--card", other, "--out", tmp_path / "th2.h5")
+    r = run_pf("prepare", "--theory", tmp_path / "th2.h5", "--events", d / "events.h5", "--out",
+               tmp_path / "x.h5", check=False)
+    assert r.returncode == 2 and "another theory" in r.stderr
+    assert not (tmp_path / "x.h5").exists()
+    # a free parameter the parametrisation does not have (dv has one polynomial term)
+    bad = perfect_card(tmp_path, "bad.yaml", lambda t: t.replace("free: [uv.a, uv.b, ubar.A, g.a]",
+                                                                 "free: [uv.a, dv.p2]"))
+    r = run_pf("fit", "--likelihood", d / "like.h5", "--card", bad, "--out", tmp_path / "y.h5", check=False)
+    assert r.returncode == 2 and "dv.p2" in r.stderr and "fit.free" in r.stderr
+    # a fit that does not converge: written, flagged, exit code 3
+    r = run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "nc.h5",
+               "--max-iter", 1, check=False)
+    assert r.returncode == 3 and "NOT CONVERGED" in r.stderr
+    with h5py.File(tmp_path / "nc.h5", "r") as f:
+        assert int(f["fit"].attrs["converged"]) == 0
+        assert "not converged" in f["fit"].attrs["status"]
+
+
+def test_no_accepted_events_and_smeared_detector_are_refused(tmp_path):
+    smear = "detector: {energy_resolution: {stochastic: 0.02, constant: 0.01}, angle_resolution: 0.001"
+    for name, det, msg in (("eff0.yaml", smear + ", efficiency: 0.0}", "none of its"),
+                           ("smear.yaml", smear + "}", "smeared detector")):
+        card = perfect_card(tmp_path, name, lambda t: t.replace("detector: perfect", det))
+        run_pf("theory", "--card", card, "--out", tmp_path / "t.h5")
+        run_pf("simulate", "--theory", tmp_path / "t.h5", "--card", card, "--events", 1000, "--seed", 1,
+               "--out", tmp_path / "e.h5")
+        r = run_pf("prepare", "--theory", tmp_path / "t.h5", "--events", tmp_path / "e.h5", "--out",
+                   tmp_path / "l.h5", check=False)
+        assert r.returncode == 2 and msg in r.stderr, r.stderr
+        assert not (tmp_path / "l.h5").exists()

@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Closure campaigns of the fit (docs/fitting.md, "Closure campaigns"): the documented
+commands behind the acceptance numbers.
+
+  pulls:  NEXP pseudo-experiments of Poisson(NEV) events each (seeds 1..NEXP; the card's
+          simulation becomes {luminosity: NEV / sigma}), one theory.h5, for
+          each: simulate -> prepare -> fit (unbinned); reports per free parameter the mean
+          and standard deviation of the pulls (fit - truth) / error, and passes when every
+          mean is within +-0.3 and every standard deviation within [0.8, 1.25].
+  mse:    for each event count in --counts, NEXP pseudo-experiments fitted with both
+          methods (events, histogram); prints the table of the mean MSE (fit.h5 /fit
+          attribute mse, docs/fitting.md) with its standard error, side by side.
+
+  /usr/bin/python3 tools/closure_campaign.py pulls --card configs/cards/tiny.yaml --perfect \\
+        --nexp 100 --events 10000 --workdir /tmp/pulls
+  /usr/bin/python3 tools/closure_campaign.py mse --card configs/cards/tiny.yaml --perfect \\
+        --nexp 20 --counts 1000,10000,100000,1000000 --workdir /tmp/mse
+
+PARTONFLOW (environment) names the executable (default build/partonflow).  Exit code 1 when
+the pull criteria fail.
+"""
+import argparse
+import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PF = os.environ.get("PARTONFLOW", str(ROOT / "build" / "partonflow"))
+
+
+def run(*args):
+    r = subprocess.run([PF, *map(str, args)], capture_output=True, text=True)
+    if r.returncode not in (0, 3):
+        sys.exit(f"{' '.join(map(str, args))} failed ({r.returncode}):\n{r.stderr}")
+    return r.returncode
+
+
+def card_for(src, wd, perfect):
+    text = Path(src).read_text()
+    if perfect:
+        out, skip = [], False
+        for line in text.splitlines():
+            if line.startswith("detector:"):
+                out.append("detector: perfect")
+                skip = True
+                continue
+            if skip and line.startswith("  "):
+                continue
+            skip = False
+            out.append(line)
+        text = "\n".join(out) + "\n"
+    p = wd / "card.yaml"
+    p.write_text(text)
+    return p
+
+
+@functools.lru_cache(maxsize=None)
+def poisson_card(wd, card, nev):
+    """The card with simulation: {luminosity: nev / sigma}: the event count of each
+    pseudo-experiment is Poisson with mean nev, as the extended likelihood assumes (with a
+    fixed count the rate-like parameters, e.g. ubar.A, scatter less than their errors)."""
+    probe = wd / "probe.h5"
+    run("simulate", "--theory", wd / "theory.h5", "--card", card, "--events", 100, "--seed", 1, "--out", probe)
+    with h5py.File(probe, "r") as f:
+        sigma = float(f["events"].attrs["cross_section_pb"])
+    probe.unlink()
+    out = []
+    for line in Path(card).read_text().splitlines():
+        if line.startswith("simulation:"):
+            line = f"simulation: {{luminosity: {nev / sigma!r}, seed: 1}}"
+        out.append(line)
+    p = wd / f"card_{nev}.yaml"
+    p.write_text("\n".join(out) + "\n")
+    return p
+
+
+def one(wd, card, seed, nev, methods, threads):
+    ev, lk = wd / f"ev_{nev}_{seed}.h5", wd / f"lk_{nev}_{seed}.h5"
+    pc = poisson_card(wd, card, nev)
+    run("simulate", "--theory", wd / "theory.h5", "--card", pc, "--seed", seed, "--out", ev)
+    run("prepare", "--theory", wd / "theory.h5", "--events", ev, "--card", card, "--out", lk, "--threads", threads)
+    res = {}
+    for m in methods:
+        fo = wd / f"fit_{m}_{nev}_{seed}.h5"
+        rc = run("fit", "--likelihood", lk, "--card", card, "--out", fo, "--method", m, "--threads", threads)
+        with h5py.File(fo, "r") as f:
+            g = f["fit"]
+            res[m] = dict(converged=int(g.attrs["converged"]) == 1 and rc == 0, pull=g["pull"][:],
+                          mse=float(g.attrs["mse"]), names=g.attrs["parameters"].split(","))
+        fo.unlink()
+    ev.unlink()
+    lk.unlink()
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["pulls", "mse"])
+    ap.add_argument("--card", default=str(ROOT / "configs/cards/tiny.yaml"))
+    ap.add_argument("--perfect", action="store_true", help="replace the card's detector by 'perfect'")
+    ap.add_argument("--nexp", type=int, default=100)
+    ap.add_argument("--events", type=int, default=10000)
+    ap.add_argument("--counts", default="1000,10000,100000,1000000")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--workdir", default="/tmp/pf_closure")
+    a = ap.parse_args()
+    wd = Path(a.workdir)
+    wd.mkdir(parents=True, exist_ok=True)
+    card = card_for(a.card, wd, a.perfect)
+    run("theory", "--card", card, "--out", wd / "theory.h5")
+    if a.mode == "pulls":
+        pulls, nconv, names = [], 0, None
+        for s in range(1, a.nexp + 1):
+            r = one(wd, card, s, a.events, ["events"], a.threads)["events"]
+            names = r["names"]
+            if r["converged"]:
+                nconv += 1
+                pulls.append(r["pull"])
+        P = np.array(pulls)
+        ok = nconv == a.nexp
+        print(f"# {a.nexp} pseudo-experiments of {a.events} events, {nconv} converged ({card})")
+        print(f"{'parameter':12s} {'mean pull':>10s} {'sd pull':>8s} {'IQR/1.349':>9s} {'max|pull|':>9s}")
+        for k, n in enumerate(names):
+            m, sd = P[:, k].mean(), P[:, k].std(ddof=1)
+            q1, q3 = np.percentile(P[:, k], [25, 75])
+            good = abs(m) <= 0.3 and 0.8 <= sd <= 1.25
+            ok &= good
+            print(f"{n:12s} {m:10.3f} {sd:8.3f} {(q3 - q1) / 1.349:9.3f} {np.abs(P[:, k]).max():9.2f} "
+                  f"{'ok' if good else 'FAIL'}")
+        np.savetxt(wd / "pulls.txt", P, header=" ".join(names))
+        print("PASS" if ok else "FAIL")
+        sys.exit(0 if ok else 1)
+    counts = [int(float(c)) for c in a.counts.split(",")]
+    print(f"# MSE (docs/fitting.md) over {a.nexp} pseudo-experiments per count; mean +- standard error")
+    print("| events | unbinned MSE | histogram MSE | histogram / unbinned |")
+    print("|---:|---:|---:|---:|")
+    for n in counts:
+        me, mh = [], []
+        for s in range(1, a.nexp + 1):
+            r = one(wd, card, 1000 + s, n, ["events", "histogram"], a.threads)
+            if r["events"]["converged"] and r["histogram"]["converged"]:
+                me.append(r["events"]["mse"])
+                mh.append(r["histogram"]["mse"])
+        me, mh = np.array(me), np.array(mh)
+        se = lambda v: v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else float("nan")
+        print(f"| {n} | {me.mean():.3e} +- {se(me):.1e} | {mh.mean():.3e} +- {se(mh):.1e} | "
+              f"{mh.mean() / me.mean():.2f} ({len(me)} of {a.nexp} both converged) |")
+
+
+if __name__ == "__main__":
+    main()

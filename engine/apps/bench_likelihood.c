@@ -142,7 +142,7 @@ int pf_bench_likelihood(int argc, char **argv)
             ns = NULL;
             rc = pf_cli_parse_list("--events", argv[++i], &ns, &nns, &st);
         } else if (!strcmp(a, "--threads"))
-            rc = pf_cli_parse_size("--threads", argv[++i], &threads, &st);
+            rc = pf_cli_parse_threads(argv[++i], &threads, &st);
         else if (!strcmp(a, "--card"))
             card_path = argv[++i];
         else if (!strcmp(a, "--device"))

@@ -99,7 +99,7 @@ int pf_bench_simulate(int argc, char **argv)
         if (!strcmp(a, "--events"))
             rc = pf_cli_parse_size("--events", argv[++i], &n, &st);
         else if (!strcmp(a, "--threads"))
-            rc = pf_cli_parse_size("--threads", argv[++i], &threads, &st);
+            rc = pf_cli_parse_threads(argv[++i], &threads, &st);
         else if (!strcmp(a, "--card"))
             card_path = argv[++i];
         else

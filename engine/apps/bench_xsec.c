@@ -124,7 +124,7 @@ int pf_bench_xsec(int argc, char **argv)
         if (!strcmp(a, "--points"))
             rc = pf_cli_parse_size("--points", argv[++i], &npts, &st);
         else if (!strcmp(a, "--threads"))
-            rc = pf_cli_parse_size("--threads", argv[++i], &threads, &st);
+            rc = pf_cli_parse_threads(argv[++i], &threads, &st);
         else if (!strcmp(a, "--card"))
             card_path = argv[++i];
         else

@@ -74,6 +74,14 @@ int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status
     return PF_OK;
 }
 
+int pf_cli_parse_threads(const char *text, size_t *out, pf_status *st)
+{
+    if (pf_cli_parse_size("--threads", text, out, st)) return st->code;
+    if (*out > PF_CLI_MAX_THREADS)
+        return pf_status_set(st, PF_EINVAL, "--threads: expected at most %d threads, got %s", PF_CLI_MAX_THREADS, text);
+    return PF_OK;
+}
+
 int pf_cli_parse_list(const char *flag, const char *text, double **out, size_t *n, pf_status *st)
 {
     *out = NULL;

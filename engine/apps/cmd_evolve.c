@@ -52,7 +52,7 @@ int pf_cmd_evolve(int argc, char **argv)
             if (!strcmp(a, "--card")) card_path = v;
             else if (!strcmp(a, "--q2")) q2_text = v;
             else if (!strcmp(a, "--x")) x_text = v;
-            else if (pf_cli_parse_size("--threads", v, &threads, &st)) return pf_cli_fail("evolve", &st);
+            else if (pf_cli_parse_threads(v, &threads, &st)) return pf_cli_fail("evolve", &st);
         } else {
             return pf_cli_usage_error("evolve", "unknown argument '%s' ('partonflow evolve --help')", a);
         }

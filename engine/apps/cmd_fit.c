@@ -125,7 +125,7 @@ int pf_cmd_fit(int argc, char **argv)
         else if (!strcmp(a, "--replica")) {
             if (pf_cli_parse_size("--replica", argv[++i], &replica, &st)) return pf_cli_fail("fit", &st);
         } else if (!strcmp(a, "--threads")) {
-            if (pf_cli_parse_size("--threads", argv[++i], &threads, &st)) return pf_cli_fail("fit", &st);
+            if (pf_cli_parse_threads(argv[++i], &threads, &st)) return pf_cli_fail("fit", &st);
         } else if (!strcmp(a, "--max-iter")) {
             if (pf_cli_parse_size("--max-iter", argv[++i], &max_iter, &st)) return pf_cli_fail("fit", &st);
         } else

@@ -58,7 +58,7 @@ int pf_cmd_prepare(int argc, char **argv)
         else if (!strcmp(a, "--card")) card_path = argv[++i];
         else if (!strcmp(a, "--out")) out = argv[++i];
         else if (!strcmp(a, "--threads")) {
-            if (pf_cli_parse_size("--threads", argv[++i], &threads, &st)) return pf_cli_fail("prepare", &st);
+            if (pf_cli_parse_threads(argv[++i], &threads, &st)) return pf_cli_fail("prepare", &st);
         } else
             return pf_cli_usage_error("prepare", "unknown argument '%s' ('partonflow prepare --help')", a);
     }

@@ -47,7 +47,7 @@ int pf_cmd_sf(int argc, char **argv)
         else if (!strcmp(a, "--x"))
             xs = argv[++i];
         else if (!strcmp(a, "--threads")) {
-            if (pf_cli_parse_size("--threads", argv[++i], &threads, &st)) return pf_cli_fail("sf", &st);
+            if (pf_cli_parse_threads(argv[++i], &threads, &st)) return pf_cli_fail("sf", &st);
         } else
             return pf_cli_usage_error("sf", "unknown argument '%s' ('partonflow sf --help')", a);
     }

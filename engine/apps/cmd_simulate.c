@@ -82,7 +82,7 @@ int pf_cmd_simulate(int argc, char **argv)
         else if (!strcmp(a, "--out"))
             out = v;
         else if (!strcmp(a, "--threads")) {
-            if (pf_cli_parse_size(a, v, &threads, &st)) return pf_cli_fail("simulate", &st);
+            if (pf_cli_parse_threads(v, &threads, &st)) return pf_cli_fail("simulate", &st);
         } else if (!strcmp(a, "--events")) {
             if (pf_cli_parse_size(a, v, &events, &st)) return pf_cli_fail("simulate", &st);
             have_events = 1;
@@ -98,9 +98,6 @@ int pf_cmd_simulate(int argc, char **argv)
     if (access(theory, R_OK))
         return pf_cli_usage_error("simulate", "--theory: cannot read '%s' (make it with 'partonflow theory')", theory);
     if (access(card_path, R_OK)) return pf_cli_usage_error("simulate", "--card: cannot read '%s'", card_path);
-    if (threads > PF_CLI_MAX_THREADS)
-        return pf_cli_usage_error("simulate", "--threads: expected at most %d threads, got %zu", PF_CLI_MAX_THREADS,
-                                  threads);
     /* the rename at commit would replace an input with the events */
     struct stat so, si;
     if (!stat(out, &so) && ((!stat(theory, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino) ||

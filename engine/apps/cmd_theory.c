@@ -49,7 +49,7 @@ int pf_cmd_theory(int argc, char **argv)
         else if (!strcmp(a, "--out"))
             out = argv[++i];
         else if (!strcmp(a, "--threads")) {
-            if (pf_cli_parse_size("--threads", argv[++i], &threads, &st)) return pf_cli_fail("theory", &st);
+            if (pf_cli_parse_threads(argv[++i], &threads, &st)) return pf_cli_fail("theory", &st);
         } else
             return pf_cli_usage_error("theory", "unknown argument '%s' ('partonflow theory --help')", a);
     }

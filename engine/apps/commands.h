@@ -47,6 +47,8 @@ int pf_cli_parse_double(const char *flag, const char *text, double *out, pf_stat
 
 /* The most --threads a command accepts; more is a typo, and OpenMP would abort trying. */
 #define PF_CLI_MAX_THREADS 4096
+/* Parses --threads: a non-negative integer up to PF_CLI_MAX_THREADS (0: OpenMP's default). */
+int pf_cli_parse_threads(const char *text, size_t *out, pf_status *st);
 /* Sets the OpenMP thread count (0: leave as is); returns the count in force. */
 int pf_cli_set_threads(int threads);
 

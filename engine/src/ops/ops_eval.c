@@ -19,10 +19,11 @@
 #include "ops_internal.h"
 #include "partonflow/kernels/kinematics.h"
 
-/* The Fortran BLAS entry points (OpenBLAS): GSL's reference CBLAS (libgslcblas), which the
- * gsl dependency puts on the link line too, also defines cblas_dgemm and may come first;
- * it has no dgemm_ / zgemm_, so these always reach the optimised BLAS.  Row-major products
- * are passed as the transposed column-major ones. */
+/* The Fortran BLAS entry points of the optimised BLAS.  The build links GSL without its
+ * reference CBLAS (meson.build), but libgsl itself still loads libgslcblas, which defines
+ * cblas_* and not dgemm_ / zgemm_: calling these keeps the products on the optimised BLAS
+ * whatever the load order.  Row-major products are passed as the transposed column-major
+ * ones. */
 extern void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
                    const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c,
                    const int *ldc);

@@ -78,38 +78,15 @@ static void usage(FILE *out)
 
 int pf_bench_simulate(int argc, char **argv)
 {
-    int json = 0, repeats = 5, warmup = 1;
-    size_t n = 1000000, threads = 0;
-    const char *card_path = "configs/cards/default.yaml";
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return PF_EXIT_OK;
-        }
+    pf_bench_opts o = {.json = 0, .repeats = 5, .warmup = 1, .n = 1000000, .threads = 0,
+                       .card = "configs/cards/default.yaml"};
+    const int ex = pf_bench_parse(argc, argv, "bench simulate", "--events", usage, &o);
+    if (ex >= 0) return ex;
+    const int json = o.json, repeats = o.repeats, warmup = o.warmup;
+    const size_t n = o.n, threads = o.threads;
+    const char *card_path = o.card;
     pf_status st;
     pf_status_clear(&st);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const int c = pf_bench_common_arg(argc, argv, &i, "bench simulate", &json, &repeats, &warmup);
-        if (c < 0) return PF_EXIT_USAGE;
-        if (c > 0) continue;
-        if ((!strcmp(a, "--events") || !strcmp(a, "--threads") || !strcmp(a, "--card")) && i + 1 >= argc)
-            return pf_cli_usage_error("bench simulate", "%s needs a value", a);
-        int rc = PF_OK;
-        if (!strcmp(a, "--events"))
-            rc = pf_cli_parse_size("--events", argv[++i], &n, &st);
-        else if (!strcmp(a, "--threads"))
-            rc = pf_cli_parse_threads(argv[++i], &threads, &st);
-        else if (!strcmp(a, "--card"))
-            card_path = argv[++i];
-        else
-            return pf_cli_usage_error("bench simulate", "unknown argument '%s' ('partonflow bench simulate --help')", a);
-        if (rc) return pf_cli_fail("bench simulate", &st);
-    }
-    if (n == 0) return pf_cli_usage_error("bench simulate", "--events must be >= 1");
-    if (threads > PF_CLI_MAX_THREADS)
-        return pf_cli_usage_error("bench simulate", "--threads: expected at most %d threads, got %zu",
-                                  PF_CLI_MAX_THREADS, threads);
     const int tmax = pf_cli_set_threads((int)threads);
 
     pf_card card;

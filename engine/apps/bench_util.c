@@ -96,3 +96,35 @@ int pf_bench_common_arg(int argc, char **argv, int *i, const char *target, int *
     (*i)++;
     return 1;
 }
+
+int pf_bench_parse(int argc, char **argv, const char *target, const char *nflag, void (*usage)(FILE *),
+                   pf_bench_opts *o)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return PF_EXIT_OK;
+        }
+    pf_status st;
+    pf_status_clear(&st);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const int c = pf_bench_common_arg(argc, argv, &i, target, &o->json, &o->repeats, &o->warmup);
+        if (c < 0) return PF_EXIT_USAGE;
+        if (c > 0) continue;
+        if ((!strcmp(a, nflag) || !strcmp(a, "--threads") || !strcmp(a, "--card")) && i + 1 >= argc)
+            return pf_cli_usage_error(target, "%s needs a value", a);
+        int rc = PF_OK;
+        if (!strcmp(a, nflag))
+            rc = pf_cli_parse_size(nflag, argv[++i], &o->n, &st);
+        else if (!strcmp(a, "--threads"))
+            rc = pf_cli_parse_threads(argv[++i], &o->threads, &st);
+        else if (!strcmp(a, "--card"))
+            o->card = argv[++i];
+        else
+            return pf_cli_usage_error(target, "unknown argument '%s' ('partonflow %s --help')", a, target);
+        if (rc) return pf_cli_fail(target, &st);
+    }
+    if (o->n == 0) return pf_cli_usage_error(target, "%s must be >= 1", nflag);
+    return -1;
+}

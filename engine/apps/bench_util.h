@@ -34,4 +34,18 @@ void pf_bench_print(FILE *out, const pf_bench_result *r, int json);
 int pf_bench_common_arg(int argc, char **argv, int *i, const char *target, int *json,
                         int *repeats, int *warmup);
 
+/* The options of a bench target that times one problem of size n from a card:
+ *   --help, the common options above, NFLAG N (e.g. --points, --events; N >= 1),
+ *   --threads T (pf_cli_parse_threads), --card CARD.
+ * Fields hold the target's defaults on entry.  Returns -1 to go on, or the exit code the
+ * target should return (0 after --help, which prints usage; 2 after a bad argument, with
+ * the message printed). */
+typedef struct pf_bench_opts {
+    int json, repeats, warmup;
+    size_t n, threads;
+    const char *card;
+} pf_bench_opts;
+int pf_bench_parse(int argc, char **argv, const char *target, const char *nflag, void (*usage)(FILE *),
+                   pf_bench_opts *o);
+
 #endif

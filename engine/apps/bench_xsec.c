@@ -103,35 +103,15 @@ static void usage(FILE *out)
 
 int pf_bench_xsec(int argc, char **argv)
 {
-    int json = 0, repeats = 11, warmup = 1;
-    size_t npts = 1000000, threads = 0;
-    const char *card_path = "configs/cards/default.yaml";
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return PF_EXIT_OK;
-        }
+    pf_bench_opts o = {.json = 0, .repeats = 11, .warmup = 1, .n = 1000000, .threads = 0,
+                       .card = "configs/cards/default.yaml"};
+    const int ex = pf_bench_parse(argc, argv, "bench xsec", "--points", usage, &o);
+    if (ex >= 0) return ex;
+    const int json = o.json, repeats = o.repeats, warmup = o.warmup;
+    const size_t npts = o.n, threads = o.threads;
+    const char *card_path = o.card;
     pf_status st;
     pf_status_clear(&st);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const int c = pf_bench_common_arg(argc, argv, &i, "bench xsec", &json, &repeats, &warmup);
-        if (c < 0) return PF_EXIT_USAGE;
-        if (c > 0) continue;
-        if ((!strcmp(a, "--points") || !strcmp(a, "--threads") || !strcmp(a, "--card")) && i + 1 >= argc)
-            return pf_cli_usage_error("bench xsec", "%s needs a value", a);
-        int rc = PF_OK;
-        if (!strcmp(a, "--points"))
-            rc = pf_cli_parse_size("--points", argv[++i], &npts, &st);
-        else if (!strcmp(a, "--threads"))
-            rc = pf_cli_parse_threads(argv[++i], &threads, &st);
-        else if (!strcmp(a, "--card"))
-            card_path = argv[++i];
-        else
-            return pf_cli_usage_error("bench xsec", "unknown argument '%s' ('partonflow bench xsec --help')", a);
-        if (rc) return pf_cli_fail("bench xsec", &st);
-    }
-    if (npts == 0) return pf_cli_usage_error("bench xsec", "--points must be >= 1");
     const int tmax = pf_cli_set_threads((int)threads);
 
     pf_card card;

@@ -7,7 +7,9 @@
  * series of Pegasus, hep-ph/0408244 sec. 3, summed to 24 orders); the truncated solution
  * (card `evolution: truncated`) keeps the O(a_s) terms of U only.  Evolution basis: the
  * q_i^- evolve with P^- (= valence at NLO), q_i^+ - Sigma/nf with P^+, (Sigma, g) with the
- * singlet matrix; ZM-VFNS switches nf at mu_F = m_h with continuous PDFs; flavours that
+ * singlet matrix; ZM-VFNS switches nf at mu_F = m_h with continuous PDFs (and a_s, matched
+ * at mu_R = xi_r m_h as alphas.h says: each nf piece runs from the matched a_s^(nf) at its
+ * lower end to the unmatched a_s^(nf) at its upper end, as QCD-Pegasus); flavours that
  * are not active stay as they are (zero for the usual inputs).  Evolution runs upwards
  * only: q2 >= mu0^2 (pf_evol_q2min).
  *

@@ -8,8 +8,9 @@
 #define THR_TOL 1e-9
 
 struct pf_alphas {
-    int order, scheme, nf_fixed;
+    int order, scheme, nf_fixed, nf_ref;
     double thr2[3];          /* mu_R^2 thresholds xi_r^2 m_{c,b,t}^2 */
+    double match_c;          /* NLO matching coefficient (2/3) ln(mu_R^2/m_h^2) = (4/3) ln xi_r */
     double anchor_l[7];      /* per nf: ln mu^2 and a_s of a point inside its region */
     double anchor_a[7];
 };
@@ -26,6 +27,24 @@ int pf_alphas_nf(const pf_alphas *as, double mur2)
     for (int h = 0; h < 3; h++)
         if (mur2 >= as->thr2[h] * (1.0 - THR_TOL)) nf = 4 + h;
     return nf;
+}
+
+/* MSbar decoupling at mu_R^2 = xi_r^2 m_h^2, to the order of the evolution (Chetyrkin,
+ * Kniehl, Steinhauser, PRL 79 (1997) 2184, first order; as in QCD-Pegasus' ASNF1):
+ *     a^(nf+1) = a^(nf) [1 + c a^(nf)],  c = (2/3) ln(mu_R^2/m_h^2);
+ * c = 0 for mu_R = mu_F (continuous), no matching at LO.  Downwards the exact inverse of the
+ * same map, so that down-and-up returns the start value. */
+static double match_up(const pf_alphas *as, double a)
+{
+    if (as->order == PF_LO) return a;
+    return a * (1.0 + as->match_c * a);
+}
+
+static double match_down(const pf_alphas *as, double a)
+{
+    if (as->order == PF_LO) return a;
+    const double d = 1.0 + 4.0 * as->match_c * a;
+    return d > 0.0 ? 2.0 * a / (1.0 + sqrt(d)) : a * (1.0 - as->match_c * a);
 }
 
 /* a_s at ln mu^2 = l from (l0, a0) at fixed nf */
@@ -70,6 +89,7 @@ pf_alphas *pf_alphas_create(const pf_theory_card *th, pf_status *st)
     const double m[3] = {th->mc, th->mb, th->mt};
     const double k = th->xi_r * th->xi_r;
     for (int h = 0; h < 3; h++) as->thr2[h] = k * m[h] * m[h];
+    as->match_c = (2.0 / 3.0) * log(k);
     const double lref = log(th->alphas_mu * th->alphas_mu);
     const double aref = th->alphas_value / (4.0 * PF_PI);
     if (th->scheme == PF_FFNS) {
@@ -77,19 +97,28 @@ pf_alphas *pf_alphas_create(const pf_theory_card *th, pf_status *st)
         as->anchor_a[th->nf] = aref;
         return as;
     }
-    const int nfr = pf_alphas_nf(as, th->alphas_mu * th->alphas_mu);
+    /* The reference value belongs to the flavours lighter than its scale, compared with the
+     * masses themselves (not with xi_r m_h), a scale on a mass counting as below it: the
+     * usual alpha_s^(5)(M_Z), and the Les Houches alpha_s(2 GeV^2) = 0.35 at mu0 = m_c is a
+     * 3-flavour value for every xi_r (QCD-Pegasus: "at exactly the thresholds nf = 3, 4, 5";
+     * needed to reproduce hep-ph/0204316 table 4 part 3, see docs/physics-evolution.md). */
+    const double r2 = th->alphas_mu * th->alphas_mu;
+    int nfr = 3;
+    for (int h = 0; h < 3; h++)
+        if (r2 > m[h] * m[h] * (1.0 + THR_TOL)) nfr = 4 + h;
+    as->nf_ref = nfr;
     as->anchor_l[nfr] = lref;
     as->anchor_a[nfr] = aref;
-    /* thresholds: region nf (4..6) starts at thr2[nf-4] */
+    /* thresholds: region nf (4..6) starts at thr2[nf-4]; anchor = matched value there */
     for (int nf = nfr + 1; nf <= 6; nf++) {
         double l = log(as->thr2[nf - 4]);
         as->anchor_l[nf] = l;
-        as->anchor_a[nf] = run(as->order, nf - 1, as->anchor_l[nf - 1], as->anchor_a[nf - 1], l);
+        as->anchor_a[nf] = match_up(as, run(as->order, nf - 1, as->anchor_l[nf - 1], as->anchor_a[nf - 1], l));
     }
     for (int nf = nfr - 1; nf >= 3; nf--) {
         double l = log(as->thr2[nf - 3]);
         as->anchor_l[nf] = l;
-        as->anchor_a[nf] = run(as->order, nf + 1, as->anchor_l[nf + 1], as->anchor_a[nf + 1], l);
+        as->anchor_a[nf] = match_down(as, run(as->order, nf + 1, as->anchor_l[nf + 1], as->anchor_a[nf + 1], l));
     }
     return as;
 }
@@ -99,6 +128,15 @@ void pf_alphas_destroy(pf_alphas *as) { free(as); }
 double pf_alphas_at(const pf_alphas *as, double mur2)
 {
     if (!(mur2 > 0.0)) return NAN;
-    const int nf = pf_alphas_nf(as, mur2);
+    return pf_alphas_at_nf(as, mur2, pf_alphas_nf(as, mur2));
+}
+
+double pf_alphas_at_nf(const pf_alphas *as, double mur2, int nf)
+{
+    if (!(mur2 > 0.0)) return NAN;
+    if (as->scheme == PF_FFNS) nf = as->nf_fixed;
+    if (nf < 3 || nf > 6) return NAN;
     return 4.0 * PF_PI * run(as->order, nf, as->anchor_l[nf], as->anchor_a[nf], log(mur2));
 }
+
+int pf_alphas_nf_ref(const pf_alphas *as) { return as->scheme == PF_FFNS ? as->nf_fixed : as->nf_ref; }

@@ -267,9 +267,12 @@ int pf_evol_segments(const pf_evol *ev, double q2, double *b)
     return ns + 1;
 }
 
-static double a_at(const pf_evol *ev, double muf2)
+/* a_s(mu_R = xi_r mu_F) with the coupling flavours of piece k (at its ends, where the
+ * coupling may jump, the value that belongs to the piece) */
+static double a_piece(const pf_evol *ev, int k, double muf2)
 {
-    return pf_alphas_at(ev->as, ev->th.xi_r * ev->th.xi_r * muf2) / (4.0 * PF_PI);
+    return pf_alphas_at_nf(ev->as, ev->th.xi_r * ev->th.xi_r * muf2,
+                           ev->pair_nfa[ev->piece_pair[k]]) / (4.0 * PF_PI);
 }
 
 /* PDF flavour number at mu_F^2 (a scale on a threshold counts as above it) */
@@ -343,7 +346,7 @@ int pf_evol_nodeset_build(const pf_evol *ev, size_t n, const double complex *N, 
     if (!ns->uinv && n) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory");
     for (int k = 0; k <= ev->nbrk; k++)
         for (size_t i = 0; i < n; i++)
-            u_inverse(ev, &ns->d[(size_t)ev->piece_pair[k] * n + i], k ? ev->a_brk[k - 1] : ev->a_mu0,
+            u_inverse(ev, &ns->d[(size_t)ev->piece_pair[k] * n + i], ev->a_start[k],
                       ns->uinv + ((size_t)k * n + i) * 4);
     return PF_OK;
 }
@@ -387,7 +390,7 @@ void pf_evol_node_vectors(const pf_evol *ev, const nodeset *ns, size_t i, const 
             for (int j = 0; j < PF_NIN; j++) acc += S[c * PF_NIN + j] * vin[v * PF_NIN + j];
             scratch[c * nvec + v] = acc;
         }
-    for (int g = first; g < nseg; g++) piece_apply(ev, ns, i, g, p->a[g], p->a[g + 1], scratch, nvec);
+    for (int g = first; g < nseg; g++) piece_apply(ev, ns, i, g, p->a0[g], p->a1[g], scratch, nvec);
     for (int v = 0; v < nvec; v++) {
         for (int q = 0; q < 6; q++) {
             const double complex plus = scratch[q * nvec + v], minus = scratch[(6 + q) * nvec + v];
@@ -402,9 +405,13 @@ void pf_evol_node_vectors(const pf_evol *ev, const nodeset *ns, size_t i, const 
 void pf_evol_plan(const pf_evol *ev, double q2, evplan *p)
 {
     p->nseg = pf_evol_segments(ev, q2, p->b);
-    p->a[0] = ev->a_mu0;
-    for (int g = 1; g < p->nseg; g++) p->a[g] = ev->a_brk[g - 1];
-    p->a[p->nseg] = a_at(ev, q2);
+    const int last = p->nseg - 1;
+    for (int g = 0; g < last; g++) {
+        p->a0[g] = ev->a_start[g];
+        p->a1[g] = ev->a_end[g];
+    }
+    p->a0[last] = ev->a_start[last];
+    p->a1[last] = a_piece(ev, last, q2);
 }
 
 /* operator at node i of ns, starting from the cumulative state at the last breakpoint
@@ -431,7 +438,7 @@ static void node_state(const pf_evol *ev, const nodeset *ns, size_t i, const evp
     } else {
         state_init(s);
     }
-    for (int g = first; g < nseg; g++) piece_apply(ev, ns, i, g, p->a[g], p->a[g + 1], &s[0][0], PF_NIN);
+    for (int g = first; g < nseg; g++) piece_apply(ev, ns, i, g, p->a0[g], p->a1[g], &s[0][0], PF_NIN);
 }
 
 /* cumulative states at each breakpoint above mu0 */
@@ -445,11 +452,9 @@ int pf_evol_nodeset_cumulate(const pf_evol *ev, nodeset *ns, pf_status *st)
     for (size_t i = 0; i < ns->n; i++) {
         double complex s[PF_EVOL_NST][PF_NIN];
         state_init(s);
-        double alo = ev->a_mu0;
         for (int t = 0; t < ev->nbrk; t++) {
-            piece_apply(ev, ns, i, t, alo, ev->a_brk[t], &s[0][0], PF_NIN);
+            piece_apply(ev, ns, i, t, ev->a_start[t], ev->a_end[t], &s[0][0], PF_NIN);
             memcpy(ns->cum + ((size_t)t * ns->n + i) * sz, s, sizeof s);
-            alo = ev->a_brk[t];
         }
     }
     return PF_OK;
@@ -483,9 +488,12 @@ pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
     }
     ev->nf0 = pdf_nf(ev, ev->mu02);
     make_pieces(ev);
-    const double a0 = a_at(ev, ev->mu02);
+    for (int t = 0; t <= ev->nbrk; t++) {
+        ev->a_start[t] = a_piece(ev, t, t ? ev->brk[t - 1] : ev->mu02);
+        if (t < ev->nbrk) ev->a_end[t] = a_piece(ev, t, ev->brk[t]);
+    }
+    const double a0 = ev->a_start[0];
     ev->a_mu0 = a0;
-    for (int t = 0; t < ev->nbrk; t++) ev->a_brk[t] = a_at(ev, ev->brk[t]);
     if (!isfinite(a0) || a0 <= 0.0 || a0 > 0.3) {
         pf_status_set(st, PF_EINVAL,
                       "evolution: alpha_s at mu_R = xi_r mu0 is %g (beyond the Landau pole or "

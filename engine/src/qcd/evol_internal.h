@@ -36,7 +36,11 @@ struct pf_evol {
     double brk[PF_EVOL_MAXBRK];
     int piece_pair[PF_EVOL_MAXBRK + 1]; /* piece k -> (nf of PDFs, nf of alpha_s) pair */
     int npairs, pair_nf[PF_EVOL_MAXBRK + 1], pair_nfa[PF_EVOL_MAXBRK + 1];
-    double a_mu0, a_brk[PF_EVOL_MAXBRK]; /* a_s(mu_R) at mu0 and at the breakpoints */
+    /* a_s(mu_R) at the start of every piece and at the end of the pieces that end at a
+     * breakpoint, each of its piece's coupling flavours (a_s jumps at a coupling threshold
+     * when mu_R != mu_F: the piece below ends with the nf value, the one above starts with
+     * the matched nf+1 value) */
+    double a_mu0, a_start[PF_EVOL_MAXBRK + 1], a_end[PF_EVOL_MAXBRK];
     size_t nn;
     double complex *N, *w;
     nodeset ns;
@@ -49,7 +53,8 @@ int pf_evol_nodeset_cumulate(const pf_evol *ev, nodeset *ns, pf_status *st);
 void pf_evol_nodeset_free(nodeset *ns);
 typedef struct evplan {
     int nseg;
-    double b[PF_EVOL_MAXBRK + 2], a[PF_EVOL_MAXBRK + 2]; /* boundaries (mu_F^2), a_s(mu_R) */
+    double b[PF_EVOL_MAXBRK + 2];                 /* boundaries (mu_F^2) */
+    double a0[PF_EVOL_MAXBRK + 1], a1[PF_EVOL_MAXBRK + 1]; /* a_s(mu_R) at each segment's ends */
 } evplan;
 void pf_evol_plan(const pf_evol *ev, double q2, evplan *p);
 void pf_evol_node_operator(const pf_evol *ev, const nodeset *ns, size_t i, const evplan *p,

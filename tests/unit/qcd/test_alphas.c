@@ -1,5 +1,6 @@
 /* alpha_s: the Les Houches reference values, the RGE itself (finite differences of the
- * solution against the truncated beta function), continuity across thresholds. */
+ * solution against the truncated beta function), continuity across thresholds (mu_R = mu_F)
+ * and the NLO decoupling relation there for mu_R != mu_F. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,11 +65,65 @@ static void test_alphas_solves_truncated_rge(void **state)
     }
 }
 
+/* mu_R = xi_r mu_F in the VFNS: at the coupling thresholds mu_R^2 = xi_r^2 m_h^2 the values
+ * either side obey the NLO MSbar decoupling relation a+ = a- [1 + (2/3) ln(xi_r^2) a-]
+ * (Chetyrkin-Kniehl-Steinhauser, first order), written out here independently of alphas.c;
+ * each side solves the RGE of its nf; the reference value is the coupling of the flavours
+ * lighter than its scale (3 for the Les Houches 0.35 at 2 GeV^2 = m_c^2, 5 at M_Z). */
+static void test_alphas_matching_at_thresholds_for_mur_ne_muf(void **state)
+{
+    (void)state;
+    const double k2[2] = {2.0, 0.5};
+    for (int ik = 0; ik < 2; ik++)
+        for (int ref = 0; ref < 2; ref++) {
+            pf_theory_card th = toy_theory(PF_NLO, PF_VFNS, k2[ik]);
+            if (ref) {
+                th.alphas_mu = 91.1876;
+                th.alphas_value = 0.118;
+            }
+            pf_status st;
+            pf_alphas *as = pf_alphas_create(&th, &st);
+            assert_non_null(as);
+            assert_int_equal(pf_alphas_nf_ref(as), ref ? 5 : 3);
+            const double r2 = th.alphas_mu * th.alphas_mu;
+            assert_true(fabs(pf_alphas_at_nf(as, r2, ref ? 5 : 3) - th.alphas_value) < 1e-14);
+            const double m2[3] = {2.0, 20.25, 30625.0};
+            for (int h = 0; h < 3; h++) {
+                const double t2 = k2[ik] * m2[h];
+                assert_true(fabs(pf_alphas_threshold(as, h) - t2) < 1e-12 * t2);
+                /* the one-sided limits through the public evaluation, and the same from the
+                 * per-nf continuation exactly at the threshold */
+                const double lo = pf_alphas_at(as, t2 * (1 - 1e-8)) / (4 * M_PI);
+                const double hi = pf_alphas_at(as, t2 * (1 + 1e-8)) / (4 * M_PI);
+                const double lo2 = pf_alphas_at_nf(as, t2, 3 + h) / (4 * M_PI);
+                const double hi2 = pf_alphas_at_nf(as, t2, 4 + h) / (4 * M_PI);
+                const double want = lo2 * (1.0 + (2.0 / 3.0) * log(k2[ik]) * lo2);
+                if (fabs(hi2 - want) > 1e-13 * want || fabs(lo - lo2) > 1e-8 * lo2 || fabs(hi - hi2) > 1e-8 * hi2)
+                    fail_msg("xi_r^2 %g ref %d threshold %d: a(nf+1) %.15e, decoupling gives %.15e "
+                             "(one-sided %.12e %.12e)", k2[ik], ref, h, hi2, want, lo, hi);
+                assert_int_equal(pf_alphas_nf(as, t2 * (1 + 1e-8)), 4 + h);
+                assert_int_equal(pf_alphas_nf(as, t2 * (1 - 1e-8)), 3 + h);
+            }
+            /* every nf continuation solves its own RGE */
+            for (int nf = 3; nf <= 6; nf++) {
+                const double mu2 = 7.0, h = 1e-3, l = log(mu2);
+                const double ap = pf_alphas_at_nf(as, exp(l + h), nf) / (4 * M_PI);
+                const double am = pf_alphas_at_nf(as, exp(l - h), nf) / (4 * M_PI);
+                const double a = pf_alphas_at_nf(as, mu2, nf) / (4 * M_PI);
+                const double beta = -pf_alphas_beta0(nf) * a * a - pf_alphas_beta1(nf) * a * a * a;
+                if (fabs((ap - am) / (2 * h) - beta) > 1e-6 * fabs(beta))
+                    fail_msg("nf %d: RGE violated", nf);
+            }
+            pf_alphas_destroy(as);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
         cmocka_unit_test(test_alphas_matches_lha_reference_values),
         cmocka_unit_test(test_alphas_solves_truncated_rge),
+        cmocka_unit_test(test_alphas_matching_at_thresholds_for_mur_ne_muf),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -88,11 +88,97 @@ static double read_bandwidth(size_t bytes)
     return sink == -1.0 ? 0.0 : best;
 }
 
+/* Synthetic smeared-detector rows: event i's CSR row is a patch of 4 Q^2 rows x pc x
+ * columns x (F2, FL) starting at its stencil (shifted to stay on the grid), weights the
+ * stencil's f2, fl factors times positive Lorentzian profiles: the shape and size of the
+ * rows prepare makes for a smeared detector, for timing the CSR pass. */
+static int bench_csr(ljob *j, const pf_like_data *sd, size_t K, int tmax, int warmup, int repeats, int json,
+                     pf_bench_result *res, int *nres, pf_status *st)
+{
+    const size_t n = sd->nevents, nx = sd->st_nx, nq = sd->ngrid / (2 * nx);
+    size_t pc = K / 8 < 1 ? 1 : K / 8;
+    if (pc > nx) pc = nx;
+    const size_t kr = 8 * pc; /* entries per row */
+    uint64_t *row = malloc((n + 1) * sizeof *row);
+    uint32_t *col = malloc((n ? n : 1) * kr * sizeof *col);
+    double *val = malloc((n ? n : 1) * kr * sizeof *val);
+    if (!row || !col || !val) {
+        free(row); free(col); free(val);
+        return pf_status_set(st, PF_ENOMEM, "out of memory for %zu x %zu CSR entries", n, kr);
+    }
+    row[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *sw = sd->st_w + i * PF_LIKE_STW;
+        size_t q0 = sd->st_base[i] / (2 * nx), x0 = (sd->st_base[i] % (2 * nx)) / 2;
+        if (q0 + 4 > nq) q0 = nq - 4;
+        if (x0 + pc > nx) x0 = nx - pc;
+        uint64_t k = row[i];
+        for (size_t r = 0; r < 4; r++)
+            for (size_t c = 0; c < pc; c++)
+                for (int a = 0; a < 2; a++) {
+                    const double dr = (double)r - 1.5, dc = (double)c - 0.5 * (double)(pc - 1);
+                    col[k] = (uint32_t)(((q0 + r) * nx + x0 + c) * 2 + (size_t)a);
+                    val[k++] = fabs(sw[8 + a]) / ((1.0 + dr * dr) * (1.0 + 0.1 * dc * dc) * (double)pc);
+                }
+        row[i + 1] = k;
+    }
+    pf_like_data d = *sd;
+    d.st_base = NULL;
+    d.st_w = NULL;
+    d.st_nx = 0;
+    d.row_ptr = row;
+    d.col = col;
+    d.val = val;
+    pf_like *keep = j->lk;
+    j->lk = pf_like_create(&d, st);
+    free(row); free(col); free(val);
+    if (!j->lk) {
+        j->lk = keep;
+        return st->code;
+    }
+    static char names[8][3][48]; /* the results keep pointers to their names */
+    static int slot = 0;
+    char *ng = names[slot & 7][0], *nv = names[slot & 7][1], *nf = names[slot & 7][2];
+    slot++;
+    snprintf(ng, 48, "like_events_grad_csr%zu", kr);
+    snprintf(nv, 48, "like_events_value_csr%zu", kr);
+    snprintf(nf, 48, "like_traffic_floor_csr%zu", kr);
+    int rc = PF_OK;
+    const int tc[2] = {1, tmax};
+    for (int t = 0; t < (tmax > 1 ? 2 : 1) && !rc; t++) {
+        pf_cli_set_threads(tc[t]);
+        pf_bench_result r = {ng, d.nevents_total, tc[t], pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
+        j->want_grad = 1;
+        if (pf_bench_time(run_events, j, warmup, repeats, &r)) rc = pf_status_set(st, PF_EINTERNAL, "CSR ln L failed");
+        res[(*nres)++] = r;
+        pf_bench_result rv = {nv, d.nevents_total, tc[t], pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
+        j->want_grad = 0;
+        if (!rc && pf_bench_time(run_events, j, warmup, repeats, &rv))
+            rc = pf_status_set(st, PF_EINTERNAL, "CSR ln L failed");
+        res[(*nres)++] = rv;
+    }
+    pf_cli_set_threads(tmax);
+    if (!rc) {
+        /* the pass reads the weights (8 B per entry), the row and run ranges and the runs */
+        const double bytes = (double)d.nevents_total * ((double)kr * 8.0 + 16.0 + 4 * 8.0);
+        const double bw = read_bandwidth((size_t)fmax(bytes / pf_par_size(), 4e8));
+        pf_bench_result r = {nf, d.nevents_total, tmax, pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
+        r.median_s = r.min_s = r.max_s = bw > 0 ? bytes / (bw * pf_par_size()) : 0;
+        res[(*nres)++] = r;
+        if (pf_par_rank() == 0 && !json)
+            printf("# CSR rows of %zu entries: %.0f MB, read bandwidth %.1f GB/s\n", kr, bytes / 1e6, bw / 1e9);
+    }
+    pf_like_destroy(j->lk);
+    j->lk = keep;
+    return rc;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: partonflow bench likelihood [--events N[,N...]] [--threads T] [--card CARD] [--json]\n"
-            "                                   [--repeats R] [--warmup W] [--device cpu|cuda]\n\n"
+            "                                   [--repeats R] [--warmup W] [--device cpu|cuda]\n"
+            "                                   [--csr K[,K...]]\n\n"
             "Likelihood timings (docs/performance.md, section likelihood); defaults N = 1e5,1e6,\n"
             "T = all cores, CARD = configs/cards/perfect.yaml.  Events: N points uniform in\n"
             "ln x, ln Q2 inside the cuts (fixed seed), rows from prepare (perfect detector,\n"
@@ -106,6 +192,10 @@ static void usage(FILE *out)
             "  like_nexp_grad       normalisation L c.G and its gradient L dG c (all parameters;\n"
             "                       _8par: 8 of them, what a fit of 8 free parameters needs)\n"
             "  like_histogram_grad  binned Poisson ln L + gradient (card's fit.bins)\n"
+            "  like_events_grad_csrK, like_events_value_csrK (--csr K): the same events with\n"
+            "                       synthetic smeared-detector CSR rows of K entries (a patch of\n"
+            "                       4 Q2 rows x K/8 x columns x (F2, FL) around the event,\n"
+            "                       positive weights; like_traffic_floor_csrK: 8 bytes per entry\n"
             "  prepare_rows         prepare's event rows for N events (perfect detector)\n"
             "  prepare_norm         prepare's normalisation and histogram quadrature\n");
 }
@@ -115,8 +205,8 @@ int pf_bench_likelihood(int argc, char **argv)
     const char *card_path = "configs/cards/perfect.yaml", *device = NULL;
     size_t threads = 0;
     int json = 0, repeats = 11, warmup = 1;
-    double *ns = NULL;
-    size_t nns = 0;
+    double *ns = NULL, *csr = NULL;
+    size_t nns = 0, ncsr = 0;
     pf_status st;
     pf_status_clear(&st);
     for (int i = 1; i < argc; i++) {
@@ -147,6 +237,11 @@ int pf_bench_likelihood(int argc, char **argv)
             card_path = argv[++i];
         else if (!strcmp(a, "--device"))
             device = argv[++i];
+        else if (!strcmp(a, "--csr")) {
+            free(csr);
+            csr = NULL;
+            rc = pf_cli_parse_list("--csr", argv[++i], &csr, &ncsr, &st);
+        }
         else {
             free(ns);
             return pf_cli_usage_error("bench likelihood", "unknown argument '%s' ('partonflow bench likelihood --help')",
@@ -258,7 +353,10 @@ int pf_bench_likelihood(int argc, char **argv)
             j.glk = pf_cuda_like_create(&d, 0, &st);
             if (!j.glk) rc = st.code;
         }
-        free(x); free(q2); free(stw); free(base); free(bin);
+        free(x); free(q2);
+        for (size_t kc = 0; kc < ncsr && !rc && nres < 56; kc++)
+            rc = bench_csr(&j, &d, (size_t)csr[kc], tmax, warmup, repeats, json, res, &nres, &st);
+        free(stw); free(base); free(bin);
         const int tc[2] = {1, tmax};
         for (int t = 0; t < (tmax > 1 ? 2 : 1) && !rc; t++) {
             pf_cli_set_threads(tc[t]);
@@ -318,7 +416,7 @@ int pf_bench_likelihood(int argc, char **argv)
         pf_bench_print_header(stdout, json);
         for (int i = 0; i < nres; i++) pf_bench_print(stdout, &res[i], json);
     }
-    free(G); free(dG); free(grad); free(c); free(H); free(ns);
+    free(G); free(dG); free(grad); free(c); free(H); free(ns); free(csr);
     pf_pdf_destroy(pdf);
     pf_ops_destroy(ops);
     return rc ? pf_cli_fail("bench likelihood", &st) : PF_EXIT_OK;

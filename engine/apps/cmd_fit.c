@@ -33,7 +33,8 @@ static void fit_usage(FILE *out)
     fprintf(out,
             "usage: partonflow fit --likelihood likelihood.h5 --card CARD --out fit.h5\n"
             "                      [--replica K] [--method events|histogram] [--theory theory.h5]\n"
-            "                      [--threads T] [--max-iter N] [--device cpu|cuda]\n\n"
+            "                      [--threads T] [--max-iter N] [--device cpu|cuda]\n"
+            "                      [--start-from central_fit.h5]\n\n"
             "Maximises the extended unbinned likelihood (or with --method histogram the binned\n"
             "Poisson likelihood) over the card's fit.free parameters with GSL's vector BFGS2 and\n"
             "the exact gradient, from fit.start (truth, truth-shifted = +5%%, or explicit values).\n"
@@ -42,6 +43,8 @@ static void fit_usage(FILE *out)
             "counter RNG keyed by (seed, K, event).  The true parameters are those of the card\n"
             "stored in likelihood.h5 (the one the events were simulated with); theory.h5 is the\n"
             "one prepare read, unless --theory names it.  --max-iter: BFGS iterations (500).\n"
+            "--start-from: start at the best fit of a converged fit of the same free parameters\n"
+            "(e.g. the central fit, for a bootstrap replica) with its Hessian as preconditioner.\n"
             "--device: where the event pass runs (default cuda when this build has CUDA and a\n"
             "device is present, else cpu; the histogram method and MPI runs use the CPU).\n\n"
             "exit codes: 0 converged, 3 not converged (fit.h5 written, converged = 0),\n"
@@ -58,6 +61,8 @@ typedef struct fit_ctx {
     const long *idx;      /* nfree indices into the full parameter vector */
     double *theta_all;    /* nall */
     double *G, *dG, *dGf;  /* dGf: the free parameters' rows of dG, compacted */
+    double *theta_g;      /* nfree: where G and dGf were last computed */
+    int have_g;           /* G, dGf hold the values at theta_g */
     long ncalls;
 } fit_ctx;
 
@@ -67,12 +72,16 @@ static int fit_fdf(void *vc, const double *th, double *f, double *grad, pf_statu
     c->ncalls++;
     for (size_t k = 0; k < c->nfree; k++) c->theta_all[c->idx[k]] = th[k];
     if (pf_pdf_set_params(c->pdf, c->theta_all, st)) return PF_EDOMAIN; /* outside the allowed region */
+    c->have_g = 0;
     int rc = pf_ops_grid_values(c->ops, c->pdf, c->G, grad ? c->dG : NULL, st);
     if (rc) return rc;
     double lnl;
-    if (grad) /* only the free rows enter the small dense products of like.h */
+    if (grad) { /* only the free rows enter the small dense products of like.h */
         for (size_t k = 0; k < c->nfree; k++)
             memcpy(c->dGf + k * c->ngrid, c->dG + (size_t)c->idx[k] * c->ngrid, c->ngrid * sizeof *c->dGf);
+        memcpy(c->theta_g, th, c->nfree * sizeof *th);
+        c->have_g = 1;
+    }
     rc = c->histogram ? pf_like_histogram(c->lk, c->G, c->dGf, grad ? c->nfree : 0, &lnl, grad, st)
          : c->glk ? pf_cuda_like_events(c->glk, c->G, c->dGf, grad ? c->nfree : 0, &lnl, grad, st)
                       : pf_like_events(c->lk, c->G, c->dGf, grad ? c->nfree : 0, &lnl, grad, st);
@@ -81,6 +90,20 @@ static int fit_fdf(void *vc, const double *th, double *f, double *grad, pf_statu
     if (grad)
         for (size_t k = 0; k < c->nfree; k++) grad[k] = -grad[k];
     return PF_OK;
+}
+
+/* The metric of the scoring steps: the binned expected information at theta (like.h), from
+ * G and dG of the last gradient evaluation when it was at theta (the minimiser asks right
+ * after one), else computed here. */
+static int fit_metric(void *vc, const double *th, double *info, pf_status *st)
+{
+    fit_ctx *c = vc;
+    if (!c->have_g || memcmp(th, c->theta_g, c->nfree * sizeof *th)) {
+        double f, g[PF_FIT_NMAX];
+        const int rc = fit_fdf(vc, th, &f, g, st);
+        if (rc) return rc;
+    }
+    return pf_like_fisher_binned(c->lk, c->G, c->dGf, c->nfree, info, st);
 }
 
 /* x f of the input flavours at mu0 (PF_NIN columns) and of the PF_NOUT flavours at 10 and
@@ -104,7 +127,8 @@ static int pdf_curves(const pf_evol *ev, pf_pdf *pdf, const double *theta_all, c
 
 int pf_cmd_fit(int argc, char **argv)
 {
-    const char *lpath = NULL, *card_path = NULL, *out = NULL, *method = "events", *theory = NULL, *device = NULL;
+    const char *lpath = NULL, *card_path = NULL, *out = NULL, *method = "events", *theory = NULL, *device = NULL,
+               *start_from = NULL;
     size_t replica = 0, threads = 0, max_iter = 0;
     pf_status st;
     pf_status_clear(&st);
@@ -122,6 +146,7 @@ int pf_cmd_fit(int argc, char **argv)
         else if (!strcmp(a, "--method")) method = argv[++i];
         else if (!strcmp(a, "--theory")) theory = argv[++i];
         else if (!strcmp(a, "--device")) device = argv[++i];
+        else if (!strcmp(a, "--start-from")) start_from = argv[++i];
         else if (!strcmp(a, "--replica")) {
             if (pf_cli_parse_size("--replica", argv[++i], &replica, &st)) return pf_cli_fail("fit", &st);
         } else if (!strcmp(a, "--threads")) {
@@ -151,10 +176,11 @@ int pf_cmd_fit(int argc, char **argv)
     pf_ops *ops = NULL;
     pf_pdf *pdf = NULL, *tpdf = NULL;
     pf_evol *ev = NULL;
-    pf_h5 *h = NULL;
+    pf_h5 *h = NULL, *sf = NULL;
+    double *sf_theta = NULL, *sf_hess = NULL, *hexp = NULL;
     char *lyaml = NULL, *cmd = NULL, *yaml = NULL;
     long idx[PF_FIT_NMAX];
-    double *theta_all = NULL, *truth_all = NULL, *G = NULL, *dG = NULL, *gall = NULL;
+    double *theta_all = NULL, *truth_all = NULL, *G = NULL, *dG = NULL, *gall = NULL, theta_g[PF_FIT_NMAX];
     pf_fit_result res;
     memset(&res, 0, sizeof res);
     int rc, fitrc = PF_OK;
@@ -211,6 +237,29 @@ int pf_cmd_fit(int argc, char **argv)
             start[k] = truth[k] != 0.0 ? truth[k] * (1.0 + PF_FIT_SHIFT_REL) : PF_FIT_SHIFT_ABS;
         else start[k] = truth[k];
     }
+    double *hess_from = NULL; /* --start-from: the other fit's Hessian (preconditioner) */
+    if (start_from) {
+        sf = pf_h5_open(start_from, PF_FIT_SCHEMA, PF_FIT_SCHEMA_VERSION, &st);
+        if (!sf) goto fail;
+        char *pn = NULL;
+        int64_t conv = 0;
+        int rk;
+        size_t dims[4];
+        TRY(pf_h5_get_attr_string(sf, "/fit", "parameters", &pn, &st));
+        TRY(pf_h5_get_attr_int64(sf, "/fit", "converged", &conv, &st));
+        char names[PF_FIT_NMAX * PF_PARAM_NAME_LEN] = "";
+        for (size_t k = 0; k < nfree; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? "," : "", card.fit.free[k]);
+        const int same = !strcmp(pn, names);
+        free(pn);
+        if (!same) FAIL(PF_EINVAL, "--start-from %s: its free parameters are not fit.free of %s (%s)", start_from,
+                        card_path, names);
+        if (!conv) FAIL(PF_EINVAL, "--start-from %s: that fit did not converge", start_from);
+        TRY(pf_h5_read(sf, "/fit/theta", PF_H5_DOUBLE, &rk, dims, (void **)&sf_theta, &st));
+        TRY(pf_h5_read(sf, "/fit/hessian", PF_H5_DOUBLE, &rk, dims, (void **)&sf_hess, &st));
+        memcpy(start, sf_theta, nfree * sizeof *start);
+        hess_from = sf_hess;
+    }
     if (replica) TRY(pf_like_bootstrap(lk, info.seed, replica, &st));
     if (use_cuda) {
         pf_like_data view;
@@ -222,9 +271,12 @@ int pf_cmd_fit(int argc, char **argv)
         pf_ops_set_gemm(ops, pf_cuda_gemm_cached, &gcache);
     }
     fit_ctx ctx = {.lk = lk, .glk = glk, .ops = ops, .pdf = pdf, .histogram = histogram, .nall = nall, .nfree = nfree,
-                   .ngrid = info.ngrid, .idx = idx, .theta_all = theta_all, .G = G, .dG = dG, .dGf = gall};
+                   .ngrid = info.ngrid, .idx = idx, .theta_all = theta_all, .G = G, .dG = dG, .dGf = gall,
+                   .theta_g = theta_g};
     pf_fit_options opt;
     pf_fit_options_default(&opt);
+    if (pf_like_nbins(lk)) opt.metric = fit_metric;
+    opt.hess0 = hess_from;
     if (max_iter) opt.max_iter = (int)max_iter;
     fitrc = pf_fit_minimize(nfree, start, fit_fdf, &ctx, &opt, &res, &st);
     if (fitrc && fitrc != PF_ENOCONV) goto fail;
@@ -290,8 +342,35 @@ int pf_cmd_fit(int argc, char **argv)
     TRY(pf_h5_set_attr_int64(h, "/fit", "replica", (int64_t)replica, &st));
     TRY(pf_h5_set_attr_string(h, "/fit", "method", histogram ? "histogram" : "events", &st));
     TRY(pf_h5_set_attr_string(h, "/fit", "start_kind",
-                              card.fit.start == PF_START_EXPLICIT ? "explicit"
+                              start_from                            ? "best fit of --start-from"
+                              : card.fit.start == PF_START_EXPLICIT ? "explicit"
                               : card.fit.start == PF_START_TRUTH_SHIFTED ? "truth-shifted (+5%)" : "truth", &st));
+    TRY(pf_h5_set_attr_string(h, "/fit", "start_from", start_from ? start_from : "", &st));
+    TRY(pf_h5_set_attr_int64(h, "/fit", "evaluations", res.nfev, &st));
+    if (pf_like_nbins(lk)) {
+        /* data vs fit in the reconstructed (ln x, ln Q^2) bins: observed (weighted) counts
+         * and the expectation L H_b . G at the best fit */
+        const size_t nb = pf_like_nbins(lk);
+        pf_like_data view;
+        pf_like_view(lk, &view, NULL);
+        hexp = malloc(nb * sizeof *hexp);
+        if (!hexp) FAIL(PF_ENOMEM, "cannot allocate %zu bins", nb);
+        TRY(pf_pdf_set_params(pdf, theta_all, &st));
+        TRY(pf_ops_grid_values(ops, pdf, G, NULL, &st));
+        for (size_t b = 0; b < nb; b++) {
+            double a = 0.0;
+            for (size_t g = 0; g < info.ngrid; g++) a += view.H[b * info.ngrid + g] * G[g];
+            hexp[b] = view.luminosity * a;
+        }
+        size_t db[1] = {nb};
+        TRY(pf_h5_write(h, "/hist/observed", PF_H5_DOUBLE, 1, db, pf_like_counts(lk), "events", &st));
+        TRY(pf_h5_write(h, "/hist/expected", PF_H5_DOUBLE, 1, db, hexp, "events", &st));
+        const double edges[4] = {info.bins.logx_lo, info.bins.logx_hi, info.bins.logq2_lo, info.bins.logq2_hi};
+        TRY(pf_h5_set_attr_doubles(h, "/hist", "log_edges", edges, 4, &st));
+        TRY(pf_h5_set_attr_int64(h, "/hist", "bins_x", info.bins.nx, &st));
+        TRY(pf_h5_set_attr_int64(h, "/hist", "bins_q2", info.bins.nq2, &st));
+        TRY(pf_h5_set_attr_int64(h, "/hist", "n_free", (int64_t)nfree, &st));
+    }
     TRY(pf_h5_set_attr_double(h, "/fit", "mse", mse, &st));
     TRY(pf_h5_set_attr_int64(h, "/fit", "n_events", (int64_t)info.nevents, &st));
     size_t dx[1] = {NXPLOT}, d0[2] = {NXPLOT, PF_NIN}, dq[3] = {2, NXPLOT, PF_NOUT};
@@ -342,6 +421,8 @@ fail:
     rc = pf_cli_fail("fit", &st);
 done:
     if (h) pf_h5_abort(h);
+    if (sf) pf_h5_close(sf);
+    free(sf_theta); free(sf_hess); free(hexp);
     pf_fit_result_free(&res);
     pf_cuda_like_destroy(glk);
     pf_cuda_gemm_destroy(gcache);

@@ -2,6 +2,7 @@
  * (likelihood.h5, docs/artefacts.md; the method in docs/fitting.md).  Under mpirun the
  * accepted events are split over ranks in whole summation blocks (pf_like_range); the
  * payload is bitwise the same for any number of ranks and threads. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "partonflow/h5.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
+#include "partonflow/sim.h"
 
 static void prepare_usage(FILE *out)
 {
@@ -25,6 +27,9 @@ static void prepare_usage(FILE *out)
             "histogram operators of the binned fit (bins: the card's fit.bins, in\n"
             "reconstructed ln x and ln Q2).  The detector model is the one the events were\n"
             "simulated with (the card stored in events.h5); --card only supplies fit.bins.\n"
+            "Perfect detector: factored bicubic rows (84 bytes per event).  Smeared detector:\n"
+            "the resolution is folded exactly (integral over the true kinematics, +-7 sigma),\n"
+            "CSR rows (their mean length and memory are printed), acceptance in c and H.\n"
             "Refuses events simulated from another theory.h5.\n\n"
             "exit codes: 0 success, 2 bad input, 1 runtime failure\n");
 }
@@ -72,6 +77,7 @@ int pf_cmd_prepare(int argc, char **argv)
     size_t *sel = NULL;
     double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL, *buf = NULL;
     uint32_t *col = NULL;
+    uint64_t *rp = NULL;
     int32_t *bin = NULL;
     char *cmd = NULL, *yaml = NULL;
     pf_card card, evcard;
@@ -109,9 +115,17 @@ int pf_cmd_prepare(int argc, char **argv)
     size_t nacc = 0;
     for (size_t i = 0; i < ngen; i++) nacc += acc[i] != 0;
     if (nacc == 0) FAIL(PF_EINVAL, "%s: none of its %zu events is accepted: nothing to fit", events, ngen);
-    if (det->present && !det->perfect)
-        FAIL(PF_EINVAL, "%s: the smeared detector model is not supported by this prepare yet (detector: perfect "
-                        "only; docs/fitting.md)", events);
+    /* as the simulator: no detector section means the issue-5 default smearing */
+    const int smeared = !det->perfect;
+    pf_det_params dp;
+    if (smeared) {
+        TRY(pf_sim_detector_from_card(&evcard, &dp, &st));
+        double tc[7], ts, ta;
+        pf_ops_kinematics(ops, tc, &ts, &ta);
+        if (fabs(ts / pf_kin_s(dp.e_electron, dp.e_proton) - 1.0) > 1e-12)
+            FAIL(PF_EINVAL, "%s: beams of s = %g GeV^2, %s was made for s = %g GeV^2", events,
+                 pf_kin_s(dp.e_electron, dp.e_proton), theory, ts);
+    }
 
     /* this rank's accepted events, in whole blocks */
     size_t b, e;
@@ -139,19 +153,47 @@ int pf_cmd_prepare(int argc, char **argv)
     ev = NULL;
     const double t1 = now();
     /* event rows */
-    /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
-    col = malloc((n ? n : 1) * sizeof *col);
-    val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+    int rc;
     bin = malloc((n ? n : 1) * sizeof *bin);
-    if (!col || !val || !bin) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-    int rc = pf_prep_events_stencil(ops, det, n, xr, qr, col, val, &st);
+    if (!bin) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+    if (smeared) {
+        /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
+        rp = malloc((n + 1) * sizeof *rp);
+        if (!rp) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        rc = pf_prep_events_smeared(ops, &dp, n, xr, qr, rp, &col, &val, &st);
+    } else {
+        /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
+        col = malloc((n ? n : 1) * sizeof *col);
+        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+        if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        rc = pf_prep_events_stencil(ops, det, n, xr, qr, col, val, &st);
+    }
     if (pf_par_max_int(rc != PF_OK)) {
         if (!rc) pf_status_set(&st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
         goto fail;
     }
+    /* CSR: this rank's first weight in the file = the weights of the ranks before it */
+    size_t nnz_local = smeared ? (size_t)rp[n] : 0, nnz_first = 0, nnz_total = 0;
+    if (smeared) {
+        const int nr = pf_par_size(), me = pf_par_rank();
+        double *cnt = calloc((size_t)nr, sizeof *cnt), *all = calloc((size_t)nr, sizeof *all);
+        if (!cnt || !all) {
+            free(cnt); free(all);
+            FAIL(PF_ENOMEM, "cannot allocate %d counts", nr);
+        }
+        cnt[me] = (double)nnz_local;
+        rc = pf_par_sum_blocks(cnt, (size_t)me, 1, (size_t)nr, (size_t)nr, all, &st);
+        for (int r = 0; r < nr; r++) {
+            if (r < me) nnz_first += (size_t)all[r];
+            nnz_total += (size_t)all[r];
+        }
+        free(cnt); free(all);
+        if (rc) goto fail;
+        for (size_t i = 0; i <= n; i++) rp[i] += nnz_first;
+    }
     pf_like_info info = {.ngrid = pf_ops_ngrid(ops), .nevents = nacc, .luminosity = lumi,
                          .theory_checksum = thsum, .events_checksum = evsum, .seed = seed};
-    snprintf(info.detector, sizeof info.detector, "perfect");
+    snprintf(info.detector, sizeof info.detector, smeared ? "smeared" : "perfect");
     {
         char *abs = realpath(theory, NULL); /* fit finds theory.h5 from any directory */
         snprintf(info.theory_path, sizeof info.theory_path, "%s", abs ? abs : theory);
@@ -166,7 +208,8 @@ int pf_cmd_prepare(int argc, char **argv)
     c = malloc(info.ngrid * sizeof *c);
     H = malloc(info.nbins * info.ngrid * sizeof *H);
     if (!c || !H) FAIL(PF_ENOMEM, "cannot allocate the normalisation");
-    TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, &st));
+    if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, &info.bins, 0, c, H, &st));
+    else TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, &st));
     const double t3 = now();
     /* likelihood.h5 */
     cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
@@ -176,9 +219,20 @@ int pf_cmd_prepare(int argc, char **argv)
     if (!h) goto fail;
     TRY(pf_like_file_write_header(h, &info, c, H, &st));
     size_t d1[1] = {nacc}, d2[2] = {nacc, PF_LIKE_STW};
-    TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, &st));
-    TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, &st));
-    TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)pf_ops_nx(ops), &st));
+    if (smeared) {
+        /* row_ptr has nacc + 1 entries: the last rank also writes the final one */
+        size_t dr[1] = {nacc + 1}, dn[1] = {nnz_total};
+        const int last = e == nacc;
+        TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, dr, b, n + (size_t)last, rp, NULL, &st));
+        TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, dn, nnz_first, nnz_local, col, NULL, &st));
+        TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, dn, nnz_first, nnz_local, val,
+                             "pb GeV^-2 per unit G", &st));
+        TRY(pf_h5_set_attr_double(h, "/events", "n_sigma", PF_PREP_NSIGMA, &st));
+    } else {
+        TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, &st));
+        TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, &st));
+        TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)pf_ops_nx(ops), &st));
+    }
     TRY(pf_h5_write_rows(h, "/events/bin", PF_H5_INT32, 1, d1, b, n, bin, NULL, &st));
     {
         pf_h5 *hh = h;
@@ -186,10 +240,15 @@ int pf_cmd_prepare(int argc, char **argv)
         TRY(pf_h5_commit(hh, &st));
     }
     const double t4 = now();
-    if (pf_par_rank() == 0)
+    if (pf_par_rank() == 0) {
         printf("partonflow prepare: %s: %zu accepted of %zu events, %zu grid values, %zu bins; read %.2f s, "
                "event weights %.3f s, normalisation %.2f s, written %.2f s (%d rank(s) x %d thread(s))\n",
                out, nacc, ngen, info.ngrid, info.nbins, t1 - t0, t2 - t1, t3 - t2, t4 - t3, pf_par_size(), nthr);
+        if (smeared)
+            printf("partonflow prepare: smeared detector: CSR rows, %zu weights, %.1f per event (mean), %.1f MB "
+                   "(12 bytes per weight + 8 per event)\n",
+                   nnz_total, (double)nnz_total / (double)nacc, (12.0 * (double)nnz_total + 8.0 * (double)(nacc + 1)) / 1e6);
+    }
     rc = PF_EXIT_OK;
     goto done;
 fail:
@@ -199,6 +258,6 @@ done:
     if (ev) pf_h5_close(ev);
     pf_ops_destroy(ops);
     free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin);
-    free(buf); free(cmd); free(yaml);
+    free(buf); free(cmd); free(yaml); free(rp);
     return rc;
 }

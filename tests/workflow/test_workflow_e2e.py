@@ -4,7 +4,6 @@ shapes, cross references, and that the fits recovered the truth within their err
 Skipped (with the reason) until every stage command is in `partonflow --help`."""
 import json
 import subprocess
-import warnings
 from pathlib import Path
 
 import h5py
@@ -92,13 +91,11 @@ def test_tiny_run_end_to_end(wf):
         assert s["timing_s"][step] >= 0, step
     for method in ("events", "histogram"):
         c = s["chi2"][method]
-        if c["chi2"] is None:
-            # fit.h5 without expected counts per bin: the summary must say so, not invent a number
-            assert "expected" in c["note"]
-            warnings.warn(f"{method} fit.h5 has no /hist/expected: chi2/ndf not checked")
-        else:
-            # a correct fit describes its own data: chi2/ndf within 5 sigma of 1 (sqrt(2/ndf))
-            assert c["ndf"] > 0 and abs(c["chi2_ndf"] - 1) < 5 * (2 / c["ndf"]) ** 0.5, (method, c)
+        # fit.h5 has /hist/expected (L H_b . G at the best fit): a correct fit describes its
+        # own data, chi2/ndf within 5 sigma of 1 (sqrt(2/ndf)), the deviance too
+        assert c["chi2"] is not None, (method, c)
+        assert c["ndf"] > 0 and abs(c["chi2_ndf"] - 1) < 5 * (2 / c["ndf"]) ** 0.5, (method, c)
+        assert abs(c["deviance_ndf"] - 1) < 5 * (2 / c["ndf"]) ** 0.5, (method, c)
     # a finished run is up to date
     r = snakemake(wf, "-n", "--configfile", "configs/tiny.yaml",
                   "--config", f"partonflow={Path(PARTONFLOW).resolve()}")

@@ -250,15 +250,29 @@ def hist_edges(f, required=False):
     return None
 
 
-def chi2(observed, expected, npar):
-    """Pearson chi2 of counts over bins with expected > 0; ndf = bins - free parameters."""
+CHI2_MIN_EXPECTED = 5.0
+
+
+def chi2(observed, expected, npar, min_expected=CHI2_MIN_EXPECTED):
+    """Data vs fit in the reconstructed (x, Q2) bins of fit.h5 (/hist/observed, /hist/expected
+    = L H_b . G(theta_hat)).  Over the bins with expected >= min_expected (where the
+    Gaussian approximation of the Poisson counts holds):
+        Pearson  chi2 = sum_b (n_b - mu_b)^2 / mu_b
+        deviance D    = 2 sum_b [mu_b - n_b + n_b ln(n_b / mu_b)]   (Poisson likelihood ratio)
+    ndf = bins used - free parameters of the fit.  chi2 is the Pearson value."""
     if expected is None:
         return {"chi2": None, "ndf": None, "chi2_ndf": None, "bins": None,
                 "note": "fit.h5 has no expected counts per bin (/hist/expected)"}
-    m = expected > 0
-    c2 = float(np.sum((observed[m] - expected[m]) ** 2 / expected[m]))
+    o, e = np.ravel(observed), np.ravel(expected)
+    m = e >= min_expected
+    c2 = float(np.sum((o[m] - e[m]) ** 2 / e[m]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(o[m] > 0, o[m] * np.log(o[m] / e[m]), 0.0)
+    dev = float(2.0 * np.sum(e[m] - o[m] + t))
     ndf = int(m.sum()) - int(npar)
-    return {"chi2": c2, "ndf": ndf, "chi2_ndf": c2 / ndf if ndf > 0 else None, "bins": int(m.sum())}
+    return {"chi2": c2, "ndf": ndf, "chi2_ndf": c2 / ndf if ndf > 0 else None, "bins": int(m.sum()),
+            "deviance": dev, "deviance_ndf": dev / ndf if ndf > 0 else None,
+            "definition": f"Pearson, bins with expected >= {min_expected:g}, ndf = bins - free parameters"}
 
 
 def read_benchmark(path):

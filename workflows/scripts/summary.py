@@ -30,6 +30,12 @@ def c2(c):
     return f"{c['chi2']:.1f} / {c['ndf']} = {f(c['chi2_ndf'], '.3f')}"
 
 
+def dv(c):
+    if c.get("deviance") is None:
+        return "n/a"
+    return f"{c['deviance']:.1f} / {c['ndf']} = {f(c['deviance_ndf'], '.3f')}"
+
+
 def fl(v):
     """JSON-safe float (NaN/inf become null)."""
     v = float(v)
@@ -103,7 +109,12 @@ def markdown(s):
           "| | event-level | histogram |", "|---|---|---|",
           f"| PDF MSE | {f(s['mse']['events'])} | {f(s['mse']['histogram'])} |",
           f"| chi2 / ndf (data vs fit, reconstructed x-Q2 bins) | {c2(s['chi2']['events'])} | {c2(s['chi2']['histogram'])} |",
+          f"| Poisson deviance / ndf (same bins) | {dv(s['chi2']['events'])} | {dv(s['chi2']['histogram'])} |",
           f"| ln L | {f(s['lnL']['events'], '.6g')} | {f(s['lnL']['histogram'], '.6g')} |",
+          "",
+          "chi2: Pearson sum_b (n_b - mu_b)^2 / mu_b over the reconstructed (x, Q2) bins with expected "
+          "mu_b = L H_b . G(theta_hat) >= 5 (fit.h5 /hist/expected, observed n_b = /hist/observed); "
+          "deviance 2 sum_b [mu_b - n_b + n_b ln(n_b / mu_b)] over the same bins; ndf = bins - free parameters.",
           "", "## Run time per step (Snakemake benchmark files)", "", "| step | wall s | max RSS MB |", "|---|---|---|"]
     for k, v in s["timing_s"].items():
         L.append(f"| {k} | {v:.2f} | {f(s['max_rss_mb'][k], '.0f')} |")

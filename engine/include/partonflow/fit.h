@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "partonflow/card.h"
+#include "partonflow/detector.h"
 #include "partonflow/like.h"
 #include "partonflow/status.h"
 
@@ -23,15 +24,29 @@
  * except PF_EDOMAIN, which the minimiser treats as "outside the allowed region" (f = +inf). */
 typedef int (*pf_fit_fdf_fn)(void *ctx, const double *theta, double *f, double *grad, pf_status *st);
 
+/* A positive (semi-)definite approximation of the Hessian of f at theta (n x n), e.g. the
+ * expected Fisher information (like.h pf_like_fisher_binned): the metric of the scoring
+ * steps.  Non-zero return: not available there (the minimiser then uses BFGS alone). */
+typedef int (*pf_fit_metric_fn)(void *ctx, const double *theta, double *metric, pf_status *st);
+
 typedef struct pf_fit_options {
-    int max_iter;        /* default 500 */
-    double gtol;         /* converged when |grad_z f|_2 < gtol (default 1e-3), z the parameters
-                            preconditioned with the Hessian at the start (theta = theta0 + T z,
-                            T^T H0 T = 1): |grad_z| ~ distance to the minimum in sigmas */
-    double step;         /* first trial step of the line search (default 0.01) */
-    double line_tol;     /* BFGS2 line-search tolerance (default 0.1) */
+    int max_iter;        /* default 500: scoring steps + BFGS iterations + Newton steps */
+    double gtol;         /* converged when EDM = g^T H^-1 g / 2 < gtol^2 / 2 (default 1e-3) with H
+                            the Hessian at the best fit: the distance to the minimum is below
+                            gtol standard deviations */
+    double bfgs_gtol;    /* BFGS phase ends when |grad_z f|_2 < bfgs_gtol (default 1e-2), z the
+                            parameters preconditioned with the start Hessian H0 (theta =
+                            theta0 + T z, T^T H0 T = 1): |grad_z| ~ distance in sigmas */
+    double step;         /* first trial step of the line search in z; 0 (default): |grad_z| at
+                            the start, the Newton step of the preconditioned problem */
+    double line_tol;     /* BFGS2 line-search curvature tolerance (default 0.9) */
     double hess_step;    /* central-difference step of the Hessian, relative to the
                             parameter's error estimate (default 1e-3) */
+    const double *hess0; /* n x n Hessian of f near the start (e.g. the central fit's for a
+                            bootstrap replica), or NULL: forward differences at the start */
+    pf_fit_metric_fn metric; /* nullable: scoring steps theta -= I^-1 g with I = metric(theta)
+                            before the BFGS phase (same ctx as fn) */
+    int max_scoring;     /* most scoring steps (default 50) */
 } pf_fit_options;
 
 void pf_fit_options_default(pf_fit_options *opt);
@@ -47,6 +62,7 @@ typedef struct pf_fit_result {
     double gnorm;        /* |grad f| at the best fit */
     int converged;       /* 1: gradient test passed and the Hessian is positive definite */
     int iterations;
+    long nfev;           /* evaluations of f (with or without gradient) */
     size_t nhist;        /* convergence history: one entry per iteration (0 = start) */
     double *hist_f, *hist_gnorm; /* nhist */
     double *hist_theta;  /* nhist x n */
@@ -83,8 +99,8 @@ typedef struct pf_prep_bins {
 void pf_prep_bins_from_cuts(const pf_ops *ops, int nx, int nq2, pf_prep_bins *b);
 /* Bin of a reconstructed point, -1 outside. */
 int pf_prep_bin_of(const pf_prep_bins *b, double x, double q2);
-/* Efficiency at y: the card's constant, or its table interpolated linearly (constant
- * beyond the ends); 1 without a detector section. */
+/* Efficiency at y: pf_det_efficiency (kernels/detector.h, the simulator's) of the card's
+ * detector section; 1 without a detector section. */
 double pf_prep_efficiency(const pf_detector_card *det, double y);
 
 /* Perfect detector: the PF_OPS_NW weights of each event (col, val: n x PF_OPS_NW), so that
@@ -100,6 +116,26 @@ int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_
  * split wherever the integrand or the region is not smooth (prepare.c). */
 int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_bins *bins, int order,
                  double *c, double *H, pf_status *st);
+
+/* Smeared detector (prepare_smear.c; docs/fitting.md).  The Gaussian responses in E' and
+ * theta are integrated over |z| <= PF_PREP_NSIGMA standard deviations. */
+#define PF_PREP_NSIGMA 7.0
+/* Row weights below PF_PREP_DROP x the row's largest |weight| are not stored (far tails;
+ * measured effect on w . G: 2e-9 relative, below the quadrature error). */
+#define PF_PREP_DROP 1e-9
+/* Event rows folding the resolution exactly (integral over the true kinematics inside the
+ * cut region of d2sigma times the response, times eps(y_r) / Jacobian): CSR rows
+ * row_ptr[0..n] (caller's array), *col and *val malloc'd here (free them), columns
+ * ascending within a row.  Each row depends only on its event (any threads, any ranks).
+ * d: pf_sim_detector_from_card of the card the events were simulated with. */
+int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, size_t n, const double *x,
+                           const double *q2, uint64_t *row_ptr, uint32_t **col, double **val, pf_status *st);
+/* c_g = int_R w_g A and H_b (nullable) with A_b: A(x, Q2) = probability that an event at
+ * the true point is reconstructed inside the cuts (and bin b) and passes the efficiency. */
+int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_prep_bins *bins, int order,
+                         double *c, double *H, pf_status *st);
+/* A(x, Q2) alone (tests). */
+double pf_prep_acceptance(const pf_det_params *d, double x, double q2);
 
 /* ---------------------------------------------------------------- likelihood.h5 --- */
 #define PF_LIKE_SCHEMA "partonflow.likelihood"

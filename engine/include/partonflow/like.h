@@ -97,6 +97,15 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
 /* The binned Poisson likelihood, same conventions. */
 int pf_like_histogram(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl,
                       double *grad, pf_status *st);
+/* The expected (Fisher) information of the binned likelihood at G, dG (np parameters):
+ *     I_pq = sum_b (L H_b . dG_p) (L H_b . dG_q) / (L H_b . G)     (bins with L H_b . G > 0)
+ * It is the expected Hessian of -ln L for --method histogram and, for fine bins, close to
+ * that of the unbinned likelihood (binning only loses information); positive
+ * semi-definite by construction and independent of the data and their weights, so the
+ * minimiser uses it as the metric of its scoring steps (fit.h).  fisher: np x np.
+ * PF_EINVAL without a histogram operator. */
+int pf_like_fisher_binned(const pf_like *lk, const double *G, const double *dG, size_t np, double *fisher,
+                          pf_status *st);
 /* N_exp = L c . G and its gradient L dG c (nullable): the normalisation alone. */
 void pf_like_nexp(const pf_like *lk, const double *G, const double *dG, size_t np, double *nexp,
                   double *grad);

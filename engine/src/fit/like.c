@@ -15,6 +15,12 @@ struct pf_like {
     uint32_t *col;
     double *val;
     int32_t *bin;
+    /* CSR rows as runs of consecutive grid indices (built here; the event pass reads these,
+     * not col): run r covers G[rcol[r] .. rcol[r] + rlen[r]), rows i own runs
+     * [rptr[i], rptr[i+1]).  A smeared row is a patch of a few Q^2 rows of the grid, i.e.
+     * a few long runs: 8 instead of 12 bytes per entry and contiguous loads. */
+    uint64_t *rptr;
+    uint32_t *rcol, *rlen;
     uint32_t *st_base;  /* factored rows (perfect detector), or NULL: CSR */
     double *st_w;
     size_t st_nx;
@@ -63,6 +69,83 @@ static int recount(pf_like *lk, pf_status *st)
     int rc = pf_par_sum_blocks(part, lk->first_block, nb, lk->nblocks_total, len, lk->counts, st);
     free(part);
     return rc;
+}
+
+/* Runs of the CSR rows (struct pf_like); -1 when out of memory. */
+static int build_runs(pf_like *lk)
+{
+    size_t nr = 0;
+    for (size_t i = 0; i < lk->n; i++)
+        for (uint64_t k = lk->row_ptr[i]; k < lk->row_ptr[i + 1]; k++)
+            nr += k == lk->row_ptr[i] || lk->col[k] != lk->col[k - 1] + 1;
+    lk->rptr = malloc((lk->n + 1) * sizeof *lk->rptr);
+    lk->rcol = malloc((nr ? nr : 1) * sizeof *lk->rcol);
+    lk->rlen = malloc((nr ? nr : 1) * sizeof *lk->rlen);
+    if (!lk->rptr || !lk->rcol || !lk->rlen) return -1;
+    size_t r = 0;
+    lk->rptr[0] = 0;
+    for (size_t i = 0; i < lk->n; i++) {
+        for (uint64_t k = lk->row_ptr[i]; k < lk->row_ptr[i + 1]; k++) {
+            if (k == lk->row_ptr[i] || lk->col[k] != lk->col[k - 1] + 1) {
+                lk->rcol[r] = lk->col[k];
+                lk->rlen[r++] = 0;
+            }
+            lk->rlen[r - 1]++;
+        }
+        lk->rptr[i + 1] = r;
+    }
+    return 0;
+}
+
+/* pf_ev_dot_csr (kernels/eventpass.h: four lanes by position in the row, then the tail)
+ * over the runs of one row: the same products added in the same order, so the same bits;
+ * v = the row's weights. */
+static inline double dot_runs(const uint32_t *restrict rcol, const uint32_t *restrict rlen, uint64_t r0, uint64_t r1,
+                              const double *restrict v, uint64_t nk, const double *restrict G)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    const uint64_t kmain = nk & ~(uint64_t)3;
+    uint64_t k = 0, r = r0, j = 0; /* entry k = entry j of run r */
+    while (k < kmain) {
+        const double *g = G + rcol[r];
+        const uint64_t len = rlen[r], stop = k + (len - j) < kmain ? k + (len - j) : kmain;
+        /* lane by k & 3: the unaligned head, blocks of four, the tail of the run */
+        for (; k < stop && (k & 3); k++, j++) {
+            const double t = v[k] * g[j];
+            if ((k & 3) == 1) s1 += t; else if ((k & 3) == 2) s2 += t; else s3 += t;
+        }
+        for (; k + 4 <= stop; k += 4, j += 4) {
+            s0 += v[k] * g[j];
+            s1 += v[k + 1] * g[j + 1];
+            s2 += v[k + 2] * g[j + 2];
+            s3 += v[k + 3] * g[j + 3];
+        }
+        for (; k < stop; k++, j++) {
+            const double t = v[k] * g[j];
+            if ((k & 3) == 0) s0 += t; else if ((k & 3) == 1) s1 += t; else s2 += t;
+        }
+        if (j == len) {
+            r++;
+            j = 0;
+        }
+    }
+    double d = (s0 + s1) + (s2 + s3);
+    for (; k < nk; r++, j = 0)
+        for (const double *g = G + rcol[r]; j < rlen[r] && k < nk; j++, k++) d += v[k] * g[j];
+    (void)r1;
+    return d;
+}
+
+/* pf_ev_scatter_csr over the runs: u[col] += pf_ev_csr_term(s, val), contiguous per run. */
+static inline void scatter_runs(const uint32_t *restrict rcol, const uint32_t *restrict rlen, uint64_t r0,
+                                uint64_t r1, const double *restrict v, double s, double *restrict u)
+{
+    for (uint64_t r = r0; r < r1; r++) {
+        double *ur = u + rcol[r];
+        const uint32_t len = rlen[r];
+        for (uint32_t j = 0; j < len; j++) ur[j] += pf_ev_csr_term(s, v[j]);
+        v += len;
+    }
 }
 
 pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
@@ -135,6 +218,7 @@ pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
             pf_like_destroy(lk);
             return NULL;
         }
+    if (lk->nnz && build_runs(lk)) goto nomem;
     if (lk->nbins) {
         lk->H = malloc(lk->nbins * lk->ngrid * sizeof *lk->H);
         lk->bin = malloc((lk->n ? lk->n : 1) * sizeof *lk->bin);
@@ -164,6 +248,7 @@ nomem:
 void pf_like_destroy(pf_like *lk)
 {
     if (!lk) return;
+    free(lk->rptr); free(lk->rcol); free(lk->rlen);
     free(lk->row_ptr); free(lk->col); free(lk->st_base); free(lk->st_w); free(lk->val); free(lk->bin); free(lk->c); free(lk->H);
     free(lk->wt); free(lk->counts); free(lk->partials); free(lk->u);
     free(lk);
@@ -245,11 +330,82 @@ static double dot8(const double *restrict a, const double *restrict b, size_t n)
     return t;
 }
 
+/* sum_i wt_i ln d_i with one logarithm per PF_LOG_GROUP unit-weight events: ln of the
+ * product of the group (exact to a few ulp of each factor, so the sum changes by ~1e-16
+ * per group), falling back to the single logarithms when the product leaves the normal
+ * range.  libm's log was a quarter of the event pass (docs/performance.md).  The grouping
+ * is by position in the block, so the bits do not depend on threads or ranks, and the
+ * value-only and gradient passes give the same ln L. */
+#define PF_LOG_GROUP 8
+typedef struct log_acc {
+    double acc, d[PF_LOG_GROUP];
+    int n;
+} log_acc;
+
+static void log_group(log_acc *a)
+{
+    double p = 1.0;
+    for (int k = 0; k < a->n; k++) p *= a->d[k];
+    if (isnormal(p) && p < 1e300 && p > 1e-300) {
+        a->acc += log(p);
+    } else {
+        for (int k = 0; k < a->n; k++) a->acc += log(a->d[k]);
+    }
+    a->n = 0;
+}
+
+static inline void log_add(log_acc *a, double wt, double d)
+{
+    /* integer weights (bootstrap Poisson(1) draws) enter as wt factors d */
+    if (!(wt >= 1.0 && wt <= PF_LOG_GROUP && wt == (double)(int)wt)) {
+        a->acc += wt * log(d);
+        return;
+    }
+    for (int k = 0; k < (int)wt; k++) {
+        a->d[a->n++] = d;
+        if (a->n == PF_LOG_GROUP) log_group(a);
+    }
+}
+
+static double log_flush(log_acc *a)
+{
+    if (a->n) log_group(a);
+    return a->acc;
+}
+
 void pf_like_nexp(const pf_like *lk, const double *G, const double *dG, size_t np, double *nexp, double *grad)
 {
     *nexp = lk->L * dot8(lk->c, G, lk->ngrid);
     if (grad)
         for (size_t p = 0; p < np; p++) grad[p] = lk->L * dot8(dG + p * lk->ngrid, lk->c, lk->ngrid);
+}
+
+int pf_like_fisher_binned(const pf_like *lk, const double *G, const double *dG, size_t np, double *fisher,
+                          pf_status *st)
+{
+    if (!lk->nbins) return pf_status_set(st, PF_EINVAL, "likelihood: no histogram operator (0 bins) for the Fisher metric");
+    const size_t nb = lk->nbins, ng = lk->ngrid, npp = np + 1;
+    double *m = malloc(nb * npp * sizeof *m); /* m[b][0] = mu_b, m[b][1 + p] = d mu_b / d theta_p */
+    if (!m) return pf_status_set(st, PF_ENOMEM, "likelihood: cannot allocate %zu x %zu bin derivatives", nb, npp);
+    /* each (bin, column) dot product by one thread, fixed order: the same bits for any threads */
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (long t = 0; t < (long)(nb * npp); t++) {
+        const size_t b = (size_t)t / npp, k = (size_t)t % npp;
+        m[t] = lk->L * dot8(lk->H + b * ng, k ? dG + (k - 1) * ng : G, ng);
+    }
+    memset(fisher, 0, np * np * sizeof *fisher);
+    for (size_t b = 0; b < nb; b++) {
+        const double *r = m + b * npp;
+        if (!(r[0] > 0.0)) continue;
+        for (size_t p = 0; p < np; p++)
+            for (size_t q = 0; q <= p; q++) fisher[p * np + q] += r[1 + p] * r[1 + q] / r[0];
+    }
+    for (size_t p = 0; p < np; p++)
+        for (size_t q = 0; q < p; q++) fisher[q * np + p] = fisher[p * np + q];
+    free(m);
+    return PF_OK;
 }
 
 int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl, double *grad,
@@ -267,29 +423,28 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
         double *u = part + 1;
         if (want_grad) memset(u, 0, lk->ngrid * sizeof *u);
         size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
-        double acc = 0.0;
+        log_acc la = {0};
         for (size_t i = i0; i < i1; i++) {
             const double wt = lk->wt ? lk->wt[i] : 1.0;
             if (wt == 0.0) continue;
+            double d;
             if (lk->st_base) {
                 /* factored stencil: rows r of 8 contiguous values (4 x columns x F2, FL);
                  * the per-event maths is shared with the device pass (kernels/eventpass.h) */
-                const double *sw = lk->st_w + i * PF_LIKE_STW;
+                /* a local copy of the row's weights: the stores into u cannot alias it,
+                 * so the compiler keeps the weights in registers and vectorises the
+                 * scatter (same operations, same bits) */
+                double sw[PF_LIKE_STW];
+                memcpy(sw, lk->st_w + i * PF_LIKE_STW, sizeof sw);
                 const size_t rs = 2 * lk->st_nx;
-                const double d = pf_ev_dot_stencil(sw, G + lk->st_base[i], rs);
-                if (!(d > 0.0)) {
-#ifdef PF_HAVE_OPENMP
-#pragma omp critical(pf_like_bad)
-#endif
-                    if (bad < 0 || (long)i < bad) bad = (long)i;
-                    continue;
-                }
-                acc += wt * log(d);
-                if (want_grad) pf_ev_scatter_stencil(sw, wt / d, u + lk->st_base[i], rs);
-                continue;
+                d = pf_ev_dot_stencil(sw, G + lk->st_base[i], rs);
+                if (d > 0.0 && want_grad) pf_ev_scatter_stencil(sw, wt / d, u + lk->st_base[i], rs);
+            } else {
+                const uint64_t k0 = lk->row_ptr[i], k1 = lk->row_ptr[i + 1];
+                const uint64_t r0 = lk->rptr[i], r1 = lk->rptr[i + 1];
+                d = dot_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, k1 - k0, G);
+                if (d > 0.0 && want_grad) scatter_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, wt / d, u);
             }
-            const uint64_t k0 = lk->row_ptr[i], k1 = lk->row_ptr[i + 1];
-            const double d = pf_ev_dot_csr(lk->col, lk->val, k0, k1, G);
             if (!(d > 0.0)) {
 #ifdef PF_HAVE_OPENMP
 #pragma omp critical(pf_like_bad)
@@ -297,9 +452,9 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
                 if (bad < 0 || (long)i < bad) bad = (long)i;
                 continue;
             }
-            acc += wt * log(d);
-            if (want_grad) pf_ev_scatter_csr(lk->col, lk->val, k0, k1, wt / d, u);
+            log_add(&la, wt, d);
         }
+        const double acc = log_flush(&la);
         part[0] = acc;
     }
     if (pf_par_max_int(bad >= 0)) {

@@ -7,22 +7,46 @@
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 
-/* An EDM below this also counts as converged when the line search can make no more
- * progress (GSL_ENOPROG): the remaining change of -ln L is far below its 1/2-per-sigma
- * scale, so the best fit is at the minimum to well under 1e-3 sigma. */
-#define PF_FIT_EDM_OK 1e-7
+/* The minimiser in phases (docs/fitting.md, "fit"):
+ *  0. with a caller's metric I (fit.h pf_fit_metric_fn, e.g. the binned Fisher
+ *     information): scoring steps theta -= alpha I^-1 g, backtracking (Armijo) from
+ *     alpha = 1, while sqrt(g^T I^-1 g) >= bfgs_gtol (at most max_scoring steps);
+ *  1. preconditioner: the last I, else the Hessian H0 near the start (given by the
+ *     caller, e.g. the central fit's for a bootstrap replica, or by forward differences of
+ *     the exact gradient, n gradients), made positive definite if it is not (eigenvalues
+ *     |lambda|, floored);
+ *     theta = theta0 + T z, T = L^-T (H0 = L L^T), so that -ln L ~ |z|^2 / 2 + const;
+ *  2. GSL vector BFGS2 in z, first trial step = the Newton step length |grad_z| (a
+ *     unit-Hessian guess), Fletcher's line search with curvature parameter line_tol
+ *     (0.9 for quasi-Newton methods: the unit step is accepted almost always), until
+ *     |grad_z| < bfgs_gtol (standard deviations);
+ *  3. the Hessian H at that point by central differences of the exact gradient (2n
+ *     gradients, steps hess_step x the H0 errors), then Newton steps theta -= H^-1 g with
+ *     the same H while they lower f, until EDM = g^T H^-1 g / 2 < gtol^2 / 2 (the distance
+ *     to the minimum in the metric of H below gtol standard deviations).  If the Newton
+ *     steps moved more than PF_FIT_REHESS standard deviations, H is taken again at the end
+ *     so that the errors are those of the best fit.
+ * Each phase is deterministic, so the fit is as reproducible as f itself.  The last point
+ * evaluated is cached: GSL's set-up and the phases revisit points, and f is deterministic. */
+#define PF_FIT_REHESS 0.02
+#define PF_FIT_NEWTON_MAX 8
 
 void pf_fit_options_default(pf_fit_options *opt)
 {
     opt->max_iter = 500;
     opt->gtol = 1e-3;
-    opt->step = 0.01;
-    opt->line_tol = 0.1;
+    opt->bfgs_gtol = 1e-2;
+    opt->step = 0.0;
+    opt->line_tol = 0.9;
     opt->hess_step = 1e-3;
+    opt->hess0 = NULL;
+    opt->metric = NULL;
+    opt->max_scoring = 50;
 }
 
 void pf_fit_result_free(pf_fit_result *r)
@@ -33,9 +57,39 @@ void pf_fit_result_free(pf_fit_result *r)
     memset(r, 0, sizeof *r);
 }
 
-typedef struct wrap {
+/* The last evaluation of fn, reused when the same theta comes again (same bits). */
+typedef struct memo {
     pf_fit_fdf_fn fn;
     void *ctx;
+    size_t n;
+    int valid, have_g, rc;
+    double theta[PF_FIT_NMAX], f, g[PF_FIT_NMAX];
+    pf_status st;
+    long nfev;
+} memo;
+
+static int eval(memo *m, const double *theta, double *f, double *grad, pf_status *st)
+{
+    if (!(m->valid && (m->have_g || !grad) && !memcmp(theta, m->theta, m->n * sizeof *theta))) {
+        pf_status s = {0};
+        m->nfev++;
+        m->rc = m->fn(m->ctx, theta, &m->f, grad ? m->g : NULL, &s);
+        m->st = s;
+        m->valid = 1;
+        m->have_g = grad != NULL;
+        memcpy(m->theta, theta, m->n * sizeof *theta);
+    }
+    if (m->rc) {
+        if (st) *st = m->st;
+        return m->rc;
+    }
+    *f = m->f;
+    if (grad) memcpy(grad, m->g, m->n * sizeof *grad);
+    return PF_OK;
+}
+
+typedef struct wrap {
+    memo *m;
     size_t n;
     int err;            /* first non-domain error of fn */
     pf_status st;
@@ -60,7 +114,7 @@ static void call(wrap *w, const gsl_vector *v, double *f, gsl_vector *g)
     z_to_theta(w, v, theta);
     pf_status st = {0};
     double fv = 0.0;
-    int rc = w->err ? w->err : w->fn(w->ctx, theta, &fv, g ? grad : NULL, &st);
+    int rc = w->err ? w->err : eval(w->m, theta, &fv, g ? grad : NULL, &st);
     if (rc == PF_EDOMAIN) {
         fv = GSL_POSINF;
         for (size_t i = 0; i < w->n; i++) grad[i] = 0.0;
@@ -94,38 +148,44 @@ static void cb_df(const gsl_vector *v, void *p, gsl_vector *g)
 }
 static void cb_fdf(const gsl_vector *v, void *p, double *f, gsl_vector *g) { call(p, v, f, g); }
 
-int pf_fit_hessian(size_t n, const double *theta, const double *h, pf_fit_fdf_fn fn, void *ctx, double *H,
-                   pf_status *st)
+/* Hessian of f at theta from the exact gradient: central differences (2n gradients) or,
+ * with g0 = grad f(theta) given, forward differences (n gradients); symmetrised. */
+static int hess_diff(memo *m, const double *theta, const double *h, const double *g0, double *H, pf_status *st)
 {
-    double *t = malloc(n * sizeof *t), *gp = malloc(n * sizeof *gp), *gm = malloc(n * sizeof *gm);
-    if (!t || !gp || !gm) {
-        free(t); free(gp); free(gm);
-        return pf_status_set(st, PF_ENOMEM, "Hessian: cannot allocate %zu parameters", n);
-    }
+    const size_t n = m->n;
+    double t[PF_FIT_NMAX], gp[PF_FIT_NMAX], gm[PF_FIT_NMAX], f;
     memcpy(t, theta, n * sizeof *t);
     int rc = PF_OK;
-    double f;
     for (size_t p = 0; p < n && !rc; p++) {
         t[p] = theta[p] + h[p];
-        rc = fn(ctx, t, &f, gp, st);
-        if (!rc) {
+        rc = eval(m, t, &f, gp, st);
+        if (!rc && !g0) {
             t[p] = theta[p] - h[p];
-            rc = fn(ctx, t, &f, gm, st);
+            rc = eval(m, t, &f, gm, st);
         }
         t[p] = theta[p];
         if (!rc)
-            for (size_t q = 0; q < n; q++) H[p * n + q] = (gp[q] - gm[q]) / (2.0 * h[p]);
+            for (size_t q = 0; q < n; q++)
+                H[p * n + q] = g0 ? (gp[q] - g0[q]) / h[p] : (gp[q] - gm[q]) / (2.0 * h[p]);
     }
     if (rc == PF_EDOMAIN)
-        pf_status_prefix(st, "Hessian: a step of the central differences leaves the allowed region: ");
+        pf_status_prefix(st, "Hessian: a step of the finite differences leaves the allowed region: ");
     if (!rc)
         for (size_t p = 0; p < n; p++)
             for (size_t q = p + 1; q < n; q++) {
                 const double a = 0.5 * (H[p * n + q] + H[q * n + p]);
                 H[p * n + q] = H[q * n + p] = a;
             }
-    free(t); free(gp); free(gm);
     return rc;
+}
+
+int pf_fit_hessian(size_t n, const double *theta, const double *h, pf_fit_fdf_fn fn, void *ctx, double *H,
+                   pf_status *st)
+{
+    if (n == 0 || n > PF_FIT_NMAX)
+        return pf_status_set(st, PF_EINVAL, "Hessian: %zu parameters, expected 1 .. %d", n, PF_FIT_NMAX);
+    memo m = {.fn = fn, .ctx = ctx, .n = n};
+    return hess_diff(&m, theta, h, NULL, H, st);
 }
 
 int pf_fit_covariance(size_t n, const double *H, double *cov, double *err, double *corr, pf_status *st)
@@ -153,16 +213,93 @@ int pf_fit_covariance(size_t n, const double *H, double *cov, double *err, doubl
     return PF_OK;
 }
 
-static int push_hist(pf_fit_result *r, size_t cap, const wrap *w, const gsl_vector *x, double f,
-                     const gsl_vector *g)
+/* Preconditioner from a Hessian estimate H0 (n x n): T = L^-T of the Cholesky factor of H0
+ * made positive definite (eigenvalues replaced by max(|lambda|, 1e-10 max|lambda|): the
+ * valley directions keep their scale, a negative curvature far from the minimum becomes a
+ * positive one of the same size).  err0 = sqrt(diag H0^-1): the error estimate that sets
+ * the Hessian steps.  Returns 0 on success, -1 when H0 is unusable (zero, NaN). */
+static int precondition(size_t n, const double *H0, double *T, double *err0)
 {
-    if (r->nhist >= cap) return 0;
-    const size_t n = r->n;
+    int ok = 1;
+    for (size_t k = 0; k < n * n; k++) ok &= isfinite(H0[k]) != 0;
+    if (!ok) return -1;
+    gsl_matrix *A = gsl_matrix_alloc(n, n), *V = gsl_matrix_alloc(n, n), *Li = gsl_matrix_alloc(n, n);
+    gsl_vector *lam = gsl_vector_alloc(n);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(n);
+    int rc = -1;
+    if (!A || !V || !Li || !lam || !ws) goto done;
+    for (size_t i = 0; i < n * n; i++) A->data[i] = H0[i];
+    gsl_error_handler_t *o = gsl_set_error_handler_off();
+    if (gsl_linalg_cholesky_decomp1(A)) {
+        /* not positive definite: rebuild from the modified spectrum, V diag(|l|) V^T */
+        for (size_t i = 0; i < n * n; i++) A->data[i] = H0[i];
+        if (gsl_eigen_symmv(A, lam, V, ws)) goto restore;
+        double lmax = 0.0;
+        for (size_t i = 0; i < n; i++) lmax = fmax(lmax, fabs(gsl_vector_get(lam, i)));
+        if (!(lmax > 0.0)) goto restore;
+        for (size_t i = 0; i < n; i++) gsl_vector_set(lam, i, fmax(fabs(gsl_vector_get(lam, i)), 1e-10 * lmax));
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                double a = 0.0;
+                for (size_t k = 0; k < n; k++)
+                    a += gsl_matrix_get(V, i, k) * gsl_vector_get(lam, k) * gsl_matrix_get(V, j, k);
+                gsl_matrix_set(A, i, j, a);
+            }
+        if (gsl_linalg_cholesky_decomp1(A)) goto restore;
+    }
+    gsl_matrix_set_identity(Li);
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, A, Li); /* Li = L^-1 */
+    for (size_t i = 0; i < n; i++) {
+        double e = 0.0; /* (H0^-1)_ii = sum_k (L^-1)_ki^2 */
+        for (size_t j = 0; j < n; j++) {
+            T[i * n + j] = j >= i ? gsl_matrix_get(Li, j, i) : 0.0;
+            e += gsl_matrix_get(Li, j, i) * gsl_matrix_get(Li, j, i);
+        }
+        err0[i] = sqrt(e);
+    }
+    rc = 0;
+restore:
+    gsl_set_error_handler(o);
+done:
+    gsl_matrix_free(A); gsl_matrix_free(V); gsl_matrix_free(Li); gsl_vector_free(lam);
+    if (ws) gsl_eigen_symmv_free(ws);
+    return rc;
+}
+
+/* delta = -I^-1 g by Cholesky; returns -1 when I is not positive definite. */
+static int solve_metric(size_t n, const double *I, const double *g, double *delta)
+{
+    double a[PF_FIT_NMAX * PF_FIT_NMAX], b[PF_FIT_NMAX];
+    memcpy(a, I, n * n * sizeof *a);
+    for (size_t i = 0; i < n; i++) b[i] = -g[i];
+    gsl_matrix_view A = gsl_matrix_view_array(a, n, n);
+    gsl_vector_view B = gsl_vector_view_array(b, n);
+    gsl_vector_view D = gsl_vector_view_array(delta, n);
+    gsl_error_handler_t *o = gsl_set_error_handler_off();
+    int rc = gsl_linalg_cholesky_decomp1(&A.matrix);
+    if (!rc) rc = gsl_linalg_cholesky_solve(&A.matrix, &B.vector, &D.vector);
+    gsl_set_error_handler(o);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (!isfinite(delta[i])) rc = -1;
+    return rc ? -1 : 0;
+}
+
+static void push_theta(pf_fit_result *r, size_t cap, const double *theta, double f, double gnorm)
+{
+    if (r->nhist >= cap) return;
     r->hist_f[r->nhist] = f;
-    r->hist_gnorm[r->nhist] = gsl_blas_dnrm2(g);
-    z_to_theta(w, x, r->hist_theta + r->nhist * n);
+    r->hist_gnorm[r->nhist] = gnorm;
+    memcpy(r->hist_theta + r->nhist * r->n, theta, r->n * sizeof *theta);
     r->nhist++;
-    return 0;
+}
+
+/* g^T cov g */
+static double quad(size_t n, const double *cov, const double *g)
+{
+    double e = 0.0;
+    for (size_t p = 0; p < n; p++)
+        for (size_t q = 0; q < n; q++) e += g[p] * cov[p * n + q] * g[q];
+    return e;
 }
 
 int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, const pf_fit_options *opt_in,
@@ -173,6 +310,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
     memset(res, 0, sizeof *res);
     if (n == 0 || n > PF_FIT_NMAX)
         return pf_status_set(st, PF_EINVAL, "fit: %zu free parameters, expected 1 .. %d", n, PF_FIT_NMAX);
+    if (opt.max_iter < 1) opt.max_iter = 1;
     const size_t cap = (size_t)opt.max_iter + 1;
     res->n = n;
     res->theta = malloc(n * sizeof(double));
@@ -188,130 +326,201 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         pf_fit_result_free(res);
         return pf_status_set(st, PF_ENOMEM, "fit: cannot allocate the result");
     }
-    double *T = calloc(n * n, sizeof *T), *H0 = malloc(n * n * sizeof *H0), *h0 = malloc(n * sizeof *h0);
-    if (!T || !H0 || !h0) {
-        free(T); free(H0); free(h0);
-        pf_fit_result_free(res);
-        return pf_status_set(st, PF_ENOMEM, "fit: cannot allocate the preconditioner");
-    }
-    wrap w = {.fn = fn, .ctx = ctx, .n = n, .t0 = start, .T = T};
+    memo mm = {.fn = fn, .ctx = ctx, .n = n};
+    double T[PF_FIT_NMAX * PF_FIT_NMAX] = {0}, err0[PF_FIT_NMAX], g0[PF_FIT_NMAX], f0, h[PF_FIT_NMAX];
     /* the starting point must be valid: otherwise the fit cannot even start */
-    {
-        double f0, *g0 = malloc(n * sizeof *g0);
-        int rc = g0 ? fn(ctx, start, &f0, g0, st) : pf_status_set(st, PF_ENOMEM, "fit: no memory");
-        free(g0);
-        if (rc) {
-            pf_status_prefix(st, "fit: at the starting point: ");
-            free(T); free(H0); free(h0);
-            pf_fit_result_free(res);
-            return rc;
-        }
+    int rc = eval(&mm, start, &f0, g0, st);
+    if (rc) {
+        pf_status_prefix(st, "fit: at the starting point: ");
+        pf_fit_result_free(res);
+        return rc;
     }
-    {
-        /* Hessian at the start: T = L^-T if positive definite, else the diagonal scales */
-        for (size_t i = 0; i < n; i++) h0[i] = 1e-4 * fmax(fabs(start[i]), 0.1);
-        pf_status hs = {0};
-        int pd = 0;
-        if (!pf_fit_hessian(n, start, h0, fn, ctx, H0, &hs)) {
-            gsl_matrix_view L = gsl_matrix_view_array(H0, n, n);
-            gsl_error_handler_t *o = gsl_set_error_handler_off();
-            pd = !gsl_linalg_cholesky_decomp1(&L.matrix);
-            if (pd) {
-                /* T = L^-T: invert the lower factor, transpose */
-                gsl_matrix *Li = gsl_matrix_alloc(n, n);
-                gsl_matrix_set_identity(Li);
-                gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, &L.matrix, Li);
-                for (size_t i = 0; i < n; i++)
-                    for (size_t j = 0; j < n; j++) T[i * n + j] = j >= i ? gsl_matrix_get(Li, j, i) : 0.0;
-                gsl_matrix_free(Li);
+    double x0[PF_FIT_NMAX], Im[PF_FIT_NMAX * PF_FIT_NMAX];
+    const double *hess0 = opt.hess0;
+    memcpy(x0, start, n * sizeof *x0);
+    int it = 0;
+    const double btol = fmax(opt.bfgs_gtol, opt.gtol);
+    push_theta(res, cap, start, f0, NAN);
+    /* phase 0: scoring steps x -= I^-1 g with the caller's metric and a backtracking line
+     * search (Armijo), while the predicted distance sqrt(g^T I^-1 g) exceeds btol */
+    for (int k = 0; opt.metric && k < opt.max_scoring && it < opt.max_iter; k++) {
+        double delta[PF_FIT_NMAX], xt[PF_FIT_NMAX], ft, gt[PF_FIT_NMAX];
+        pf_status ms = {0};
+        if (opt.metric(ctx, x0, Im, &ms) || solve_metric(n, Im, g0, delta)) break;
+        hess0 = Im;
+        double slope = 0.0; /* g . delta = -g^T I^-1 g */
+        for (size_t i = 0; i < n; i++) slope += g0[i] * delta[i];
+        if (!(slope < 0.0) || -slope < btol * btol) break;
+        double alpha = 1.0;
+        int accepted = 0;
+        for (int ls = 0; ls < 12 && !accepted; ls++) {
+            for (size_t i = 0; i < n; i++) xt[i] = x0[i] + alpha * delta[i];
+            pf_status es = {0};
+            int erc = eval(&mm, xt, &ft, gt, &es);
+            if (erc && erc != PF_EDOMAIN) {
+                if (st) *st = es;
+                pf_status_prefix(st, "fit: ");
+                pf_fit_result_free(res);
+                return erc;
             }
-            gsl_set_error_handler(o);
+            if (!erc && ft <= f0 + 1e-4 * alpha * slope) {
+                accepted = 1;
+                break;
+            }
+            /* minimum of the parabola through f0, slope and ft, within [0.1, 0.5] alpha */
+            double an = erc || !isfinite(ft) ? 0.25 * alpha
+                                             : -slope * alpha * alpha / (2.0 * (ft - f0 - slope * alpha));
+            alpha = fmin(fmax(an, 0.1 * alpha), 0.5 * alpha);
         }
-        if (!pd)
+        if (!accepted) break;
+        it++;
+        memcpy(x0, xt, n * sizeof *x0);
+        memcpy(g0, gt, n * sizeof *g0);
+        f0 = ft;
+        push_theta(res, cap, x0, f0, sqrt(-slope));
+    }
+    /* phase 1: preconditioner */
+    {
+        int ok = -1;
+        if (hess0) ok = precondition(n, hess0, T, err0);
+        if (ok) {
+            double *H0 = res->hess; /* scratch until phase 3 */
+            pf_status hs = {0};
+            for (size_t i = 0; i < n; i++) h[i] = 1e-4 * fmax(fabs(x0[i]), 0.1);
+            if (!hess_diff(&mm, x0, h, g0, H0, &hs)) ok = precondition(n, H0, T, err0);
+        }
+        if (ok) /* no usable curvature (e.g. f linear): the parameter scales */
             for (size_t i = 0; i < n; i++) {
-                /* H0 was overwritten by a failed factorisation: recompute the diagonal scale */
-                T[i * n + i] = 1e-2 * fmax(fabs(start[i]), 0.1);
+                T[i * n + i] = 1e-2 * fmax(fabs(x0[i]), 0.1);
+                err0[i] = T[i * n + i];
             }
     }
+    /* phase 2: BFGS2 in z */
+    wrap w = {.m = &mm, .n = n, .t0 = x0, .T = T};
     gsl_multimin_function_fdf fdf = {.f = cb_f, .df = cb_df, .fdf = cb_fdf, .n = n, .params = &w};
     gsl_vector *x = gsl_vector_alloc(n);
-    gsl_vector_set_zero(x);
     gsl_multimin_fdfminimizer *m = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, n);
+    if (!x || !m) {
+        gsl_vector_free(x);
+        if (m) gsl_multimin_fdfminimizer_free(m);
+        pf_fit_result_free(res);
+        return pf_status_set(st, PF_ENOMEM, "fit: cannot allocate the minimiser");
+    }
+    gsl_vector_set_zero(x);
+    double gz0 = 0.0; /* |grad_z| at the start = T^T g0 */
+    for (size_t j = 0; j < n; j++) {
+        double t = 0.0;
+        for (size_t i = 0; i <= j; i++) t += T[i * n + j] * g0[i];
+        gz0 += t * t;
+    }
+    gz0 = sqrt(gz0);
+    const double step = opt.step > 0.0 ? opt.step : fmin(fmax(gz0, 1e-3), 10.0);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    gsl_multimin_fdfminimizer_set(m, &fdf, x, opt.step, opt.line_tol);
-    push_hist(res, cap, &w, m->x, m->f, m->gradient);
-    int status = GSL_CONTINUE, gtest = GSL_CONTINUE, it = 0;
-    gtest = gsl_multimin_test_gradient(m->gradient, opt.gtol);
-    while (gtest == GSL_CONTINUE && it < opt.max_iter) {
+    gsl_multimin_fdfminimizer_set(m, &fdf, x, step, opt.line_tol);
+    if (res->nhist == 1) res->hist_gnorm[0] = gsl_blas_dnrm2(m->gradient);
+    int status = GSL_SUCCESS;
+    while (!w.err && gsl_multimin_test_gradient(m->gradient, btol) == GSL_CONTINUE && it < opt.max_iter) {
         it++;
         status = gsl_multimin_fdfminimizer_iterate(m);
         if (w.err) break;
-        push_hist(res, cap, &w, m->x, m->f, m->gradient);
-        gtest = gsl_multimin_test_gradient(m->gradient, opt.gtol);
+        double th[PF_FIT_NMAX];
+        z_to_theta(&w, m->x, th);
+        push_theta(res, cap, th, m->f, gsl_blas_dnrm2(m->gradient));
         if (status) break; /* GSL_ENOPROG: the line search cannot lower f any more */
     }
     gsl_set_error_handler(old);
-    res->iterations = it;
-    res->fmin = m->f;
     const double gz = gsl_blas_dnrm2(m->gradient);
     z_to_theta(&w, m->x, res->theta);
-    double *grad = malloc(n * sizeof *grad), fdummy;
-    pf_status gs = {0};
-    if (fn(ctx, res->theta, &fdummy, grad, &gs)) /* the gradient in theta at the best fit */
-        for (size_t i = 0; i < n; i++) grad[i] = NAN;
-    res->gnorm = 0.0;
-    for (size_t i = 0; i < n; i++) res->gnorm += grad[i] * grad[i];
-    res->gnorm = sqrt(res->gnorm);
-    free(T); free(H0); free(h0);
+    res->fmin = m->f;
     gsl_multimin_fdfminimizer_free(m);
     gsl_vector_free(x);
     if (w.err) {
-        free(grad);
         if (st) *st = w.st;
         pf_status_prefix(st, "fit: ");
         pf_fit_result_free(res);
         return w.err;
     }
-    /* Hessian: first with steps from the parameter scale, then with steps set by the
-     * resulting errors, so that the differences probe -ln L on its own scale. */
-    double *h = malloc(n * sizeof *h);
-    for (size_t i = 0; i < n; i++) h[i] = 1e-4 * fmax(fabs(res->theta[i]), 0.1);
+    /* phase 3: Hessian at the BFGS point, Newton steps with it, errors */
+    double grad[PF_FIT_NMAX], f = res->fmin;
     pf_status hst = {0};
-    int hrc = pf_fit_hessian(n, res->theta, h, fn, ctx, res->hess, &hst);
-    if (!hrc) hrc = pf_fit_covariance(n, res->hess, res->cov, res->err, res->corr, &hst);
+    int hrc = eval(&mm, res->theta, &f, grad, &hst);
+    if (hrc && hrc != PF_EDOMAIN) {
+        if (st) *st = hst;
+        pf_fit_result_free(res);
+        return hrc;
+    }
+    double moved = 0.0; /* Newton displacement since the Hessian, in its standard deviations */
     if (!hrc) {
+        for (size_t i = 0; i < n; i++) h[i] = opt.hess_step * err0[i];
+        hrc = hess_diff(&mm, res->theta, h, NULL, res->hess, &hst);
+        if (!hrc) hrc = pf_fit_covariance(n, res->hess, res->cov, res->err, res->corr, &hst);
+        int off = 0; /* steps far from the resulting errors: the differences probed another scale */
+        for (size_t i = 0; !hrc && i < n; i++) off |= !(err0[i] < 3.0 * res->err[i] && res->err[i] < 3.0 * err0[i]);
+        if (!hrc && off) {
+            for (size_t i = 0; i < n; i++) h[i] = opt.hess_step * res->err[i];
+            hrc = hess_diff(&mm, res->theta, h, NULL, res->hess, &hst);
+            if (!hrc) hrc = pf_fit_covariance(n, res->hess, res->cov, res->err, res->corr, &hst);
+        }
+    }
+    const double edm_tol = 0.5 * opt.gtol * opt.gtol;
+    for (int k = 0; !hrc && k < PF_FIT_NEWTON_MAX && it < opt.max_iter; k++) {
+        const double edm = 0.5 * quad(n, res->cov, grad);
+        if (edm < edm_tol) break;
+        double tn[PF_FIT_NMAX], fn_, gn[PF_FIT_NMAX];
+        for (size_t p = 0; p < n; p++) {
+            double d = 0.0;
+            for (size_t q = 0; q < n; q++) d -= res->cov[p * n + q] * grad[q];
+            tn[p] = res->theta[p] + d;
+        }
+        pf_status ns = {0};
+        int nrc = eval(&mm, tn, &fn_, gn, &ns);
+        if (nrc && nrc != PF_EDOMAIN) {
+            if (st) *st = ns;
+            pf_status_prefix(st, "fit: ");
+            pf_fit_result_free(res);
+            return nrc;
+        }
+        if (nrc || !(fn_ < f)) break; /* no further progress: f is at its rounding floor */
+        it++;
+        moved += sqrt(2.0 * edm);
+        memcpy(res->theta, tn, n * sizeof *tn);
+        memcpy(grad, gn, n * sizeof *gn);
+        f = fn_;
+        push_theta(res, cap, tn, f, sqrt(quad(n, res->cov, grad)));
+    }
+    if (!hrc && moved > PF_FIT_REHESS) {
+        /* the best fit moved away from where H was taken: take it again there */
         for (size_t i = 0; i < n; i++) h[i] = opt.hess_step * res->err[i];
-        hrc = pf_fit_hessian(n, res->theta, h, fn, ctx, res->hess, &hst);
+        hrc = hess_diff(&mm, res->theta, h, NULL, res->hess, &hst);
         if (!hrc) hrc = pf_fit_covariance(n, res->hess, res->cov, res->err, res->corr, &hst);
     }
-    free(h);
-    res->edm = NAN;
-    if (!hrc) {
-        double e = 0.0;
-        for (size_t p = 0; p < n; p++)
-            for (size_t q = 0; q < n; q++) e += grad[p] * res->cov[p * n + q] * grad[q];
-        res->edm = 0.5 * e;
-    }
-    free(grad);
+    res->iterations = it;
+    res->fmin = f;
+    res->nfev = mm.nfev;
+    res->gnorm = 0.0;
+    for (size_t i = 0; i < n; i++) res->gnorm += grad[i] * grad[i];
+    res->gnorm = sqrt(res->gnorm);
+    res->edm = hrc ? NAN : 0.5 * quad(n, res->cov, grad);
     if (hrc && hrc != PF_ENOCONV && hrc != PF_EDOMAIN) {
         if (st) *st = hst;
         pf_fit_result_free(res);
         return hrc;
     }
-    const int gok = gtest == GSL_SUCCESS || (status == GSL_ENOPROG && !hrc && res->edm < PF_FIT_EDM_OK);
-    res->converged = gok && !hrc;
+    res->converged = !hrc && res->edm < edm_tol;
     if (res->converged)
-        snprintf(res->message, sizeof res->message, "converged after %d iterations: |grad| = %.3g, EDM = %.3g", it,
+        snprintf(res->message, sizeof res->message,
+                 "converged after %d iterations (%ld evaluations): |grad| = %.3g, EDM = %.3g", it, res->nfev,
                  res->gnorm, res->edm);
     else if (hrc)
         snprintf(res->message, sizeof res->message, "not converged: %.200s", hst.msg);
     else if (it >= opt.max_iter)
         snprintf(res->message, sizeof res->message,
-                 "not converged: %d iterations reached with |grad_z| = %.3g > %.3g", it, gz, opt.gtol);
+                 "not converged: %d iterations reached with EDM = %.3g > %.3g (|grad_z| = %.3g)", it, res->edm,
+                 edm_tol, gz);
     else
         snprintf(res->message, sizeof res->message,
-                 "not converged: line search stalled (%s) at |grad| = %.3g, EDM = %.3g", gsl_strerror(status),
-                 res->gnorm, res->edm);
+                 "not converged: no further progress (%s) at |grad| = %.3g, EDM = %.3g > %.3g",
+                 status ? gsl_strerror(status) : "Newton step", res->gnorm, res->edm, edm_tol);
     if (!res->converged) return pf_status_set(st, PF_ENOCONV, "fit %s", res->message);
     return PF_OK;
 }

@@ -29,18 +29,28 @@
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
 
+/* The efficiency of the card's detector as the simulator applies it (pf_det_efficiency,
+ * kernels/detector.h): one implementation for simulation and likelihood. */
+static void eff_params(const pf_detector_card *det, pf_det_params *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!det || !det->present) {
+        p->efficiency = 1.0;
+        return;
+    }
+    p->efficiency = det->efficiency;
+    p->eff_n = det->eff_n < PF_DET_EFF_MAX ? det->eff_n : PF_DET_EFF_MAX;
+    for (int i = 0; i < p->eff_n; i++) {
+        p->eff_y[i] = det->eff_y[i];
+        p->eff_value[i] = det->eff_value[i];
+    }
+}
+
 double pf_prep_efficiency(const pf_detector_card *det, double y)
 {
-    if (!det || !det->present) return 1.0;
-    if (det->eff_n < 2) return det->efficiency;
-    /* linear interpolation in the table, constant beyond its ends */
-    if (y <= det->eff_y[0]) return det->eff_value[0];
-    for (int k = 1; k < det->eff_n; k++)
-        if (y <= det->eff_y[k]) {
-            double f = (y - det->eff_y[k - 1]) / (det->eff_y[k] - det->eff_y[k - 1]);
-            return det->eff_value[k - 1] + f * (det->eff_value[k] - det->eff_value[k - 1]);
-        }
-    return det->eff_value[det->eff_n - 1];
+    pf_det_params p;
+    eff_params(det, &p);
+    return pf_det_efficiency(&p, y);
 }
 
 void pf_prep_bins_from_cuts(const pf_ops *ops, int nx, int nq2, pf_prep_bins *b)
@@ -73,6 +83,8 @@ int pf_prep_events_perfect(const pf_ops *ops, const pf_detector_card *det, size_
 {
     double cuts[7], s, alpha;
     pf_ops_kinematics(ops, cuts, &s, &alpha);
+    pf_det_params ep;
+    eff_params(det, &ep);
     long bad = -1;
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static)
@@ -87,7 +99,7 @@ int pf_prep_events_perfect(const pf_ops *ops, const pf_detector_card *det, size_
             if (bad < 0 || (long)i < bad) bad = (long)i;
             continue;
         }
-        const double e = pf_prep_efficiency(det, q2[i] / (x[i] * s));
+        const double e = pf_det_efficiency(&ep, q2[i] / (x[i] * s));
         for (int k = 0; k < PF_OPS_NW; k++) w[k] *= e;
     }
     if (bad >= 0) return pf_ops_domain_error(ops, "prepare: accepted event", bad, x, q2, st);
@@ -136,9 +148,11 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
     double cuts[7], s, alpha;
     pf_ops_kinematics(ops, cuts, &s, &alpha);
     if (order <= 0) order = 8;
+    pf_det_params ep;
+    eff_params(det, &ep);
     const pf_interp_axis *xa = &ops->xaxis, *qa = &ops->qaxis;
     const size_t nxn = ops->nx, nqn = ops->nq2;
-    const int neff = det && det->present && det->eff_n >= 2 ? det->eff_n : 0;
+    const int neff = ep.eff_n >= 2 ? ep.eff_n : 0;
     const size_t nbx = bins ? (size_t)bins->nx + 1 : 0, nbq = bins ? (size_t)bins->nq2 + 1 : 0;
     /* x positions that matter: nodes, bin edges, cut ends */
     size_t nxs = nxn + nbx + 2;
@@ -172,7 +186,7 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
         if (cuts[PF_CUT_Y_MIN] > 0.0) tb[nt++] = log(x * s * cuts[PF_CUT_Y_MIN]);
         if (a > 0.0 && x < 1.0) tb[nt++] = log(a * x / (1.0 - x));
         for (int e = 0; e < neff; e++)
-            if (det->eff_y[e] > 0.0) tb[nt++] = log(x * s * det->eff_y[e]);
+            if (ep.eff_y[e] > 0.0) tb[nt++] = log(x * s * ep.eff_y[e]);
     }
     if (cuts[PF_CUT_Y_MIN] > 0.0 && s * cuts[PF_CUT_Y_MIN] > a) tb[nt++] = log(s * cuts[PF_CUT_Y_MIN] - a);
     nt = breakpoints(tb, nt, t_lo, t_hi);
@@ -196,8 +210,8 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
             for (size_t i = 0; i < nbx; i++)
                 ub[nu++] = u_of_x(exp(bins->logx_lo + (bins->logx_hi - bins->logx_lo) * (double)i / bins->nx));
             for (int e = 0; e < neff; e++) {
-                const double xe = q2 / (s * det->eff_y[e]);
-                if (det->eff_y[e] > 0.0 && xe < 1.0) ub[nu++] = u_of_x(xe);
+                const double xe = q2 / (s * ep.eff_y[e]);
+                if (ep.eff_y[e] > 0.0 && xe < 1.0) ub[nu++] = u_of_x(xe);
             }
             nu = breakpoints(ub, nu, ulo, uhi);
             for (size_t pu = 0; pu + 1 < nu && !rc; pu++)
@@ -211,7 +225,7 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
                                            "theory grid", x, q2);
                         break;
                     }
-                    const double f = wt * wu * x * (1.0 - x) * q2 * pf_prep_efficiency(det, q2 / (x * s));
+                    const double f = wt * wu * x * (1.0 - x) * q2 * pf_det_efficiency(&ep, q2 / (x * s));
                     int b = -1;
                     if (H) {
                         /* the panel's midpoint decides the bin: points never sit on an edge */
@@ -234,6 +248,8 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
 int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,
                            const double *q2, uint32_t *base, double *stw, pf_status *st)
 {
+    pf_det_params ep;
+    eff_params(det, &ep);
     long bad = -1;
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static)
@@ -250,7 +266,7 @@ int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_
             continue;
         }
         pf_kin_xsec_factors(x[i], q2[i], ops->s, ops->alpha, &f2, &fl);
-        const double e = pf_prep_efficiency(det, q2[i] / (x[i] * ops->s));
+        const double e = pf_det_efficiency(&ep, q2[i] / (x[i] * ops->s));
         w[8] = e * f2;
         w[9] = e * fl;
         base[i] = (uint32_t)(((size_t)r0 * ops->nx + (size_t)c0) * PF_NOBS);

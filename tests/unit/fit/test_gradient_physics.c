@@ -1,6 +1,7 @@
 /* ln L and its exact gradient through the whole physics chain (pdf -> ops grid values ->
  * event rows and normalisation from prepare) against central finite differences of ln L,
- * for every free parameter of the tiny card, perfect detector, unbinned and binned. */
+ * for every free parameter of the tiny card, perfect and smeared detector (CSR rows from
+ * prepare_smear.c), unbinned and binned. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "partonflow/kernels/philox.h"
 #include "partonflow/ops.h"
 #include "partonflow/pdf.h"
+#include "partonflow/sim.h"
 
 typedef struct ctx {
     pf_like *lk;
@@ -38,16 +40,18 @@ static double lnl_at(ctx *c, const double *th, double *grad)
     return l;
 }
 
-static void gradient_of_physics_likelihood_matches_finite_differences(void **state)
+static void check_gradient(int smeared)
 {
-    (void)state;
     pf_card card;
     pf_status st = {0};
     if (pf_card_read(PF_FIT_CARD, &card, &st)) fail_msg("%s", st.msg);
     card.detector.present = 1;
-    card.detector.perfect = 1;
-    card.detector.efficiency = 1.0;
+    card.detector.perfect = !smeared;
+    card.detector.efficiency = smeared ? 0.9 : 1.0;
     card.detector.eff_n = 0;
+    card.detector.e_stochastic = 0.02;
+    card.detector.e_constant = 0.01;
+    card.detector.theta_resolution = 0.001;
     pf_ops *ops = pf_ops_build(&card, &st);
     if (!ops) fail_msg("%s", st.msg);
     pf_pdf *pdf = pf_pdf_create(&card.pdf, &st);
@@ -67,11 +71,31 @@ static void gradient_of_physics_likelihood_matches_finite_differences(void **sta
     pf_prep_bins_from_cuts(ops, 8, 5, &bins);
     double *H = malloc(40 * ng * sizeof *H);
     int32_t *bin = malloc(n * sizeof *bin);
-    assert_int_equal(pf_prep_events_stencil(ops, &card.detector, n, x, q2, base, stw, &st), 0);
-    assert_int_equal(pf_prep_norm(ops, &card.detector, &bins, 0, c, H, &st), 0);
+    uint64_t *rp = malloc((n + 1) * sizeof *rp);
+    uint32_t *col = NULL;
+    double *val = NULL;
+    if (smeared) {
+        /* the smeared detector: CSR rows folding the resolution, c and H with acceptance */
+        pf_det_params dp;
+        if (pf_sim_detector_from_card(&card, &dp, &st)) fail_msg("%s", st.msg);
+        if (pf_prep_events_smeared(ops, &dp, n, x, q2, rp, &col, &val, &st)) fail_msg("%s", st.msg);
+        if (pf_prep_norm_smeared(ops, &dp, &bins, 0, c, H, &st)) fail_msg("%s", st.msg);
+    } else {
+        assert_int_equal(pf_prep_events_stencil(ops, &card.detector, n, x, q2, base, stw, &st), 0);
+        assert_int_equal(pf_prep_norm(ops, &card.detector, &bins, 0, c, H, &st), 0);
+    }
     for (size_t i = 0; i < n; i++) bin[i] = pf_prep_bin_of(&bins, x[i], q2[i]);
-    pf_like_data d = {.ngrid = ng, .nevents_total = n, .nevents = n, .st_base = base, .st_w = stw,
-                      .st_nx = pf_ops_nx(ops), .bin = bin, .c = c, .luminosity = 0.02, .nbins = 40, .H = H};
+    pf_like_data d = {.ngrid = ng, .nevents_total = n, .nevents = n, .bin = bin, .c = c, .luminosity = 0.02,
+                      .nbins = 40, .H = H};
+    if (smeared) {
+        d.row_ptr = rp;
+        d.col = col;
+        d.val = val;
+    } else {
+        d.st_base = base;
+        d.st_w = stw;
+        d.st_nx = pf_ops_nx(ops);
+    }
     pf_like *lk = pf_like_create(&d, &st);
     assert_non_null(lk);
     ctx cx = {lk, ops, pdf, np, ng, malloc(ng * sizeof(double)), malloc(np * ng * sizeof(double)), 0};
@@ -93,21 +117,35 @@ static void gradient_of_physics_likelihood_matches_finite_differences(void **sta
             /* relative to the gradient, or to ln L / parameter scale where the gradient is tiny */
             const double scale = fmax(fabs(g[p]), 1e-6 * fabs(l0) / fmax(fabs(th0[p]), 0.1));
             if (fabs(fd - g[p]) > 1e-6 * scale)
-                fail_msg("%s: d lnL / d %s: exact %.10g, finite differences %.10g", cx.hist ? "binned" : "unbinned",
-                         pf_pdf_param_name(pdf, p), g[p], fd);
+                fail_msg("%s, %s detector: d lnL / d %s: exact %.10g, finite differences %.10g",
+                         cx.hist ? "binned" : "unbinned", smeared ? "smeared" : "perfect", pf_pdf_param_name(pdf, p), g[p],
+                         fd);
         }
     }
     pf_like_destroy(lk);
     pf_pdf_destroy(pdf);
     pf_ops_destroy(ops);
     free(x); free(q2); free(base); free(stw); free(c); free(H); free(bin); free(cx.G); free(cx.dG);
-    free(th0); free(th); free(g);
+    free(th0); free(th); free(g); free(rp); free(col); free(val);
+}
+
+static void gradient_of_physics_likelihood_matches_finite_differences(void **state)
+{
+    (void)state;
+    check_gradient(0);
+}
+
+static void gradient_of_physics_likelihood_matches_finite_differences_smeared_detector(void **state)
+{
+    (void)state;
+    check_gradient(1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gradient_of_physics_likelihood_matches_finite_differences),
+        cmocka_unit_test(gradient_of_physics_likelihood_matches_finite_differences_smeared_detector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <omp.h>
 #endif
 
+#include "partonflow/kernels/eventpass.h"
 #include "partonflow/kernels/philox.h"
 #include "synth.h"
 
@@ -150,6 +151,14 @@ static void fisher(const double *th, double L, double *I)
     gsl_integration_glfixed_table_free(t);
 }
 
+static int sy_metric(void *ctx, const double *th, double *metric, pf_status *st)
+{
+    const sy_ctx *c = ctx;
+    double G[SY_NG], dG[SY_NP * SY_NG];
+    sy_grid(th, G, dG);
+    return pf_like_fisher_binned(c->lk, G, dG, SY_NP, metric, st);
+}
+
 /* 10 pseudo-experiments: every fit converges, its Hessian errors agree with the Fisher
  * information, and the pulls are N(0,1)-like within loose bounds. */
 static void closure_ten_experiments_and_errors_match_fisher(void **state)
@@ -168,7 +177,11 @@ static void closure_ten_experiments_and_errors_match_fisher(void **state)
             sy_ctx c = {lk, method};
             const double start[SY_NP] = {0.35, -0.15, 0.15};
             pf_fit_result r;
-            int rc = pf_fit_minimize(SY_NP, start, sy_fdf, &c, NULL, &r, &st);
+            /* odd experiments: with the binned Fisher metric (scoring phase), even: BFGS alone */
+            pf_fit_options opt;
+            pf_fit_options_default(&opt);
+            if (e % 2) opt.metric = sy_metric;
+            int rc = pf_fit_minimize(SY_NP, start, sy_fdf, &c, &opt, &r, &st);
             if (rc) fail_msg("experiment %d method %d: %s", e, method, st.msg);
             assert_int_equal(r.converged, 1);
             /* expected information at the fitted point (the model is exponential in theta,
@@ -200,6 +213,88 @@ static void closure_ten_experiments_and_errors_match_fisher(void **state)
         assert_true(fabs(m) < 1.2);
         assert_true(sd > 0.35 && sd < 1.9);
     }
+}
+
+/* The binned Fisher metric of the scoring steps: the formula written out here from H and the
+ * grid, and bounded by the unbinned information (binning only loses information): for
+ * every direction v, v^T I_binned v <= v^T I_unbinned v (quadrature, fisher() above). */
+static void binned_fisher_metric_is_bounded_by_unbinned_information(void **state)
+{
+    (void)state;
+    sy_data d;
+    sy_generate(&d, 5000.0, 3, 0);
+    pf_status st = {0};
+    pf_like *lk = sy_like(&d, &st);
+    const double th[SY_NP] = {0.25, -0.1, 0.2};
+    double G[SY_NG], dG[SY_NP * SY_NG], Ib[SY_NP * SY_NP], Iu[SY_NP * SY_NP], ref[SY_NP * SY_NP] = {0};
+    sy_grid(th, G, dG);
+    assert_int_equal(pf_like_fisher_binned(lk, G, dG, SY_NP, Ib, &st), 0);
+    for (int b = 0; b < SY_NB; b++) {
+        double mu = 0.0, dmu[SY_NP] = {0};
+        for (int g = 0; g < SY_NG; g++) {
+            mu += d.L * d.H[b * SY_NG + g] * G[g];
+            for (int p = 0; p < SY_NP; p++) dmu[p] += d.L * d.H[b * SY_NG + g] * dG[p * SY_NG + g];
+        }
+        for (int p = 0; p < SY_NP; p++)
+            for (int q = 0; q < SY_NP; q++) ref[p * SY_NP + q] += dmu[p] * dmu[q] / mu;
+    }
+    for (int k = 0; k < SY_NP * SY_NP; k++) assert_true(fabs(Ib[k] - ref[k]) <= 1e-12 * fabs(ref[k]) + 1e-12);
+    fisher(th, d.L, Iu);
+    const double dirs[6][SY_NP] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 0}, {1, -1, 1}, {0.3, -0.7, 0.2}};
+    for (int k = 0; k < 6; k++) {
+        double qb = 0.0, qu = 0.0;
+        for (int p = 0; p < SY_NP; p++)
+            for (int q = 0; q < SY_NP; q++) {
+                qb += dirs[k][p] * Ib[p * SY_NP + q] * dirs[k][q];
+                qu += dirs[k][p] * Iu[p * SY_NP + q] * dirs[k][q];
+            }
+        if (!(qb <= qu * (1 + 1e-9) && qb > 0.3 * qu)) fail_msg("direction %d: binned %g, unbinned %g", k, qb, qu);
+    }
+    pf_like_destroy(lk);
+    sy_free(&d);
+}
+
+/* CSR rows with gaps (runs of consecutive grid indices of every length, broken anywhere
+ * relative to the four lanes of pf_ev_dot_csr): one event per likelihood, so ln L + N_exp is
+ * ln(w . G) of that row, which must be the bits of the shared kernel (kernels/eventpass.h)
+ * that the device pass uses; the gradient is u = w / (w . G) minus the normalisation,
+ * compared with the direct sum. */
+static void csr_rows_with_gaps_give_the_kernel_bits(void **state)
+{
+    (void)state;
+    enum { NGR = 96 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 77);
+    double G[NGR], dG[NGR], c[NGR] = {0};
+    for (int g = 0; g < NGR; g++) {
+        G[g] = 0.5 + gsl_rng_uniform(rng);
+        dG[g] = gsl_rng_uniform(rng) - 0.5;
+    }
+    for (int trial = 0; trial < 200; trial++) {
+        uint32_t col[NGR];
+        double val[NGR];
+        uint64_t rp[2] = {0, 0};
+        for (int g = 0; g < NGR; g++)
+            if (gsl_rng_uniform(rng) < (trial % 4 + 1) * 0.2) {
+                col[rp[1]] = (uint32_t)g;
+                val[rp[1]++] = gsl_rng_uniform(rng);
+            }
+        if (!rp[1]) continue;
+        pf_like_data d = {.ngrid = NGR, .nevents_total = 1, .nevents = 1, .row_ptr = rp, .col = col, .val = val,
+                          .c = c, .luminosity = 1.0};
+        pf_status st = {0};
+        pf_like *lk = pf_like_create(&d, &st);
+        assert_non_null(lk);
+        double lnl, grad;
+        assert_int_equal(pf_like_events(lk, G, dG, 1, &lnl, &grad, &st), 0);
+        const double dk = pf_ev_dot_csr(col, val, 0, rp[1], G);
+        assert_memory_equal(&lnl, &(double){log(dk)}, sizeof lnl);
+        double gref = 0.0;
+        for (uint64_t k = 0; k < rp[1]; k++) gref += dG[col[k]] * val[k] / dk;
+        assert_true(fabs(grad - gref) <= 1e-13 * (fabs(gref) + 1.0));
+        pf_like_destroy(lk);
+    }
+    gsl_rng_free(rng);
 }
 
 static int linear_fdf(void *ctx, const double *th, double *f, double *grad, pf_status *st)
@@ -292,6 +387,8 @@ int main(void)
         cmocka_unit_test(one_and_two_threads_give_identical_bits),
         cmocka_unit_test(closure_ten_experiments_and_errors_match_fisher),
         cmocka_unit_test(non_convergence_is_reported),
+        cmocka_unit_test(binned_fisher_metric_is_bounded_by_unbinned_information),
+        cmocka_unit_test(csr_rows_with_gaps_give_the_kernel_bits),
         cmocka_unit_test(bootstrap_weights_are_poisson_one_and_keyed_by_event),
         cmocka_unit_test(nonpositive_density_is_refused),
     };

@@ -5,7 +5,7 @@
  * and it contributes wt_i ln d_i to ln L and s_i w_i (s_i = wt_i / d_i) to u = W^T s
  * (like.h; R. Barlow, NIM A297 (1990) 496, eq. 2).  Two row layouts:
  *
- *  - CSR: d_i = sum_{k0 <= k < k1} val[k] G[col[k]], summed in ascending k.
+ *  - CSR: d_i = sum_{k0 <= k < k1} val[k] G[col[k]], in four fixed lanes (pf_ev_dot_csr).
  *  - factored bicubic stencil (PF_LIKE_STW doubles sw[] per event, like.h):
  *        d_i = sum_r sw[r] (sw[8] a2_r + sw[9] al_r),
  *        a2_r = sum_c sw[4 + c] G[B + 2 r nx + 2 c],  al_r = the same at + 1 (FL),
@@ -28,14 +28,26 @@
 #define PF_EV_STW 10   /* doubles per stencil row: wr[0..3], wc[0..3], f2, fl (= PF_LIKE_STW) */
 #define PF_EV_NTERM 32 /* grid values one stencil row touches: 4 rows x 4 columns x (F2, FL) */
 
-/* CSR row dot product w_i . G, ascending k.  The _f32 form reads FP32-stored weights and
- * accumulates in FP64 (the FP32-storage variant of the device pass). */
+/* CSR row dot product w_i . G in four interleaved partial sums: entry k0 + 4 m + l goes to
+ * lane l in ascending m, d = (s0 + s1) + (s2 + s3), then the last (k1 - k0) % 4 entries in
+ * ascending k.  Smeared-detector rows have 50-400 entries: one sequential sum would be a
+ * chain of dependent additions (latency-bound, ~4 cycles per entry); four chains run in
+ * parallel, and the order is still fixed per row.  The _f32 form reads FP32-stored weights
+ * and accumulates in FP64 (the FP32-storage variant of the device pass). */
 #define PF_EV_DEFINE_DOT_CSR(name, T)                                                          \
     PF_HD double name(const uint32_t *col, const T *val, uint64_t k0, uint64_t k1,            \
                       const double *G)                                                         \
     {                                                                                          \
-        double d = 0.0;                                                                        \
-        for (uint64_t k = k0; k < k1; k++) d += (double)val[k] * G[col[k]];                   \
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;                                         \
+        uint64_t k = k0;                                                                       \
+        for (; k + 4 <= k1; k += 4) {                                                          \
+            s0 += (double)val[k] * G[col[k]];                                                  \
+            s1 += (double)val[k + 1] * G[col[k + 1]];                                          \
+            s2 += (double)val[k + 2] * G[col[k + 2]];                                          \
+            s3 += (double)val[k + 3] * G[col[k + 3]];                                          \
+        }                                                                                      \
+        double d = (s0 + s1) + (s2 + s3);                                                      \
+        for (; k < k1; k++) d += (double)val[k] * G[col[k]];                                   \
         return d;                                                                              \
     }
 PF_EV_DEFINE_DOT_CSR(pf_ev_dot_csr, double)

@@ -79,7 +79,7 @@ def poisson_card(wd, card, nev):
     return p
 
 
-def one(wd, card, seed, nev, methods, threads):
+def one(wd, card, seed, nev, methods, threads, errors="hessian"):
     ev, lk = wd / f"ev_{nev}_{seed}.h5", wd / f"lk_{nev}_{seed}.h5"
     pc = poisson_card(wd, card, nev)
     run("simulate", "--theory", wd / "theory.h5", "--card", pc, "--seed", seed, "--out", ev)
@@ -87,10 +87,12 @@ def one(wd, card, seed, nev, methods, threads):
     res = {}
     for m in methods:
         fo = wd / f"fit_{m}_{nev}_{seed}.h5"
-        rc = run("fit", "--likelihood", lk, "--card", card, "--out", fo, "--method", m, "--threads", threads)
+        rc = run("fit", "--likelihood", lk, "--card", card, "--out", fo, "--method", m, "--threads", threads,
+                 "--errors", errors)
         with h5py.File(fo, "r") as f:
             g = f["fit"]
             res[m] = dict(converged=int(g.attrs["converged"]) == 1 and rc == 0, pull=g["pull"][:],
+                          pull_hessian=g["pull_hessian"][:], profile_status=g.attrs.get("profile_status", ""),
                           mse=float(g.attrs["mse"]), names=g.attrs["parameters"].split(","))
         fo.unlink()
     ev.unlink()
@@ -108,22 +110,30 @@ def main():
     ap.add_argument("--counts", default="1000,10000,100000,1000000")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workdir", default="/tmp/pf_closure")
+    ap.add_argument("--errors", choices=["hessian", "profile"], default="hessian",
+                    help="pulls from the Hessian errors or from the profile-likelihood intervals (fit --errors)")
     a = ap.parse_args()
     wd = Path(a.workdir)
     wd.mkdir(parents=True, exist_ok=True)
     card = card_for(a.card, wd, a.perfect)
     run("theory", "--card", card, "--out", wd / "theory.h5")
     if a.mode == "pulls":
-        pulls, nconv, names = [], 0, None
+        pulls, hpulls, nconv, names, missing = [], [], 0, None, []
         for s in range(1, a.nexp + 1):
-            r = one(wd, card, s, a.events, ["events"], a.threads)["events"]
+            r = one(wd, card, s, a.events, ["events"], a.threads, a.errors)["events"]
             names = r["names"]
             if r["converged"]:
                 nconv += 1
                 pulls.append(r["pull"])
+                hpulls.append(r["pull_hessian"])
+                if a.errors == "profile" and r["profile_status"] != "all ends found":
+                    missing.append(f"seed {s}: {r['profile_status']}")
         P = np.array(pulls)
         ok = nconv == a.nexp
-        print(f"# {a.nexp} pseudo-experiments of {a.events} events, {nconv} converged ({card})")
+        print(f"# {a.nexp} pseudo-experiments of {a.events} events, {nconv} converged ({card}); "
+              f"pulls from the {a.errors} errors")
+        for m in missing:
+            print(f"# profile end not found (that pull uses the Hessian error): {m}")
         print(f"{'parameter':12s} {'mean pull':>10s} {'sd pull':>8s} {'IQR/1.349':>9s} {'max|pull|':>9s}")
         for k, n in enumerate(names):
             m, sd = P[:, k].mean(), P[:, k].std(ddof=1)
@@ -133,6 +143,7 @@ def main():
             print(f"{n:12s} {m:10.3f} {sd:8.3f} {(q3 - q1) / 1.349:9.3f} {np.abs(P[:, k]).max():9.2f} "
                   f"{'ok' if good else 'FAIL'}")
         np.savetxt(wd / "pulls.txt", P, header=" ".join(names))
+        np.savetxt(wd / "pulls_hessian.txt", np.array(hpulls), header=" ".join(names))
         print("PASS" if ok else "FAIL")
         sys.exit(0 if ok else 1)
     counts = [int(float(c)) for c in a.counts.split(",")]

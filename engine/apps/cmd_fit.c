@@ -34,11 +34,14 @@ static void fit_usage(FILE *out)
             "usage: partonflow fit --likelihood likelihood.h5 --card CARD --out fit.h5\n"
             "                      [--replica K] [--method events|histogram] [--theory theory.h5]\n"
             "                      [--threads T] [--max-iter N] [--device cpu|cuda]\n"
-            "                      [--start-from central_fit.h5]\n\n"
+            "                      [--start-from central_fit.h5] [--errors hessian|profile]\n\n"
             "Maximises the extended unbinned likelihood (or with --method histogram the binned\n"
             "Poisson likelihood) over the card's fit.free parameters with GSL's vector BFGS2 and\n"
             "the exact gradient, from fit.start (truth, truth-shifted = +5%%, or explicit values).\n"
-            "Errors, covariance and correlations from the Hessian of -ln L at the minimum.\n"
+            "Errors, covariance and correlations from the Hessian of -ln L at the minimum;\n"
+            "--errors profile adds profile-likelihood (MINOS-like) intervals, where -ln L\n"
+            "minimised over the other parameters rises by 1/2, and takes the pulls from them\n"
+            "(about 2 x 3 profile fits per parameter: for few events or curved likelihoods).\n"
             "--replica K (K >= 1) refits with Poisson(1) bootstrap weights per event from the\n"
             "counter RNG keyed by (seed, K, event).  The true parameters are those of the card\n"
             "stored in likelihood.h5 (the one the events were simulated with); theory.h5 is the\n"
@@ -128,7 +131,7 @@ static int pdf_curves(const pf_evol *ev, pf_pdf *pdf, const double *theta_all, c
 int pf_cmd_fit(int argc, char **argv)
 {
     const char *lpath = NULL, *card_path = NULL, *out = NULL, *method = "events", *theory = NULL, *device = NULL,
-               *start_from = NULL;
+               *start_from = NULL, *errors = "hessian";
     size_t replica = 0, threads = 0, max_iter = 0;
     pf_status st;
     pf_status_clear(&st);
@@ -147,6 +150,7 @@ int pf_cmd_fit(int argc, char **argv)
         else if (!strcmp(a, "--theory")) theory = argv[++i];
         else if (!strcmp(a, "--device")) device = argv[++i];
         else if (!strcmp(a, "--start-from")) start_from = argv[++i];
+        else if (!strcmp(a, "--errors")) errors = argv[++i];
         else if (!strcmp(a, "--replica")) {
             if (pf_cli_parse_size("--replica", argv[++i], &replica, &st)) return pf_cli_fail("fit", &st);
         } else if (!strcmp(a, "--threads")) {
@@ -161,6 +165,9 @@ int pf_cmd_fit(int argc, char **argv)
     const int histogram = !strcmp(method, "histogram");
     if (!histogram && strcmp(method, "events"))
         return pf_cli_usage_error("fit", "--method: expected events or histogram, got '%s'", method);
+    const int profile = !strcmp(errors, "profile");
+    if (!profile && strcmp(errors, "hessian"))
+        return pf_cli_usage_error("fit", "--errors: expected hessian or profile, got '%s'", errors);
     pf_cli_set_threads((int)threads);
     const double t0 = (double)clock() / CLOCKS_PER_SEC;
     struct timespec ts0, ts1;
@@ -307,8 +314,29 @@ int pf_cmd_fit(int argc, char **argv)
             }
         }
     mse = nfl ? mse / (nfl * NXPLOT) : 0.0;
-    double pull[PF_FIT_NMAX];
-    for (size_t k = 0; k < nfree; k++) pull[k] = (res.theta[k] - truth[k]) / res.err[k];
+    /* pulls (fit - truth) / error: the Hessian error, or with --errors profile the profile
+     * interval's half on the side of the truth (docs/fitting.md, "Uncertainties") */
+    double pull[PF_FIT_NMAX], pull_h[PF_FIT_NMAX], elo[PF_FIT_NMAX], ehi[PF_FIT_NMAX];
+    char prof_status[512] = "";
+    long prof_nfev = 0;
+    for (size_t k = 0; k < nfree; k++) pull[k] = pull_h[k] = (res.theta[k] - truth[k]) / res.err[k];
+    if (profile && res.converged) {
+        for (size_t k = 0; k < nfree; k++) {
+            long nf = 0;
+            char why[256];
+            const int prc = pf_fit_profile_interval(nfree, &res, k, fit_fdf, &ctx, &opt, &elo[k], &ehi[k], &nf, why,
+                                                    sizeof why, &st);
+            prof_nfev += nf;
+            if (prc && prc != PF_ENOCONV) goto fail;
+            if (prc && !prof_status[0])
+                snprintf(prof_status, sizeof prof_status, "%s: %s", card.fit.free[k], why);
+            const double e = res.theta[k] > truth[k] ? elo[k] : ehi[k];
+            if (isfinite(e)) pull[k] = (res.theta[k] - truth[k]) / e;
+        }
+        if (!prof_status[0]) snprintf(prof_status, sizeof prof_status, "all ends found");
+    } else if (profile) {
+        snprintf(prof_status, sizeof prof_status, "not computed: the fit did not converge");
+    }
     /* fit.h5 */
     cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
     yaml = pf_card_to_yaml(&card);
@@ -325,6 +353,14 @@ int pf_cmd_fit(int argc, char **argv)
     TRY(pf_h5_write(h, "/fit/truth", PF_H5_DOUBLE, 1, d1, truth, NULL, &st));
     TRY(pf_h5_write(h, "/fit/start", PF_H5_DOUBLE, 1, d1, start, NULL, &st));
     TRY(pf_h5_write(h, "/fit/pull", PF_H5_DOUBLE, 1, d1, pull, NULL, &st));
+    TRY(pf_h5_write(h, "/fit/pull_hessian", PF_H5_DOUBLE, 1, d1, pull_h, NULL, &st));
+    TRY(pf_h5_set_attr_string(h, "/fit", "errors", profile ? "profile" : "hessian", &st));
+    if (profile && res.converged) {
+        TRY(pf_h5_write(h, "/fit/error_lo", PF_H5_DOUBLE, 1, d1, elo, NULL, &st));
+        TRY(pf_h5_write(h, "/fit/error_hi", PF_H5_DOUBLE, 1, d1, ehi, NULL, &st));
+        TRY(pf_h5_set_attr_int64(h, "/fit", "profile_evaluations", prof_nfev, &st));
+    }
+    if (profile) TRY(pf_h5_set_attr_string(h, "/fit", "profile_status", prof_status, &st));
     TRY(pf_h5_write(h, "/fit/covariance", PF_H5_DOUBLE, 2, d2, res.cov, NULL, &st));
     TRY(pf_h5_write(h, "/fit/correlation", PF_H5_DOUBLE, 2, d2, res.corr, NULL, &st));
     TRY(pf_h5_write(h, "/fit/hessian", PF_H5_DOUBLE, 2, d2, res.hess, NULL, &st));
@@ -409,9 +445,15 @@ int pf_cmd_fit(int argc, char **argv)
                out, histogram ? "histogram" : "unbinned", nfree, info.nevents, replica ? " (bootstrap replica)" : "",
                res.message, res.fmin, ctx.ncalls,
                (double)(ts1.tv_sec - ts0.tv_sec) + 1e-9 * (double)(ts1.tv_nsec - ts0.tv_nsec));
-        for (size_t k = 0; k < nfree; k++)
-            printf("  %-10s %12.6f +- %10.6f  (truth %10.6f, pull %+6.2f)\n", card.fit.free[k], res.theta[k],
-                   res.err[k], truth[k], pull[k]);
+        for (size_t k = 0; k < nfree; k++) {
+            if (profile && res.converged)
+                printf("  %-10s %12.6f +- %10.6f  profile -%.6f +%.6f  (truth %10.6f, pull %+6.2f)\n",
+                       card.fit.free[k], res.theta[k], res.err[k], elo[k], ehi[k], truth[k], pull[k]);
+            else
+                printf("  %-10s %12.6f +- %10.6f  (truth %10.6f, pull %+6.2f)\n", card.fit.free[k], res.theta[k],
+                       res.err[k], truth[k], pull[k]);
+        }
+        if (profile) printf("partonflow fit: profile intervals (%ld evaluations): %s\n", prof_nfev, prof_status);
         if (!res.converged) fprintf(stderr, "partonflow fit: NOT CONVERGED: %s (written with converged = 0)\n",
                                     res.message);
     }

@@ -132,6 +132,31 @@ def test_histogram_method_and_replica(chain):
         assert np.allclose(rs["fit/error"][:], r["fit/error"][:], rtol=0.02)
 
 
+def test_profile_errors_are_the_hessian_errors_where_the_likelihood_is_parabolic(chain, tmp_path):
+    d, card = chain
+    r = run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "fp.h5", "--errors",
+               "profile")
+    assert "profile intervals" in r.stdout and "all ends found" in r.stdout
+    with h5py.File(d / "fit.h5", "r") as a, h5py.File(tmp_path / "fp.h5", "r") as p:
+        g = p["fit"]
+        assert g.attrs["errors"] == "profile" and g.attrs["profile_status"] == "all ends found"
+        assert a["fit"].attrs["errors"] == "hessian" and "error_lo" not in a["fit"]
+        # same minimum, same Hessian errors
+        assert np.array_equal(g["theta"][:], a["fit/theta"][:]) and np.array_equal(g["error"][:], a["fit/error"][:])
+        lo, hi, err = g["error_lo"][:], g["error_hi"][:], g["error"][:]
+        # 1.5e5 events: -ln L is close to parabolic within one standard deviation
+        assert np.all(np.abs(lo / err - 1) < 0.15) and np.all(np.abs(hi / err - 1) < 0.15), (lo, hi, err)
+        # the pull divides by the half of the interval that faces the truth
+        th, tr = g["theta"][:], g["truth"][:]
+        assert np.allclose(g["pull"][:], (th - tr) / np.where(th > tr, lo, hi), rtol=1e-12)
+        assert np.allclose(g["pull_hessian"][:], a["fit/pull"][:], rtol=1e-12)
+        assert int(g.attrs["profile_evaluations"]) > 0
+    r = run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "x.h5", "--errors",
+               "minos", check=False)
+    assert r.returncode == 2 and "--errors: expected hessian or profile, got 'minos'" in r.stderr
+    assert not (tmp_path / "x.h5").exists()
+
+
 def test_one_and_two_threads_and_ranks_give_identical_payloads(chain, tmp_path):
     d, card = chain
     run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "events.h5", "--card", card,

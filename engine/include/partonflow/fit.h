@@ -84,6 +84,19 @@ int pf_fit_hessian(size_t n, const double *theta, const double *h, pf_fit_fdf_fn
 /* cov = H^-1 (Cholesky), err, corr; PF_ENOCONV when H is not positive definite. */
 int pf_fit_covariance(size_t n, const double *H, double *cov, double *err, double *corr, pf_status *st);
 
+/* Profile-likelihood (MINOS-like) interval of parameter k around the converged fit `best`
+ * (theta, err, cov, hess of pf_fit_minimize): *lo, *hi > 0 such that the minimum of f over
+ * the other parameters at theta_k = theta_k - *lo and theta_k + *hi is f_min + 1/2, to
+ * 1e-3 standard deviations (profile.c; docs/fitting.md).  Each profile point is a
+ * pf_fit_minimize over the other n - 1 parameters with opt (NULL: defaults; opt->metric,
+ * if set, is restricted to them).  *nfev: evaluations of fn.  Returns PF_OK, or
+ * PF_ENOCONV when an end was not found (that end NaN, `why` says which and why: the
+ * allowed region ends first, a profile fit did not converge, or the profile fell below
+ * f_min, i.e. best was not the minimum); another code on an error of fn. */
+int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fit_fdf_fn fn, void *ctx,
+                            const pf_fit_options *opt, double *lo, double *hi, long *nfev, char *why,
+                            size_t whylen, pf_status *st);
+
 /* ---------------------------------------------------------------- prepare --------- */
 typedef struct pf_ops pf_ops;
 

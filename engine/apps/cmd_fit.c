@@ -199,7 +199,7 @@ int pf_cmd_fit(int argc, char **argv)
     }
     TRY(pf_card_read(card_path, &card, &st));
     if (!card.fit.present) FAIL(PF_ECARD, "%s: no fit section (fit.free lists the parameters to fit)", card_path);
-    lk = pf_like_read(lpath, &info, &lyaml, &st);
+    lk = pf_like_read(lpath, !histogram, &info, &lyaml, &st); /* the histogram method needs no event rows */
     if (!lk) goto fail;
     if (!lyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", lpath);
     TRY(pf_card_parse(lyaml, strlen(lyaml), lpath, &lcard, &st));

@@ -171,7 +171,9 @@ typedef struct pf_like_info {
 int pf_like_file_write_header(pf_h5 *h, const pf_like_info *info, const double *c, const double *H,
                               pf_status *st);
 /* Reads likelihood.h5: this rank's block-aligned slice of the events (pf_like_range) and
- * everything else; card_yaml (nullable) receives the stored card (malloc'd). */
-pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf_status *st);
+ * everything else; card_yaml (nullable) receives the stored card (malloc'd).  rows = 0
+ * skips the event rows (pf_like_data.binned_only: the histogram method needs only the
+ * events' bins; a 1e6-event smeared file holds 2.2 GB of rows). */
+pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **card_yaml, pf_status *st);
 
 #endif

@@ -60,6 +60,8 @@ typedef struct pf_like_data {
     double luminosity;            /* pb^-1 */
     size_t nbins;                 /* histogram bins (0: no histogram method) */
     const double *H;              /* nbins x ngrid, dense: L * H_b . G = expected count in b */
+    int binned_only;              /* 1: no event rows (row_ptr, col, val, st_* NULL): only the
+                                     histogram likelihood, which needs bin, H and c */
 } pf_like_data;
 
 /* Block-aligned contiguous event range of one rank. */
@@ -90,8 +92,8 @@ const double *pf_like_counts(const pf_like *lk);
 
 /* ln L of the unbinned extended likelihood and its gradient (nullable) with respect to
  * the np parameters whose grid derivatives are dG[p * ngrid + g] (nullable when grad is
- * NULL).  A non-positive density at an event with non-zero weight is PF_EDOMAIN.
- * Collective under MPI. */
+ * NULL).  A non-positive density at an event with non-zero weight is PF_EDOMAIN; a
+ * likelihood created binned_only is PF_EINVAL.  Collective under MPI. */
 int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl,
                    double *grad, pf_status *st);
 /* The binned Poisson likelihood, same conventions. */

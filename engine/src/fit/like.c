@@ -30,6 +30,7 @@ struct pf_like {
     double *partials;  /* nblocks_local x (ngrid + 1) */
     double *u;         /* ngrid + 1 */
     size_t nblocks_local, first_block, nblocks_total;
+    int binned_only;   /* no event rows (pf_like_data.binned_only) */
 };
 
 void pf_like_range(size_t ntot, int rank, int size, size_t *begin, size_t *end)
@@ -150,9 +151,9 @@ static inline void scatter_runs(const uint32_t *restrict rcol, const uint32_t *r
 
 pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
 {
-    const int stencil = d && d->st_base;
-    if (!d || !d->ngrid || !d->c || (d->nevents && !stencil && (!d->row_ptr || !d->col || !d->val)) ||
-        (stencil && (!d->st_w || !d->st_nx))) {
+    const int stencil = d && d->st_base, binned = d && d->binned_only;
+    if (!d || !d->ngrid || !d->c || (d->nevents && !stencil && !binned && (!d->row_ptr || !d->col || !d->val)) ||
+        (stencil && (binned || !d->st_w || !d->st_nx)) || (binned && (!d->nbins || d->row_ptr))) {
         pf_status_set(st, PF_EINVAL, "pf_like_create: incomplete likelihood data");
         return NULL;
     }
@@ -173,7 +174,8 @@ pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
     lk->ntot = d->nevents_total;
     lk->first = d->first_event;
     lk->n = d->nevents;
-    lk->nnz = d->nevents && !stencil ? d->row_ptr[d->nevents] : 0;
+    lk->nnz = d->nevents && !stencil && !binned ? d->row_ptr[d->nevents] : 0;
+    lk->binned_only = binned;
     lk->nbins = d->nbins;
     lk->L = d->luminosity;
     lk->first_block = d->first_event / PF_LIKE_BLOCK;
@@ -203,7 +205,7 @@ pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
                 pf_like_destroy(lk);
                 return NULL;
             }
-    } else if (lk->n) {
+    } else if (lk->n && !binned) {
         memcpy(lk->row_ptr, d->row_ptr, (lk->n + 1) * sizeof *lk->row_ptr);
         memcpy(lk->col, d->col, lk->nnz * sizeof *lk->col);
         memcpy(lk->val, d->val, lk->nnz * sizeof *lk->val);
@@ -261,7 +263,9 @@ void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt)
     d->nevents_total = lk->ntot;
     d->first_event = lk->first;
     d->nevents = lk->n;
-    if (lk->st_base) {
+    if (lk->binned_only) {
+        d->binned_only = 1;
+    } else if (lk->st_base) {
         d->st_base = lk->st_base;
         d->st_w = lk->st_w;
         d->st_nx = lk->st_nx;
@@ -411,6 +415,8 @@ int pf_like_fisher_binned(const pf_like *lk, const double *G, const double *dG, 
 int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl, double *grad,
                    pf_status *st)
 {
+    if (lk->binned_only)
+        return pf_status_set(st, PF_EINVAL, "likelihood: read without event rows (binned only): no unbinned ln L");
     const size_t len = lk->ngrid + 1, nb = lk->nblocks_local;
     const int want_grad = grad != NULL;
     long bad = -1;

@@ -37,7 +37,7 @@ done:
     return rc;
 }
 
-pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf_status *st)
+pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **card_yaml, pf_status *st)
 {
     pf_like *lk = NULL;
     uint64_t *rp = NULL;
@@ -96,7 +96,11 @@ pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf
         rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
         goto done;
     }
-    const int stencil = pf_h5_exists(h, "/events/stencil_base");
+    if (!rows && !info->nbins) {
+        rc = pf_status_set(st, PF_EINVAL, "%s: no histogram operator (/hist/H), so the event rows are needed", path);
+        goto done;
+    }
+    const int stencil = rows && pf_h5_exists(h, "/events/stencil_base");
     int64_t snx = 0;
     if (stencil) {
         /* factored rows of the perfect detector */
@@ -111,7 +115,7 @@ pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf
             TRY(pf_h5_read_rows(h, "/events/stencil_base", PF_H5_INT32, b, n, col, st));
             TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
         }
-    } else {
+    } else if (rows) {
         if (info->nevents) TRY(pf_h5_read_rows(h, "/events/row_ptr", PF_H5_UINT64, b, n + 1, rp, st));
         else rp[0] = 0;
         const uint64_t k0 = rp[0], nnz = rp[n] - rp[0];
@@ -133,9 +137,9 @@ pf_like *pf_like_read(const char *path, pf_like_info *info, char **card_yaml, pf
         *card_yaml = y ? strdup(y) : NULL;
     }
     pf_like_data d = {.ngrid = info->ngrid, .nevents_total = info->nevents, .first_event = b, .nevents = n,
-                      .row_ptr = stencil ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
+                      .row_ptr = stencil || !rows ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
                       .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .bin = info->nbins ? bin : NULL, .c = c,
-                      .luminosity = info->luminosity, .nbins = info->nbins, .H = H};
+                      .luminosity = info->luminosity, .nbins = info->nbins, .H = H, .binned_only = !rows};
     lk = pf_like_create(&d, st);
     rc = lk ? PF_OK : st->code;
     if (rc) pf_status_prefix(st, "%s: ", path);

@@ -379,6 +379,46 @@ static void nonpositive_density_is_refused(void **state)
     sy_free(&d);
 }
 
+/* Without its event rows (pf_like_data.binned_only, what `fit --method histogram` reads) the
+ * histogram likelihood, its gradient and the bootstrap counts are the same bits; the
+ * unbinned one is refused. */
+static void binned_only_likelihood_gives_the_histogram_bits_and_refuses_the_event_pass(void **state)
+{
+    (void)state;
+    sy_data d;
+    sy_generate(&d, 2000.0, 5, 0);
+    pf_status st = {0};
+    pf_like *full = sy_like(&d, &st);
+    pf_like_data ld = {.ngrid = SY_NG, .nevents_total = d.n, .first_event = 0, .nevents = d.n, .bin = d.bin,
+                       .c = d.c, .luminosity = d.L, .nbins = SY_NB, .H = d.H, .binned_only = 1};
+    pf_like *bo = pf_like_create(&ld, &st);
+    assert_non_null(full);
+    assert_non_null(bo);
+    double G[SY_NG], dG[SY_NP * SY_NG];
+    sy_grid(sy_truth, G, dG);
+    for (int rep = 0; rep < 2; rep++) {
+        if (rep) {
+            assert_int_equal(pf_like_bootstrap(full, 77, 3, &st), PF_OK);
+            assert_int_equal(pf_like_bootstrap(bo, 77, 3, &st), PF_OK);
+        }
+        double l1, l2, g1[SY_NP], g2[SY_NP];
+        assert_int_equal(pf_like_histogram(full, G, dG, SY_NP, &l1, g1, &st), PF_OK);
+        assert_int_equal(pf_like_histogram(bo, G, dG, SY_NP, &l2, g2, &st), PF_OK);
+        assert_memory_equal(&l1, &l2, sizeof l1);
+        assert_memory_equal(g1, g2, sizeof g1);
+        assert_memory_equal(pf_like_counts(full), pf_like_counts(bo), SY_NB * sizeof(double));
+    }
+    double lnl;
+    assert_int_equal(pf_like_events(bo, G, NULL, 0, &lnl, NULL, &st), PF_EINVAL);
+    assert_non_null(strstr(st.msg, "binned only"));
+    /* binned_only without histogram operators is incomplete */
+    ld.nbins = 0;
+    assert_null(pf_like_create(&ld, &st));
+    pf_like_destroy(full);
+    pf_like_destroy(bo);
+    sy_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +431,7 @@ int main(void)
         cmocka_unit_test(csr_rows_with_gaps_give_the_kernel_bits),
         cmocka_unit_test(bootstrap_weights_are_poisson_one_and_keyed_by_event),
         cmocka_unit_test(nonpositive_density_is_refused),
+        cmocka_unit_test(binned_only_likelihood_gives_the_histogram_bits_and_refuses_the_event_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

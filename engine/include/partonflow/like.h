@@ -37,7 +37,7 @@
 
 typedef struct pf_like pf_like;
 
-/* What a likelihood is made of (copied by pf_like_create).  Event rows are this rank's
+/* What a likelihood is made of (copied by pf_like_create; pf_like_create_take takes the CSR rows).  Event rows are this rank's
  * events [first_event, first_event + nevents) of nevents_total; first_event must be a
  * multiple of PF_LIKE_BLOCK and nevents too unless the range ends at nevents_total. */
 typedef struct pf_like_data {
@@ -68,6 +68,10 @@ typedef struct pf_like_data {
 void pf_like_range(size_t nevents_total, int rank, int size, size_t *begin, size_t *end);
 
 pf_like *pf_like_create(const pf_like_data *d, pf_status *st);
+/* The same, but the CSR rows d->col and d->val (malloc'd) become the likelihood's instead
+ * of being copied (1e6 smeared events: 2.2 GB): on success the caller must not free them,
+ * on failure (NULL) they are still the caller's. */
+pf_like *pf_like_create_take(const pf_like_data *d, pf_status *st);
 void pf_like_destroy(pf_like *lk);
 
 size_t pf_like_ngrid(const pf_like *lk);

@@ -149,7 +149,15 @@ static inline void scatter_runs(const uint32_t *restrict rcol, const uint32_t *r
     }
 }
 
-pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
+/* A failed create: with take, the CSR rows go back to the caller. */
+static pf_like *create_failed(pf_like *lk, int take)
+{
+    if (lk && take) lk->col = NULL, lk->val = NULL;
+    pf_like_destroy(lk);
+    return NULL;
+}
+
+static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
 {
     const int stencil = d && d->st_base, binned = d && d->binned_only;
     if (!d || !d->ngrid || !d->c || (d->nevents && !stencil && !binned && (!d->row_ptr || !d->col || !d->val)) ||
@@ -182,8 +190,9 @@ pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
     lk->nblocks_local = (d->nevents + PF_LIKE_BLOCK - 1) / PF_LIKE_BLOCK;
     lk->nblocks_total = (d->nevents_total + PF_LIKE_BLOCK - 1) / PF_LIKE_BLOCK;
     lk->row_ptr = malloc((lk->n + 1) * sizeof *lk->row_ptr);
-    lk->col = malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->col);
-    lk->val = malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->val);
+    take = take && lk->nnz; /* only CSR rows are taken */
+    lk->col = take ? (uint32_t *)d->col : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->col);
+    lk->val = take ? (double *)d->val : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->val);
     lk->c = malloc(lk->ngrid * sizeof *lk->c);
     lk->u = malloc((lk->ngrid + 1) * sizeof *lk->u);
     lk->partials = malloc((lk->nblocks_local ? lk->nblocks_local : 1) * (lk->ngrid + 1) * sizeof *lk->partials);
@@ -202,13 +211,14 @@ pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
             if ((size_t)lk->st_base[i] + (3 * lk->st_nx + 4) * 2 > lk->ngrid) {
                 pf_status_set(st, PF_EFORMAT, "pf_like_create: stencil of event %zu at %u leaves the grid of %zu",
                               lk->first + i, lk->st_base[i], lk->ngrid);
-                pf_like_destroy(lk);
-                return NULL;
+                return create_failed(lk, take);
             }
     } else if (lk->n && !binned) {
         memcpy(lk->row_ptr, d->row_ptr, (lk->n + 1) * sizeof *lk->row_ptr);
-        memcpy(lk->col, d->col, lk->nnz * sizeof *lk->col);
-        memcpy(lk->val, d->val, lk->nnz * sizeof *lk->val);
+        if (!take) {
+            memcpy(lk->col, d->col, lk->nnz * sizeof *lk->col);
+            memcpy(lk->val, d->val, lk->nnz * sizeof *lk->val);
+        }
     } else {
         lk->row_ptr[0] = 0;
     }
@@ -217,8 +227,7 @@ pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
         if (lk->col[k] >= lk->ngrid) {
             pf_status_set(st, PF_EFORMAT, "pf_like_create: weight %zu points at grid index %u >= %zu", k,
                           lk->col[k], lk->ngrid);
-            pf_like_destroy(lk);
-            return NULL;
+            return create_failed(lk, take);
         }
     if (lk->nnz && build_runs(lk)) goto nomem;
     if (lk->nbins) {
@@ -232,20 +241,20 @@ pf_like *pf_like_create(const pf_like_data *d, pf_status *st)
             if (lk->bin[i] >= (int32_t)lk->nbins) {
                 pf_status_set(st, PF_EFORMAT, "pf_like_create: event %zu in bin %d of %zu", lk->first + i,
                               (int)lk->bin[i], lk->nbins);
-                pf_like_destroy(lk);
-                return NULL;
+                return create_failed(lk, take);
             }
         if (recount(lk, st)) {
-            pf_like_destroy(lk);
-            return NULL;
+            return create_failed(lk, take);
         }
     }
     return lk;
 nomem:
-    pf_like_destroy(lk);
     pf_status_set(st, PF_ENOMEM, "pf_like_create: cannot allocate the likelihood of %zu events", d->nevents);
-    return NULL;
+    return create_failed(lk, take);
 }
+
+pf_like *pf_like_create(const pf_like_data *d, pf_status *st) { return like_create(d, 0, st); }
+pf_like *pf_like_create_take(const pf_like_data *d, pf_status *st) { return like_create(d, 1, st); }
 
 void pf_like_destroy(pf_like *lk)
 {

@@ -47,6 +47,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     char *det = NULL;
     int rc, rk;
     size_t dims[PF_H5_MAX_RANK];
+    uint64_t nnz_read = 0; /* CSR weights read: pf_like_create_take takes col and val */
     memset(info, 0, sizeof *info);
     pf_h5 *h = pf_h5_open(path, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, st);
     if (!h) return NULL;
@@ -119,6 +120,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         if (info->nevents) TRY(pf_h5_read_rows(h, "/events/row_ptr", PF_H5_UINT64, b, n + 1, rp, st));
         else rp[0] = 0;
         const uint64_t k0 = rp[0], nnz = rp[n] - rp[0];
+        nnz_read = nnz;
         for (size_t i = 0; i <= n; i++) rp[i] -= k0;
         col = malloc((nnz ? nnz : 1) * sizeof *col);
         val = malloc((nnz ? nnz : 1) * sizeof *val);
@@ -140,8 +142,9 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                       .row_ptr = stencil || !rows ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
                       .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .bin = info->nbins ? bin : NULL, .c = c,
                       .luminosity = info->luminosity, .nbins = info->nbins, .H = H, .binned_only = !rows};
-    lk = pf_like_create(&d, st);
+    lk = pf_like_create_take(&d, st);
     rc = lk ? PF_OK : st->code;
+    if (lk && nnz_read) col = NULL, val = NULL; /* now the likelihood's */
     if (rc) pf_status_prefix(st, "%s: ", path);
 done:
     pf_h5_close(h);

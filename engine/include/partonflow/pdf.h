@@ -41,6 +41,15 @@ double pf_pdf_norm(const pf_pdf *pdf, int flavour);
  *   M[i*PF_NIN + j];  dM (nullable) [(p*n + i)*PF_NIN + j] = dM/dtheta_p (param-major). */
 int pf_pdf_moments(const pf_pdf *pdf, size_t n, const double complex *N, double complex *M,
                    double complex *dM, pf_status *st);
+/* The moments have their rightmost pole at N = 1 - a (a: the flavour's small-x exponent), so
+ * an inverse Mellin transform along a contour that crosses the real axis at c is right only
+ * while every a > 1 - c + PF_PDF_CONTOUR_MARGIN; PF_EDOMAIN naming the exponent otherwise
+ * (a fit treats that as outside the allowed region).  Used by evolution and the theory grid. */
+#define PF_PDF_CONTOUR_MARGIN 0.02
+int pf_pdf_check_contour(const pf_pdf *pdf, double c, pf_status *st);
+/* Where a contour of nodes N_0, N_1, ... that starts on a straight ray from the real axis
+ * (the evolution's, evol.c; theory.h5 /mellin/nodes) crosses the real axis. */
+double pf_pdf_contour_intercept(const double complex *nodes);
 /* x f_j(x) at mu0 for 0 < x < 1: xf[i*PF_NIN + j]; dxf (nullable) [(p*n + i)*PF_NIN + j]. */
 int pf_pdf_xf(const pf_pdf *pdf, size_t n, const double *x, double *xf, double *dxf,
               pf_status *st);

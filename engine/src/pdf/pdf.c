@@ -495,3 +495,29 @@ int pf_pdf_xf(const pf_pdf *pdf, size_t n, const double *x, double *xf, double *
     }
     return PF_OK;
 }
+
+int pf_pdf_check_contour(const pf_pdf *pdf, double c, pf_status *st)
+{
+    for (int j = 0; j < PF_NIN; j++) {
+        char name[40];
+        snprintf(name, sizeof name, "%s.a", pf_flav_in_name[j]);
+        const long k = pf_pdf_param_index(pdf, name);
+        if (k < 0) continue;
+        double *th = malloc(pf_pdf_nparams(pdf) * sizeof *th);
+        if (!th) return pf_status_set(st, PF_ENOMEM, "pdf: out of memory");
+        pf_pdf_get_params(pdf, th);
+        const double a = th[k];
+        free(th);
+        if (!(a > 1.0 - c + PF_PDF_CONTOUR_MARGIN))
+            return pf_status_set(st, PF_EDOMAIN, "input exponent %s = %g: the Mellin contour (c = %g) needs a > %g",
+                                 name, a, c, 1.0 - c + PF_PDF_CONTOUR_MARGIN);
+    }
+    return PF_OK;
+}
+
+double pf_pdf_contour_intercept(const double complex *N)
+{
+    /* N = c + t e^{i phi} for the first nodes: c = Re N0 - Im N0 Re(N1 - N0) / Im(N1 - N0) */
+    const double complex d = N[1] - N[0];
+    return creal(N[0]) - cimag(N[0]) * creal(d) / cimag(d);
+}

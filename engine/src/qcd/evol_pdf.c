@@ -11,22 +11,11 @@ int pf_evol_xf(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double *x,
 {
     if (pf_evol_check_points(ev, n, x, q2, st)) return st ? st->code : PF_EDOMAIN;
     /* the contour must lie right of the input poles N = 1 - a */
-    double *th = malloc(sizeof(double) * (pf_pdf_nparams(pdf) + 1));
-    if (!th) return pf_status_set(st, PF_ENOMEM, "evolution: out of memory");
-    pf_pdf_get_params(pdf, th);
-    for (int j = 0; j < PF_NIN; j++) {
-        char name[40];
-        snprintf(name, sizeof name, "%s.a", pf_flav_in_name[j]);
-        const long k = pf_pdf_param_index(pdf, name);
-        if (k >= 0 && !(th[k] > 1.0 - ev->c + 0.02)) {
-            const double a = th[k];
-            free(th);
-            return pf_status_set(st, PF_EDOMAIN,
-                                 "evolution: input exponent %s = %g: the Mellin contour (c = %g) "
-                                 "needs a > %g", name, a, ev->c, 1.0 - ev->c + 0.02);
-        }
+    const int crc = pf_pdf_check_contour(pdf, ev->c, st);
+    if (crc) {
+        if (st) pf_status_prefix(st, "evolution: ");
+        return crc;
     }
-    free(th);
     if (!n) return PF_OK;
     const size_t nn = ev->nn, np = dxf ? pf_pdf_nparams(pdf) : 0;
     double complex *M = malloc(sizeof(double complex) * nn * PF_NIN);

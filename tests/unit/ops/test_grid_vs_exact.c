@@ -243,9 +243,46 @@ static void test_pdf_grid_matches_evolution_at_the_nodes(void **state)
     free(xf); free(ref); free(x); free(q2);
 }
 
+/* The stored kernels invert along the evolution's contour (crossing the real axis at
+ * c = 1.9, evol.c): an input exponent whose pole N = 1 - a is not left of it by the margin
+ * is refused by the grid path, the exact path and the PDF grid alike (PF_EDOMAIN, which a
+ * fit treats as outside the allowed region), and one just inside is evaluated. */
+static void test_exponents_beyond_the_contour_are_refused_by_every_path(void **state)
+{
+    (void)state;
+    pf_status st;
+    pf_status_clear(&st);
+    assert_true(fabs(pf_pdf_contour_intercept(pf_evol_nodes(ev)) - 1.9) < 1e-12);
+    assert_true(fabs(pf_pdf_contour_intercept(ops->nodes) - 1.9) < 1e-12);
+    pf_pdf *p = pf_pdf_clone(pdf, &st);
+    assert_non_null(p);
+    const long k = pf_pdf_param_index(p, "g.a");
+    assert_true(k >= 0);
+    double *th = malloc(np * sizeof *th), *G = malloc(pf_ops_ngrid(ops) * sizeof *G);
+    double *xf = malloc(pf_ops_ngrid(ops) / 2 * PF_NOUT * sizeof *xf), x = 0.01, q2 = 10.0, one[PF_NOUT];
+    pf_pdf_get_params(pdf, th);
+    const double limit = 1.0 - 1.9 + PF_PDF_CONTOUR_MARGIN;
+    th[k] = limit + 1e-3;
+    assert_int_equal(pf_pdf_set_params(p, th, &st), PF_OK);
+    assert_int_equal(pf_ops_grid_values(ops, p, G, NULL, &st), PF_OK);
+    assert_int_equal(pf_evol_xf(ev, p, 1, &x, &q2, one, NULL, &st), PF_OK);
+    th[k] = limit - 1e-3; /* a valid PDF (a > -1), but its pole is right of the contour */
+    assert_int_equal(pf_pdf_set_params(p, th, &st), PF_OK);
+    assert_int_equal(pf_ops_grid_values(ops, p, G, NULL, &st), PF_EDOMAIN);
+    assert_non_null(strstr(st.msg, "input exponent g.a"));
+    pf_status_clear(&st);
+    assert_int_equal(pf_ops_pdf_values(ops, p, xf, &st), PF_EDOMAIN);
+    pf_status_clear(&st);
+    assert_int_equal(pf_evol_xf(ev, p, 1, &x, &q2, one, NULL, &st), PF_EDOMAIN);
+    assert_non_null(strstr(st.msg, "evolution: input exponent g.a"));
+    free(th); free(G); free(xf);
+    pf_pdf_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exponents_beyond_the_contour_are_refused_by_every_path),
         cmocka_unit_test(test_grid_path_matches_exact_path_to_1e4_at_1e4_points),
         cmocka_unit_test(test_xsec_gradient_matches_finite_differences_and_exact_gradient),
         cmocka_unit_test(test_operators_and_grid_values_do_not_depend_on_threads),

@@ -138,7 +138,7 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
          * nearest known above it (q > 1, or outside the allowed region: qh = inf);
          * (tp, qp): the previous evaluation, for the secant */
         double tl = t0, ql = 0.0, th = 0.0, qh = 0.0, tp = t0, qp = 0.0, tb = t0 + side * sig, qb = 0.0, fp = 0.0;
-        int rc = PF_OK, found = 0, have_hi = 0;
+        int rc = PF_OK, found = 0, have_hi = 0, collapsed = 0;
         for (int step = 0; step < PF_PROF_MAXSTEP; step++) {
             rc = profile_at(&p, best, &o, tb, &qb, &fp, nfev, st);
             if (rc == PF_EDOMAIN) { /* outside the allowed region (e.g. a <= -1) */
@@ -169,7 +169,10 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
             if (have_hi) {
                 if (!(side * (tn - tl) > 0.0 && side * (th - tn) > 0.0))
                     tn = isfinite(qh) ? tl + (1.0 - ql) * (th - tl) / (qh - ql) : 0.5 * (tl + th);
-                if (fabs(th - tl) < 1e-6 * sig) break; /* the allowed region ends below q = 1 */
+                if (fabs(th - tl) < 1e-6 * sig) { /* the allowed region ends below q = 1 */
+                    collapsed = 1;
+                    break;
+                }
             } else {
                 const double far = t0 + side * 3.0 * fabs(tb - t0);
                 if (!isfinite(tn) || side * (tn - tl) <= 0.0 || side * (tn - far) > 0.0) tn = far;
@@ -185,7 +188,10 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
         if (rc && rc != PF_EDOMAIN && rc != PF_ENOCONV) return rc;
         if (why && whylen && !why[0])
             snprintf(why, whylen, "%s end of parameter %zu not found%s%s", side < 0 ? "lower" : "upper", k,
-                     rc ? ": " : " (the allowed region ends before -ln L rises by 1/2)", rc ? st->msg : "");
+                     rc ? ": "
+                     : collapsed ? " (the allowed region ends before -ln L rises by 1/2)"
+                                 : " (no crossing of -ln L_min + 1/2 within 16 profile points)",
+                     rc ? st->msg : "");
         pf_status_clear(st);
         result = PF_ENOCONV;
     }

@@ -334,6 +334,8 @@ int pf_cmd_fit(int argc, char **argv)
             if (isfinite(e)) pull[k] = (res.theta[k] - truth[k]) / e;
         }
         if (!prof_status[0]) snprintf(prof_status, sizeof prof_status, "all ends found");
+        /* the profile fits moved theta_all: back to the best fit for /hist/expected below */
+        for (size_t k = 0; k < nfree; k++) theta_all[idx[k]] = res.theta[k];
     } else if (profile) {
         snprintf(prof_status, sizeof prof_status, "not computed: the fit did not converge");
     }

@@ -143,6 +143,9 @@ def test_profile_errors_are_the_hessian_errors_where_the_likelihood_is_parabolic
         assert a["fit"].attrs["errors"] == "hessian" and "error_lo" not in a["fit"]
         # same minimum, same Hessian errors
         assert np.array_equal(g["theta"][:], a["fit/theta"][:]) and np.array_equal(g["error"][:], a["fit/error"][:])
+        # everything derived from the best fit is computed there, not at a profile point
+        for k in ("hist/expected", "pdf/xf_fit", "pdf/xf_fit_mu0"):
+            assert np.array_equal(p[k][:], a[k][:]), k
         lo, hi, err = g["error_lo"][:], g["error_hi"][:], g["error"][:]
         # 1.5e5 events: -ln L is close to parabolic within one standard deviation
         assert np.all(np.abs(lo / err - 1) < 0.15) and np.all(np.abs(hi / err - 1) < 0.15), (lo, hi, err)

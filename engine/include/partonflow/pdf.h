@@ -47,9 +47,10 @@ int pf_pdf_moments(const pf_pdf *pdf, size_t n, const double complex *N, double 
  * (a fit treats that as outside the allowed region).  Used by evolution and the theory grid. */
 #define PF_PDF_CONTOUR_MARGIN 0.02
 int pf_pdf_check_contour(const pf_pdf *pdf, double c, pf_status *st);
-/* Where a contour of nodes N_0, N_1, ... that starts on a straight ray from the real axis
- * (the evolution's, evol.c; theory.h5 /mellin/nodes) crosses the real axis. */
-double pf_pdf_contour_intercept(const double complex *nodes);
+/* Where a contour of nn nodes N_0, N_1, ... that starts on a straight ray from the real
+ * axis (the evolution's, evol.c; theory.h5 /mellin/nodes) crosses the real axis; NaN when
+ * nn < 2 or the first two nodes do not define a ray (pf_pdf_check_contour then refuses). */
+double pf_pdf_contour_intercept(const double complex *nodes, size_t nn);
 /* x f_j(x) at mu0 for 0 < x < 1: xf[i*PF_NIN + j]; dxf (nullable) [(p*n + i)*PF_NIN + j]. */
 int pf_pdf_xf(const pf_pdf *pdf, size_t n, const double *x, double *xf, double *dxf,
               pf_status *st);

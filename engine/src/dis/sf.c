@@ -143,7 +143,8 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
         rc = pf_status_set(st, PF_ENOMEM, "pf_dis_sf_exact: out of memory (%zu points)", n);
         goto done;
     }
-    rc = pf_pdf_moments(pdf, nn, nodes, M, dM, st);
+    rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(nodes, nn), st);
+    if (!rc) rc = pf_pdf_moments(pdf, nn, nodes, M, dM, st);
     if (rc) {
         pf_status_prefix(st, "pf_dis_sf_exact: ");
         goto done;

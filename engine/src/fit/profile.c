@@ -22,8 +22,9 @@
 /* an end is accepted when |q - 1| < PF_PROF_QTOL (1e-3 standard deviations) */
 #define PF_PROF_QTOL 1e-3
 #define PF_PROF_MAXSTEP 16
-/* a profile value below f_min by more than this means the fit was not at the minimum */
-#define PF_PROF_FTOL 1e-6
+/* a profile value below f_min by more than this (absolute, in -ln L; the fit stops within
+ * EDM < 5e-7 of its minimum) means the fit was not at the minimum */
+#define PF_PROF_FTOL 1e-4
 
 typedef struct prof_ctx {
     pf_fit_fdf_fn fn;
@@ -92,6 +93,7 @@ static int profile_at(prof_ctx *p, const pf_fit_result *best, const pf_fit_optio
         o.metric = opt->metric ? prof_metric : NULL;
         /* start on the linear profile path; if that start is outside the allowed region or
          * the fit there ends on a saddle, once more from the best fit's other parameters */
+        int started = 0; /* a profile fit that started inside the allowed region */
         for (int attempt = 0; attempt < 2; attempt++) {
             if (attempt) {
                 m = 0;
@@ -107,10 +109,14 @@ static int profile_at(prof_ctx *p, const pf_fit_result *best, const pf_fit_optio
             if (rc == PF_ENOCONV)
                 pf_status_set(st, PF_ENOCONV, "profile fit at %g did not converge (%s)", t, r.message);
             pf_fit_result_free(&r);
+            if (rc != PF_EDOMAIN) started = 1;
             if (rc != PF_EDOMAIN && rc != PF_ENOCONV) break;
         }
+        if (rc == PF_EDOMAIN && started) /* inside the region, but no converged profile fit */
+            rc = pf_status_set(st, PF_ENOCONV, "profile fit at %g did not converge", t);
         if (rc) return rc;
     }
+    if (!isfinite(*fprof)) return pf_status_set(st, PF_ENOCONV, "profile value at %g is %g", t, *fprof);
     const double d = *fprof - best->fmin;
     *q = sqrt(2.0 * (d > 0.0 ? d : 0.0));
     return PF_OK;
@@ -147,7 +153,7 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
                 qb = INFINITY;
             } else if (rc) {
                 break;
-            } else if (fp < best->fmin - PF_PROF_FTOL * (fabs(best->fmin) > 1.0 ? fabs(best->fmin) : 1.0)) {
+            } else if (fp < best->fmin - PF_PROF_FTOL - 1e-14 * fabs(best->fmin)) {
                 rc = pf_status_set(st, PF_ENOCONV, "the profile at %g lies below the minimum (%.9g < %.9g): the "
                                    "fit was not at the minimum", tb, fp, best->fmin);
                 break;
@@ -169,7 +175,7 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
             if (have_hi) {
                 if (!(side * (tn - tl) > 0.0 && side * (th - tn) > 0.0))
                     tn = isfinite(qh) ? tl + (1.0 - ql) * (th - tl) / (qh - ql) : 0.5 * (tl + th);
-                if (fabs(th - tl) < 1e-6 * sig) { /* the allowed region ends below q = 1 */
+                if (fabs(th - tl) < 1e-3 * sig) { /* the allowed region ends below q = 1 */
                     collapsed = 1;
                     break;
                 }
@@ -185,13 +191,14 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
             *end = fabs(tb - t0);
             continue;
         }
+        if (!rc && have_hi && !isfinite(qh)) collapsed = 1; /* stopped against the boundary */
         if (rc && rc != PF_EDOMAIN && rc != PF_ENOCONV) return rc;
         if (why && whylen && !why[0])
             snprintf(why, whylen, "%s end of parameter %zu not found%s%s", side < 0 ? "lower" : "upper", k,
                      rc ? ": "
                      : collapsed ? " (the allowed region ends before -ln L rises by 1/2)"
                                  : " (no crossing of -ln L_min + 1/2 within 16 profile points)",
-                     rc ? st->msg : "");
+                     rc && st ? st->msg : "");
         pf_status_clear(st);
         result = PF_ENOCONV;
     }

@@ -123,7 +123,7 @@ int pf_ops_grid_values(const pf_ops *o, const pf_pdf *pdf, double *G, double *dG
     }
     /* the stored kernels invert along theory.h5's contour: right only for exponents whose
      * poles it passes (a fit that steps beyond sees PF_EDOMAIN, "outside") */
-    int rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(o->nodes), st);
+    int rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(o->nodes, o->nn), st);
     if (!rc) rc = pf_pdf_moments(pdf, nn, o->nodes, M, dM, st);
     if (!rc) rc = pf_ops_grid_values_from_moments(o, np, M, dM, G, dG, st);
     free(M);
@@ -136,7 +136,7 @@ int pf_ops_pdf_values(const pf_ops *o, const pf_pdf *pdf, double *xf, pf_status 
     const size_t nn = o->nn;
     double complex *M = malloc(nn * PF_NIN * sizeof *M);
     if (!M) return pf_status_set(st, PF_ENOMEM, "pf_ops_pdf_values: cannot allocate moments");
-    int rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(o->nodes), st);
+    int rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(o->nodes, o->nn), st);
     if (!rc) rc = pf_pdf_moments(pdf, nn, o->nodes, M, NULL, st);
     if (!rc) rc = pf_ops_pdf_values_from_moments(o, M, xf, st);
     free(M);

@@ -498,6 +498,9 @@ int pf_pdf_xf(const pf_pdf *pdf, size_t n, const double *x, double *xf, double *
 
 int pf_pdf_check_contour(const pf_pdf *pdf, double c, pf_status *st)
 {
+    if (!isfinite(c))
+        return pf_status_set(st, PF_EINVAL, "the Mellin contour does not cross the real axis at a finite point "
+                             "(nodes damaged?)");
     for (int j = 0; j < PF_NIN; j++) {
         char name[40];
         snprintf(name, sizeof name, "%s.a", pf_flav_in_name[j]);
@@ -515,9 +518,11 @@ int pf_pdf_check_contour(const pf_pdf *pdf, double c, pf_status *st)
     return PF_OK;
 }
 
-double pf_pdf_contour_intercept(const double complex *N)
+double pf_pdf_contour_intercept(const double complex *N, size_t nn)
 {
     /* N = c + t e^{i phi} for the first nodes: c = Re N0 - Im N0 Re(N1 - N0) / Im(N1 - N0) */
+    if (!N || nn < 2 || !(cimag(N[1] - N[0]) != 0.0)) return NAN;
     const double complex d = N[1] - N[0];
-    return creal(N[0]) - cimag(N[0]) * creal(d) / cimag(d);
+    const double c = creal(N[0]) - cimag(N[0]) * creal(d) / cimag(d);
+    return isfinite(c) ? c : NAN;
 }

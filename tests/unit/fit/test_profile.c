@@ -190,7 +190,7 @@ static void test_an_end_beyond_the_allowed_region_is_reported_not_invented(void 
                      PF_ENOCONV);
     assert_true(isnan(lo));
     assert_true(fabs(hi - 0.5) < 1e-3);
-    assert_non_null(strstr(why, "lower end of parameter 0 not found"));
+    assert_non_null(strstr(why, "lower end of parameter 0 not found (the allowed region ends"));
     pf_fit_result_free(&r);
 }
 

@@ -252,8 +252,9 @@ static void test_exponents_beyond_the_contour_are_refused_by_every_path(void **s
     (void)state;
     pf_status st;
     pf_status_clear(&st);
-    assert_true(fabs(pf_pdf_contour_intercept(pf_evol_nodes(ev)) - 1.9) < 1e-12);
-    assert_true(fabs(pf_pdf_contour_intercept(ops->nodes) - 1.9) < 1e-12);
+    assert_true(fabs(pf_pdf_contour_intercept(pf_evol_nodes(ev), pf_evol_nnodes(ev)) - 1.9) < 1e-12);
+    assert_true(fabs(pf_pdf_contour_intercept(ops->nodes, ops->nn) - 1.9) < 1e-12);
+    assert_true(isnan(pf_pdf_contour_intercept(ops->nodes, 1)));
     pf_pdf *p = pf_pdf_clone(pdf, &st);
     assert_non_null(p);
     const long k = pf_pdf_param_index(p, "g.a");
@@ -275,6 +276,10 @@ static void test_exponents_beyond_the_contour_are_refused_by_every_path(void **s
     pf_status_clear(&st);
     assert_int_equal(pf_evol_xf(ev, p, 1, &x, &q2, one, NULL, &st), PF_EDOMAIN);
     assert_non_null(strstr(st.msg, "evolution: input exponent g.a"));
+    pf_status_clear(&st);
+    double F2, FL;
+    assert_int_equal(pf_dis_sf_exact(ev, p, 1, &x, &q2, &F2, &FL, NULL, NULL, &st), PF_EDOMAIN);
+    assert_non_null(strstr(st.msg, "input exponent g.a"));
     free(th); free(G); free(xf);
     pf_pdf_destroy(p);
 }

@@ -140,11 +140,11 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
     int result = PF_OK;
     for (int side = -1; side <= 1; side += 2) {
         double *end = side < 0 ? lo : hi;
-        /* (tl, ql): the farthest point known below the crossing (q < 1); (th, qh): the
-         * nearest known above it (q > 1, or outside the allowed region: qh = inf);
-         * (tp, qp): the previous evaluation, for the secant */
-        double tl = t0, ql = 0.0, th = 0.0, qh = 0.0, tp = t0, qp = 0.0, tb = t0 + side * sig, qb = 0.0, fp = 0.0;
-        int rc = PF_OK, found = 0, have_hi = 0, collapsed = 0;
+        /* tl: the farthest point known below the crossing (q < 1), fl = q - 1 there; th: the
+         * nearest known above it, fh = q - 1 (inf: outside the allowed region); (tp, qp): the
+         * previous evaluation, for the secant before the crossing is bracketed */
+        double tl = t0, fl = -1.0, th = 0.0, fh = 0.0, tp = t0, qp = 0.0, tb = t0 + side * sig, qb = 0.0, fp = 0.0;
+        int rc = PF_OK, found = 0, have_hi = 0, collapsed = 0, last = -1;
         for (int step = 0; step < PF_PROF_MAXSTEP; step++) {
             rc = profile_at(&p, best, &o, tb, &qb, &fp, nfev, st);
             if (rc == PF_EDOMAIN) { /* outside the allowed region (e.g. a <= -1) */
@@ -161,25 +161,37 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
                 found = 1;
                 break;
             }
+            /* Illinois variant of regula falsi: an end kept twice has its f halved, so
+             * that the bracket shrinks from both sides (a plain regula falsi stalls on the
+             * convex side of q) */
             if (qb < 1.0) {
                 tl = tb;
-                ql = qb;
+                fl = qb - 1.0;
+                if (last < 0 && have_hi) fh *= 0.5;
+                last = -1;
             } else {
                 th = tb;
-                qh = qb;
+                fh = qb - 1.0;
+                if (last > 0) fl *= 0.5;
                 have_hi = 1;
+                last = 1;
             }
-            /* secant through the last two evaluations; inside a bracket, regula falsi or
-             * bisection when the secant leaves it; before one, at most 3x farther out */
-            double tn = isfinite(qb) && qb != qp ? tb + (1.0 - qb) * (tb - tp) / (qb - qp) : NAN;
+            double tn;
             if (have_hi) {
-                if (!(side * (tn - tl) > 0.0 && side * (th - tn) > 0.0))
-                    tn = isfinite(qh) ? tl + (1.0 - ql) * (th - tl) / (qh - ql) : 0.5 * (tl + th);
-                if (fabs(th - tl) < 1e-3 * sig) { /* the allowed region ends below q = 1 */
-                    collapsed = 1;
+                if (fabs(th - tl) < 1e-3 * sig) {
+                    if (isfinite(fh)) { /* bracketed to 1e-3 standard deviations */
+                        tb = 0.5 * (tl + th);
+                        found = 1;
+                    } else {
+                        collapsed = 1; /* the allowed region ends below q = 1 */
+                    }
                     break;
                 }
+                tn = isfinite(fh) ? tl - fl * (th - tl) / (fh - fl) : 0.5 * (tl + th);
             } else {
+                /* before a bracket: secant through the last two evaluations, at most 3x
+                 * farther out */
+                tn = qb != qp ? tb + (1.0 - qb) * (tb - tp) / (qb - qp) : NAN;
                 const double far = t0 + side * 3.0 * fabs(tb - t0);
                 if (!isfinite(tn) || side * (tn - tl) <= 0.0 || side * (tn - far) > 0.0) tn = far;
             }
@@ -191,7 +203,7 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
             *end = fabs(tb - t0);
             continue;
         }
-        if (!rc && have_hi && !isfinite(qh)) collapsed = 1; /* stopped against the boundary */
+        if (!rc && have_hi && !isfinite(fh)) collapsed = 1; /* stopped against the boundary */
         if (rc && rc != PF_EDOMAIN && rc != PF_ENOCONV) return rc;
         if (why && whylen && !why[0])
             snprintf(why, whylen, "%s end of parameter %zu not found%s%s", side < 0 ? "lower" : "upper", k,

@@ -501,21 +501,20 @@ int pf_pdf_check_contour(const pf_pdf *pdf, double c, pf_status *st)
     if (!isfinite(c))
         return pf_status_set(st, PF_EINVAL, "the Mellin contour does not cross the real axis at a finite point "
                              "(nodes damaged?)");
-    for (int j = 0; j < PF_NIN; j++) {
+    double *th = malloc((pf_pdf_nparams(pdf) + 1) * sizeof *th);
+    if (!th) return pf_status_set(st, PF_ENOMEM, "pdf: out of memory");
+    pf_pdf_get_params(pdf, th);
+    int rc = PF_OK;
+    for (int j = 0; j < PF_NIN && !rc; j++) {
         char name[40];
         snprintf(name, sizeof name, "%s.a", pf_flav_in_name[j]);
         const long k = pf_pdf_param_index(pdf, name);
-        if (k < 0) continue;
-        double *th = malloc(pf_pdf_nparams(pdf) * sizeof *th);
-        if (!th) return pf_status_set(st, PF_ENOMEM, "pdf: out of memory");
-        pf_pdf_get_params(pdf, th);
-        const double a = th[k];
-        free(th);
-        if (!(a > 1.0 - c + PF_PDF_CONTOUR_MARGIN))
-            return pf_status_set(st, PF_EDOMAIN, "input exponent %s = %g: the Mellin contour (c = %g) needs a > %g",
-                                 name, a, c, 1.0 - c + PF_PDF_CONTOUR_MARGIN);
+        if (k >= 0 && !(th[k] > 1.0 - c + PF_PDF_CONTOUR_MARGIN))
+            rc = pf_status_set(st, PF_EDOMAIN, "input exponent %s = %g: the Mellin contour (c = %g) needs a > %g",
+                               name, th[k], c, 1.0 - c + PF_PDF_CONTOUR_MARGIN);
     }
-    return PF_OK;
+    free(th);
+    return rc;
 }
 
 double pf_pdf_contour_intercept(const double complex *N, size_t nn)

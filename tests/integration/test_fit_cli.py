@@ -2,6 +2,7 @@
 themselves, the fit recovers the truth, threads and ranks do not change a bit of the
 payloads, and bad input gives a clear message and the documented exit code."""
 import math
+import re
 
 import h5py
 import numpy as np
@@ -154,6 +155,12 @@ def test_profile_errors_are_the_hessian_errors_where_the_likelihood_is_parabolic
         assert np.allclose(g["pull"][:], (th - tr) / np.where(th > tr, lo, hi), rtol=1e-12)
         assert np.allclose(g["pull_hessian"][:], a["fit/pull"][:], rtol=1e-12)
         assert int(g.attrs["profile_evaluations"]) > 0
+        # the printed counts are the fit's own evaluations and the profile fits' apart
+        calls = re.search(r"-lnL = \S+, (\d+) likelihood calls", r.stdout)
+        prof = re.search(r"profile intervals \((\d+) evaluations in [0-9.]+ s\)", r.stdout)
+        assert calls and prof, r.stdout
+        assert int(calls.group(1)) == int(g.attrs["evaluations"]) == int(a["fit"].attrs["evaluations"])
+        assert int(prof.group(1)) == int(g.attrs["profile_evaluations"])
     r = run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "x.h5", "--errors",
                "minos", check=False)
     assert r.returncode == 2 and "--errors: expected hessian or profile, got 'minos'" in r.stderr

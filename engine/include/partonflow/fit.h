@@ -62,7 +62,7 @@ typedef struct pf_fit_result {
     double gnorm;        /* |grad f| at the best fit */
     int converged;       /* 1: gradient test passed and the Hessian is positive definite */
     int iterations;
-    long nfev;           /* evaluations of f (with or without gradient) */
+    long nfev;           /* evaluations of f (with or without gradient); set on failure too */
     size_t nhist;        /* convergence history: one entry per iteration (0 = start) */
     double *hist_f, *hist_gnorm; /* nhist */
     double *hist_theta;  /* nhist x n */

@@ -333,6 +333,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
     if (rc) {
         pf_status_prefix(st, "fit: at the starting point: ");
         pf_fit_result_free(res);
+        res->nfev = mm.nfev; /* the evaluations made, also on failure */
         return rc;
     }
     double x0[PF_FIT_NMAX], Im[PF_FIT_NMAX * PF_FIT_NMAX];
@@ -361,6 +362,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
                 if (st) *st = es;
                 pf_status_prefix(st, "fit: ");
                 pf_fit_result_free(res);
+                res->nfev = mm.nfev; /* the evaluations made, also on failure */
                 return erc;
             }
             if (!erc && ft <= f0 + 1e-4 * alpha * slope) {
@@ -404,6 +406,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         gsl_vector_free(x);
         if (m) gsl_multimin_fdfminimizer_free(m);
         pf_fit_result_free(res);
+        res->nfev = mm.nfev; /* the evaluations made, also on failure */
         return pf_status_set(st, PF_ENOMEM, "fit: cannot allocate the minimiser");
     }
     gsl_vector_set_zero(x);
@@ -438,6 +441,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         if (st) *st = w.st;
         pf_status_prefix(st, "fit: ");
         pf_fit_result_free(res);
+        res->nfev = mm.nfev; /* the evaluations made, also on failure */
         return w.err;
     }
     /* phase 3: Hessian at the BFGS point, Newton steps with it, errors */
@@ -447,6 +451,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
     if (hrc && hrc != PF_EDOMAIN) {
         if (st) *st = hst;
         pf_fit_result_free(res);
+        res->nfev = mm.nfev; /* the evaluations made, also on failure */
         return hrc;
     }
     double moved = 0.0; /* Newton displacement since the Hessian, in its standard deviations */
@@ -478,6 +483,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
             if (st) *st = ns;
             pf_status_prefix(st, "fit: ");
             pf_fit_result_free(res);
+            res->nfev = mm.nfev; /* the evaluations made, also on failure */
             return nrc;
         }
         if (nrc || !(fn_ < f)) break; /* no further progress: f is at its rounding floor */
@@ -504,6 +510,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
     if (hrc && hrc != PF_ENOCONV && hrc != PF_EDOMAIN) {
         if (st) *st = hst;
         pf_fit_result_free(res);
+        res->nfev = mm.nfev; /* the evaluations made, also on failure */
         return hrc;
     }
     res->converged = !hrc && res->edm < edm_tol;

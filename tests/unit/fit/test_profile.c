@@ -214,6 +214,55 @@ static void test_a_best_fit_that_is_not_the_minimum_is_detected(void **state)
     pf_fit_result_free(&r);
 }
 
+/* ---- the evaluation count: *nfev must be every call of fn, also those of profile fits
+ * whose start on the linear profile path lies outside the allowed region (there
+ * pf_fit_minimize fails at its first evaluation and the retry starts from the best fit).
+ * f(a, b) = ((a - 0.1) / 0.5)^2 / 2 + ((b - a) / 0.3)^2 / 2, allowed for b > 0.05 only. */
+typedef struct counted { long calls; } counted;
+static int wall_fdf(void *ctx, const double *th, double *f, double *g, pf_status *st)
+{
+    ((counted *)ctx)->calls++;
+    if (th[1] <= 0.05) return pf_status_set(st, PF_EDOMAIN, "b <= 0.05");
+    const double u = (th[0] - 0.1) / 0.5, v = (th[1] - th[0]) / 0.3;
+    *f = 0.5 * u * u + 0.5 * v * v;
+    if (g) {
+        g[0] = u / 0.5 - v / 0.3;
+        g[1] = v / 0.3;
+    }
+    return PF_OK;
+}
+
+static void test_the_evaluation_count_includes_profile_fits_started_outside_the_region(void **state)
+{
+    (void)state;
+    const double start[2] = {0.3, 0.4};
+    counted c = {0};
+    pf_fit_result r = fit_of(2, start, wall_fdf, &c);
+    assert_true(r.converged);
+    for (size_t k = 0; k < 2; k++) {
+        double lo, hi;
+        long nfev = -1;
+        char why[256];
+        pf_status st;
+        pf_status_clear(&st);
+        c.calls = 0;
+        const int rc = pf_fit_profile_interval(2, &r, k, wall_fdf, &c, NULL, &lo, &hi, &nfev, why, sizeof why, &st);
+        assert_true(rc == PF_OK || rc == PF_ENOCONV);
+        assert_true(c.calls > 0);
+        assert_int_equal(nfev, c.calls);
+    }
+    /* the upper end of a is inside the region and the likelihood is a quadratic there:
+     * the profile's upper half equals the Hessian error */
+    double lo, hi;
+    long nfev;
+    char why[256];
+    pf_status st;
+    pf_status_clear(&st);
+    pf_fit_profile_interval(2, &r, 0, wall_fdf, &c, NULL, &lo, &hi, &nfev, why, sizeof why, &st);
+    assert_true(fabs(hi - r.err[0]) < 1e-3 * r.err[0]);
+    pf_fit_result_free(&r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -222,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_curved_profile_matches_closed_form_and_an_independent_brent_profile),
         cmocka_unit_test(test_an_end_beyond_the_allowed_region_is_reported_not_invented),
         cmocka_unit_test(test_a_best_fit_that_is_not_the_minimum_is_detected),
+        cmocka_unit_test(test_the_evaluation_count_includes_profile_fits_started_outside_the_region),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,4 +107,51 @@ PF_HD void pf_ev_scatter_stencil(const double *sw, double s, double *u0, size_t 
     }
 }
 
+/* Host-only two-lane forms of the stencil dot product and scatter (GCC vector extensions,
+ * SSE2 on x86-64): lane 0 is F2 (a = 0), lane 1 FL (a = 1), and each lane performs the
+ * scalar functions' operations in their order (a2 += wc a, then sw[r] (sw[8] a2 + sw[9] al);
+ * u += ((s wr) fa) wc), so the results are the same bits (unit test
+ * eventpass_two_lane_stencil_is_bitwise_the_scalar_one); the scalar forms stay the
+ * reference and the device's code.  GCC without contraction (ISO C mode) keeps the
+ * multiplies and adds apart on both paths. */
+#if !defined(__CUDACC__) && defined(__GNUC__) && (defined(__SSE2__) || defined(__aarch64__))
+#include <string.h>
+#define PF_EV_HAVE_V2 1
+typedef double pf_ev_v2 __attribute__((vector_size(16)));
+
+static inline double pf_ev_dot_stencil_v2(const double *sw, const double *g0, size_t rs)
+{
+    double d = 0.0;
+    for (int r = 0; r < 4; r++) {
+        const double *gr = g0 + (size_t)r * rs;
+        pf_ev_v2 a = {0.0, 0.0};
+        for (int c = 0; c < 4; c++) {
+            pf_ev_v2 g;
+            memcpy(&g, gr + 2 * c, sizeof g);
+            const pf_ev_v2 w = {sw[4 + c], sw[4 + c]};
+            a += w * g;
+        }
+        d += sw[r] * (sw[8] * a[0] + sw[9] * a[1]);
+    }
+    return d;
+}
+
+static inline void pf_ev_scatter_stencil_v2(const double *sw, double s, double *u0, size_t rs)
+{
+    const pf_ev_v2 fa = {sw[8], sw[9]};
+    for (int r = 0; r < 4; r++) {
+        double *ur = u0 + (size_t)r * rs;
+        const double swr = s * sw[r];
+        const pf_ev_v2 f = (pf_ev_v2){swr, swr} * fa;
+        for (int c = 0; c < 4; c++) {
+            pf_ev_v2 v;
+            memcpy(&v, ur + 2 * c, sizeof v);
+            const pf_ev_v2 w = {sw[4 + c], sw[4 + c]};
+            v += f * w;
+            memcpy(ur + 2 * c, &v, sizeof v);
+        }
+    }
+}
+#endif
+
 #endif

@@ -289,7 +289,6 @@ int pf_cmd_fit(int argc, char **argv)
     fitrc = pf_fit_minimize(nfree, start, fit_fdf, &ctx, &opt, &res, &st);
     if (fitrc && fitrc != PF_ENOCONV) goto fail;
     clock_gettime(CLOCK_MONOTONIC, &ts1);
-    const long fit_calls = ctx.ncalls; /* the fit's own; the profile fits' are counted apart */
     /* x f curves and closure metrics */
     ev = pf_evol_create(&lcard.theory, &st);
     if (!ev) goto fail;
@@ -450,7 +449,7 @@ int pf_cmd_fit(int argc, char **argv)
         printf("partonflow fit: %s: %s fit of %zu parameters to %zu events%s: %s; -lnL = %.6f, %ld likelihood "
                "calls in %.2f s\n",
                out, histogram ? "histogram" : "unbinned", nfree, info.nevents, replica ? " (bootstrap replica)" : "",
-               res.message, res.fmin, fit_calls,
+               res.message, res.fmin, res.nfev, /* the fit's own; the profile fits' apart */
                (double)(ts1.tv_sec - ts0.tv_sec) + 1e-9 * (double)(ts1.tv_nsec - ts0.tv_nsec));
         for (size_t k = 0; k < nfree; k++) {
             if (profile && res.converged)

@@ -498,7 +498,8 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
                 const uint64_t r0 = lk->rptr[i], r1 = lk->rptr[i + 1];
 #if defined(__GNUC__) && PF_LIKE_PREFETCH_CSR
                 /* the weights stream PF_LIKE_PREFETCH_CSR entries ahead (one line per 8) */
-                for (uint64_t k = k0; k < k1; k += 8) __builtin_prefetch(lk->val + k + PF_LIKE_PREFETCH_CSR);
+                for (uint64_t k = k0 + PF_LIKE_PREFETCH_CSR; k < k1 + PF_LIKE_PREFETCH_CSR && k < lk->nnz; k += 8)
+                    __builtin_prefetch(lk->val + k);
 #endif
                 d = dot_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, k1 - k0, G);
                 if (d > 0.0 && want_grad) scatter_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, wt / d, u);

@@ -112,9 +112,10 @@ PF_HD void pf_ev_scatter_stencil(const double *sw, double s, double *u0, size_t 
  * scalar functions' operations in their order (a2 += wc a, then sw[r] (sw[8] a2 + sw[9] al);
  * u += ((s wr) fa) wc), so the results are the same bits (unit test
  * eventpass_two_lane_stencil_is_bitwise_the_scalar_one); the scalar forms stay the
- * reference and the device's code.  GCC without contraction (ISO C mode) keeps the
- * multiplies and adds apart on both paths. */
-#if !defined(__CUDACC__) && defined(__GNUC__) && (defined(__SSE2__) || defined(__aarch64__))
+ * reference and the device's code.  The build passes -ffp-contract=off (meson.build), so
+ * no compiler fuses the multiplies and adds on either path; x86-64 and AArch64 only
+ * (SSE2 / NEON doubles, no x87 excess precision). */
+#if !defined(__CUDACC__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
 #include <string.h>
 #define PF_EV_HAVE_V2 1
 typedef double pf_ev_v2 __attribute__((vector_size(16)));

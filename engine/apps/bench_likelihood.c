@@ -402,16 +402,22 @@ int pf_bench_likelihood(int argc, char **argv)
                        bw / 1e9, tmax);
         }
         if (!rc && k == 0) {
-            pf_bench_result r = {"like_nexp_grad", ng, 1, pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
-            pf_bench_time(run_nexp, &j, warmup, repeats * 100, &r);
-            res[nres++] = r;
-            /* the same for 8 parameters (a fit's free set: the fit passes only those rows) */
+            /* the normalisation and its gradient (all parameters, then 8: a fit's free set,
+             * the fit passes only those rows) with 1 and with tmax threads */
             const size_t npall = j.np;
-            j.np = npall < 8 ? npall : 8;
-            pf_bench_result r8 = {"like_nexp_grad_8par", ng, 1, pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
-            pf_bench_time(run_nexp, &j, warmup, repeats * 100, &r8);
-            res[nres++] = r8;
-            j.np = npall;
+            const int tn[2] = {1, tmax};
+            for (int t = 0; t < (tmax > 1 ? 2 : 1); t++) {
+                pf_cli_set_threads(tn[t]);
+                pf_bench_result r = {"like_nexp_grad", ng, tn[t], pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
+                pf_bench_time(run_nexp, &j, warmup, repeats * 100, &r);
+                res[nres++] = r;
+                j.np = npall < 8 ? npall : 8;
+                pf_bench_result r8 = {"like_nexp_grad_8par", ng, tn[t], pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
+                pf_bench_time(run_nexp, &j, warmup, repeats * 100, &r8);
+                res[nres++] = r8;
+                j.np = npall;
+            }
+            pf_cli_set_threads(tmax);
             pf_bench_result rh = {"like_histogram_grad", nb, 1, pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
             if (pf_bench_time(run_hist, &j, warmup, repeats, &rh)) rc = pf_status_set(&st, PF_EINTERNAL, "hist failed");
             res[nres++] = rh;

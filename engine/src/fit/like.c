@@ -406,9 +406,18 @@ static double log_flush(log_acc *a)
 
 void pf_like_nexp(const pf_like *lk, const double *G, const double *dG, size_t np, double *nexp, double *grad)
 {
-    *nexp = lk->L * dot8(lk->c, G, lk->ngrid);
-    if (grad)
-        for (size_t p = 0; p < np; p++) grad[p] = lk->L * dot8(dG + p * lk->ngrid, lk->c, lk->ngrid);
+    /* 1 + np dot products of ngrid values, each by one thread (the same bits for any
+     * number of threads); 9 of 7236 read 520 KB, L2-bound on one core */
+    const long nt = 1 + (grad ? (long)np : 0);
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static) if (nt > 2)
+#endif
+    for (long t = 0; t < nt; t++) {
+        if (t == 0)
+            *nexp = lk->L * dot8(lk->c, G, lk->ngrid);
+        else
+            grad[t - 1] = lk->L * dot8(dG + (size_t)(t - 1) * lk->ngrid, lk->c, lk->ngrid);
+    }
 }
 
 int pf_like_fisher_binned(const pf_like *lk, const double *G, const double *dG, size_t np, double *fisher,

@@ -66,13 +66,11 @@ typedef struct fit_ctx {
     double *G, *dG, *dGf;  /* dGf: the free parameters' rows of dG, compacted */
     double *theta_g;      /* nfree: where G and dGf were last computed */
     int have_g;           /* G, dGf hold the values at theta_g */
-    long ncalls;
 } fit_ctx;
 
 static int fit_fdf(void *vc, const double *th, double *f, double *grad, pf_status *st)
 {
     fit_ctx *c = vc;
-    c->ncalls++;
     for (size_t k = 0; k < c->nfree; k++) c->theta_all[c->idx[k]] = th[k];
     if (pf_pdf_set_params(c->pdf, c->theta_all, st)) return PF_EDOMAIN; /* outside the allowed region */
     c->have_g = 0;

@@ -361,6 +361,12 @@ static double dot8(const double *restrict a, const double *restrict b, size_t n)
 #ifndef PF_LIKE_PREFETCH
 #define PF_LIKE_PREFETCH 8
 #endif
+/* the 4 rows of 8 values (64 bytes, two lines when unaligned) of a stencil at p; rw 1: for writing */
+#define PF_PREFETCH_STENCIL(p, rs, rw)                                                             \
+    for (int r_ = 0; r_ < 4; r_++) {                                                               \
+        __builtin_prefetch((p) + (size_t)r_ * (rs), (rw));                                         \
+        __builtin_prefetch((p) + (size_t)r_ * (rs) + 7, (rw));                                     \
+    }
 /* CSR rows (smeared detector): the weights stream PF_LIKE_PREFETCH_CSR entries (2 KB)
  * ahead.  Synthetic rows of 64 / 256 entries, 1e6 events, 2 threads, ln L + gradient:
  * 50 -> 33-36 ms and 185 -> 138-149 ms (128..512 and 1..4 rows ahead tried); the
@@ -481,17 +487,12 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
                 const size_t rs = 2 * lk->st_nx;
 #if defined(__GNUC__) && PF_LIKE_PREFETCH
                 if (i + PF_LIKE_PREFETCH < i1) {
-                    const double *gp = G + lk->st_base[i + PF_LIKE_PREFETCH];
-                    for (int r = 0; r < 4; r++) __builtin_prefetch(gp + (size_t)r * rs);
-                    for (int r = 0; r < 4; r++) __builtin_prefetch(gp + (size_t)r * rs + 7);
+                    const size_t bp = lk->st_base[i + PF_LIKE_PREFETCH];
+                    PF_PREFETCH_STENCIL(G + bp, rs, 0);
+                    if (want_grad) PF_PREFETCH_STENCIL(u + bp, rs, 1);
                     if (i + 2 * PF_LIKE_PREFETCH < i1) { /* the 80-byte row, 16 events ahead */
                         __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW);
                         __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW + 8);
-                    }
-                    if (want_grad) {
-                        double *up = u + lk->st_base[i + PF_LIKE_PREFETCH];
-                        for (int r = 0; r < 4; r++) __builtin_prefetch(up + (size_t)r * rs, 1);
-                        for (int r = 0; r < 4; r++) __builtin_prefetch(up + (size_t)r * rs + 7, 1);
                     }
                 }
 #endif

@@ -53,7 +53,7 @@ static int run_write(void *p)
 {
     sjob *j = p;
     pf_status st;
-    pf_sim_run run = {j->smp, j->det, 12345, j->n, j->sigma, j->n / j->sigma, 0, "bench", "bench", NULL, NULL};
+    pf_sim_run run = {j->smp, j->det, 12345, j->n, j->sigma, j->n / j->sigma, 0, "bench", "bench", NULL, NULL, "events", 0, 0, 0};
     pf_sim_summary sum;
     int rc = pf_sim_write_events(j->tmp, &run, &sum, &st);
     if (pf_par_rank() == 0) unlink(j->tmp);

@@ -12,6 +12,9 @@
 
 #include "commands.h"
 #include "partonflow/card.h"
+#include "partonflow/fit.h"
+#include "partonflow/generation.h"
+#include "partonflow/kernels/detector.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
 #include "partonflow/pdf.h"
@@ -21,15 +24,48 @@ static void simulate_usage(FILE *out)
 {
     fprintf(out,
             "usage: partonflow simulate --theory theory.h5 --card CARD --out events.h5\n"
-            "                           [--events N] [--seed S] [--threads T] [--quiet]\n\n"
+            "                           [--expected-events N | --events N] [--seed S] [--threads T] [--quiet]\n\n"
             "Draws DIS events (x, Q2) exactly from d2sigma/dx dQ2 of the theory grid at the card's\n"
-            "true PDF parameters inside the card's cuts, passes them through the detector model\n"
-            "(card section detector; 'detector: perfect' turns it off) and writes true and\n"
-            "reconstructed kinematics with the acceptance flag to events.h5.  The number of events\n"
-            "is simulation.events, or Poisson(simulation.luminosity x sigma); --events and --seed\n"
-            "override the card.  Event i depends only on (seed, i): the file is the same for any\n"
-            "number of threads and MPI ranks.  Progress goes to stderr unless --quiet.\n\n"
+            "true PDF parameters inside the card's GENERATION region (simulation.generation; by default\n"
+            "the cuts for a perfect detector and wider by what the resolution lets migrate into them\n"
+            "otherwise, docs/cards.md), passes them through the detector model (card section detector;\n"
+            "'detector: perfect' turns it off) and writes true and reconstructed kinematics with the\n"
+            "acceptance flag (cuts on the reconstructed kinematics) to events.h5.\n\n"
+            "Event count: luminosity mode draws Poisson(L x sigma_gen) events, as the extended\n"
+            "likelihood assumes:\n"
+            "  --expected-events N  L = N / sigma_acc, sigma_acc the accepted cross section (by quadrature\n"
+            "                       of d2sigma x acceptance; deterministic): N accepted events expected;\n"
+            "  card simulation.luminosity or simulation.expected_events: the same from the card;\n"
+            "  --events N / simulation.events: exactly N generated events (L = N / sigma_gen): the count\n"
+            "                       has no Poisson spread, which biases the errors of an extended fit.\n"
+            "--events/--expected-events and --seed override the card.  Event i depends only on (seed, i):\n"
+            "the file is the same for any number of threads and MPI ranks.  An event above the sampler's\n"
+            "envelope is an error (no file).  Progress goes to stderr unless --quiet.\n"
+            "--envelope-safety F (test hook): envelope factor instead of 1.15; F < 1 provokes violations.\n\n"
             "exit codes: 0 success, 2 bad card, flags or theory file, 1 runtime failure\n");
+}
+
+/* sigma_acc: d2sigma times the probability to be accepted (reconstructed inside the cuts
+ * and passing the efficiency), integrated over the generation region (pf_sim_integrate).
+ * The acceptance is prepare's closed form (pf_prep_acceptance; a perfect detector: the
+ * efficiency, the region being the cuts).  Each point on its own: any thread count. */
+typedef struct { pf_sim_ops_ctx *xs; const pf_det_params *det; } acc_ctx;
+
+static int accepted_density(void *vp, size_t n, const double *x, const double *q2, double *out, pf_status *st)
+{
+    const acc_ctx *a = vp;
+    int rc = pf_sim_ops_density(a->xs, n, x, q2, out, st);
+    if (rc) return rc;
+    const double s = pf_kin_s(a->det->e_electron, a->det->e_proton);
+#pragma omp parallel for schedule(dynamic, 256)
+    for (size_t i = 0; i < n; i++)
+        out[i] *= a->det->perfect ? pf_det_efficiency(a->det, q2[i] / (x[i] * s))
+                                  : pf_prep_acceptance(a->det, x[i], q2[i]);
+    for (size_t i = 0; i < n; i++)
+        if (!(out[i] >= 0))
+            return pf_status_set(st, PF_EDOMAIN, "accepted cross section: acceptance at x = %g, Q2 = %g is %g", x[i],
+                                 q2[i], out[i]);
+    return PF_OK;
 }
 
 static double now(void)
@@ -56,8 +92,9 @@ static void progress(void *vp, uint64_t done, uint64_t total)
 int pf_cmd_simulate(int argc, char **argv)
 {
     const char *theory = NULL, *card_path = NULL, *out = NULL;
-    size_t threads = 0, events = 0, seed = 0;
-    int have_events = 0, have_seed = 0, quiet = 0;
+    size_t threads = 0, events = 0, seed = 0, expected = 0;
+    int have_events = 0, have_seed = 0, have_expected = 0, quiet = 0;
+    double safety = 0;
     pf_status st;
     pf_status_clear(&st);
     for (int i = 1; i < argc; i++) {
@@ -71,7 +108,8 @@ int pf_cmd_simulate(int argc, char **argv)
             continue;
         }
         const int val = !strcmp(a, "--theory") || !strcmp(a, "--card") || !strcmp(a, "--out") ||
-                        !strcmp(a, "--threads") || !strcmp(a, "--events") || !strcmp(a, "--seed");
+                        !strcmp(a, "--threads") || !strcmp(a, "--events") || !strcmp(a, "--seed") ||
+                        !strcmp(a, "--expected-events") || !strcmp(a, "--envelope-safety");
         if (!val) return pf_cli_usage_error("simulate", "unknown argument '%s' ('partonflow simulate --help')", a);
         if (i + 1 >= argc) return pf_cli_usage_error("simulate", "%s needs a value ('partonflow simulate --help')", a);
         const char *v = argv[++i];
@@ -86,6 +124,13 @@ int pf_cmd_simulate(int argc, char **argv)
         } else if (!strcmp(a, "--events")) {
             if (pf_cli_parse_size(a, v, &events, &st)) return pf_cli_fail("simulate", &st);
             have_events = 1;
+        } else if (!strcmp(a, "--expected-events")) {
+            if (pf_cli_parse_size(a, v, &expected, &st)) return pf_cli_fail("simulate", &st);
+            have_expected = 1;
+        } else if (!strcmp(a, "--envelope-safety")) {
+            if (pf_cli_parse_double(a, v, &safety, &st)) return pf_cli_fail("simulate", &st);
+            if (!(safety > 0 && safety <= 100))
+                return pf_cli_usage_error("simulate", "--envelope-safety: expected a factor in (0, 100], got %s", v);
         } else {
             if (pf_cli_parse_size(a, v, &seed, &st)) return pf_cli_fail("simulate", &st);
             have_seed = 1;
@@ -95,6 +140,13 @@ int pf_cmd_simulate(int argc, char **argv)
         return pf_cli_usage_error("simulate", "--theory, --card and --out are required ('partonflow simulate --help')");
     if (have_events && events == 0)
         return pf_cli_usage_error("simulate", "--events: expected a positive number of events, got 0");
+    if (have_expected && expected == 0)
+        return pf_cli_usage_error("simulate", "--expected-events: expected a positive number of events, got 0");
+    if (have_events && have_expected)
+        return pf_cli_usage_error("simulate", "--events (a fixed count) and --expected-events (luminosity mode) "
+                                  "exclude each other: give one");
+    if (have_expected && expected > ((size_t)1 << 53))
+        return pf_cli_usage_error("simulate", "--expected-events: expected at most 2^53, got %zu", expected);
     if (access(theory, R_OK))
         return pf_cli_usage_error("simulate", "--theory: cannot read '%s' (make it with 'partonflow theory')", theory);
     if (access(card_path, R_OK)) return pf_cli_usage_error("simulate", "--card: cannot read '%s'", card_path);
@@ -112,8 +164,12 @@ int pf_cmd_simulate(int argc, char **argv)
     if (pf_card_read(card_path, &card, &st)) return pf_cli_fail("simulate", &st);
     pf_det_params det;
     if (pf_sim_detector_from_card(&card, &det, &st)) return pf_cli_fail("simulate", &st);
-    if (!have_events && !card.simulation.present && !card.simulation.events && !(card.simulation.luminosity > 0))
-        return pf_cli_usage_error("simulate", "card %s has no simulation section: give --events N", card_path);
+    const pf_simulation_card *sc = &card.simulation;
+    if (!have_events && !have_expected && !sc->events && !sc->expected_events && !(sc->luminosity > 0))
+        return pf_cli_usage_error("simulate", "card %s has no simulation section: give --expected-events N "
+                                  "(or --events N)", card_path);
+    pf_gen_info gen;
+    if (pf_gen_region_info(&card, &gen, &st)) return pf_cli_fail("simulate", &st);
     pf_ops *ops = pf_ops_read(theory, &st);
     if (!ops) return pf_cli_fail("simulate", &st);
     pf_pdf *pdf = NULL;
@@ -132,31 +188,59 @@ int pf_cmd_simulate(int argc, char **argv)
     }
     if ((rc = pf_ops_grid_values(ops, pdf, G, NULL, &st))) goto done;
     pf_sim_ops_ctx dctx = {ops, G};
-    double sigma;
+    /* sigma_gen: the generation region; sigma_acc: what the detector accepts of it */
+    double sigma, sigma_acc;
     if ((rc = pf_sim_integrate(&reg, pf_sim_ops_density, &dctx, &sigma, &st))) goto done;
-    if (!(smp = pf_sim_sampler_create(&reg, pf_sim_ops_density, &dctx, NULL, &st))) {
+    {
+        pf_sim_region areg = reg;
+        if (det.perfect) memcpy(areg.cuts, det.cuts, sizeof areg.cuts);
+        acc_ctx ac = {&dctx, &det};
+        if ((rc = pf_sim_integrate(&areg, accepted_density, &ac, &sigma_acc, &st))) goto done;
+        if (!(sigma_acc > 0)) {
+            rc = pf_status_set(&st, PF_EDOMAIN, "card %s: the accepted cross section is %g pb: no event can be "
+                               "accepted (cuts, detector, efficiency)", card_path, sigma_acc);
+            goto done;
+        }
+    }
+    pf_sim_options sopt = {0};
+    if (safety > 0) {
+        sopt.safety = safety;
+        sopt.allow_unsafe = 1;
+    }
+    if (!(smp = pf_sim_sampler_create(&reg, pf_sim_ops_density, &dctx, &sopt, &st))) {
         rc = st.code;
         goto done;
     }
-    const uint64_t s_seed = have_seed ? (uint64_t)seed : card.simulation.seed;
+    const uint64_t s_seed = have_seed ? (uint64_t)seed : sc->seed;
     uint64_t n;
     double lumi;
-    if (have_events || card.simulation.events) {
-        n = have_events ? (uint64_t)events : card.simulation.events;
+    const char *mode;
+    if (have_events || (!have_expected && sc->events)) {
+        n = have_events ? (uint64_t)events : sc->events;
         lumi = n / sigma;
+        mode = "events";
     } else {
-        lumi = card.simulation.luminosity;
+        if (have_expected || sc->expected_events) {
+            /* luminosity mode with the expected accepted count given: L = N / sigma_acc, a
+             * deterministic function of the card and the theory (no random numbers) */
+            lumi = (double)(have_expected ? (uint64_t)expected : sc->expected_events) / sigma_acc;
+            mode = "expected_events";
+        } else {
+            lumi = sc->luminosity;
+            mode = "luminosity";
+        }
         n = pf_sim_poisson(s_seed, lumi * sigma);
         if (n == 0) {
             rc = pf_status_set(&st, PF_EINVAL,
-                               "simulation.luminosity %g pb^-1 x sigma %g pb gave zero events (seed %llu)", lumi,
+                               "luminosity %g pb^-1 x sigma_gen %g pb gave zero events (seed %llu)", lumi,
                                sigma, (unsigned long long)s_seed);
             goto done;
         }
     }
     char *yaml = pf_card_to_yaml(&card), *cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
     progress_ctx pc = {now(), now(), quiet};
-    pf_sim_run run = {smp, &det, s_seed, n, sigma, lumi, pf_ops_checksum(ops), yaml, cmd, progress, &pc};
+    pf_sim_run run = {smp, &det, s_seed, n, sigma, lumi, pf_ops_checksum(ops), yaml, cmd, progress, &pc,
+                      mode, lumi * sigma_acc, sigma_acc, gen.cut_into};
     pf_sim_summary sum;
     const double t1 = now();
     rc = pf_sim_write_events(out, &run, &sum, &st);
@@ -165,15 +249,11 @@ int pf_cmd_simulate(int argc, char **argv)
     free(cmd);
     if (!rc && root) {
         const double mc = (double)sum.counts.accepted / sum.counts.candidates * pf_sim_sampler_envelope_total(smp);
-        if (sum.counts.violations)
-            fprintf(stderr, "partonflow simulate: warning: %llu accepted events lay above the sampling envelope\n",
-                    (unsigned long long)sum.counts.violations);
-        printf("partonflow simulate: %s: %llu events (%llu accepted by the detector), sigma = %.6g pb (sampler "
-               "check %.6g pb), L = %.6g pb^-1, seed %llu, envelope violations %llu, %.2f s set-up + %.2f s "
-               "(%d rank(s) x %d thread(s))\n",
-               out, (unsigned long long)n, (unsigned long long)sum.n_accepted, sigma, mc, lumi,
-               (unsigned long long)s_seed, (unsigned long long)sum.counts.violations, t1 - t0, t2 - t1,
-               pf_par_size(), nthr);
+        printf("partonflow simulate: %s: %llu events (%llu accepted by the detector, %.6g expected), sigma_gen = "
+               "%.6g pb (sampler check %.6g pb), sigma_acc = %.6g pb, L = %.6g pb^-1 (%s), seed %llu, %.2f s set-up "
+               "+ %.2f s (%d rank(s) x %d thread(s))\n",
+               out, (unsigned long long)n, (unsigned long long)sum.n_accepted, lumi * sigma_acc, sigma, mc, sigma_acc,
+               lumi, mode, (unsigned long long)s_seed, t1 - t0, t2 - t1, pf_par_size(), nthr);
     }
 done:
     pf_sim_sampler_destroy(smp);

@@ -82,8 +82,15 @@ typedef struct pf_detector_card {
 typedef struct pf_simulation_card {
     int present;
     uint64_t events;                /* fixed number of events, or 0 ... */
-    double luminosity;              /* ... Poisson(luminosity * sigma), pb^-1, or 0 */
+    double luminosity;              /* ... Poisson(luminosity * sigma_gen), pb^-1, or 0 ... */
+    uint64_t expected_events;       /* ... or luminosity = expected_events / sigma_acc, or 0 */
     uint64_t seed;
+    /* simulation.generation: the true-kinematics region where events are generated, in the
+     * PF_CUT_* order of kernels/kinematics.h (q2_min, q2_max, x_min, x_max, y_min, y_max,
+     * w2_min).  Bit k of generation_given: key k was in the card (generation[k] holds it);
+     * the other keys are derived by pf_gen_region (partonflow/generation.h). */
+    unsigned generation_given;
+    double generation[7];
 } pf_simulation_card;
 
 #define PF_FIT_MAX_FREE 64

@@ -18,7 +18,8 @@
  *  4. candidate: cell from the alias table, uniform point in the cell, accepted with
  *     probability g / E_c if it lies in the cuts (points outside are rejected: the region
  *     is where sigma is defined).  An accepted point with g > E_c is an envelope
- *     violation (counted and reported; zero is the goal and what the tests require).
+ *     violation: the sample would be biased there, so pf_sim_write_events fails with
+ *     PF_EINTERNAL and writes no file (docs/artefacts.md); pf_sim_sample only counts them.
  * Event i uses only stream (seed, i): its j-th candidate takes uniforms k = 4j (alias
  * column and coin: U * ncells split into integer and fractional part), 4j+1, 4j+2 (point
  * in the cell) and 4j+3 (accept-reject); the detector takes normals 0, 1 and uniform
@@ -54,7 +55,8 @@ typedef struct pf_sim_region {
 typedef struct pf_sim_options {
     int ncell_x, ncell_q2;          /* 0: 96 x 64 */
     int nsub;                       /* sub-grid points a side for the envelope, 0: 4 */
-    double safety;                  /* envelope factor, 0: 1.15 */
+    double safety;                  /* envelope factor, 0: 1.15; must be >= 1 unless allow_unsafe */
+    int allow_unsafe;               /* test hook: accept safety in (0, 1), which provokes violations */
 } pf_sim_options;
 
 typedef struct pf_sim_sampler pf_sim_sampler;
@@ -73,6 +75,8 @@ double pf_sim_sampler_envelope_total(const pf_sim_sampler *s);
 /* Cells whose envelope the finer probe had to raise at construction. */
 uint64_t pf_sim_sampler_probe_raised(const pf_sim_sampler *s);
 size_t pf_sim_sampler_ncells(const pf_sim_sampler *s);
+/* The region the sampler draws in (its copy). */
+const pf_sim_region *pf_sim_sampler_region(const pf_sim_sampler *s);
 
 /* Events first .. first+n-1 of (seed) into x[n], q2[n]; counts are added to *counts
  * (nullable).  OpenMP over fixed chunks; bitwise the same for any thread count. */
@@ -95,11 +99,16 @@ typedef struct pf_sim_run {
     const pf_sim_sampler *sampler;
     const pf_det_params *det;
     uint64_t seed, n_events;
-    double cross_section_pb, luminosity_pb;
+    double cross_section_pb, luminosity_pb;   /* sigma_gen: the sampler's region (true kinematics) */
     uint64_t theory_checksum;
     const char *card_yaml, *command_line;
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* recorded as attributes of /events (docs/artefacts.md) */
+    const char *count_mode;          /* "events" (fixed count), "luminosity" or "expected_events" */
+    double expected_accepted;        /* expected accepted events L sigma_acc (0: not computed) */
+    double cross_section_accepted_pb; /* sigma_acc (0: not computed) */
+    unsigned generation_cut_into;    /* pf_gen_info.cut_into */
 } pf_sim_run;
 typedef struct pf_sim_summary {
     uint64_t n_generated, n_accepted;
@@ -112,9 +121,11 @@ int pf_sim_write_events(const char *path, const pf_sim_run *run, pf_sim_summary 
 typedef struct pf_ops pf_ops;
 typedef struct pf_sim_ops_ctx { const pf_ops *ops; const double *G; } pf_sim_ops_ctx;
 int pf_sim_ops_density(void *ctx, size_t n, const double *x, const double *q2, double *out, pf_status *st);
-/* The card's cut region; PF_EDOMAIN when theory.h5 (ops, read from theory_path) was made
- * for other beams or its grid does not cover the region.  Q^2 breaks at the heavy-quark
- * thresholds of a VFNS theory. */
+/* The card's GENERATION region (partonflow/generation.h: the cuts for a perfect detector,
+ * wider by what the resolution lets migrate into the cuts otherwise), where true events are
+ * drawn; the detector applies the cuts to the reconstructed kinematics.  PF_EDOMAIN when
+ * theory.h5 (ops, read from theory_path) was made for other beams or its grid does not
+ * cover the region.  Q^2 breaks at the heavy-quark thresholds of a VFNS theory. */
 int pf_sim_region_from_card(const pf_ops *ops, const pf_card *card, const char *theory_path, pf_sim_region *reg,
                             pf_status *st);
 

@@ -288,7 +288,7 @@ static int parse_root(ctx *c, yaml_node_t *root, pf_card *card)
     if (f[DET].val)
         TRY(pf_card_parse_detector(c, f[DET].val, &card->detector));
     if (f[SIM].val)
-        TRY(pf_card_parse_simulation(c, f[SIM].val, &card->simulation));
+        TRY(pf_card_parse_simulation(c, f[SIM].val, &card->kinematics, &card->simulation));
     if (f[FIT].val)
         TRY(pf_card_parse_fit(c, f[FIT].val, &card->pdf, &card->fit));
     return PF_OK;

@@ -121,9 +121,22 @@ static void emit_stages(FILE *f, const pf_card *card)
     if (s->present) {
         if (s->events > 0)
             fprintf(f, "simulation: {events: %llu, ", (unsigned long long)s->events);
+        else if (s->expected_events > 0)
+            fprintf(f, "simulation: {expected_events: %llu, ", (unsigned long long)s->expected_events);
         else
             fprintf(f, "simulation: {luminosity: %s, ", num(b1, s->luminosity));
-        fprintf(f, "seed: %llu}\n", (unsigned long long)s->seed);
+        fprintf(f, "seed: %llu", (unsigned long long)s->seed);
+        /* only the keys given: the others are derived from the detector and the theory
+         * (generation.h), and a card without the block keeps its resolved text */
+        if (s->generation_given) {
+            static const char *const gk[] = {"q2_min", "q2_max", "x_min", "x_max", "y_min", "y_max", "w2_min"};
+            fprintf(f, ",\n             generation: {");
+            for (int i = 0, n = 0; i < 7; i++)
+                if (s->generation_given & (1u << i))
+                    fprintf(f, "%s%s: %s", n++ ? ", " : "", gk[i], num(b1, s->generation[i]));
+            fprintf(f, "}");
+        }
+        fprintf(f, "}\n");
     }
     const pf_fit_card *fc = &card->fit;
     if (fc->present) {

@@ -136,15 +136,66 @@ int pf_card_parse_detector(ctx *c, yaml_node_t *n, pf_detector_card *d)
 
 /* ---------------------------------------------------------------- simulation ------- */
 
-int pf_card_parse_simulation(ctx *c, yaml_node_t *map, pf_simulation_card *s)
+/* simulation.generation: each key optional (the rest is derived, generation.h); the keys
+ * that are given must be finite, physical (x_max < 1, y_max < 1: Q^2 = x y s needs y <= 1
+ * and the theory grid x < 1), ordered, and contain the cut region (events are generated in
+ * a region at least as wide as the one they are reconstructed in). */
+static int parse_generation(ctx *c, yaml_node_t *map, const pf_kinematics_card *k, pf_simulation_card *s)
 {
-    static const char *const keys[] = {"events", "luminosity", "seed"};
-    field f[3];
-    TRY(pf_cw_get_map(c, map, "simulation", keys, 3, f));
+    static const char *const gk[] = {"q2_min", "q2_max", "x_min", "x_max", "y_min", "y_max", "w2_min"};
+    field f[7];
+    TRY(pf_cw_get_map(c, map, "simulation.generation", gk, 7, f));
+    for (int i = 0; i < 7; i++) {
+        if (!f[i].val) continue;
+        char p[PATH_LEN];
+        pf_cw_join_path(p, "simulation.generation", gk[i]);
+        double v;
+        TRY(pf_cw_get_num(c, f[i].val, p, &v));
+        int ok = 1;
+        const char *what = "";
+        switch (i) {
+        case 0: case 1: ok = v > 0; what = "Q^2 > 0 GeV^2"; break;
+        case 2: case 3: ok = v > 0 && v < 1; what = "x in (0, 1)"; break;
+        case 4: ok = v >= 0 && v < 1; what = "y in [0, 1)"; break;
+        case 5: ok = v > 0 && v < 1; what = "y in (0, 1) (y = 1 is the kinematic limit)"; break;
+        default: ok = v >= 0; what = "W^2 >= 0 GeV^2"; break;
+        }
+        if (!ok) return pf_cw_fail(c, f[i].val, "key '%s': expected %s, got %s", p, what, pf_cw_scalar(f[i].val));
+        s->generation[i] = v;
+        s->generation_given |= 1u << i;
+    }
+    for (int i = 0; i < 6; i += 2)
+        if (f[i].val && f[i + 1].val && !(s->generation[i] < s->generation[i + 1]))
+            return pf_cw_fail(c, f[i + 1].val, "key 'simulation.generation.%s': expected %s > %s = %g, got %g",
+                              gk[i + 1], gk[i + 1], gk[i], s->generation[i], s->generation[i + 1]);
+    if (k->present) {
+        const double cut[7] = {k->q2_min, k->q2_max, k->x_min, k->x_max, k->y_min, k->y_max, k->w2_min};
+        for (int i = 0; i < 7; i++) {
+            if (!f[i].val) continue;
+            const int lower = i == 0 || i == 2 || i == 4 || i == 6;
+            if (lower ? s->generation[i] > cut[i] : s->generation[i] < cut[i])
+                return pf_cw_fail(c, f[i].val,
+                                  "key 'simulation.generation.%s': the generation region must contain the cuts, "
+                                  "expected %s %g (kinematics.cuts.%s), got %g",
+                                  gk[i], lower ? "<=" : ">=", cut[i], gk[i], s->generation[i]);
+        }
+    }
+    return PF_OK;
+}
+
+int pf_card_parse_simulation(ctx *c, yaml_node_t *map, const pf_kinematics_card *k, pf_simulation_card *s)
+{
+    static const char *const keys[] = {"events", "luminosity", "expected_events", "seed", "generation"};
+    field f[5];
+    TRY(pf_cw_get_map(c, map, "simulation", keys, 5, f));
     s->present = 1;
-    if (f[0].val && f[1].val)
-        return pf_cw_fail(c, f[1].val, "key 'simulation.luminosity': give either simulation.events or "
-                                 "simulation.luminosity, not both");
+    const int nmode = (f[0].val != NULL) + (f[1].val != NULL) + (f[2].val != NULL);
+    if (nmode > 1) {
+        yaml_node_t *second = f[2].val ? f[2].val : f[1].val;
+        return pf_cw_fail(c, second, "key 'simulation.%s': give one of simulation.events, simulation.luminosity "
+                                     "and simulation.expected_events, not several",
+                          f[2].val ? "expected_events" : "luminosity");
+    }
     if (f[0].val) {
         TRY(pf_cw_get_uint(c, f[0].val, "simulation.events", UINT64_C(1) << 62, &s->events));
         if (s->events == 0)
@@ -152,11 +203,19 @@ int pf_card_parse_simulation(ctx *c, yaml_node_t *map, pf_simulation_card *s)
     } else if (f[1].val) {
         TRY(pf_cw_get_num_min(c, f[1].val, "simulation.luminosity", 0.0, 1, "an integrated luminosity > 0 pb^-1",
                         &s->luminosity));
+    } else if (f[2].val) {
+        TRY(pf_cw_get_uint(c, f[2].val, "simulation.expected_events", UINT64_C(1) << 53, &s->expected_events));
+        if (s->expected_events == 0)
+            return pf_cw_fail(c, f[2].val,
+                              "key 'simulation.expected_events': expected a positive number of events, got 0");
     } else {
-        return pf_cw_missing(c, map, "simulation", "events", "events: N or luminosity: L_PB");
+        return pf_cw_missing(c, map, "simulation", "events",
+                             "events: N, luminosity: L_PB or expected_events: N");
     }
-    if (f[2].val)
-        TRY(pf_cw_get_uint(c, f[2].val, "simulation.seed", UINT64_MAX, &s->seed));
+    if (f[3].val)
+        TRY(pf_cw_get_uint(c, f[3].val, "simulation.seed", UINT64_MAX, &s->seed));
+    if (f[4].val)
+        TRY(parse_generation(c, f[4].val, k, s));
     return PF_OK;
 }
 

@@ -1,11 +1,13 @@
 /* partonflow ops: the (x, Q^2) grid of the theory operators and the operator object.
  *
- * x axis: nodes uniform in u = ln(x/(1-x)) over [x_min, x_max] of the cuts, widened by
+ * x axis: nodes uniform in u = ln(x/(1-x)) over [x_min, x_max] of the generation region
+ * (partonflow/generation.h; the cuts for a perfect detector), widened by
  * PF_OPS_MARGIN nodes on each side (the bounding box of the cut region, which the
  * simulation's envelope needs; the region itself, x >= q2_min / (s y_max) etc., lies
  * inside).
  *
- * Q^2 axis: nodes uniform in t = ln Q^2 over [q2_min, q2_max] widened by the margin, in
+ * Q^2 axis: nodes uniform in t = ln Q^2 over [q2_min, q2_max] of the generation region
+ * widened by the margin, in
  * segments split at the ZM-VFNS flavour thresholds: mu_F^2 = Q^2 = m_h^2 (PDFs: kink;
  * F2 at NLO: jump, since sum_q e_q^2 C_{2,g} gains a flavour) and mu_R^2 = xi_r^2 Q^2 =
  * m_h^2 (alpha_s: kink).  FFNS has no thresholds. */
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "ops_internal.h"
+#include "partonflow/generation.h"
 #include "partonflow/kernels/kinematics.h"
 
 static double logit(double x) { return log(x / (1.0 - x)); }
@@ -47,9 +50,13 @@ int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis 
                              "(x from %g to %g, Q2 from %g to %g GeV^2)",
                              card->path, xlo, xhi, k->q2_min, k->q2_max);
     /* ... but the grid spans the whole bounding box [x_min, x_max] x [q2_min, q2_max] of the
-     * cuts: samplers and integrators evaluate cell corners just outside the region */
-    xlo = k->x_min;
-    xhi = k->x_max < 1.0 - 1e-6 ? k->x_max : 1.0 - 1e-6;
+     * generation region (generation.h: the cuts for a perfect detector, wider by what the
+     * resolution lets migrate into them otherwise): events are generated, and the response
+     * folded, there; samplers and integrators evaluate cell corners just outside it */
+    double gen[PF_NCUTS];
+    if (pf_gen_region(card, gen, st)) return st ? st->code : PF_EINVAL;
+    xlo = gen[PF_CUT_X_MIN];
+    xhi = gen[PF_CUT_X_MAX] < 1.0 - 1e-6 ? gen[PF_CUT_X_MAX] : 1.0 - 1e-6;
 
     /* x: one uniform segment in u */
     const double ulo = logit(xlo), uhi = logit(xhi);
@@ -72,7 +79,7 @@ int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis 
     xaxis->n[0] = nx;
 
     /* Q^2: segments between thresholds */
-    const double tlo0 = log(k->q2_min), thi0 = log(k->q2_max);
+    const double tlo0 = log(gen[PF_CUT_Q2_MIN]), thi0 = log(gen[PF_CUT_Q2_MAX]);
     const int nq_card = card->theory.grid_nq2;
     double dt0 = nq_card > 0 ? (thi0 - tlo0) / (nq_card - 1 - 2 * PF_OPS_MARGIN) : PF_OPS_DEFAULT_DT;
     if (nq_card > 0 && nq_card < 4 + 2 * (int)PF_OPS_MARGIN)

@@ -37,7 +37,17 @@ static int write_attrs(pf_h5 *h, const pf_sim_run *run, const pf_sim_summary *su
                                                      : 0.0,
                               st) ||
         pf_h5_set_attr_int64(h, g, "envelope_probe_raised", (int64_t)pf_sim_sampler_probe_raised(run->sampler), st) ||
-        pf_h5_set_attr_string(h, g, "theta_convention", "polar angle of the scattered electron from the proton (+z) direction", st))
+        pf_h5_set_attr_string(h, g, "theta_convention", "polar angle of the scattered electron from the proton (+z) direction", st) ||
+        /* the true-kinematics region the events were generated in (generation.h) */
+        pf_h5_set_attr_doubles(h, g, "generation", pf_sim_sampler_region(run->sampler)->cuts, PF_NCUTS, st) ||
+        pf_h5_set_attr_string(h, g, "generation_order", "q2_min, q2_max, x_min, x_max, y_min, y_max, w2_min", st) ||
+        pf_h5_set_attr_int64(h, g, "generation_cut_into", (int64_t)run->generation_cut_into, st) ||
+        pf_h5_set_attr_double(h, g, "cross_section_gen_pb", run->cross_section_pb, st) ||
+        pf_h5_set_attr_string(h, g, "count_mode", run->count_mode ? run->count_mode : "events", st))
+        return st ? st->code : PF_EIO;
+    if (run->cross_section_accepted_pb > 0 &&
+        (pf_h5_set_attr_double(h, g, "cross_section_accepted_pb", run->cross_section_accepted_pb, st) ||
+         pf_h5_set_attr_double(h, g, "expected_accepted", run->expected_accepted, st)))
         return st ? st->code : PF_EIO;
     return PF_OK;
 }
@@ -86,7 +96,17 @@ int pf_sim_write_events(const char *path, const pf_sim_run *run, pf_sim_summary 
         const size_t off = b + ch * EV_CHUNK;
         const size_t m = off < e ? ((e - off < EV_CHUNK) ? e - off : EV_CHUNK) : 0;
         if (!rc && m) {
+            const uint64_t viol0 = cnt.violations;
             rc = pf_sim_sample(run->sampler, run->seed, off, m, col[C_X_TRUE], col[C_Q2_TRUE], &cnt, st);
+            /* an event above the envelope was accepted with probability 1 instead of
+             * g / envelope: the sample is biased there, so no file (issue 12, item 3) */
+            if (!rc && cnt.violations > viol0)
+                rc = pf_status_set(st, PF_EINTERNAL,
+                                   "%llu accepted events among events %zu..%zu lay above the sampler's "
+                                   "envelope (the density exceeds the envelope bound in some cell): the sample would "
+                                   "be biased there, so no events file is written; this is a bug of the envelope "
+                                   "set-up, please report it with the card",
+                                   (unsigned long long)(cnt.violations - viol0), off, off + m - 1);
             if (!rc) {
                 pf_sim_rows rows = {col[C_X_TRUE], col[C_Q2_TRUE], col[C_Y_TRUE], col[C_E_TRUE], col[C_TH_TRUE],
                                     col[C_X_REC], col[C_Q2_REC], col[C_Y_REC], col[C_E_REC], col[C_TH_REC], acc};

@@ -123,7 +123,7 @@ pf_sim_sampler *pf_sim_sampler_create(const pf_sim_region *reg, pf_sim_density_f
     if (!o.ncell_q2) o.ncell_q2 = 64;
     if (!o.nsub) o.nsub = 4;
     if (!(o.safety > 0)) o.safety = 1.15;
-    if (o.ncell_x < 1 || o.ncell_q2 < 1 || o.nsub < 2 || o.safety < 1.0) {
+    if (o.ncell_x < 1 || o.ncell_q2 < 1 || o.nsub < 2 || (o.safety < 1.0 && !o.allow_unsafe)) {
         pf_status_set(st, PF_EINVAL, "sampler: cells %d x %d, sub-grid %d, safety %g: expected >= 1, >= 2, >= 1",
                       o.ncell_x, o.ncell_q2, o.nsub, o.safety);
         return NULL;
@@ -210,6 +210,7 @@ void pf_sim_sampler_destroy(pf_sim_sampler *s)
 double pf_sim_sampler_envelope_total(const pf_sim_sampler *s) { return s->total; }
 uint64_t pf_sim_sampler_probe_raised(const pf_sim_sampler *s) { return s->probe_raised; }
 size_t pf_sim_sampler_ncells(const pf_sim_sampler *s) { return s->ncells; }
+const pf_sim_region *pf_sim_sampler_region(const pf_sim_sampler *s) { return &s->reg; }
 
 #define SIM_CHUNK 512
 #define SIM_MAX_CANDIDATES (UINT64_C(1) << 24) /* per event: a broken envelope, not bad luck */

@@ -1,8 +1,9 @@
-/* partonflow sim: the sampler's density from the theory grid (ops.h) and the cut region
- * of a card checked against the theory.h5 it is sampled from. */
+/* partonflow sim: the sampler's density from the theory grid (ops.h) and the generation
+ * region of a card checked against the theory.h5 it is sampled from. */
 #include <math.h>
 #include <string.h>
 
+#include "partonflow/generation.h"
 #include "partonflow/ops.h"
 #include "partonflow/sim.h"
 #include "sim_internal.h"
@@ -21,13 +22,9 @@ int pf_sim_region_from_card(const pf_ops *ops, const pf_card *card, const char *
         return pf_status_set(st, PF_EINVAL, "card %s: section 'kinematics' is missing (beam energies and cuts)",
                              card->path);
     memset(reg, 0, sizeof *reg);
-    reg->cuts[PF_CUT_Q2_MIN] = k->q2_min;
-    reg->cuts[PF_CUT_Q2_MAX] = k->q2_max;
-    reg->cuts[PF_CUT_X_MIN] = k->x_min;
-    reg->cuts[PF_CUT_X_MAX] = k->x_max;
-    reg->cuts[PF_CUT_Y_MIN] = k->y_min;
-    reg->cuts[PF_CUT_Y_MAX] = k->y_max;
-    reg->cuts[PF_CUT_W2_MIN] = k->w2_min;
+    /* true events are generated in the generation region; the detector cuts on the
+     * reconstructed kinematics (pf_sim_detector_from_card) */
+    if (pf_gen_region(card, reg->cuts, st)) return st ? st->code : PF_EINVAL;
     reg->s = pf_kin_s(k->e_electron, k->e_proton);
     double tcuts[PF_NCUTS], ts, talpha;
     pf_ops_kinematics(ops, tcuts, &ts, &talpha);
@@ -42,8 +39,9 @@ int pf_sim_region_from_card(const pf_ops *ops, const pf_card *card, const char *
     /* the sampler evaluates the density on the whole tight box of the region */
     if (xlo < gx0 || xhi > gx1 || qlo < gq0 || qhi > gq1)
         return pf_status_set(st, PF_EDOMAIN,
-                             "the cut region of card %s (x %g..%g, Q2 %g..%g GeV^2) is not covered by the grid of %s "
-                             "(x %g..%g, Q2 %g..%g GeV^2): rebuild the theory with these cuts",
+                             "the generation region of card %s (x %g..%g, Q2 %g..%g GeV^2) is not covered by the grid "
+                             "of %s (x %g..%g, Q2 %g..%g GeV^2): rebuild the theory with this card's cuts, detector "
+                             "and simulation.generation",
                              card->path, xlo, xhi, qlo, qhi, theory_path, gx0, gx1, gq0, gq1);
     /* ZM-VFNS: the structure functions kink or jump at the heavy-quark thresholds */
     const pf_theory_card *th = &pf_ops_card(ops)->theory;

@@ -229,17 +229,23 @@ static void test_pdf_grid_matches_evolution_at_the_nodes(void **state)
     if (pf_pdf_moments(pdf, nn, pf_evol_nodes(ev), M, NULL, &st)) fail_msg("%s", st.msg);
     if (pf_evol_xf_moments(ev, 0, M, NULL, n, x, q2, ref, NULL, &st)) fail_msg("%s", st.msg);
     free(M);
-    double worst = 0.0;
+    /* x > 0.9: the grid of a smeared card reaches the generation region's x_max = 0.99
+     * (generation.h), where x f ~ (1-x)^3 is ~1e-6 of its size at x ~ 0.1 and the contour's
+     * absolute rounding shows at 1e-9 of the local largest flavour */
+    double worst = 0.0, worst_hi = 0.0;
     for (size_t g = 0; g < n; g++) {
         double scale = 0.0;
         for (int k = 0; k < PF_NOUT; k++) scale = fmax(scale, fabs(ref[g * PF_NOUT + k]));
         for (int k = 0; k < PF_NOUT; k++) {
             const double d = fabs(xf[g * PF_NOUT + k] - ref[g * PF_NOUT + k]) / scale;
-            if (!(d <= worst)) worst = d; /* (NaN propagates) */
+            double *w = x[g] > 0.9 ? &worst_hi : &worst;
+            if (!(d <= *w)) *w = d; /* (NaN propagates) */
         }
     }
-    print_message("x f on %zu grid nodes vs pf_evol_xf: max deviation %.2e of the largest flavour\n", n, worst);
+    print_message("x f on %zu grid nodes vs pf_evol_xf: max deviation %.2e of the largest flavour (%.2e at x > 0.9)\n",
+                  n, worst, worst_hi);
     assert_true(worst < 1e-10);
+    assert_true(worst_hi < 1e-8);
     free(xf); free(ref); free(x); free(q2);
 }
 

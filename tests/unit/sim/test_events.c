@@ -74,7 +74,7 @@ static int write_file(const char *path, int threads, pf_sim_density_fn f, void *
         use = pf_sim_sampler_create(&r, f, ctx, NULL, st);
         if (!use) return st->code;
     }
-    pf_sim_run run = {use, &d, 4242, n, sigma, n / sigma, 0x1234abcdULL, "card: test\n", "test_events", NULL, NULL};
+    pf_sim_run run = {use, &d, 4242, n, sigma, n / sigma, 0x1234abcdULL, "card: test\n", "test_events", NULL, NULL, "events", 0, 0, 0};
     int rc = pf_sim_write_events(path, &run, sum, st);
     if (use != s) pf_sim_sampler_destroy(use);
     pf_sim_sampler_destroy(s);

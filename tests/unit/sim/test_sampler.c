@@ -174,7 +174,7 @@ static void test_envelope_violations_are_detected_and_counted(void **state)
     pf_sim_region r = region_default();
     dens_params p = {-1.3, 3.0, 1e30, 1.0, r.s};
     pf_status st;
-    pf_sim_options o = {7, 7, 0, 0};
+    pf_sim_options o = {7, 7, 0, 0, 0};
     pf_sim_sampler *s = pf_sim_sampler_create(&r, spiky, &p, &o, &st);
     assert_non_null(s);
     enum { N = 100000 };

@@ -52,7 +52,7 @@ rule simulate:
         tasks=MPI_TASKS,
     shell:
         "{params.launch}{params.pf} simulate --theory {input.theory} --card {input.card} "
-        "--out {output} --events {params.events} --seed {params.seed} --threads {threads} "
+        "--out {output} --expected-events {params.events} --seed {params.seed} --threads {threads} "
         "--quiet > {log} 2>&1"
 
 

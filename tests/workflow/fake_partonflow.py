@@ -78,7 +78,7 @@ def main():
         f["grid/logx"] = np.log(np.geomspace(1e-3, 0.9, 8))
         commit(f, tmp, o["out"])
     elif cmd == "simulate":
-        n, seed = int(float(o.get("events", 1000))), int(o.get("seed", 0))
+        n, seed = int(float(o.get("events", o.get("expected-events", 1000)))), int(o.get("seed", 0))
         rng = np.random.default_rng(seed)
         f, tmp = create(o["out"], "partonflow.events", seed)
         x = np.exp(rng.uniform(np.log(1e-3), np.log(0.9), n))

@@ -36,7 +36,8 @@ def test_rules_call_the_stage_commands(fake_run):
         by.setdefault(c[0], []).append(c)
     assert sorted(by) == ["fit", "prepare", "simulate", "theory"]
     sim = by["simulate"][0]
-    assert sim[sim.index("--events") + 1] == "10000" and sim[sim.index("--seed") + 1] == "4242"
+    assert "--events" not in sim  # luminosity mode: the observed count is Poisson
+    assert sim[sim.index("--expected-events") + 1] == "10000" and sim[sim.index("--seed") + 1] == "4242"
     assert sim[sim.index("--card") + 1] == "configs/cards/tiny.yaml"
     fits = sorted((c[c.index("--method") + 1], c[c.index("--replica") + 1] if "--replica" in c else "-")
                   for c in by["fit"])

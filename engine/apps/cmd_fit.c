@@ -413,6 +413,19 @@ int pf_cmd_fit(int argc, char **argv)
     }
     TRY(pf_h5_set_attr_double(h, "/fit", "mse", mse, &st));
     TRY(pf_h5_set_attr_int64(h, "/fit", "n_events", (int64_t)info.nevents, &st));
+    {
+        /* both counts (issue 12): n_events is the observed (Poisson in luminosity mode)
+         * count; the expected one is L c . G at the truth of the card and at the best fit */
+        double ne_truth, ne_fit;
+        TRY(pf_pdf_set_params(pdf, truth_all, &st));
+        TRY(pf_ops_grid_values(ops, pdf, G, NULL, &st));
+        pf_like_nexp(lk, G, NULL, 0, &ne_truth, NULL);
+        TRY(pf_pdf_set_params(pdf, theta_all, &st));
+        TRY(pf_ops_grid_values(ops, pdf, G, NULL, &st));
+        pf_like_nexp(lk, G, NULL, 0, &ne_fit, NULL);
+        TRY(pf_h5_set_attr_double(h, "/fit", "n_expected_truth", ne_truth, &st));
+        TRY(pf_h5_set_attr_double(h, "/fit", "n_expected_fit", ne_fit, &st));
+    }
     size_t dx[1] = {NXPLOT}, d0[2] = {NXPLOT, PF_NIN}, dq[3] = {2, NXPLOT, PF_NOUT};
     const double q2s[2] = {10.0, 100.0};
     size_t dq2[1] = {2};

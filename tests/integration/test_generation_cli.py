@@ -100,11 +100,11 @@ def test_theory_without_the_generation_region_is_refused(tmp_path):
     # a theory built for the perfect detector covers only the cuts: simulating the smeared
     # card from it is refused naming the region and the files
     card = tmp_path / "perfect.yaml"
-    card.write_text(TINY.read_text().replace(
-        "detector: {energy_resolution: {stochastic: 0.02, constant: 0.01}, angle_resolution: 0.001, efficiency: 1.0}",
-        "detector: perfect"))
+    text = CARD5X.read_text()
+    det = text[text.index("detector:"):text.index("simulation:")]
+    card.write_text(text.replace(det, "detector: perfect\n"))
     run_pf("theory", "--card", card, "--out", tmp_path / "t.h5", "--threads", 2)
-    r = run_pf("simulate", "--theory", tmp_path / "t.h5", "--card", TINY, "--out", tmp_path / "e.h5",
+    r = run_pf("simulate", "--theory", tmp_path / "t.h5", "--card", CARD5X, "--out", tmp_path / "e.h5",
                "--expected-events", 100, check=False)
-    assert r.returncode == 2 and "generation region" in r.stderr and str(TINY) in r.stderr
+    assert r.returncode == 2 and "generation region" in r.stderr and str(CARD5X) in r.stderr
     assert not (tmp_path / "e.h5").exists()

@@ -101,7 +101,7 @@ def test_theory_without_the_generation_region_is_refused(tmp_path):
     # card from it is refused naming the region and the files
     card = tmp_path / "perfect.yaml"
     text = CARD5X.read_text()
-    det = text[text.index("detector:"):text.index("simulation:")]
+    det = text[text.index("\ndetector:") + 1:text.index("\nsimulation:") + 1]
     card.write_text(text.replace(det, "detector: perfect\n"))
     run_pf("theory", "--card", card, "--out", tmp_path / "t.h5", "--threads", 2)
     r = run_pf("simulate", "--theory", tmp_path / "t.h5", "--card", CARD5X, "--out", tmp_path / "e.h5",

@@ -20,6 +20,7 @@ PARTONFLOW (environment) names the executable (default build/partonflow).  Exit 
 the pull criteria fail.
 """
 import argparse
+import re
 import functools
 import os
 import subprocess
@@ -69,13 +70,13 @@ def poisson_card(wd, card, nev):
     with h5py.File(probe, "r") as f:
         sigma = float(f["events"].attrs["cross_section_pb"])
     probe.unlink()
-    out = []
-    for line in Path(card).read_text().splitlines():
-        if line.startswith("simulation:"):
-            line = f"simulation: {{luminosity: {nev / sigma!r}, seed: 1}}"
-        out.append(line)
+    # the count mode and the seed of the simulation block (which may continue over indented
+    # lines, e.g. a simulation.generation block) are replaced, the rest is kept
+    text = Path(card).read_text()
+    text = re.sub(r"(?m)^(simulation: \{)(?:events|expected_events|luminosity): [^,}]+, seed: [^,}]+",
+                  lambda m: f"{m.group(1)}luminosity: {nev / sigma!r}, seed: 1", text)
     p = wd / f"card_{nev}.yaml"
-    p.write_text("\n".join(out) + "\n")
+    p.write_text(text)
     return p
 
 

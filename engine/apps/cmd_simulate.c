@@ -196,11 +196,6 @@ int pf_cmd_simulate(int argc, char **argv)
         if (det.perfect) memcpy(areg.cuts, det.cuts, sizeof areg.cuts);
         acc_ctx ac = {&dctx, &det};
         if ((rc = pf_sim_integrate(&areg, accepted_density, &ac, &sigma_acc, &st))) goto done;
-        if (!(sigma_acc > 0)) {
-            rc = pf_status_set(&st, PF_EDOMAIN, "card %s: the accepted cross section is %g pb: no event can be "
-                               "accepted (cuts, detector, efficiency)", card_path, sigma_acc);
-            goto done;
-        }
     }
     pf_sim_options sopt = {0};
     if (safety > 0) {
@@ -223,6 +218,13 @@ int pf_cmd_simulate(int argc, char **argv)
         if (have_expected || sc->expected_events) {
             /* luminosity mode with the expected accepted count given: L = N / sigma_acc, a
              * deterministic function of the card and the theory (no random numbers) */
+            if (!(sigma_acc > 0)) {
+                rc = pf_status_set(&st, PF_EDOMAIN, "card %s: the accepted cross section is %g pb: no event can be "
+                                   "accepted (cuts, detector, efficiency), so no luminosity gives %llu expected "
+                                   "accepted events", card_path, sigma_acc,
+                                   (unsigned long long)(have_expected ? (uint64_t)expected : sc->expected_events));
+                goto done;
+            }
             lumi = (double)(have_expected ? (uint64_t)expected : sc->expected_events) / sigma_acc;
             mode = "expected_events";
         } else {

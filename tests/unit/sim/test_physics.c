@@ -100,12 +100,14 @@ static void test_cuts_beyond_the_grid_are_refused(void **state)
 {
     (void)state;
     pf_card wide = card;
+    wide.simulation.generation_given = 0; /* the card pins the region to its own cuts */
     wide.kinematics.q2_max = 5000;
     pf_sim_region r;
     pf_status st;
     assert_int_equal(pf_sim_region_from_card(ops, &wide, "theory.h5", &r, &st), PF_EDOMAIN);
     assert_non_null(strstr(st.msg, "not covered"));
     wide = card;
+    wide.simulation.generation_given = 0;
     wide.kinematics.e_proton = 275;
     assert_int_equal(pf_sim_region_from_card(ops, &wide, "theory.h5", &r, &st), PF_EDOMAIN);
 }

@@ -58,17 +58,26 @@ def test_tiny_run_end_to_end(wf):
     with h5py.File(res / "events.h5", "r") as f:
         ev = f["events"]
         n = int(ev.attrs["n_generated"])
-        assert n == 10000
+        # luminosity mode: 1e4 ACCEPTED events expected, a Poisson number generated
+        assert ev.attrs["count_mode"] == "expected_events"
+        assert float(ev.attrs["expected_accepted"]) == pytest.approx(10000, rel=1e-12)
+        assert abs(int(ev.attrs["n_accepted"]) - 10000) < 5 * 100
         for d in ("x_true", "q2_true", "y_true", "eprime_true", "theta_true",
                   "x_rec", "q2_rec", "y_rec", "eprime_rec", "theta_rec"):
             assert ev[d].shape == (n,) and ev[d].dtype == np.float64, d
         acc = ev["accepted"][()]
         assert acc.shape == (n,) and acc.dtype == np.uint8
         assert int(ev.attrs["n_accepted"]) == int(acc.sum()) > 0
+        n_acc = int(acc.sum())
         assert int(ev.attrs["seed"]) == 4242
         assert int(ev.attrs["theory_checksum"]) == checksums["theory"]
         assert float(ev.attrs["cross_section_pb"]) > 0
 
+    with h5py.File(res / "fit.h5", "r") as f:
+        # both counts: the observed accepted events and the expected L c . G at the truth
+        a = f["fit"].attrs
+        assert int(a["n_events"]) == n_acc
+        assert float(a["n_expected_truth"]) == pytest.approx(10000, rel=1e-3)
     for key in ("fit", "fit_histogram", "replica_1", "replica_2"):
         d = pr.read_fit(res / files[key])
         assert d["names"] == free, (key, d["names"])

@@ -2,7 +2,7 @@
  *
  * x axis: nodes uniform in u = ln(x/(1-x)) over [x_min, x_max] of the generation region
  * (partonflow/generation.h; the cuts for a perfect detector), widened by
- * PF_OPS_MARGIN nodes on each side (the bounding box of the cut region, which the
+ * PF_OPS_MARGIN nodes on each side (the bounding box of the generation region, which the
  * simulation's envelope needs; the region itself, x >= q2_min / (s y_max) etc., lies
  * inside).
  *

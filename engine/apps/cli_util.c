@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifdef PF_HAVE_OPENMP
 #include <omp.h>
@@ -77,8 +79,13 @@ int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status
 int pf_cli_parse_threads(const char *text, size_t *out, pf_status *st)
 {
     if (pf_cli_parse_size("--threads", text, out, st)) return st->code;
-    if (*out > PF_CLI_MAX_THREADS)
-        return pf_status_set(st, PF_EINVAL, "--threads: expected at most %d threads, got %s", PF_CLI_MAX_THREADS, text);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 1;
+    const size_t lim = (size_t)cores * PF_CLI_THREADS_PER_CORE < PF_CLI_MAX_THREADS
+                           ? (size_t)cores * PF_CLI_THREADS_PER_CORE : PF_CLI_MAX_THREADS;
+    if (*out > lim)
+        return pf_status_set(st, PF_EINVAL, "--threads: expected at most %zu threads (%d, and %d per core of the "
+                             "%ld online), got %s", lim, PF_CLI_MAX_THREADS, PF_CLI_THREADS_PER_CORE, cores, text);
     return PF_OK;
 }
 
@@ -148,4 +155,62 @@ char *pf_cli_command_line(int argc, char **argv)
             strcat(s, " ");
     }
     return s;
+}
+
+/* Flags whose value is a file the command reads (command NULL: every command; simulate's
+ * --events is a count, prepare's a file). */
+static const struct { const char *cmd, *flag; } input_flags[] = {
+    {NULL, "--card"}, {NULL, "--theory"}, {NULL, "--likelihood"}, {NULL, "--start-from"}, {"prepare", "--events"}};
+#define NINPUT_FLAGS (sizeof input_flags / sizeof input_flags[0])
+
+static const char *check_cmd; /* the command pf_cli_check_args is checking */
+
+static int is_input_flag(const char *a)
+{
+    for (size_t k = 0; k < NINPUT_FLAGS; k++)
+        if (!strcmp(a, input_flags[k].flag) && (!input_flags[k].cmd || !strcmp(check_cmd, input_flags[k].cmd)))
+            return 1;
+    return 0;
+}
+
+int pf_cli_check_args(const char *cmd, int argc, char **argv)
+{
+    const char *out = NULL;
+    check_cmd = cmd;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return PF_EXIT_OK; /* the command prints its help */
+        if (strncmp(a, "--", 2) || !a[2]) continue;
+        for (int j = 1; j < i; j++)
+            if (!strcmp(argv[j], a))
+                return pf_cli_usage_error(cmd, "%s given twice: expected each flag at most once", a);
+        const int in = is_input_flag(a);
+        if ((!in && strcmp(a, "--out")) || i + 1 >= argc) continue; /* the command reports a missing value */
+        const char *v = argv[++i];
+        if (!in) {
+            out = v;
+            continue;
+        }
+        struct stat sb;
+        if (stat(v, &sb) != 0)
+            return pf_cli_usage_error(cmd, "%s '%s': %s (expected an existing file)", a, v, strerror(errno));
+        if (S_ISDIR(sb.st_mode))
+            return pf_cli_usage_error(cmd, "%s '%s': is a directory (expected a file)", a, v);
+        if (access(v, R_OK) != 0)
+            return pf_cli_usage_error(cmd, "%s '%s': %s (expected a readable file)", a, v, strerror(errno));
+    }
+    if (!out) return PF_EXIT_OK;
+    struct stat so;
+    if (stat(out, &so) != 0) return PF_EXIT_OK; /* a new file: the writer checks its folder */
+    if (!S_ISREG(so.st_mode))
+        return pf_cli_usage_error(cmd, "--out '%s' exists and is not a regular file (%s): expected a new file name "
+                                  "or an artefact to replace", out, S_ISDIR(so.st_mode) ? "a directory"
+                                  : S_ISCHR(so.st_mode) || S_ISBLK(so.st_mode) ? "a device" : "a special file");
+    for (int i = 1; i + 1 < argc; i++) {
+        struct stat si;
+        if (is_input_flag(argv[i]) && !stat(argv[i + 1], &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+            return pf_cli_usage_error(cmd, "--out '%s' is the input %s '%s' (the same file): expected a new file "
+                                      "name; the input would be overwritten", out, argv[i], argv[i + 1]);
+    }
+    return PF_EXIT_OK;
 }

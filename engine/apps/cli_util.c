@@ -177,13 +177,16 @@ int pf_cli_check_args(const char *cmd, int argc, char **argv)
 {
     const char *out = NULL;
     check_cmd = cmd;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return PF_EXIT_OK; /* the command prints it */
+    /* a repeated flag used to take its last value silently */
+    for (int i = 1; i < argc; i++)
+        for (int j = 1; j < i && !strncmp(argv[i], "--", 2) && argv[i][2]; j++)
+            if (!strcmp(argv[j], argv[i]))
+                return pf_cli_usage_error(cmd, "%s given twice: expected each flag at most once", argv[i]);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) return PF_EXIT_OK; /* the command prints its help */
         if (strncmp(a, "--", 2) || !a[2]) continue;
-        for (int j = 1; j < i; j++)
-            if (!strcmp(argv[j], a))
-                return pf_cli_usage_error(cmd, "%s given twice: expected each flag at most once", a);
         const int in = is_input_flag(a);
         if ((!in && strcmp(a, "--out")) || i + 1 >= argc) continue; /* the command reports a missing value */
         const char *v = argv[++i];
@@ -201,16 +204,34 @@ int pf_cli_check_args(const char *cmd, int argc, char **argv)
     }
     if (!out) return PF_EXIT_OK;
     struct stat so;
-    if (stat(out, &so) != 0) return PF_EXIT_OK; /* a new file: the writer checks its folder */
+    if (stat(out, &so) != 0) {
+        /* a new file: its folder must take it, known now rather than after the work */
+        char *dir = strdup(out);
+        if (!dir) return PF_EXIT_FAIL;
+        char *slash = strrchr(dir, '/');
+        const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+        int rc = PF_EXIT_OK;
+        struct stat sd;
+        if (!out[0])
+            rc = pf_cli_usage_error(cmd, "--out: output path is empty: expected a file name such as 'out.h5'");
+        else if (stat(d, &sd) != 0 || !S_ISDIR(sd.st_mode))
+            rc = pf_cli_usage_error(cmd, "--out '%s': folder '%s' does not exist (expected an existing folder)", out,
+                                    d);
+        else if (access(d, W_OK | X_OK) != 0)
+            rc = pf_cli_usage_error(cmd, "--out '%s': cannot write into folder '%s': %s", out, d, strerror(errno));
+        free(dir);
+        return rc;
+    }
+    if (S_ISDIR(so.st_mode))
+        return pf_cli_usage_error(cmd, "--out '%s': is a directory, expected the path of the file to write", out);
     if (!S_ISREG(so.st_mode))
         return pf_cli_usage_error(cmd, "--out '%s' exists and is not a regular file (%s): expected a new file name "
-                                  "or an artefact to replace", out, S_ISDIR(so.st_mode) ? "a directory"
-                                  : S_ISCHR(so.st_mode) || S_ISBLK(so.st_mode) ? "a device" : "a special file");
+                                  "or an artefact to replace", out, S_ISCHR(so.st_mode) || S_ISBLK(so.st_mode) ? "a device" : "a special file");
     for (int i = 1; i + 1 < argc; i++) {
         struct stat si;
         if (is_input_flag(argv[i]) && !stat(argv[i + 1], &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-            return pf_cli_usage_error(cmd, "--out '%s' is the input %s '%s' (the same file): expected a new file "
-                                      "name; the input would be overwritten", out, argv[i], argv[i + 1]);
+            return pf_cli_usage_error(cmd, "--out '%s' is one of the inputs (%s '%s', the same file): expected a "
+                                      "new file name; the input would be overwritten", out, argv[i], argv[i + 1]);
     }
     return PF_EXIT_OK;
 }

@@ -405,3 +405,43 @@ def test_structurally_wrong_events_are_refused_naming_the_dataset(chain, tmp_pat
     out = tmp_path / "like.h5"
     r = run_pf("prepare", "--theory", chain["theory"], "--events", ev, "--out", out, check=False, timeout=60)
     assert_refused(r, out, ev, dataset, expected)
+
+
+# ----------------------------------------------------------------- card check limits
+
+@pytest.mark.parametrize("edit,key,expected", [
+    (("x_min: 1.0e-3", "x_min: 1.0e-300"), "kinematics.cuts.x_min", "expected x in [1e-12, 1]"),
+    (("A: 0.15,", "A: 1.0e300,"), "pdf.flavours.ubar.A", "expected |A| <= 1e4"),
+    (("b: 7.0}", "b: 1.0e300}"), "pdf.flavours.ubar.b", "and b <= 100"),
+    (("mu0: 1.4142135623730951", "mu0: 1.0e300"), "theory.mu0", "expected an input scale in [0.5, 1e4] GeV"),
+])
+def test_card_check_refuses_what_later_stages_reject(tmp_path, edit, key, expected):
+    card = tmp_path / "card.yaml"
+    text = TINY.read_text()
+    assert edit[0] in text
+    card.write_text(text.replace(edit[0], edit[1], 1))
+    r = run_pf("card", "check", card, check=False)
+    assert r.returncode == 2 and f"key '{key}'" in r.stderr and expected in r.stderr, r.stderr
+    # and the stage that reads it gives the same answer
+    r = run_pf("theory", "--card", card, "--out", tmp_path / "t.h5", check=False)
+    assert_refused(r, tmp_path / "t.h5", f"key '{key}'", expected)
+
+
+def test_card_larger_than_1_mib_is_refused_without_reading_it_all(tmp_path):
+    t0 = time.time()
+    r = run_pf("card", "check", "/dev/zero", check=False, timeout=30)
+    assert r.returncode == 2 and "larger than 1048576 bytes" in r.stderr, r.stderr
+    big = tmp_path / "big.yaml"
+    big.write_text(TINY.read_text() + "#" * (1 << 20) + "\n")
+    r = run_pf("card", "check", big, check=False)
+    assert r.returncode == 2 and f"{big}: the card is larger than 1048576 bytes" in r.stderr, r.stderr
+    assert time.time() - t0 < 10
+
+
+def test_deeply_nested_card_is_refused_within_seconds(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("theory: " + "[" * 100000 + "]" * 100000 + "\n")
+    t0 = time.time()
+    r = run_pf("card", "check", deep, check=False, timeout=30)
+    assert r.returncode == 2 and f"{deep}:1: YAML nested more than 32 levels" in r.stderr, r.stderr
+    assert time.time() - t0 < 5

@@ -187,20 +187,8 @@ int pf_cli_check_args(const char *cmd, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) || !a[2]) continue;
-        const int in = is_input_flag(a);
-        if ((!in && strcmp(a, "--out")) || i + 1 >= argc) continue; /* the command reports a missing value */
-        const char *v = argv[++i];
-        if (!in) {
-            out = v;
-            continue;
-        }
-        struct stat sb;
-        if (stat(v, &sb) != 0)
-            return pf_cli_usage_error(cmd, "%s '%s': %s (expected an existing file)", a, v, strerror(errno));
-        if (S_ISDIR(sb.st_mode))
-            return pf_cli_usage_error(cmd, "%s '%s': is a directory (expected a file)", a, v);
-        if (access(v, R_OK) != 0)
-            return pf_cli_usage_error(cmd, "%s '%s': %s (expected a readable file)", a, v, strerror(errno));
+        if (strcmp(a, "--out") || i + 1 >= argc) continue; /* the command reports a missing value */
+        out = argv[++i];
     }
     if (!out) return PF_EXIT_OK;
     struct stat so;

@@ -56,9 +56,10 @@ int pf_cli_parse_threads(const char *text, size_t *out, pf_status *st);
 int pf_cli_set_threads(int threads);
 
 /* Checks made for every command before it starts any work (main.c): a flag given twice
- * ("--out given twice"); every input file named by --card, --theory, --events,
- * --likelihood, --start-from exists and is readable; --out is not one of those inputs
- * (same st_dev and st_ino, also through links) and, if it exists, is a regular file.
+ * ("--out given twice"); --out is not one of the inputs named by --card, --theory,
+ * --events (prepare), --likelihood, --start-from (same st_dev and st_ino, also through
+ * links), is a regular file if it exists, and has a writable folder if it does not.
+ * (A missing input is exit 2 where it is opened: pf_card_read, pf_h5_open.)
  * argv[0] is the subcommand.  Returns PF_EXIT_OK or the exit code after printing why. */
 int pf_cli_check_args(const char *cmd, int argc, char **argv);
 

@@ -205,7 +205,8 @@ def test_a_missing_input_file_is_exit_2_in_every_command(chain, tmp_path, case):
     missing = tmp_path / "missing.h5"
     args[flag] = missing
     r = run_pf(cmd, *[v for kv in args.items() for v in kv], check=False)
-    assert_refused(r, out, flag, missing, "expected an existing file")
+    # checked where the file is opened, after the flags (tests/integration/test_gpu_cli.py)
+    assert_refused(r, out, missing)
 
 
 def test_grad_norm_history_starts_with_a_finite_value(chain):

@@ -414,7 +414,8 @@ pf_h5 *pf_h5_open(const char *path, const char *schema, int schema_version, pf_s
     char e[256];
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        pf_status_set(st, PF_EIO, "%s: cannot open: %s", path, strerror(errno));
+        /* a missing or unreadable input is bad input (exit 2), like a missing card */
+        pf_status_set(st, PF_EINVAL, "%s: cannot open: %s (expected an existing artefact)", path, strerror(errno));
         return NULL;
     }
     htri_t is = H5Fis_hdf5(path);

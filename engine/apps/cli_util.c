@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifdef PF_HAVE_OPENMP
 #include <omp.h>
@@ -77,8 +79,13 @@ int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status
 int pf_cli_parse_threads(const char *text, size_t *out, pf_status *st)
 {
     if (pf_cli_parse_size("--threads", text, out, st)) return st->code;
-    if (*out > PF_CLI_MAX_THREADS)
-        return pf_status_set(st, PF_EINVAL, "--threads: expected at most %d threads, got %s", PF_CLI_MAX_THREADS, text);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) cores = 1;
+    const size_t lim = (size_t)cores * PF_CLI_THREADS_PER_CORE < PF_CLI_MAX_THREADS
+                           ? (size_t)cores * PF_CLI_THREADS_PER_CORE : PF_CLI_MAX_THREADS;
+    if (*out > lim)
+        return pf_status_set(st, PF_EINVAL, "--threads: expected at most %zu threads (%d, and %d per core of the "
+                             "%ld online), got %s", lim, PF_CLI_MAX_THREADS, PF_CLI_THREADS_PER_CORE, cores, text);
     return PF_OK;
 }
 
@@ -148,4 +155,71 @@ char *pf_cli_command_line(int argc, char **argv)
             strcat(s, " ");
     }
     return s;
+}
+
+/* Flags whose value is a file the command reads (command NULL: every command; simulate's
+ * --events is a count, prepare's a file). */
+static const struct { const char *cmd, *flag; } input_flags[] = {
+    {NULL, "--card"}, {NULL, "--theory"}, {NULL, "--likelihood"}, {NULL, "--start-from"}, {"prepare", "--events"}};
+#define NINPUT_FLAGS (sizeof input_flags / sizeof input_flags[0])
+
+static const char *check_cmd; /* the command pf_cli_check_args is checking */
+
+static int is_input_flag(const char *a)
+{
+    for (size_t k = 0; k < NINPUT_FLAGS; k++)
+        if (!strcmp(a, input_flags[k].flag) && (!input_flags[k].cmd || !strcmp(check_cmd, input_flags[k].cmd)))
+            return 1;
+    return 0;
+}
+
+int pf_cli_check_args(const char *cmd, int argc, char **argv)
+{
+    const char *out = NULL;
+    check_cmd = cmd;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return PF_EXIT_OK; /* the command prints it */
+    /* a repeated flag used to take its last value silently */
+    for (int i = 1; i < argc; i++)
+        for (int j = 1; j < i && !strncmp(argv[i], "--", 2) && argv[i][2]; j++)
+            if (!strcmp(argv[j], argv[i]))
+                return pf_cli_usage_error(cmd, "%s given twice: expected each flag at most once", argv[i]);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) || !a[2]) continue;
+        if (strcmp(a, "--out") || i + 1 >= argc) continue; /* the command reports a missing value */
+        out = argv[++i];
+    }
+    if (!out) return PF_EXIT_OK;
+    struct stat so;
+    if (stat(out, &so) != 0) {
+        /* a new file: its folder must take it, known now rather than after the work */
+        char *dir = strdup(out);
+        if (!dir) return PF_EXIT_FAIL;
+        char *slash = strrchr(dir, '/');
+        const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+        int rc = PF_EXIT_OK;
+        struct stat sd;
+        if (!out[0])
+            rc = pf_cli_usage_error(cmd, "--out: output path is empty: expected a file name such as 'out.h5'");
+        else if (stat(d, &sd) != 0 || !S_ISDIR(sd.st_mode))
+            rc = pf_cli_usage_error(cmd, "--out '%s': folder '%s' does not exist (expected an existing folder)", out,
+                                    d);
+        else if (access(d, W_OK | X_OK) != 0)
+            rc = pf_cli_usage_error(cmd, "--out '%s': cannot write into folder '%s': %s", out, d, strerror(errno));
+        free(dir);
+        return rc;
+    }
+    if (S_ISDIR(so.st_mode))
+        return pf_cli_usage_error(cmd, "--out '%s': is a directory, expected the path of the file to write", out);
+    if (!S_ISREG(so.st_mode))
+        return pf_cli_usage_error(cmd, "--out '%s' exists and is not a regular file (%s): expected a new file name "
+                                  "or an artefact to replace", out, S_ISCHR(so.st_mode) || S_ISBLK(so.st_mode) ? "a device" : "a special file");
+    for (int i = 1; i + 1 < argc; i++) {
+        struct stat si;
+        if (is_input_flag(argv[i]) && !stat(argv[i + 1], &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+            return pf_cli_usage_error(cmd, "--out '%s' is one of the inputs (%s '%s', the same file): expected a "
+                                      "new file name; the input would be overwritten", out, argv[i], argv[i + 1]);
+    }
+    return PF_EXIT_OK;
 }

@@ -2,6 +2,7 @@
  * likelihood.h5 over the card's free PDF parameters and writes fit.h5 (docs/fitting.md,
  * docs/artefacts.md).  A fit that does not converge is still written, with converged = 0,
  * and the exit code is 3. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,8 @@ int pf_cmd_fit(int argc, char **argv)
             if (pf_cli_parse_threads(argv[++i], &threads, &st)) return pf_cli_fail("fit", &st);
         } else if (!strcmp(a, "--max-iter")) {
             if (pf_cli_parse_size("--max-iter", argv[++i], &max_iter, &st)) return pf_cli_fail("fit", &st);
+            if (max_iter > INT_MAX) /* the minimiser counts in int */
+                return pf_cli_usage_error("fit", "--max-iter: expected at most %d iterations, got %s", INT_MAX, argv[i]);
         } else
             return pf_cli_usage_error("fit", "unknown argument '%s' ('partonflow fit --help')", a);
     }
@@ -201,6 +204,7 @@ int pf_cmd_fit(int argc, char **argv)
     lk = pf_like_read(lpath, !histogram, &info, &lyaml, &st); /* the histogram method needs no event rows */
     if (!lk) goto fail;
     if (!lyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", lpath);
+    if (!info.nevents) FAIL(PF_EINVAL, "%s: attribute / n_events: expected at least one event to fit, got 0", lpath);
     TRY(pf_card_parse(lyaml, strlen(lyaml), lpath, &lcard, &st));
     if (histogram && !pf_like_nbins(lk)) FAIL(PF_EINVAL, "%s: no histogram operator for --method histogram", lpath);
     ops = pf_ops_read(theory ? theory : info.theory_path, &st);
@@ -261,6 +265,9 @@ int pf_cmd_fit(int argc, char **argv)
         if (!same) FAIL(PF_EINVAL, "--start-from %s: its free parameters are not fit.free of %s (%s)", start_from,
                         card_path, names);
         if (!conv) FAIL(PF_EINVAL, "--start-from %s: that fit did not converge", start_from);
+        const size_t dt[2] = {nfree, nfree};
+        TRY(pf_h5_expect(sf, "/fit/theta", PF_H5_FLOAT_CLASS, 1, dt, "the free parameters of fit.free", NULL, &st));
+        TRY(pf_h5_expect(sf, "/fit/hessian", PF_H5_FLOAT_CLASS, 2, dt, "the free parameters of fit.free", NULL, &st));
         TRY(pf_h5_read(sf, "/fit/theta", PF_H5_DOUBLE, &rk, dims, (void **)&sf_theta, &st));
         TRY(pf_h5_read(sf, "/fit/hessian", PF_H5_DOUBLE, &rk, dims, (void **)&sf_hess, &st));
         memcpy(start, sf_theta, nfree * sizeof *start);

@@ -41,6 +41,21 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+/* The event columns prepare reads, checked before any is read (docs/artefacts.md,
+ * "Validation"): 1-D, all of one length, floating-point kinematics, integer flags. */
+static int check_events_layout(pf_h5 *ev, size_t *ngen, pf_status *st)
+{
+    size_t d[PF_H5_MAX_RANK];
+    if (pf_h5_expect(ev, "/events/accepted", PF_H5_INTEGER_CLASS, 1, NULL, NULL, d, st)) return st->code;
+    const size_t n[1] = {d[0]};
+    static const char *const kin[] = {"/events/x_rec", "/events/q2_rec"};
+    for (int k = 0; k < 2; k++)
+        if (pf_h5_expect(ev, kin[k], PF_H5_FLOAT_CLASS, 1, n, "the length of /events/accepted", NULL, st))
+            return st->code;
+    *ngen = d[0];
+    return PF_OK;
+}
+
 #define FAIL(...) do { pf_status_set(&st, __VA_ARGS__); goto fail; } while (0)
 #define TRY(x) do { if ((x) != PF_OK) goto fail; } while (0)
 
@@ -104,16 +119,34 @@ int pf_cmd_prepare(int argc, char **argv)
     double lumi;
     uint64_t seed = 0;
     if (pf_h5_get_attr_double(ev, "/events", "luminosity_pb", &lumi, &st)) goto fail;
+    if (!(isfinite(lumi) && lumi > 0.0)) /* the fit's normalisation L c . G needs L > 0 */
+        FAIL(PF_EFORMAT, "%s: attribute /events luminosity_pb: expected a finite luminosity > 0 pb^-1, got %g",
+             events, lumi);
     pf_status ignore;
     int64_t sseed;
     if (!pf_h5_get_attr_uint64(ev, "/events", "seed", &seed, &ignore)) {
     } else if (!pf_h5_get_attr_int64(ev, "/events", "seed", &sseed, &ignore)) seed = (uint64_t)sseed;
     int rk;
-    size_t dims[PF_H5_MAX_RANK];
-    TRY(pf_h5_read(ev, "/events/accepted", PF_H5_UINT8, &rk, dims, (void **)&acc, &st));
-    const size_t ngen = dims[0];
+    size_t dims[PF_H5_MAX_RANK], ngen = 0;
+    TRY(check_events_layout(ev, &ngen, &st));
+    {   /* read wide, so that a stored -1 or 256 is seen as such, not converted to 0 or 255 */
+        int64_t *a64 = NULL;
+        TRY(pf_h5_read(ev, "/events/accepted", PF_H5_INT64, &rk, dims, (void **)&a64, &st));
+        acc = malloc(ngen ? ngen : 1);
+        for (size_t i = 0; acc && i < ngen; i++) {
+            if (a64[i] != 0 && a64[i] != 1) {
+                pf_status_set(&st, PF_EFORMAT, "%s: dataset /events/accepted row %zu: expected 0 or 1, got %lld",
+                              events, i, (long long)a64[i]);
+                free(a64);
+                goto fail;
+            }
+            acc[i] = (uint8_t)a64[i];
+        }
+        free(a64);
+        if (!acc) FAIL(PF_ENOMEM, "cannot read %zu events", ngen);
+    }
     size_t nacc = 0;
-    for (size_t i = 0; i < ngen; i++) nacc += acc[i] != 0;
+    for (size_t i = 0; i < ngen; i++) nacc += acc[i];
     if (nacc == 0) FAIL(PF_EINVAL, "%s: none of its %zu events is accepted: nothing to fit", events, ngen);
     /* as the simulator: no detector section means the issue-5 default smearing */
     const int smeared = !det->perfect;

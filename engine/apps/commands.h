@@ -45,12 +45,23 @@ int pf_cli_parse_list(const char *flag, const char *text, double **out, size_t *
 int pf_cli_parse_size(const char *flag, const char *text, size_t *out, pf_status *st);
 int pf_cli_parse_double(const char *flag, const char *text, double *out, pf_status *st);
 
-/* The most --threads a command accepts; more is a typo, and OpenMP would abort trying. */
-#define PF_CLI_MAX_THREADS 4096
-/* Parses --threads: a non-negative integer up to PF_CLI_MAX_THREADS (0: OpenMP's default). */
+/* The most --threads a command accepts: PF_CLI_MAX_THREADS, and at most
+ * PF_CLI_THREADS_PER_CORE x the online cores; more is a typo, and libgomp aborts trying
+ * to start thousands of threads. */
+#define PF_CLI_MAX_THREADS 1024
+#define PF_CLI_THREADS_PER_CORE 64
+/* Parses --threads: a non-negative integer up to the bound above (0: OpenMP's default). */
 int pf_cli_parse_threads(const char *text, size_t *out, pf_status *st);
 /* Sets the OpenMP thread count (0: leave as is); returns the count in force. */
 int pf_cli_set_threads(int threads);
+
+/* Checks made for every command before it starts any work (main.c): a flag given twice
+ * ("--out given twice"); --out is not one of the inputs named by --card, --theory,
+ * --events (prepare), --likelihood, --start-from (same st_dev and st_ino, also through
+ * links), is a regular file if it exists, and has a writable folder if it does not.
+ * (A missing input is exit 2 where it is opened: pf_card_read, pf_h5_open.)
+ * argv[0] is the subcommand.  Returns PF_EXIT_OK or the exit code after printing why. */
+int pf_cli_check_args(const char *cmd, int argc, char **argv);
 
 /* The command line as one string (for /meta), malloc'd. */
 char *pf_cli_command_line(int argc, char **argv);

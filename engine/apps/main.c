@@ -58,6 +58,10 @@ int main(int argc, char **argv)
     }
     for (const struct pf_command *c = commands; c->name; c++) {
         if (!strcmp(argv[1], c->name)) {
+            /* repeated flags, missing inputs and an --out that is an input: refused
+             * before any work, the same way for every command */
+            const int arc = pf_cli_check_args(c->name, argc - 1, argv + 1);
+            if (arc != PF_EXIT_OK) return arc;
             pf_status st;
             pf_status_clear(&st);
             if (pf_par_init(&argc, &argv, &st) != PF_OK)

@@ -91,6 +91,19 @@ int pf_h5_dims(pf_h5 *h, const char *dset, int *rank, size_t *dims, pf_status *s
 /* 1 if the object (group or dataset) exists, else 0. */
 int pf_h5_exists(pf_h5 *h, const char *obj);
 
+/* Structural validation (docs/artefacts.md, "Validation"): a reader calls this before it
+ * reads or trusts a dataset, so that a file whose payload is checksum-valid but has the
+ * wrong shape or type is refused with a message instead of overrunning a buffer.
+ * cls: the stored class (any, floating point, integer); rank: the expected rank;
+ * dims[k]: the expected length of dimension k, or PF_H5_ANY_LEN.  `why` (may be NULL)
+ * names where an expected length comes from ("n_events + 1").  got (may be NULL,
+ * [PF_H5_MAX_RANK]) receives the stored dims.  A mismatch is PF_EFORMAT: "FILE: dataset
+ * D: expected ..., got ...". */
+typedef enum pf_h5_class { PF_H5_ANY_CLASS = 0, PF_H5_FLOAT_CLASS, PF_H5_INTEGER_CLASS } pf_h5_class;
+#define PF_H5_ANY_LEN ((size_t)-1)
+int pf_h5_expect(pf_h5 *h, const char *dset, pf_h5_class cls, int rank, const size_t *dims, const char *why,
+                 size_t *got, pf_status *st);
+
 /* Attributes on any group or dataset (created on demand for writing; "/" is the root).
  * Writers defer them to pf_h5_commit (rank 0 writes them); a get on a writer returns the
  * value set last.  Strings are variable-length UTF-8; *value of

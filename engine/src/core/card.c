@@ -41,7 +41,8 @@ static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
     }
     if (!f[MU0].val)
         return pf_cw_missing(c, map, "theory", "mu0", "the input scale in GeV");
-    TRY(pf_cw_get_num_min(c, f[MU0].val, "theory.mu0", 0.0, 1, "a scale > 0 GeV", &th->mu0));
+    TRY(pf_cw_get_num_range(c, f[MU0].val, "theory.mu0", PF_CARD_MU_MIN, PF_CARD_MU_MAX,
+                            "an input scale in [0.5, 1e4] GeV", &th->mu0));
 
     if (!f[ALPHAS].val)
         return pf_cw_missing(c, map, "theory", "alphas", "{value: ALPHA_S, mu: SCALE_GEV}");
@@ -57,7 +58,8 @@ static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
                         pf_cw_scalar(a[0].val));
         th->alphas_mu = th->mu0; /* default: alpha_s given at the input scale */
         if (a[1].val)
-            TRY(pf_cw_get_num_min(c, a[1].val, "theory.alphas.mu", 0.0, 1, "a scale > 0 GeV", &th->alphas_mu));
+            TRY(pf_cw_get_num_range(c, a[1].val, "theory.alphas.mu", PF_CARD_MU_MIN, PF_CARD_MU_MAX,
+                                    "a scale in [0.5, 1e4] GeV", &th->alphas_mu));
     }
 
     if (f[MASSES].val) {
@@ -149,23 +151,30 @@ static int parse_flavour(ctx *c, yaml_node_t *map, int j, int line, int *same_as
         char g[96];
         if (pf_cw_get_num(c, an, p, &fl->A) != PF_OK)
             return pf_cw_fail(c, an, "key '%s': expected a number, valence or momentum, got %s", p, pf_cw_got(an, g, sizeof g));
+        if (!(fabs(fl->A) <= PF_CARD_NORM_MAX))
+            return pf_cw_fail(c, an, "key '%s': expected |A| <= 1e4 (a normalisation of order 1), got %s", p,
+                              pf_cw_scalar(an));
     }
     pf_cw_join_path(p, path, "a");
     TRY(pf_cw_get_num(c, f[LA].val, p, &fl->a));
-    if (!(fl->a > -1))
+    if (!(fl->a > -1 && fl->a <= PF_CARD_A_MAX))
         return pf_cw_fail(c, f[LA].val, "key '%s': expected a > -1 (the momentum integral of x^a diverges "
-                                  "otherwise), got %s", p, pf_cw_scalar(f[LA].val));
+                                  "otherwise) and a <= 50, got %s", p, pf_cw_scalar(f[LA].val));
     if (fl->norm == PF_NORM_VALENCE && !(fl->a > 0))
         return pf_cw_fail(c, f[LA].val, "key '%s': expected a > 0 for a valence flavour (the number sum "
                                   "rule integral diverges otherwise), got %s", p, pf_cw_scalar(f[LA].val));
     pf_cw_join_path(p, path, "b");
     TRY(pf_cw_get_num(c, f[LB].val, p, &fl->b));
-    if (!(fl->b > -1))
-        return pf_cw_fail(c, f[LB].val, "key '%s': expected b > -1 (the moments diverge at x -> 1 otherwise), "
-                                  "got %s", p, pf_cw_scalar(f[LB].val));
+    if (!(fl->b > -1 && fl->b <= PF_CARD_B_MAX))
+        return pf_cw_fail(c, f[LB].val, "key '%s': expected b > -1 (the moments diverge at x -> 1 otherwise) "
+                                  "and b <= 100, got %s", p, pf_cw_scalar(f[LB].val));
     if (f[POLY].val) {
         pf_cw_join_path(p, path, "poly");
         TRY(pf_cw_get_num_list(c, f[POLY].val, p, 1, PF_POLY_MAX, fl->poly, &fl->npoly));
+        for (int k = 0; k < fl->npoly; k++)
+            if (!(fabs(fl->poly[k]) <= PF_CARD_NORM_MAX))
+                return pf_cw_fail(c, f[POLY].val, "key '%s': item %d: expected |coefficient| <= 1e4, got %g", p, k + 1,
+                                  fl->poly[k]);
     }
     return PF_OK;
 }
@@ -294,6 +303,33 @@ static int parse_root(ctx *c, yaml_node_t *root, pf_card *card)
     return PF_OK;
 }
 
+/* The nesting depth of the YAML event stream, stopped at the first event beyond max:
+ * libyaml's document loader takes tens of seconds on 100,000 nested brackets, the event
+ * parser gives up at once.  Syntax errors are left to the loader's message. */
+static int nesting_too_deep(const char *yaml, size_t len, int max, int *line)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
+    int depth = 0, deep = 0;
+    for (;;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) break;
+        const yaml_event_type_t t = e.type;
+        if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) depth++;
+        else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) depth--;
+        *line = (int)e.start_mark.line + 1;
+        yaml_event_delete(&e);
+        if (depth > max) {
+            deep = 1;
+            break;
+        }
+        if (t == YAML_STREAM_END_EVENT) break;
+    }
+    yaml_parser_delete(&p);
+    return deep;
+}
+
 int pf_card_parse(const char *yaml, size_t len, const char *name, pf_card *card, pf_status *st)
 {
     pf_status local;
@@ -304,6 +340,13 @@ int pf_card_parse(const char *yaml, size_t len, const char *name, pf_card *card,
         name = "<card>";
     pf_card_defaults(card);
     snprintf(card->path, sizeof card->path, "%s", name);
+    if (len > PF_CARD_MAX_BYTES)
+        return pf_status_set(st, PF_ECARD, "%s: the card is larger than %u bytes: expected a YAML card of a few kB",
+                             name, PF_CARD_MAX_BYTES);
+    int deep_line = 0;
+    if (nesting_too_deep(yaml, len, PF_CARD_MAX_DEPTH, &deep_line))
+        return pf_status_set(st, PF_ECARD, "%s:%d: YAML nested more than %d levels deep: expected the card's "
+                             "sections (4 levels)", name, deep_line, PF_CARD_MAX_DEPTH);
 
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -368,7 +411,7 @@ int pf_card_read(const char *path, pf_card *card, pf_status *st)
         }
         size_t r = fread(buf + len, 1, cap - len, f);
         len += r;
-        if (r == 0)
+        if (r == 0 || len > PF_CARD_MAX_BYTES) /* pf_card_parse refuses it; /dev/zero never ends */
             break;
     }
     int err = ferror(f) ? errno : 0;

@@ -20,6 +20,17 @@ void pf_card_defaults(pf_card *card);
 #define PF_CARD_DEFAULT_BINS_X 20
 #define PF_CARD_DEFAULT_BINS_Q2 12
 
+/* Limits checked when the card is read, so that `card check` refuses what a later stage
+ * would (docs/cards.md, "Limits"). */
+#define PF_CARD_MAX_BYTES (1u << 20) /* a card is a few kB; more is a wrong file (/dev/zero) */
+#define PF_CARD_MAX_DEPTH 32          /* YAML nesting: cards use 4 levels */
+#define PF_CARD_MU_MIN 0.5            /* GeV: theory.mu0, alphas.mu; below, alpha_s is not perturbative */
+#define PF_CARD_MU_MAX 1.0e4          /* GeV: far above the top mass and any DIS Q */
+#define PF_CARD_X_MIN 1.0e-12         /* x cuts: the ln x grid and the contour x^(1-N) factors lose accuracy below */
+#define PF_CARD_NORM_MAX 1.0e4        /* |A| and |poly| coefficients */
+#define PF_CARD_A_MAX 50.0            /* small-x exponent a */
+#define PF_CARD_B_MAX 100.0           /* large-x exponent b */
+
 /* ---- the YAML walker shared by card.c and card_stages.c (card_walk.c) ---- */
 #include <stdint.h>
 #include <yaml.h>
@@ -59,6 +70,8 @@ int pf_cw_get_int_range(ctx *c, yaml_node_t *n, const char *path, int lo, int hi
 int pf_cw_get_enum(ctx *c, yaml_node_t *n, const char *path, const char *const *names, int nnames,
                    const char *expected, int *out);
 int pf_cw_get_num_list(ctx *c, yaml_node_t *n, const char *path, int min, int max, double *v, int *count);
+/* A number in [lo, hi] (both inclusive); what: the expectation in words. */
+int pf_cw_get_num_range(ctx *c, yaml_node_t *n, const char *path, double lo, double hi, const char *what, double *out);
 int pf_cw_get_num_min(ctx *c, yaml_node_t *n, const char *path, double lo, int strict, const char *what,
                       double *out);
 

@@ -49,8 +49,7 @@ int pf_card_parse_kinematics(ctx *c, yaml_node_t *map, pf_kinematics_card *k)
         const char *what = "";
         switch (i) {
         case 0: ok = *cv[i] > 0; what = "Q^2 > 0 GeV^2"; break;
-        case 2: ok = *cv[i] > 0 && *cv[i] <= 1; what = "x in (0, 1]"; break;
-        case 3: ok = *cv[i] > 0 && *cv[i] <= 1; what = "x in (0, 1]"; break;
+        case 2: case 3: ok = *cv[i] >= PF_CARD_X_MIN && *cv[i] <= 1; what = "x in [1e-12, 1]"; break;
         case 4: case 5: ok = *cv[i] >= 0 && *cv[i] <= 1; what = "y in [0, 1]"; break;
         case 6: ok = *cv[i] >= 0; what = "W^2 >= 0 GeV^2"; break;
         default: break;

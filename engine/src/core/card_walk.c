@@ -198,3 +198,11 @@ int pf_cw_get_num_min(ctx *c, yaml_node_t *n, const char *path, double lo, int s
         return pf_cw_fail(c, n, "key '%s': expected %s, got %s", path, what, pf_cw_scalar(n));
     return PF_OK;
 }
+
+int pf_cw_get_num_range(ctx *c, yaml_node_t *n, const char *path, double lo, double hi, const char *what, double *out)
+{
+    TRY(pf_cw_get_num(c, n, path, out));
+    if (!(*out >= lo && *out <= hi))
+        return pf_cw_fail(c, n, "key '%s': expected %s, got %s", path, what, pf_cw_scalar(n));
+    return PF_OK;
+}

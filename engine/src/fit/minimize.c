@@ -351,6 +351,9 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         hess0 = Im;
         double slope = 0.0; /* g . delta = -g^T I^-1 g */
         for (size_t i = 0; i < n; i++) slope += g0[i] * delta[i];
+        /* history entry of x0 (the start, or the last accepted step): its own predicted
+         * distance sqrt(g^T I^-1 g), known only now */
+        if (slope < 0.0) res->hist_gnorm[res->nhist - 1] = sqrt(-slope);
         if (!(slope < 0.0) || -slope < btol * btol) break;
         double alpha = 1.0;
         int accepted = 0;
@@ -379,7 +382,7 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
         memcpy(x0, xt, n * sizeof *x0);
         memcpy(g0, gt, n * sizeof *g0);
         f0 = ft;
-        push_theta(res, cap, x0, f0, sqrt(-slope));
+        push_theta(res, cap, x0, f0, NAN); /* its distance: the next step's slope, or BFGS below */
     }
     /* phase 1: preconditioner */
     {
@@ -420,7 +423,10 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
     const double step = opt.step > 0.0 ? opt.step : fmin(fmax(gz0, 1e-3), 10.0);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     gsl_multimin_fdfminimizer_set(m, &fdf, x, step, opt.line_tol);
-    if (res->nhist == 1) res->hist_gnorm[0] = gsl_blas_dnrm2(m->gradient);
+    /* the point BFGS starts from has no distance yet when scoring ended without another
+     * slope there (or did not run): its preconditioned gradient norm */
+    if (res->nhist >= 1 && !isfinite(res->hist_gnorm[res->nhist - 1]))
+        res->hist_gnorm[res->nhist - 1] = gsl_blas_dnrm2(m->gradient);
     int status = GSL_SUCCESS;
     while (!w.err && gsl_multimin_test_gradient(m->gradient, btol) == GSL_CONTINUE && it < opt.max_iter) {
         it++;

@@ -1,8 +1,10 @@
 /* partonflow io: artefact files — create, commit (checksum, /meta, atomic rename), open
  * and verify.  Dataset and attribute access is in h5_data.c.  Layout and checksum are
  * specified in docs/artefacts.md. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,10 @@ static int check_out_path(const char *path, pf_status *st)
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return pf_status_set(st, PF_EINVAL, "%s: is a directory, expected the path of the file to write", path);
+    /* replacing a device, FIFO or socket by a regular file would destroy it (as root) */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return pf_status_set(st, PF_EINVAL, "%s: exists and is not a regular file: expected a new file name or an "
+                             "artefact to replace", path);
     char *dir = strdup(path);
     if (!dir)
         return pf_status_set(st, PF_ENOMEM, "%s: out of memory", path);
@@ -124,6 +130,40 @@ static int check_out_path(const char *path, pf_status *st)
         rc = pf_status_set(st, PF_EINVAL, "%s: cannot write into folder '%s': %s", path, d, strerror(errno));
     free(dir);
     return rc;
+}
+
+/* Removes "<path>.tmp-<pid>" files left by writers of the same path that died (kill -9,
+ * node failure): a pid that no longer exists on this host (kill(pid, 0) fails with ESRCH)
+ * is stale.  Temporaries of live processes, including other runs writing the same path,
+ * are left alone.  A temporary written by another host of a cluster whose pid happens to
+ * be free here would be removed too: two runs writing one output from two hosts at once
+ * already race for the final name (docs/artefacts.md, "Atomic writes"). */
+static void remove_stale_temporaries(const char *path, long own_pid)
+{
+    char *dir = strdup(path);
+    if (!dir) return;
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+    if (slash == dir) base = path + 1;
+    const size_t bl = strlen(base);
+    DIR *dh = opendir(d);
+    if (dh) {
+        struct dirent *e;
+        while ((e = readdir(dh)) != NULL) {
+            const char *n = e->d_name;
+            if (strncmp(n, base, bl) || strncmp(n + bl, ".tmp-", 5)) continue;
+            const char *digits = n + bl + 5;
+            if (!*digits || strspn(digits, "0123456789") != strlen(digits) || strlen(digits) > 9) continue;
+            const long pid = strtol(digits, NULL, 10);
+            if (pid <= 0 || pid == own_pid) continue;
+            if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to judge */
+            char full[4096];
+            if (snprintf(full, sizeof full, "%s/%s", d, n) < (int)sizeof full) unlink(full);
+        }
+        closedir(dh);
+    }
+    free(dir);
 }
 
 pf_h5 *pf_h5_create(const char *path, const char *schema, int schema_version, const pf_h5_meta *meta,
@@ -169,6 +209,7 @@ pf_h5 *pf_h5_create(const char *path, const char *schema, int schema_version, co
         return NULL;
     }
     snprintf(h->tmp, len, "%s.tmp-%ld", path, pid);
+    if (pf_par_rank() == 0) remove_stale_temporaries(path, pid);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     H5Pset_obj_track_times(fcpl, 0); /* the root group */
     hid_t fapl = make_fapl(h->parallel);
@@ -373,7 +414,8 @@ pf_h5 *pf_h5_open(const char *path, const char *schema, int schema_version, pf_s
     char e[256];
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        pf_status_set(st, PF_EIO, "%s: cannot open: %s", path, strerror(errno));
+        /* a missing or unreadable input is bad input (exit 2), like a missing card */
+        pf_status_set(st, PF_EINVAL, "%s: cannot open: %s (expected an existing artefact)", path, strerror(errno));
         return NULL;
     }
     htri_t is = H5Fis_hdf5(path);

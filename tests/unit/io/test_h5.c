@@ -306,7 +306,7 @@ static void test_truncated_and_foreign_files_are_refused(void **state)
     fputs("this is not HDF5\n", f);
     fclose(f);
     expect_open_fails(q, "partonflow.test", 1, PF_EFORMAT, "not an HDF5 file");
-    expect_open_fails(fpath("missing.h5"), "partonflow.test", 1, PF_EIO, "cannot open");
+    expect_open_fails(fpath("missing.h5"), "partonflow.test", 1, PF_EINVAL, "cannot open");
     /* an HDF5 file without /meta is not an artefact */
     const char *r = fpath("plain.h5");
     hid_t fid = H5Fcreate(r, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -410,7 +410,7 @@ static void test_writer_killed_before_commit_leaves_no_file(void **state)
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     assert_int_equal(access(p, F_OK), -1);
     assert_int_equal(errno, ENOENT);
-    expect_open_fails(p, "partonflow.test", 1, PF_EIO, "cannot open");
+    expect_open_fails(p, "partonflow.test", 1, PF_EINVAL, "cannot open");
     unlink(tmp);
 }
 

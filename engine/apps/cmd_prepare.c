@@ -14,13 +14,15 @@
 #include "partonflow/h5.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
+#include "partonflow/pdf.h"
 #include "partonflow/sim.h"
 
 static void prepare_usage(FILE *out)
 {
     fprintf(out,
             "usage: partonflow prepare --theory theory.h5 --events events.h5 --out likelihood.h5\n"
-            "                          [--card CARD] [--threads T]\n\n"
+            "                          [--card CARD] [--threads T] [--rows response|exact]\n"
+            "                          [--verify N]\n\n"
             "For every accepted event, the theta-independent weights w_i with\n"
             "L * w_i . G(theta) = expected density of accepted events at its reconstructed\n"
             "(x, Q2); the normalisation c (expected accepted events = L * c . G) and the\n"
@@ -28,10 +30,21 @@ static void prepare_usage(FILE *out)
             "reconstructed ln x and ln Q2).  The detector model is the one the events were\n"
             "simulated with (the card stored in events.h5); --card only supplies fit.bins.\n"
             "Perfect detector: factored bicubic rows (84 bytes per event).  Smeared detector:\n"
-            "the resolution is folded exactly (integral over the true kinematics, +-7 sigma),\n"
-            "CSR rows (their mean length and memory are printed), acceptance in c and H.\n"
+            "the resolution is folded exactly (integral over the true kinematics, +-7 sigma)\n"
+            "into the response operator M from the theory grid to a reconstructed-space grid\n"
+            "(--rows response, the default): F = M G per evaluation and each event a factored\n"
+            "stencil row on F (84 bytes per event), c and H from the same M; --rows exact\n"
+            "stores each event's own folded CSR row instead (~2 kB per event; the reference).\n"
+            "--verify N compares the first N events' densities of the two at the truth and\n"
+            "prints the distribution of the relative difference.\n"
             "Refuses events simulated from another theory.h5.\n\n"
             "exit codes: 0 success, 2 bad input, 1 runtime failure\n");
+}
+
+static int cmp_abs(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 static double now(void)
@@ -56,13 +69,65 @@ static int check_events_layout(pf_h5 *ev, size_t *ngen, pf_status *st)
     return PF_OK;
 }
 
+/* first = the sum of `local` over the ranks before this one, total = over all */
+static int rank_prefix(size_t local, size_t *first, size_t *total, pf_status *st)
+{
+    const int nr = pf_par_size(), me = pf_par_rank();
+    double *cnt = calloc((size_t)nr, sizeof *cnt), *all = calloc((size_t)nr, sizeof *all);
+    int rc = !cnt || !all ? pf_status_set(st, PF_ENOMEM, "cannot allocate %d counts", nr) : PF_OK;
+    if (!rc) {
+        cnt[me] = (double)local;
+        rc = pf_par_sum_blocks(cnt, (size_t)me, 1, (size_t)nr, (size_t)nr, all, st);
+    }
+    *first = *total = 0;
+    for (int r = 0; !rc && r < nr; r++) {
+        if (r < me) *first += (size_t)all[r];
+        *total += (size_t)all[r];
+    }
+    free(cnt); free(all);
+    return rc;
+}
+
+/* `--verify N`: the response-operator densities of the first n events against their exact
+ * rows at the truth of the events' card (prints quantiles of the relative difference). */
+static int verify_response(const pf_ops *ops, const pf_det_params *dp, const double *gen, const pf_prep_response *resp,
+                           const pf_card *evcard, size_t n, const double *x, const double *q2, pf_status *st)
+{
+    double *G = malloc(pf_ops_ngrid(ops) * sizeof *G), *rel = malloc((n ? n : 1) * sizeof *rel);
+    pf_pdf *pdf = pf_pdf_create(&evcard->pdf, st);
+    int rc = !G || !rel ? pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the verification") : PF_OK;
+    if (!rc && !pdf) rc = st->code;
+    if (!rc) rc = pf_ops_grid_values(ops, pdf, G, NULL, st);
+    if (!rc) rc = pf_prep_response_verify(ops, dp, gen, resp, &evcard->detector, G, n, x, q2, rel, st);
+    if (!rc && n) {
+        double *a = malloc(n * sizeof *a);
+        if (!a) rc = pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the verification");
+        for (size_t i = 0; a && i < n; i++) a[i] = fabs(rel[i]);
+        if (a) {
+            qsort(a, n, sizeof *a, cmp_abs);
+            size_t over = 0;
+            for (size_t i = 0; i < n; i++) over += a[i] > 1e-5;
+            fprintf(stderr,
+                    "partonflow prepare: --verify %zu events: |response / exact - 1| median %.2e, 90%% %.2e, "
+                    "99%% %.2e, 99.9%% %.2e, max %.2e; %zu above 1e-5\n",
+                    n, a[n / 2], a[(size_t)(0.9 * (n - 1))], a[(size_t)(0.99 * (n - 1))], a[(size_t)(0.999 * (n - 1))],
+                    a[n - 1], over);
+        }
+        free(a);
+    }
+    pf_pdf_destroy(pdf);
+    free(G); free(rel);
+    return rc;
+}
+
 #define FAIL(...) do { pf_status_set(&st, __VA_ARGS__); goto fail; } while (0)
 #define TRY(x) do { if ((x) != PF_OK) goto fail; } while (0)
 
 int pf_cmd_prepare(int argc, char **argv)
 {
     const char *theory = NULL, *events = NULL, *card_path = NULL, *out = NULL;
-    size_t threads = 0;
+    size_t threads = 0, nverify = 0;
+    int exact_rows = 0;
     pf_status st;
     pf_status_clear(&st);
     for (int i = 1; i < argc; i++) {
@@ -77,7 +142,19 @@ int pf_cmd_prepare(int argc, char **argv)
         else if (!strcmp(a, "--events")) events = argv[++i];
         else if (!strcmp(a, "--card")) card_path = argv[++i];
         else if (!strcmp(a, "--out")) out = argv[++i];
-        else if (!strcmp(a, "--threads")) {
+        else if (!strcmp(a, "--rows")) {
+            const char *v = argv[++i];
+            if (!strcmp(v, "exact")) exact_rows = 1;
+            else if (!strcmp(v, "response")) exact_rows = 0;
+            else return pf_cli_usage_error("prepare", "--rows '%s': expected response or exact", v);
+        } else if (!strcmp(a, "--verify")) {
+            char *end;
+            const char *v = argv[++i];
+            const unsigned long long nv = strtoull(v, &end, 10);
+            if (!*v || *end || v[0] == '-' || nv > 100000000ULL)
+                return pf_cli_usage_error("prepare", "--verify '%s': expected a count of events 0 .. 1e8", v);
+            nverify = (size_t)nv;
+        } else if (!strcmp(a, "--threads")) {
             if (pf_cli_parse_threads(argv[++i], &threads, &st)) return pf_cli_fail("prepare", &st);
         } else
             return pf_cli_usage_error("prepare", "unknown argument '%s' ('partonflow prepare --help')", a);
@@ -95,6 +172,10 @@ int pf_cmd_prepare(int argc, char **argv)
     uint64_t *rp = NULL;
     int32_t *bin = NULL;
     char *cmd = NULL, *yaml = NULL;
+    pf_prep_response resp = {0};
+    pf_prep_exact ex = {0};
+    const double *gen = NULL;
+    int response = 0;
     pf_card card, evcard;
     int have_card = 0;
     if (card_path) {
@@ -189,11 +270,24 @@ int pf_cmd_prepare(int argc, char **argv)
     int rc;
     bin = malloc((n ? n : 1) * sizeof *bin);
     if (!bin) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-    if (smeared) {
+    response = smeared && !exact_rows;
+    if (response) {
+        /* smeared detector: the response operator (prepare_reco.c), the same on every rank,
+         * and each event a factored stencil row on F = M G */
+        double gcut[7], gs, ga;
+        pf_ops_kinematics(ops, gcut, &gs, &ga);
+        gen = getenv("PF_GEN_OPS") ? gcut : NULL;
+        TRY(pf_prep_response_make(ops, &dp, gen, &resp, &st));
+        col = malloc((n ? n : 1) * sizeof *col);
+        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+        if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        rc = pf_prep_response_events(ops, &dp, gen, &resp, det, n, xr, qr, col, val, &ex, &st);
+        if (!rc && nverify) rc = verify_response(ops, &dp, gen, &resp, &evcard, n < nverify ? n : nverify, xr, qr, &st);
+    } else if (smeared) {
         /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
         rp = malloc((n + 1) * sizeof *rp);
         if (!rp) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-        rc = pf_prep_events_smeared(ops, &dp, n, xr, qr, rp, &col, &val, &st);
+        rc = pf_prep_events_smeared(ops, &dp, NULL, n, xr, qr, rp, &col, &val, &st);
     } else {
         /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
         col = malloc((n ? n : 1) * sizeof *col);
@@ -205,28 +299,25 @@ int pf_cmd_prepare(int argc, char **argv)
         if (!rc) pf_status_set(&st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
         goto fail;
     }
-    /* CSR: this rank's first weight in the file = the weights of the ranks before it */
-    size_t nnz_local = smeared ? (size_t)rp[n] : 0, nnz_first = 0, nnz_total = 0;
+    /* CSR rows to write: every event's (--rows exact) or the threshold-crossing events'
+     * (response operator); this rank's first row and weight in the file = those of the
+     * ranks before it */
+    const int csr = smeared && !response;
+    uint64_t *wrp = csr ? rp : ex.row_ptr;
+    uint32_t *wcol = csr ? col : ex.col;
+    double *wval = csr ? val : ex.val;
+    const size_t nrows_local = csr ? n : ex.n;
+    size_t nnz_local = smeared ? (size_t)wrp[nrows_local] : 0, nnz_first = 0, nnz_total = 0;
+    size_t rows_first = 0, rows_total = 0;
     if (smeared) {
-        const int nr = pf_par_size(), me = pf_par_rank();
-        double *cnt = calloc((size_t)nr, sizeof *cnt), *all = calloc((size_t)nr, sizeof *all);
-        if (!cnt || !all) {
-            free(cnt); free(all);
-            FAIL(PF_ENOMEM, "cannot allocate %d counts", nr);
-        }
-        cnt[me] = (double)nnz_local;
-        rc = pf_par_sum_blocks(cnt, (size_t)me, 1, (size_t)nr, (size_t)nr, all, &st);
-        for (int r = 0; r < nr; r++) {
-            if (r < me) nnz_first += (size_t)all[r];
-            nnz_total += (size_t)all[r];
-        }
-        free(cnt); free(all);
-        if (rc) goto fail;
-        for (size_t i = 0; i <= n; i++) rp[i] += nnz_first;
+        TRY(rank_prefix(nnz_local, &nnz_first, &nnz_total, &st));
+        TRY(rank_prefix(nrows_local, &rows_first, &rows_total, &st));
+        for (size_t i = 0; i <= nrows_local; i++) wrp[i] += nnz_first;
     }
     pf_like_info info = {.ngrid = pf_ops_ngrid(ops), .nevents = nacc, .luminosity = lumi,
                          .theory_checksum = thsum, .events_checksum = evsum, .seed = seed};
     snprintf(info.detector, sizeof info.detector, smeared ? "smeared" : "perfect");
+    info.response = response;
     {
         char *abs = realpath(theory, NULL); /* fit finds theory.h5 from any directory */
         snprintf(info.theory_path, sizeof info.theory_path, "%s", abs ? abs : theory);
@@ -241,7 +332,8 @@ int pf_cmd_prepare(int argc, char **argv)
     c = malloc(info.ngrid * sizeof *c);
     H = malloc(info.nbins * info.ngrid * sizeof *H);
     if (!c || !H) FAIL(PF_ENOMEM, "cannot allocate the normalisation");
-    if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, &info.bins, 0, c, H, &st));
+    if (response) TRY(pf_prep_response_norm(&resp, info.ngrid, det, &info.bins, c, H, &st));
+    else if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, &info.bins, 0, c, H, &st));
     else TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, &st));
     const double t3 = now();
     /* likelihood.h5 */
@@ -257,19 +349,33 @@ int pf_cmd_prepare(int argc, char **argv)
      * read).  /norm and /hist above stay compressed. */
     TRY(pf_h5_set_deflate(h, 0, &st));
     size_t d1[1] = {nacc}, d2[2] = {nacc, PF_LIKE_STW};
+    if (response) TRY(pf_like_file_write_response(h, &resp, &st));
     if (smeared) {
-        /* row_ptr has nacc + 1 entries: the last rank also writes the final one */
-        size_t dr[1] = {nacc + 1}, dn[1] = {nnz_total};
+        /* row_ptr has rows + 1 entries: the last rank also writes the final one */
+        size_t dr[1] = {rows_total + 1}, dn[1] = {nnz_total};
         const int last = e == nacc;
-        TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, dr, b, n + (size_t)last, rp, NULL, &st));
-        TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, dn, nnz_first, nnz_local, col, NULL, &st));
-        TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, dn, nnz_first, nnz_local, val,
+        TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, dr, rows_first, nrows_local + (size_t)last, wrp,
+                             NULL, &st));
+        TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, dn, nnz_first, nnz_local, wcol, NULL, &st));
+        TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, dn, nnz_first, nnz_local, wval,
                              "pb GeV^-2 per unit G", &st));
         TRY(pf_h5_set_attr_double(h, "/events", "n_sigma", PF_PREP_NSIGMA, &st));
-    } else {
+    }
+    if (response) {
+        /* the events whose rows above are their exact ones (global accepted-event index) */
+        uint64_t *gi = malloc((ex.n ? ex.n : 1) * sizeof *gi);
+        if (!gi) FAIL(PF_ENOMEM, "cannot allocate %zu event indices", ex.n);
+        for (size_t k = 0; k < ex.n; k++) gi[k] = (uint64_t)(b + ex.event[k]);
+        size_t dx[1] = {rows_total};
+        rc = pf_h5_write_rows(h, "/events/exact_index", PF_H5_UINT64, 1, dx, rows_first, ex.n, gi, NULL, &st);
+        free(gi);
+        TRY(rc);
+        TRY(pf_h5_set_attr_double(h, "/events", "exact_z_cross", PF_RECO_ZCROSS, &st));
+    }
+    if (!csr) {
         TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, &st));
         TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, &st));
-        TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)pf_ops_nx(ops), &st));
+        TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)(response ? resp.rg.nz : pf_ops_nx(ops)), &st));
     }
     TRY(pf_h5_write_rows(h, "/events/bin", PF_H5_INT32, 1, d1, b, n, bin, NULL, &st));
     {
@@ -282,7 +388,14 @@ int pf_cmd_prepare(int argc, char **argv)
         printf("partonflow prepare: %s: %zu accepted of %zu events, %zu grid values, %zu bins; read %.2f s, "
                "event weights %.3f s, normalisation %.2f s, written %.2f s (%d rank(s) x %d thread(s))\n",
                out, nacc, ngen, info.ngrid, info.nbins, t1 - t0, t2 - t1, t3 - t2, t4 - t3, pf_par_size(), nthr);
-        if (smeared)
+        if (response)
+            printf("partonflow prepare: smeared detector: response operator M of %zu x %zu nodes (%zu used), "
+                   "%zu weights (%.1f MB); events as stencil rows on F = M G (84 bytes), exact rows for the %zu "
+                   "(%.2f %%) whose response reaches across a flavour threshold (%zu weights); %.1f bytes per event\n",
+                   resp.rg.nt, resp.rg.nz, resp.nused, resp.nnz, 12.0 * (double)resp.nnz / 1e6, rows_total,
+                   100.0 * (double)rows_total / (double)nacc, nnz_total,
+                   (88.0 * (double)nacc + 12.0 * (double)nnz_total + 16.0 * (double)rows_total) / (double)nacc);
+        else if (smeared)
             printf("partonflow prepare: smeared detector: CSR rows, %zu weights, %.1f per event (mean), %.1f MB "
                    "(12 bytes per weight + 8 per event)\n",
                    nnz_total, (double)nnz_total / (double)nacc, (12.0 * (double)nnz_total + 8.0 * (double)(nacc + 1)) / 1e6);
@@ -297,5 +410,7 @@ done:
     pf_ops_destroy(ops);
     free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin);
     free(buf); free(cmd); free(yaml); free(rp);
+    pf_prep_response_free(&resp);
+    pf_prep_exact_free(&ex);
     return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "partonflow/card.h"
 #include "partonflow/detector.h"
+#include "partonflow/kernels/interp.h"
 #include "partonflow/like.h"
 #include "partonflow/status.h"
 
@@ -137,12 +138,100 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
  * measured effect on w . G: 2e-9 relative, below the quadrature error). */
 #define PF_PREP_DROP 1e-9
 /* Event rows folding the resolution exactly (integral over the true kinematics inside the
- * cut region of d2sigma times the response, times eps(y_r) / Jacobian): CSR rows
- * row_ptr[0..n] (caller's array), *col and *val malloc'd here (free them), columns
- * ascending within a row.  Each row depends only on its event (any threads, any ranks).
- * d: pf_sim_detector_from_card of the card the events were simulated with. */
-int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, size_t n, const double *x,
-                           const double *q2, uint64_t *row_ptr, uint32_t **col, double **val, pf_status *st);
+ * generation region gen (PF_CUT_* order; NULL: the reconstructed cuts d->cuts) of d2sigma
+ * times the response, times eps(y_r) / Jacobian): CSR rows row_ptr[0..n] (caller's array),
+ * *col and *val malloc'd here (free them), columns ascending within a row.  Each row
+ * depends only on its event (any threads, any ranks).  d: pf_sim_detector_from_card of
+ * the card the events were simulated with. */
+int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, const double *gen, size_t n,
+                           const double *x, const double *q2, uint64_t *row_ptr, uint32_t **col, double **val,
+                           pf_status *st);
+/* The rows of the response operator M (prepare_reco.c): for each reconstructed point i
+ * two rows, 2i the F2 part and 2i + 1 the FL part of the exact row with eps = 1, divided
+ * by the kinematic factor K_2(r_i) resp. K_L(r_i) (pf_kin_xsec_factors); use[i] = 0 gives
+ * two empty rows; qseg[i] >= 0 (nullable) takes the true-space Q^2 interpolation from that
+ * segment of the theory grid on both sides of its thresholds (pf_ops_xsec_weights_seg).
+ * row_ptr: 2n + 1 entries. */
+int pf_prep_response_rows(const pf_ops *ops, const pf_det_params *d, const double *gen, const uint8_t *use,
+                          const int *qseg, size_t n, const double *x, const double *q2, uint64_t *row_ptr,
+                          uint32_t **col, double **val, pf_status *st);
+/* ---- the reconstructed-space response operator (prepare_reco.c; docs/fitting.md) ----
+ * F = M G on a grid of reconstructed points (rows t = ln Q2_r, columns zeta =
+ * ln(x - Q2/s) - ln(1 - x)), interleaved like G: F[(it nz + iz) PF_NOBS + a]; an event is
+ * a factored stencil row (like.h) on F. */
+typedef struct pf_reco_grid {
+    pf_interp_axis taxis, zaxis; /* rows (t), columns (zeta) */
+    size_t nt, nz;
+    double cuts[7], s, alpha;    /* the reconstructed cuts, s, alpha_em of the theory */
+} pf_reco_grid;
+/* The grid over the reconstructed cuts rcuts (PF_CUT_* order) at the theory grid's spacing. */
+int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, pf_status *st);
+/* Length of F: PF_NOBS nt nz. */
+size_t pf_reco_nF(const pf_reco_grid *rg);
+/* Reconstructed (x, Q2) of node k (0 <= k < nt nz). */
+void pf_reco_node(const pf_reco_grid *rg, size_t k, double *x, double *q2);
+/* use[k] (nt nz) = 1 for the nodes a stencil of a point inside the cuts can reach; -1 when
+ * out of memory. */
+int pf_reco_used_nodes(const pf_reco_grid *rg, uint8_t *use);
+/* Factored stencil rows of events on F (st_nx = nz): factors eps(y) K_2, eps(y) K_L.  An
+ * event whose stencil leaves the used nodes is PF_EDOMAIN naming it. */
+int pf_reco_events_stencil(const pf_reco_grid *rg, const pf_detector_card *det, const uint8_t *use, size_t n,
+                           const double *x, const double *q2, uint32_t *base, double *stw, pf_status *st);
+/* The normalisation and histogram weights on F: q (nF) and qb (nbins x nF, nullable), so
+ * that c = M^T q and H_b = M^T qb_b (pf_reco_transpose_apply). */
+int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_prep_bins *bins, int order,
+                 double *q, double *qb, pf_status *st);
+/* c = M^T q for M in CSR (nF rows, columns < ngrid), sequential: the same bits anywhere. */
+void pf_reco_transpose_apply(size_t nF, const uint64_t *ptr, const uint32_t *col, const double *val,
+                             const double *q, size_t ngrid, double *c);
+
+/* 1 when the response of an event at the reconstructed (x, q2) reaches across a flavour
+ * threshold of the theory grid within PF_RECO_ZCROSS standard deviations of both smearing
+ * variables: F2 jumps there (NLO ZM-VFNS), which the response grid's segments do not
+ * interpolate, so such an event keeps its exact row (prepare_reco.c).  Beyond 4.5 sigma the
+ * Gaussian mass (3.4e-6) times the jump (~1 %) is below 1e-7 of the density. */
+#define PF_RECO_ZCROSS 4.5
+int pf_reco_crosses(const pf_ops *ops, const pf_det_params *d, double x, double q2);
+/* The whole operator: grid, used nodes and M (CSR, nF rows over the ngrid theory values),
+ * from the detector d integrated over the generation region gen (NULL: the cuts). */
+typedef struct pf_prep_response {
+    pf_reco_grid rg;
+    uint8_t *use;                 /* nt nz */
+    size_t nF, nnz, nused;
+    uint64_t *ptr;                /* nF + 1 */
+    uint32_t *col;
+    double *val;
+} pf_prep_response;
+int pf_prep_response_make(const pf_ops *ops, const pf_det_params *d, const double *gen, pf_prep_response *r,
+                          pf_status *st);
+void pf_prep_response_free(pf_prep_response *r);
+/* c (ngrid) and H (nbins x ngrid, nullable) from M: the normalisation of the density the
+ * events see. */
+int pf_prep_response_norm(const pf_prep_response *r, size_t ngrid, const pf_detector_card *det,
+                          const pf_prep_bins *bins, double *c, double *H, pf_status *st);
+
+/* The events of the response-operator likelihood: stencil rows on F (base, stw as
+ * pf_reco_events_stencil) for every event, and for the events that pf_reco_crosses their
+ * exact rows instead (ex: local event indices ascending, CSR rows; their stencil rows are
+ * zeroed). */
+typedef struct pf_prep_exact {
+    size_t n;
+    size_t *event;        /* n local event indices, ascending */
+    uint64_t *row_ptr;    /* n + 1 */
+    uint32_t *col;
+    double *val;
+} pf_prep_exact;
+int pf_prep_response_events(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_response *r,
+                            const pf_detector_card *det, size_t n, const double *x, const double *q2, uint32_t *base,
+                            double *stw, pf_prep_exact *ex, pf_status *st);
+void pf_prep_exact_free(pf_prep_exact *ex);
+/* rel[i] = (response-operator density / exact-row density - 1) of n events at the grid
+ * values G (0 for the events that keep their exact rows, pf_reco_crosses): the accuracy
+ * check of `prepare --verify N` (docs/fitting.md). */
+int pf_prep_response_verify(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_response *r,
+                            const pf_detector_card *det, const double *G, size_t n, const double *x,
+                            const double *q2, double *rel, pf_status *st);
+
 /* c_g = int_R w_g A and H_b (nullable) with A_b: A(x, Q2) = probability that an event at
  * the true point is reconstructed inside the cuts (and bin b) and passes the efficiency. */
 int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_prep_bins *bins, int order,
@@ -152,7 +241,9 @@ double pf_prep_acceptance(const pf_det_params *d, double x, double q2);
 
 /* ---------------------------------------------------------------- likelihood.h5 --- */
 #define PF_LIKE_SCHEMA "partonflow.likelihood"
-#define PF_LIKE_SCHEMA_VERSION 1
+/* 2: the smeared detector's response operator (/response) with events as stencil rows on
+ * F = M G; a version-1 reader would have taken those rows for stencils on G. */
+#define PF_LIKE_SCHEMA_VERSION 2
 
 typedef struct pf_h5 pf_h5;
 
@@ -161,6 +252,7 @@ typedef struct pf_like_info {
     double luminosity;                 /* pb^-1 */
     uint64_t theory_checksum, events_checksum, seed;
     char detector[32];                 /* "perfect" or "smeared" */
+    int response;                      /* smeared: 1 = response operator M (/response), 0 = CSR rows */
     char theory_path[512];             /* theory.h5 that prepare read (its checksum above) */
     pf_prep_bins bins;
 } pf_like_info;
@@ -170,6 +262,9 @@ typedef struct pf_like_info {
  * with pf_h5_write_rows.  Collective under MPI. */
 int pf_like_file_write_header(pf_h5 *h, const pf_like_info *info, const double *c, const double *H,
                               pf_status *st);
+/* The response operator (/response: M as CSR row_ptr, col, val; the grid's node
+ * coordinates t_nodes, zeta_nodes).  Collective under MPI (every rank holds all of M). */
+int pf_like_file_write_response(pf_h5 *h, const pf_prep_response *r, pf_status *st);
 /* Reads likelihood.h5: this rank's block-aligned slice of the events (pf_like_range) and
  * everything else; card_yaml (nullable) receives the stored card (malloc'd).  rows = 0
  * skips the event rows (pf_like_data.binned_only: the histogram method needs only the

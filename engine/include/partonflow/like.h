@@ -55,6 +55,14 @@ typedef struct pf_like_data {
     const uint32_t *st_base;      /* nevents: grid index of the stencil's first value */
     const double *st_w;           /* nevents x PF_LIKE_STW */
     size_t st_nx;                 /* x nodes per Q^2 row of the grid */
+    /* Smeared detector, response operator (docs/fitting.md): when nF > 0 the stencil rows
+     * address F = M G (nF values, st_nx columns per row) instead of G; M is CSR with nF
+     * rows (m_ptr: nF + 1) over the ngrid theory values.  ln L's gradient takes
+     * u_G = M^T u_F.  Every rank holds all of M. */
+    size_t nF;
+    const uint64_t *m_ptr;
+    const uint32_t *m_col;
+    const double *m_val;
     const int32_t *bin;           /* nevents: histogram bin of the event, -1 outside; nullable */
     const double *c;              /* ngrid: normalisation vector */
     double luminosity;            /* pb^-1 */

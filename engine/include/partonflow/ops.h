@@ -95,6 +95,13 @@ int pf_ops_pdf_values(const pf_ops *ops, const pf_pdf *pdf, double *xf, pf_statu
  * PF_EDOMAIN outside the grid (idx, w untouched).  k = a*16 + r*4 + c: observable a,
  * stencil row r (Q^2), column c (x). */
 int pf_ops_xsec_weights(const pf_ops *ops, double x, double q2, uint32_t *idx, double *w);
+/* pf_ops_xsec_weights with the Q^2 interpolation taken from segment seg of the grid's Q^2
+ * axis (the segments lie between flavour thresholds) even when q2 is outside it: the
+ * segment's function continued across the threshold (prepare_reco.c).  seg < 0: as
+ * pf_ops_xsec_weights. */
+int pf_ops_xsec_weights_seg(const pf_ops *ops, double x, double q2, int seg, uint32_t *idx, double *w);
+/* The Q^2 segment of the grid that holds q2 (0 below the first edge, the last above). */
+int pf_ops_qseg(const pf_ops *ops, double q2);
 /* The 16 interpolation weights of one observable (no kinematic factors): F_a(x, q2) =
  * sum_k w[k] G[idx[k] + a].  Returns PF_EDOMAIN outside the grid. */
 int pf_ops_interp_weights(const pf_ops *ops, double x, double q2, uint32_t *idx, double *w);

@@ -24,11 +24,17 @@ struct pf_like {
     uint32_t *st_base;  /* factored rows (perfect detector), or NULL: CSR */
     double *st_w;
     size_t st_nx;
+    /* response operator (like.h): F = M G, u_G = M^T u_F; mt: M^T as CSR (ngrid rows,
+     * entries in ascending row of M), F: nF */
+    size_t nF;
+    uint64_t *m_ptr, *mt_ptr;
+    uint32_t *m_col, *mt_col;
+    double *m_val, *mt_val, *F;
     double *c, *H, L;
     double *wt;        /* NULL: all 1 */
     double *counts;    /* nbins */
-    double *partials;  /* nblocks_local x (ngrid + 1) */
-    double *u;         /* ngrid + 1 */
+    double *partials;  /* nblocks_local x (nev + 1), nev = nF or ngrid: what the rows address */
+    double *u;         /* max(ngrid, nF) + 1 */
     size_t nblocks_local, first_block, nblocks_total;
     int binned_only;   /* no event rows (pf_like_data.binned_only) */
 };
@@ -149,6 +155,64 @@ static inline void scatter_runs(const uint32_t *restrict rcol, const uint32_t *r
     }
 }
 
+/* The response operator M (copied and checked) and its transpose. */
+static int make_response(pf_like *lk, const pf_like_data *d, pf_status *st)
+{
+    const size_t nF = lk->nF, ng = lk->ngrid;
+    if (!d->m_ptr || !d->m_col || !d->m_val || d->m_ptr[0] != 0)
+        return pf_status_set(st, PF_EINVAL, "pf_like_create: incomplete response operator");
+    for (size_t k = 0; k < nF; k++)
+        if (d->m_ptr[k + 1] < d->m_ptr[k])
+            return pf_status_set(st, PF_EFORMAT, "pf_like_create: response operator row %zu ends before it starts", k);
+    const size_t nnz = (size_t)d->m_ptr[nF];
+    lk->m_ptr = malloc((nF + 1) * sizeof *lk->m_ptr);
+    lk->m_col = malloc((nnz ? nnz : 1) * sizeof *lk->m_col);
+    lk->m_val = malloc((nnz ? nnz : 1) * sizeof *lk->m_val);
+    lk->mt_ptr = calloc(ng + 1, sizeof *lk->mt_ptr);
+    lk->mt_col = malloc((nnz ? nnz : 1) * sizeof *lk->mt_col);
+    lk->mt_val = malloc((nnz ? nnz : 1) * sizeof *lk->mt_val);
+    lk->F = malloc((nF > ng ? nF : ng) * sizeof *lk->F); /* also holds M^T u_F */
+    if (!lk->m_ptr || !lk->m_col || !lk->m_val || !lk->mt_ptr || !lk->mt_col || !lk->mt_val || !lk->F)
+        return pf_status_set(st, PF_ENOMEM, "pf_like_create: cannot allocate the response operator (%zu weights)", nnz);
+    memcpy(lk->m_ptr, d->m_ptr, (nF + 1) * sizeof *lk->m_ptr);
+    memcpy(lk->m_col, d->m_col, nnz * sizeof *lk->m_col);
+    memcpy(lk->m_val, d->m_val, nnz * sizeof *lk->m_val);
+    for (size_t j = 0; j < nnz; j++) {
+        if (lk->m_col[j] >= ng || !isfinite(lk->m_val[j]))
+            return pf_status_set(st, PF_EFORMAT,
+                                 "pf_like_create: response operator weight %zu (grid index %u, value %g) is not a finite "
+                                 "weight on the %zu grid values", j, lk->m_col[j], lk->m_val[j], ng);
+        lk->mt_ptr[lk->m_col[j] + 1]++;
+    }
+    for (size_t g = 0; g < ng; g++) lk->mt_ptr[g + 1] += lk->mt_ptr[g];
+    uint64_t *pos = malloc((ng ? ng : 1) * sizeof *pos);
+    if (!pos) return pf_status_set(st, PF_ENOMEM, "pf_like_create: cannot allocate the response operator");
+    memcpy(pos, lk->mt_ptr, ng * sizeof *pos);
+    for (size_t k = 0; k < nF; k++)
+        for (uint64_t j = lk->m_ptr[k]; j < lk->m_ptr[k + 1]; j++) {
+            const uint64_t p = pos[lk->m_col[j]]++;
+            lk->mt_col[p] = (uint32_t)k;
+            lk->mt_val[p] = lk->m_val[j];
+        }
+    free(pos);
+    return 0;
+}
+
+/* y[r] = sum_j val[j] x[col[j]] over the CSR rows r < nr, each row in ascending j by one
+ * thread: the same bits for any number of threads. */
+static void csr_apply(size_t nr, const uint64_t *ptr, const uint32_t *col, const double *val, const double *x,
+                      double *y)
+{
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static, 64)
+#endif
+    for (size_t r = 0; r < nr; r++) {
+        double a = 0.0;
+        for (uint64_t j = ptr[r]; j < ptr[r + 1]; j++) a += val[j] * x[col[j]];
+        y[r] = a;
+    }
+}
+
 /* A failed create: with take, the CSR rows go back to the caller. */
 static pf_like *create_failed(pf_like *lk, int take)
 {
@@ -193,9 +257,11 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
     take = take && lk->nnz; /* only CSR rows are taken */
     lk->col = take ? (uint32_t *)d->col : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->col);
     lk->val = take ? (double *)d->val : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->val);
+    lk->nF = stencil ? d->nF : 0;
+    const size_t nev = lk->nF ? lk->nF : lk->ngrid;
     lk->c = malloc(lk->ngrid * sizeof *lk->c);
-    lk->u = malloc((lk->ngrid + 1) * sizeof *lk->u);
-    lk->partials = malloc((lk->nblocks_local ? lk->nblocks_local : 1) * (lk->ngrid + 1) * sizeof *lk->partials);
+    lk->u = malloc(((nev > lk->ngrid ? nev : lk->ngrid) + 1) * sizeof *lk->u);
+    lk->partials = malloc((lk->nblocks_local ? lk->nblocks_local : 1) * (nev + 1) * sizeof *lk->partials);
     if (!lk->row_ptr || !lk->col || !lk->val || !lk->c || !lk->u || !lk->partials) goto nomem;
     if (stencil) {
         lk->st_nx = d->st_nx;
@@ -207,10 +273,11 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
             memcpy(lk->st_w, d->st_w, lk->n * PF_LIKE_STW * sizeof *lk->st_w);
         }
         lk->row_ptr[0] = 0;
+        if (lk->nF && make_response(lk, d, st)) return create_failed(lk, take);
         for (size_t i = 0; i < lk->n; i++)
-            if ((size_t)lk->st_base[i] + (3 * lk->st_nx + 4) * 2 > lk->ngrid) {
-                pf_status_set(st, PF_EFORMAT, "pf_like_create: stencil of event %zu at %u leaves the grid of %zu",
-                              lk->first + i, lk->st_base[i], lk->ngrid);
+            if ((size_t)lk->st_base[i] + (3 * lk->st_nx + 4) * 2 > nev) {
+                pf_status_set(st, PF_EFORMAT, "pf_like_create: stencil of event %zu at %u leaves the %s of %zu",
+                              lk->first + i, lk->st_base[i], lk->nF ? "response grid" : "grid", nev);
                 return create_failed(lk, take);
             }
     } else if (lk->n && !binned) {
@@ -262,6 +329,7 @@ void pf_like_destroy(pf_like *lk)
     free(lk->rptr); free(lk->rcol); free(lk->rlen);
     free(lk->row_ptr); free(lk->col); free(lk->st_base); free(lk->st_w); free(lk->val); free(lk->bin); free(lk->c); free(lk->H);
     free(lk->wt); free(lk->counts); free(lk->partials); free(lk->u);
+    free(lk->m_ptr); free(lk->m_col); free(lk->m_val); free(lk->mt_ptr); free(lk->mt_col); free(lk->mt_val); free(lk->F);
     free(lk);
 }
 
@@ -278,6 +346,10 @@ void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt)
         d->st_base = lk->st_base;
         d->st_w = lk->st_w;
         d->st_nx = lk->st_nx;
+        d->nF = lk->nF;
+        d->m_ptr = lk->m_ptr;
+        d->m_col = lk->m_col;
+        d->m_val = lk->m_val;
     } else {
         d->row_ptr = lk->row_ptr;
         d->col = lk->col;
@@ -459,9 +531,15 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
 {
     if (lk->binned_only)
         return pf_status_set(st, PF_EINVAL, "likelihood: read without event rows (binned only): no unbinned ln L");
-    const size_t len = lk->ngrid + 1, nb = lk->nblocks_local;
+    const size_t nev = lk->nF ? lk->nF : lk->ngrid, len = nev + 1, nb = lk->nblocks_local;
     const int want_grad = grad != NULL;
     long bad = -1;
+    const double *Gin = G; /* the theory grid values */
+    if (lk->nF) {
+        /* the smeared detector's events see F = M G (like.h) */
+        csr_apply(lk->nF, lk->m_ptr, lk->m_col, lk->m_val, G, lk->F);
+        G = lk->F;
+    }
     /* One pass: block b's partial holds [sum wt ln d, u_0 .. u_{ngrid-1}]. */
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static)
@@ -469,7 +547,7 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
     for (size_t b = 0; b < nb; b++) {
         double *part = lk->partials + b * len;
         double *u = part + 1;
-        if (want_grad) memset(u, 0, lk->ngrid * sizeof *u);
+        if (want_grad) memset(u, 0, nev * sizeof *u);
         size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
         log_acc la = {0};
         for (size_t i = i0; i < i1; i++) {
@@ -547,10 +625,15 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
         if (rc) return rc;
     }
     double nexp;
-    pf_like_nexp(lk, G, NULL, 0, &nexp, NULL);
+    pf_like_nexp(lk, Gin, NULL, 0, &nexp, NULL);
     *lnl = lk->u[0] - nexp;
     if (want_grad) {
         double *u = lk->u + 1;
+        if (lk->nF) {
+            /* u_G = M^T u_F, into F's buffer (no longer needed), then back */
+            csr_apply(lk->ngrid, lk->mt_ptr, lk->mt_col, lk->mt_val, u, lk->F);
+            memcpy(u, lk->F, lk->ngrid * sizeof *u);
+        }
         for (size_t g = 0; g < lk->ngrid; g++) u[g] -= lk->L * lk->c[g];
         for (size_t p = 0; p < np; p++) grad[p] = dot8(dG + p * lk->ngrid, u, lk->ngrid);
     }

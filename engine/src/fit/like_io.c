@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "partonflow/h5.h"
+#include "partonflow/ops.h"
 #include "partonflow/par.h"
 
 #define TRY(x) do { if ((rc = (x)) != PF_OK) goto done; } while (0)
@@ -40,11 +41,39 @@ done:
     return rc;
 }
 
+int pf_like_file_write_response(pf_h5 *h, const pf_prep_response *r, pf_status *st)
+{
+    int rc;
+    double *tn = malloc(r->rg.nt * sizeof *tn), *zn = malloc(r->rg.nz * sizeof *zn);
+    if (!tn || !zn) {
+        free(tn); free(zn);
+        return pf_status_set(st, PF_ENOMEM, "likelihood.h5: cannot allocate the response grid nodes");
+    }
+    for (size_t i = 0; i < r->rg.nt; i++) tn[i] = pf_interp_axis_node(&r->rg.taxis, (int)i);
+    for (size_t i = 0; i < r->rg.nz; i++) zn[i] = pf_interp_axis_node(&r->rg.zaxis, (int)i);
+    size_t d[1] = {r->nF + 1};
+    TRY(pf_h5_write(h, "/response/row_ptr", PF_H5_UINT64, 1, d, r->ptr, NULL, st));
+    d[0] = r->nnz;
+    TRY(pf_h5_write(h, "/response/col", PF_H5_INT32, 1, d, r->col, NULL, st));
+    TRY(pf_h5_write(h, "/response/val", PF_H5_DOUBLE, 1, d, r->val, "per unit G (F = M G)", st));
+    d[0] = r->rg.nt;
+    TRY(pf_h5_write(h, "/response/t_nodes", PF_H5_DOUBLE, 1, d, tn, "ln(Q2 / GeV^2)", st));
+    d[0] = r->rg.nz;
+    TRY(pf_h5_write(h, "/response/zeta_nodes", PF_H5_DOUBLE, 1, d, zn, "ln(x - Q2/s) - ln(1 - x)", st));
+    TRY(pf_h5_set_attr_int64(h, "/response", "nt", (int64_t)r->rg.nt, st));
+    TRY(pf_h5_set_attr_int64(h, "/response", "nz", (int64_t)r->rg.nz, st));
+done:
+    free(tn); free(zn);
+    return rc;
+}
+
 pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **card_yaml, pf_status *st)
 {
     pf_like *lk = NULL;
-    uint64_t *rp = NULL;
-    uint32_t *col = NULL;
+    uint64_t *rp = NULL, *mptr = NULL;
+    uint32_t *col = NULL, *mcol = NULL;
+    double *mval = NULL;
+    size_t nF = 0;
     double *val = NULL, *c = NULL, *H = NULL, *edges = NULL;
     int32_t *bin = NULL;
     char *det = NULL;
@@ -118,6 +147,30 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         TRY(pf_h5_expect(h, "/events/bin", PF_H5_INTEGER_CLASS, 1, dn, "n_events", NULL, st));
     const int stencil = rows && pf_h5_exists(h, "/events/stencil_base");
     int64_t snx = 0;
+    if (stencil && pf_h5_exists(h, "/response/row_ptr")) {
+        /* the smeared detector's response operator: events are stencils on F = M G */
+        int64_t nt, nz;
+        size_t dp[PF_H5_MAX_RANK], dc[PF_H5_MAX_RANK], dv[PF_H5_MAX_RANK];
+        int r1, r2, r3;
+        TRY(pf_h5_get_attr_int64(h, "/response", "nt", &nt, st));
+        TRY(pf_h5_get_attr_int64(h, "/response", "nz", &nz, st));
+        TRY(pf_h5_read(h, "/response/row_ptr", PF_H5_UINT64, &r1, dp, (void **)&mptr, st));
+        TRY(pf_h5_read(h, "/response/col", PF_H5_INT32, &r2, dc, (void **)&mcol, st));
+        TRY(pf_h5_read(h, "/response/val", PF_H5_DOUBLE, &r3, dv, (void **)&mval, st));
+        if (nt < 4 || nz < 4 || nt > (1 << 20) || nz > (1 << 20) || r1 != 1 || r2 != 1 || r3 != 1 ||
+            dp[0] != (size_t)(PF_NOBS * nt * nz) + 1 || dc[0] != dv[0] || mptr[0] != 0 || mptr[dp[0] - 1] != dc[0]) {
+            rc = pf_status_set(st, PF_EFORMAT,
+                               "%s: /response is inconsistent (expected row_ptr of 2 nt nz + 1 = %lld entries from 0 "
+                               "to the length of col and val)", path, (long long)(PF_NOBS * nt * nz) + 1);
+            goto done;
+        }
+        nF = dp[0] - 1;
+        for (size_t k = 0; k < nF; k++)
+            if (mptr[k + 1] < mptr[k]) {
+                rc = pf_status_set(st, PF_EFORMAT, "%s: /response/row_ptr decreases at row %zu", path, k);
+                goto done;
+            }
+    }
     if (stencil) {
         /* factored rows of the perfect detector */
         TRY(pf_h5_get_attr_int64(h, "/events", "stencil_nx", &snx, st));
@@ -187,6 +240,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                     BAD("%s: dataset /events/col entry %llu (row %zu): expected a grid index 0 .. %zu, got %d", path,
                         (unsigned long long)(k0 + k), b + i, info->ngrid - 1, (int32_t)col[k]);
     }
+    info->response = nF > 0;
     if (n) TRY(pf_h5_read_rows(h, "/events/bin", PF_H5_INT32, b, n, bin, st));
     for (size_t i = 0; i < n && info->nbins; i++)
         if (bin[i] < -1 || bin[i] >= (int32_t)info->nbins)
@@ -198,7 +252,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     }
     pf_like_data d = {.ngrid = info->ngrid, .nevents_total = info->nevents, .first_event = b, .nevents = n,
                       .row_ptr = stencil || !rows ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
-                      .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .bin = info->nbins ? bin : NULL, .c = c,
+                      .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .nF = nF, .m_ptr = mptr, .m_col = mcol, .m_val = mval, .bin = info->nbins ? bin : NULL, .c = c,
                       .luminosity = info->luminosity, .nbins = info->nbins, .H = H, .binned_only = !rows};
     lk = pf_like_create_take(&d, st);
     rc = lk ? PF_OK : st->code;
@@ -206,7 +260,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     if (rc) pf_status_prefix(st, "%s: ", path);
 done:
     pf_h5_close(h);
-    free(rp); free(col); free(val); free(c); free(H); free(edges); free(bin); free(det);
+    free(rp); free(col); free(val); free(mptr); free(mcol); free(mval); free(c); free(H); free(edges); free(bin); free(det);
     if (rc && lk) {
         pf_like_destroy(lk);
         lk = NULL;

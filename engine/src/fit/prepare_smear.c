@@ -132,15 +132,14 @@ static double u_of(double e, double th, const row_ctx *x, double *t)
     return log(xx / (1.0 - xx));
 }
 
-/* One event: accumulates its row into sc (dense, with the touched list). */
-static int row_one(const row_ctx *x, double xr, double q2r, row_scratch *sc)
+/* One reconstructed point: accumulates I(r) (detector-space density, prepare_smear.c's
+ * header) times pref into sc (dense, with the touched list). */
+static int row_one(const row_ctx *x, double xr, double q2r, double pref, int qseg, row_scratch *sc)
 {
     const pf_det_params *d = x->d;
     const double ep = x->s / (4.0 * x->ee);
     double er, thr;
     pf_det_electron(x->ee, ep, xr, q2r, &er, &thr);
-    const double yr = q2r / (xr * x->s);
-    const double pref = pf_det_efficiency(d, yr) / pf_det_jacobian(x->ee, ep, er, thr);
     const double sth = d->sigma_theta;
     /* the true cuts and the Gaussian window in E as bounds */
     bound b[9];
@@ -225,7 +224,7 @@ static int row_one(const row_ctx *x, double xr, double q2r, row_scratch *sc)
                 const double qq = 2.0 * x->ee * e * opc, yy = 1.0 - e * omc / (2.0 * x->ee);
                 if (!(yy > 0.0 && e > 0.0)) continue;
                 const double xx = qq / (x->s * yy);
-                if (pf_ops_xsec_weights(x->ops, xx, qq, idx, w)) return -1;
+                if (pf_ops_xsec_weights_seg(x->ops, xx, qq, qseg, idx, w)) return -1;
                 const double se = sig_e(d, e);
                 const double dse = (d->stochastic * d->stochastic + 2.0 * d->constant * d->constant * e) / (2.0 * se);
                 const double jac = 2.0 * e * sn * qq / (x->s * yy * yy);
@@ -281,16 +280,24 @@ static int grid_lines(const pf_ops *ops, double **xl, int *nxl, double **tl, int
 
 #define CHUNK 4096
 
-int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, size_t n, const double *x, const double *q2,
-                           uint64_t *row_ptr, uint32_t **col_out, double **val_out, pf_status *st)
+/* The rows of n reconstructed points, computed in parallel and assembled in point order
+ * (each row depends on its point alone: the same bits for any threads and ranks).
+ * nodes = 0: event rows, pref = eps(y_r) / J(r), one row per point.
+ * nodes = 1: response-operator rows (prepare_reco.c), pref = 1 / J(r), two rows per point,
+ *   the F2 and the FL part (even and odd grid indices) divided by K_2(r) and K_L(r); a
+ *   point with use[i] == 0 gets two empty rows. */
+static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *gen, int nodes, const uint8_t *use,
+                      const int *qseg, size_t n, const double *x, const double *q2, uint64_t *row_ptr, uint32_t **col_out,
+                      double **val_out, pf_status *st)
 {
     *col_out = NULL;
     *val_out = NULL;
     if (pf_prep_check_det(d, st)) return st->code;
     const size_t ng = pf_ops_ngrid(ops);
+    const int per = nodes ? 2 : 1;
     rules R;
     row_ctx cx = {.ops = ops, .d = d, .R = &R, .ee = d->e_electron, .s = pf_kin_s(d->e_electron, d->e_proton)};
-    cx.ncut = cut_bounds(cx.ee, cx.s, d->cuts, cx.cut);
+    cx.ncut = cut_bounds(cx.ee, cx.s, gen ? gen : d->cuts, cx.cut);
     int nthr = 1;
 #ifdef PF_HAVE_OPENMP
     nthr = omp_get_max_threads();
@@ -299,7 +306,7 @@ int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, size_t n, 
     uint32_t **tc = calloc((size_t)nthr, sizeof *tc);
     double **tv = calloc((size_t)nthr, sizeof *tv);
     size_t *tcap = calloc((size_t)nthr, sizeof *tcap), *tlen = calloc((size_t)nthr, sizeof *tlen);
-    uint64_t *off = malloc(CHUNK * sizeof *off), *len = malloc(CHUNK * sizeof *len);
+    uint64_t *off = malloc(2 * CHUNK * sizeof *off), *len = malloc(2 * CHUNK * sizeof *len);
     int *who = malloc(CHUNK * sizeof *who);
     uint32_t *col = NULL;
     double *val = NULL;
@@ -336,7 +343,25 @@ int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, size_t n, 
 #endif
             row_scratch *s = sc + t;
             s->ntouched = 0;
-            if (row_one(&cx, x[i], q2[i], s)) {
+            who[i - c0] = t;
+            double scale[2] = {1.0, 1.0};
+            if (nodes && !use[i]) {
+                for (int a = 0; a < 2; a++) off[per * (i - c0) + a] = tlen[t], len[per * (i - c0) + a] = 0;
+                continue;
+            }
+            double er, thr;
+            pf_det_electron(cx.ee, cx.s / (4.0 * cx.ee), x[i], q2[i], &er, &thr);
+            const double jr = pf_det_jacobian(cx.ee, cx.s / (4.0 * cx.ee), er, thr);
+            double pref = 1.0 / jr;
+            if (nodes) {
+                double f2, fl;
+                pf_kin_xsec_factors(x[i], q2[i], cx.s, ops->alpha, &f2, &fl);
+                scale[0] = 1.0 / f2;
+                scale[1] = 1.0 / fl;
+            } else {
+                pref = pf_det_efficiency(d, q2[i] / (x[i] * cx.s)) / jr;
+            }
+            if (!(isfinite(pref) && isfinite(scale[0]) && isfinite(scale[1])) || row_one(&cx, x[i], q2[i], pref, qseg ? qseg[i] : -1, s)) {
 #ifdef PF_HAVE_OPENMP
 #pragma omp critical(pf_prep_smear_bad)
 #endif
@@ -354,32 +379,37 @@ int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, size_t n, 
             /* weights below PF_PREP_DROP x the row's largest come from the far Gaussian
              * tails only (|z| > ~5.5) and change w . G by less than the quadrature error:
              * dropped (a quarter of the weights with the default grid) */
-            double vmax = 0.0;
-            for (size_t k = 0; k < s->ntouched; k++) vmax = fmax(vmax, fabs(s->acc[s->touched[k]]));
-            const size_t o = tlen[t];
-            size_t kept = 0;
-            for (size_t k = 0; k < s->ntouched; k++) {
-                const uint32_t g = s->touched[k];
-                if (fabs(s->acc[g]) >= PF_PREP_DROP * vmax && o + kept < tcap[t]) {
-                    tc[t][o + kept] = g;
-                    tv[t][o + kept] = s->acc[g];
-                    kept++;
+            for (int a = 0; a < per; a++) {
+                double vmax = 0.0;
+                for (size_t k = 0; k < s->ntouched; k++)
+                    if (!nodes || (int)(s->touched[k] & 1u) == a) vmax = fmax(vmax, fabs(s->acc[s->touched[k]]));
+                const size_t o = tlen[t];
+                size_t kept = 0;
+                for (size_t k = 0; k < s->ntouched; k++) {
+                    const uint32_t g = s->touched[k];
+                    if (nodes && (int)(g & 1u) != a) continue;
+                    if (fabs(s->acc[g]) >= PF_PREP_DROP * vmax && o + kept < tcap[t]) {
+                        tc[t][o + kept] = g;
+                        tv[t][o + kept] = nodes ? s->acc[g] * scale[a] : s->acc[g];
+                        kept++;
+                    }
                 }
-                s->acc[g] = 0.0;
-                s->mark[g] = 0;
+                tlen[t] += kept;
+                off[per * (i - c0) + a] = o;
+                len[per * (i - c0) + a] = kept;
             }
-            tlen[t] += kept;
-            off[i - c0] = o;
-            len[i - c0] = kept;
-            who[i - c0] = t;
+            for (size_t k = 0; k < s->ntouched; k++) {
+                s->acc[s->touched[k]] = 0.0;
+                s->mark[s->touched[k]] = 0;
+            }
         }
         if (oom) {
             rc = pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the event rows");
             break;
         }
-        /* assembly in global event order */
+        /* assembly in global point order */
         size_t add = 0;
-        for (size_t i = c0; i < c1; i++) add += len[i - c0];
+        for (size_t r = 0; r < per * (c1 - c0); r++) add += len[r];
         if (nnz + add > cap) {
             size_t nc = (nnz + add) + (nnz + add) / 2 + 4096;
             uint32_t *a = realloc(col, nc * sizeof *a);
@@ -392,16 +422,19 @@ int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, size_t n, 
             }
             cap = nc;
         }
-        for (size_t i = c0; i < c1; i++) {
-            const int t = who[i - c0];
-            memcpy(col + nnz, tc[t] + off[i - c0], len[i - c0] * sizeof *col);
-            memcpy(val + nnz, tv[t] + off[i - c0], len[i - c0] * sizeof *val);
-            nnz += len[i - c0];
-            row_ptr[i + 1] = nnz;
+        for (size_t r = 0; r < per * (c1 - c0); r++) {
+            const int t = who[r / per];
+            memcpy(col + nnz, tc[t] + off[r], len[r] * sizeof *col);
+            memcpy(val + nnz, tv[t] + off[r], len[r] * sizeof *val);
+            nnz += len[r];
+            row_ptr[per * c0 + r + 1] = nnz;
         }
         if (bad >= 0) break;
     }
-    if (!rc && bad >= 0) rc = pf_ops_domain_error(ops, "prepare: the resolution of accepted event", bad, x, q2, st);
+    if (!rc && bad >= 0)
+        rc = pf_ops_domain_error(ops, nodes ? "prepare: the resolution of reconstructed-grid node"
+                                            : "prepare: the resolution of accepted event",
+                                 bad, x, q2, st);
 done:
     for (int t = 0; sc && t < nthr; t++) {
         free(sc[t].acc); free(sc[t].mark); free(sc[t].touched);
@@ -418,4 +451,17 @@ done:
     *col_out = col ? col : malloc(sizeof *col);
     *val_out = val ? val : malloc(sizeof *val);
     return PF_OK;
+}
+
+int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, const double *gen, size_t n, const double *x,
+                           const double *q2, uint64_t *row_ptr, uint32_t **col, double **val, pf_status *st)
+{
+    return smear_rows(ops, d, gen, 0, NULL, NULL, n, x, q2, row_ptr, col, val, st);
+}
+
+int pf_prep_response_rows(const pf_ops *ops, const pf_det_params *d, const double *gen, const uint8_t *use,
+                          const int *qseg, size_t n, const double *x, const double *q2, uint64_t *row_ptr,
+                          uint32_t **col, double **val, pf_status *st)
+{
+    return smear_rows(ops, d, gen, 1, use, qseg, n, x, q2, row_ptr, col, val, st);
 }

@@ -222,6 +222,35 @@ int pf_ops_xsec_weights(const pf_ops *o, double x, double q2, uint32_t *idx, dou
     return PF_OK;
 }
 
+int pf_ops_xsec_weights_seg(const pf_ops *o, double x, double q2, int seg, uint32_t *idx, double *w)
+{
+    if (seg < 0) return pf_ops_xsec_weights(o, x, q2, idx, w);
+    int r0, c0;
+    double wr[4], wc[4], fac[PF_NOBS], t, u, xf;
+    if (!(x > 0.0 && x < 1.0 && q2 > 0.0) || seg >= o->qaxis.nseg) return PF_EDOMAIN;
+    pf_ops_coords(x, q2, &t, &u, &xf);
+    if (pf_interp_axis_locate_seg(&o->qaxis, seg, t, &r0, wr) || pf_interp_axis_locate(&o->xaxis, u, &c0, wc))
+        return PF_EDOMAIN;
+    for (int c = 0; c < 4; c++) wc[c] *= xf * o->xpow[c0 + c];
+    pf_kin_xsec_factors(x, q2, o->s, o->alpha, &fac[PF_OBS_F2], &fac[PF_OBS_FL]);
+    for (int a = 0; a < PF_NOBS; a++)
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 4; c++) {
+                const int k = a * 16 + r * 4 + c;
+                idx[k] = (uint32_t)((((size_t)(r0 + r)) * o->nx + (size_t)(c0 + c)) * PF_NOBS + (size_t)a);
+                w[k] = fac[a] * (wr[r] * wc[c]);
+            }
+    return PF_OK;
+}
+
+int pf_ops_qseg(const pf_ops *o, double q2)
+{
+    const double t = log(q2);
+    int k = 0;
+    while (k + 1 < o->qaxis.nseg && t >= o->qaxis.edge[k + 1]) k++;
+    return k;
+}
+
 /* ---------------------------------------------------------------- batch passes ----- */
 
 int pf_ops_domain_error(const pf_ops *o, const char *fn, long bad, const double *x, const double *q2,

@@ -309,7 +309,7 @@ static void event_rows_match_independent_folding_integral(void **state)
     uint32_t *col;
     double *val;
     pf_status st = {0};
-    if (pf_prep_events_smeared(o, &d, n, xr, qr, rp, &col, &val, &st)) fail_msg("%s", st.msg);
+    if (pf_prep_events_smeared(o, &d, NULL, n, xr, qr, rp, &col, &val, &st)) fail_msg("%s", st.msg);
     double worst = 0.0;
     for (size_t i = 0; i < n; i++) {
         double got = 0.0;
@@ -418,9 +418,9 @@ static void event_rows_identical_for_one_and_two_threads(void **state)
     double *v1, *v2;
     pf_status st = {0};
     omp_set_num_threads(1);
-    assert_int_equal(pf_prep_events_smeared(o, &d, n, x, q2, r1, &c1, &v1, &st), 0);
+    assert_int_equal(pf_prep_events_smeared(o, &d, NULL, n, x, q2, r1, &c1, &v1, &st), 0);
     omp_set_num_threads(2);
-    assert_int_equal(pf_prep_events_smeared(o, &d, n, x, q2, r2, &c2, &v2, &st), 0);
+    assert_int_equal(pf_prep_events_smeared(o, &d, NULL, n, x, q2, r2, &c2, &v2, &st), 0);
     assert_memory_equal(r1, r2, (n + 1) * sizeof *r1);
     assert_memory_equal(c1, c2, r1[n] * sizeof *c1);
     assert_memory_equal(v1, v2, r1[n] * sizeof *v1);
@@ -444,7 +444,7 @@ static void detector_without_resolution_is_refused(void **state)
     uint32_t *col;
     double *val, x = 0.01, q2 = 20.0;
     pf_status st = {0};
-    assert_int_equal(pf_prep_events_smeared(o, &d, 1, &x, &q2, rp, &col, &val, &st), PF_EINVAL);
+    assert_int_equal(pf_prep_events_smeared(o, &d, NULL, 1, &x, &q2, rp, &col, &val, &st), PF_EINVAL);
     assert_non_null(strstr(st.msg, "angle_resolution"));
     pf_ops_destroy(o);
 }

@@ -105,6 +105,19 @@ PF_HD int pf_interp_axis_locate(const pf_interp_axis *ax, double t, int *i0, dou
     return 0;
 }
 
+/* pf_interp_axis_locate forced into segment k: a t beyond the segment's ends gets the
+ * segment's end cell's cubic, extrapolated (the continuation of a function across a
+ * threshold from one side; prepare_reco.c).  Returns -1 when t is NaN. */
+PF_HD int pf_interp_axis_locate_seg(const pf_interp_axis *ax, int k, double t, int *i0, double w[4])
+{
+    if (!(t == t)) return -1;
+    const double s = (t - ax->edge[k]) * ax->inv_h[k];
+    int j = s < 1.0 ? 1 : (s > (double)(ax->n[k] - 3) ? ax->n[k] - 3 : (int)s);
+    pf_interp_cubic_weights(s - (double)j, w);
+    *i0 = ax->first[k] + j - 1;
+    return 0;
+}
+
 /* The 16 (index, weight) pairs of the tensor-product stencil of (t_row, t_col) on a grid
  * stored row-major with `ncol` columns: entry r*4 + c is node (row0 + r, col0 + c), index
  * (row0 + r) * ncol + col0 + c.  Returns 0, or -1 outside the grid. */

@@ -1,0 +1,542 @@
+/* partonflow fit: the reconstructed-space response operator of the smeared detector
+ * (issue 12; docs/fitting.md "Response operator").
+ *
+ * The density of accepted events at a reconstructed point r (per unit x_r, Q2_r) is
+ *     D(r) = eps(y_r) / J(r) I(r),   I(r) = int_gen d2sigma(t) J(t) N(E'_r) N(theta_r) dt
+ * (prepare_smear.c), linear in the grid values G.  Split I = I_2 + I_L by the structure
+ * function it comes from (G interleaves F2 and FL) and define on a grid of reconstructed
+ * points r_k
+ *     Phi_a(r_k) = I_a(r_k) / (J(r_k) K_a(r_k)),   a = F2, FL,
+ * with K_a the kinematic factors of d2sigma (pf_kin_xsec_factors).  Phi_a is the structure
+ * function a folded with the resolution (for a perfect detector Phi_a = F_a), so it is as
+ * smooth on the grid scale as F_a, and an event's density is the perfect detector's
+ * factored stencil row, on F = M G instead of G:
+ *     D(r_i) = eps(y_i) [K_2(r_i) interp(Phi_2)(r_i) + K_L(r_i) interp(Phi_L)(r_i)],
+ * 84 bytes per event; M (rows: the exact smeared rows at the nodes, split and divided as
+ * above, pf_prep_response_rows) is built once per data set, independent of the events.
+ *
+ * Grid.  Rows t = ln Q2_r: the theory grid's Q^2 spacing over the cut range plus
+ * PF_RECO_MARGIN nodes, split at the theory grid's flavour thresholds (where F2 jumps at
+ * NLO).  Columns zeta = ln(x - Q2/s) - ln(1 - x) = logit((x - x_q)/(1 - x_q)), x_q = Q2/s
+ * (the x at y = 1), at the theory grid's spacing in u = logit x: every node is a physical
+ * electron-kinematics point (0 < y < 1, x < 1), which nodes in ln x are not next to y_max
+ * (two spacings beyond y_max = 0.95 is y > 1); zeta behaves like ln x at small x, like
+ * logit x at large x and like -ln(1 - y) near y = 1.  Only nodes that a stencil of a point
+ * inside the cuts can reach get rows.
+ *
+ * Normalisation and histogram operator from the same M: N_exp = L c . G with
+ *     c = M^T q,   q_(k,a) = int_cuts eps(y) K_a(x, Q2) B_k(x, Q2) dx dQ2
+ * (B_k: the interpolation weight of node k), so the normalisation is the integral of the
+ * very density the events see; H_b likewise with the integral restricted to bin b.  The
+ * quadrature is prepare.c's: Gauss-Legendre panels in (t, u) split wherever the integrand
+ * is not smooth (node lines of both axes, cut ends, bin edges, efficiency kinks, and the
+ * t where a moving end of the x range crosses a zeta line, in closed form). */
+#include "partonflow/fit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_integration.h>
+
+#include "ops_internal.h"
+#include "prepare_smear.h"
+#include "partonflow/kernels/eventpass.h"
+#include "partonflow/kernels/kinematics.h"
+#include "partonflow/ops.h"
+
+#define PF_RECO_MARGIN 2 /* nodes beyond the cut range on each axis */
+#define PF_RECO_REACH 3  /* a stencil of a point in cell j uses nodes j-1 .. j+2 (one-sided near a
+                            segment end: j-2 .. j+3): nodes within 3 cells of the region get rows */
+
+static double zeta_of(double x, double q2, double s) { return log(x - q2 / s) - log(1.0 - x); }
+static double x_of_zeta(double z, double q2, double s)
+{
+    const double e = exp(z), xq = q2 / s;
+    return (xq + e) / (1.0 + e);
+}
+
+/* x range of the cut region at Q^2 (prepare.c's; empty when lo >= hi) */
+static void x_range(const double *cuts, double s, double q2, double *lo, double *hi)
+{
+    const double a = cuts[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
+    *lo = fmax(cuts[PF_CUT_X_MIN], q2 / (s * cuts[PF_CUT_Y_MAX]));
+    *hi = cuts[PF_CUT_X_MAX];
+    if (cuts[PF_CUT_Y_MIN] > 0.0) *hi = fmin(*hi, q2 / (s * cuts[PF_CUT_Y_MIN]));
+    if (a > 0.0) *hi = fmin(*hi, q2 / (q2 + a));
+    *hi = fmin(*hi, 1.0 - 1e-12);
+}
+
+int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, pf_status *st)
+{
+    memset(rg, 0, sizeof *rg);
+    double cuts[7], s, alpha;
+    pf_ops_kinematics(ops, cuts, &s, &alpha);
+    memcpy(cuts, rcuts, sizeof cuts);
+    rg->s = s;
+    rg->alpha = alpha;
+    memcpy(rg->cuts, cuts, sizeof rg->cuts);
+    /* spacings of the theory grid: the finest Q^2 segment, the x axis */
+    double dt = INFINITY;
+    for (int k = 0; k < ops->qaxis.nseg; k++) dt = fmin(dt, 1.0 / ops->qaxis.inv_h[k]);
+    /* half the theory grid's Q^2 spacing: where the response is narrow (high Q^2, high y)
+     * Phi is F itself, interpolated here on other nodes than the theory's, and the two
+     * interpolations then differ by the theory grid's own interpolation error (up to 1e-4
+     * with the theory's spacing; 6e-6 with half of it; the column spacing made no
+     * difference: docs/fitting.md) */
+    const double du = 1.0 / ops->xaxis.inv_h[0];
+    dt *= 0.5;
+    /* rows */
+    const double tlo = log(cuts[PF_CUT_Q2_MIN]) - PF_RECO_MARGIN * dt, thi = log(cuts[PF_CUT_Q2_MAX]) + PF_RECO_MARGIN * dt;
+    double brk[PF_INTERP_MAXSEG];
+    int nb = 0;
+    for (int k = 1; k < ops->qaxis.nseg; k++) {
+        const double e = ops->qaxis.edge[k];
+        if (e > tlo + 1e-3 * dt && e < thi - 1e-3 * dt && nb < PF_INTERP_MAXSEG - 1) brk[nb++] = e;
+    }
+    pf_interp_axis *ta = &rg->taxis;
+    ta->nseg = nb + 1;
+    ta->edge[0] = tlo;
+    for (int b = 0; b < nb; b++) ta->edge[b + 1] = brk[b];
+    ta->edge[nb + 1] = thi;
+    int nt = 0;
+    for (int g = 0; g <= nb; g++) {
+        int n = (int)ceil((ta->edge[g + 1] - ta->edge[g]) / dt - 1e-9) + 1;
+        ta->n[g] = n < 4 ? 4 : n;
+        ta->first[g] = nt;
+        nt += ta->n[g];
+    }
+    /* columns: the zeta range of the cut region, scanned finely in t (zeta is monotone in
+     * x at fixed Q^2, so the range's ends are the x range's) */
+    double zlo = INFINITY, zhi = -INFINITY;
+    const int nscan = 4000;
+    for (int i = 0; i <= nscan; i++) {
+        const double q2 = exp(log(cuts[PF_CUT_Q2_MIN]) + (log(cuts[PF_CUT_Q2_MAX]) - log(cuts[PF_CUT_Q2_MIN])) * i / nscan);
+        double xl, xh;
+        x_range(cuts, s, q2, &xl, &xh);
+        if (!(xl < xh)) continue;
+        zlo = fmin(zlo, zeta_of(xl, q2, s));
+        zhi = fmax(zhi, zeta_of(xh, q2, s));
+    }
+    if (!(zlo < zhi))
+        return pf_status_set(st, PF_EINVAL, "prepare: the cuts leave no reconstructed region for the response grid");
+    pf_interp_axis *za = &rg->zaxis;
+    const int nzi = (int)ceil((zhi - zlo) / du - 1e-9);
+    const double dz = (zhi - zlo) / nzi;
+    za->nseg = 1;
+    za->edge[0] = zlo - PF_RECO_MARGIN * dz;
+    za->edge[1] = zhi + PF_RECO_MARGIN * dz;
+    za->first[0] = 0;
+    za->n[0] = nzi + 1 + 2 * PF_RECO_MARGIN;
+    pf_interp_axis_finish(ta);
+    pf_interp_axis_finish(za);
+    rg->nt = (size_t)nt;
+    rg->nz = (size_t)za->n[0];
+    return PF_OK;
+}
+
+size_t pf_reco_nF(const pf_reco_grid *rg) { return PF_NOBS * rg->nt * rg->nz; }
+
+void pf_reco_node(const pf_reco_grid *rg, size_t k, double *x, double *q2)
+{
+    const size_t it = k / rg->nz, iz = k % rg->nz;
+    *q2 = exp(pf_interp_axis_node(&rg->taxis, (int)it));
+    *x = x_of_zeta(pf_interp_axis_node(&rg->zaxis, (int)iz), *q2, rg->s);
+}
+
+/* Stencil of a reconstructed point on the response grid: -1 outside it. */
+static int reco_stencil(const pf_reco_grid *rg, double x, double q2, int *r0, int *c0, double wr[4], double wc[4])
+{
+    if (!(x > 0.0 && x < 1.0 && q2 > 0.0 && x > q2 / rg->s)) return -1;
+    if (pf_interp_axis_locate(&rg->taxis, log(q2), r0, wr)) return -1;
+    if (pf_interp_axis_locate(&rg->zaxis, zeta_of(x, q2, rg->s), c0, wc)) return -1;
+    return 0;
+}
+
+int pf_reco_used_nodes(const pf_reco_grid *rg, uint8_t *use)
+{
+    const size_t nt = rg->nt, nz = rg->nz;
+    uint8_t *cell = calloc(nt * nz, 1);
+    if (!cell) return -1;
+    /* a cell meets the cut region if one of 7 x 7 points in it (edges included) is inside */
+    for (size_t it = 0; it + 1 < nt; it++) {
+        const double t0 = pf_interp_axis_node(&rg->taxis, (int)it), t1 = pf_interp_axis_node(&rg->taxis, (int)it + 1);
+        if (!(t1 > t0)) continue; /* the two nodes of a threshold */
+        for (size_t iz = 0; iz + 1 < nz; iz++) {
+            const double z0 = pf_interp_axis_node(&rg->zaxis, (int)iz), z1 = pf_interp_axis_node(&rg->zaxis, (int)iz + 1);
+            int in = 0;
+            for (int a = 0; a <= 6 && !in; a++)
+                for (int b = 0; b <= 6 && !in; b++) {
+                    const double q2 = exp(t0 + (t1 - t0) * a / 6.0);
+                    in = pf_kin_in_cuts(rg->cuts, x_of_zeta(z0 + (z1 - z0) * b / 6.0, q2, rg->s), q2, rg->s);
+                }
+            cell[it * nz + iz] = (uint8_t)in;
+        }
+    }
+    memset(use, 0, nt * nz);
+    for (size_t it = 0; it < nt; it++)
+        for (size_t iz = 0; iz < nz; iz++) {
+            if (!cell[it * nz + iz]) continue;
+            const long r = PF_RECO_REACH;
+            for (long a = (long)it - r; a <= (long)it + r + 1; a++)
+                for (long b = (long)iz - r; b <= (long)iz + r + 1; b++)
+                    if (a >= 0 && a < (long)nt && b >= 0 && b < (long)nz) use[(size_t)a * nz + (size_t)b] = 1;
+        }
+    free(cell);
+    return 0;
+}
+
+int pf_reco_events_stencil(const pf_reco_grid *rg, const pf_detector_card *det, const uint8_t *use, size_t n,
+                           const double *x, const double *q2, uint32_t *base, double *stw, pf_status *st)
+{
+    long bad = -1;
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (size_t i = 0; i < n; i++) {
+        int r0, c0, ok = !reco_stencil(rg, x[i], q2[i], &r0, &c0, stw + i * PF_LIKE_STW, stw + i * PF_LIKE_STW + 4);
+        for (int r = 0; ok && r < 4; r++)
+            for (int c = 0; c < 4; c++) ok &= use[(size_t)(r0 + r) * rg->nz + (size_t)(c0 + c)] != 0;
+        if (!ok) {
+#ifdef PF_HAVE_OPENMP
+#pragma omp critical(pf_reco_bad)
+#endif
+            if (bad < 0 || (long)i < bad) bad = (long)i;
+            continue;
+        }
+        double f2, fl;
+        pf_kin_xsec_factors(x[i], q2[i], rg->s, rg->alpha, &f2, &fl);
+        const double e = pf_prep_efficiency(det, q2[i] / (x[i] * rg->s));
+        stw[i * PF_LIKE_STW + 8] = e * f2;
+        stw[i * PF_LIKE_STW + 9] = e * fl;
+        base[i] = (uint32_t)(((size_t)r0 * rg->nz + (size_t)c0) * PF_NOBS);
+    }
+    if (bad >= 0)
+        return pf_status_set(st, PF_EDOMAIN,
+                             "prepare: accepted event %ld (x = %g, Q2 = %g GeV^2) is outside the reconstructed "
+                             "cuts the response grid covers",
+                             bad, x[bad], q2[bad]);
+    return PF_OK;
+}
+
+/* sorted, de-duplicated points of v[0..n) inside [lo, hi], with lo and hi */
+static size_t breakpoints(double *v, size_t n, double lo, double hi)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > lo && v[i] < hi) v[m++] = v[i];
+    v[m++] = lo;
+    v[m++] = hi;
+    qsort(v, m, sizeof *v, cmp_double);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (k == 0 || v[i] - v[k - 1] > 1e-13 * (1.0 + fabs(v[i]))) v[k++] = v[i];
+    return k;
+}
+
+/* t where zeta = z on the line y = yc (x = Q2/(s yc)): e^z = x_q (1 - yc)/yc / (1 - x_q/yc) */
+static double t_y_line(double z, double yc, double s)
+{
+    const double e = exp(z), xq = e / ((1.0 - yc) / yc + e / yc);
+    return log(s * xq);
+}
+
+int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_prep_bins *bins, int order,
+                 double *q, double *qb, pf_status *st)
+{
+    const size_t nF = pf_reco_nF(rg), nbins = bins ? (size_t)bins->nx * (size_t)bins->nq2 : 0;
+    const double *cuts = rg->cuts, s = rg->s;
+    if (order <= 0) order = 8;
+    const size_t nzn = rg->nz, ntn = rg->nt;
+    const size_t nbx = bins ? (size_t)bins->nx + 1 : 0, nbq = bins ? (size_t)bins->nq2 + 1 : 0;
+    const int neff = det && det->present && det->eff_n >= 2 ? det->eff_n : 0;
+    const double a = cuts[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
+    /* fixed x lines: bin edges and the x cuts */
+    size_t nxs = nbx + 2;
+    double *xs = malloc(nxs * sizeof *xs);
+    /* y lines: the y cuts and the efficiency table's nodes */
+    double ys[2 + PF_EFF_TABLE_MAX];
+    int ny = 0;
+    ys[ny++] = cuts[PF_CUT_Y_MAX];
+    if (cuts[PF_CUT_Y_MIN] > 0.0) ys[ny++] = cuts[PF_CUT_Y_MIN];
+    for (int e = 0; e < neff; e++)
+        if (det->eff_y[e] > 0.0 && det->eff_y[e] < 1.0) ys[ny++] = det->eff_y[e];
+    size_t capt = ntn + nbq + 8 + (size_t)(ny + 1) * nxs + (size_t)(ny + 2) * nzn;
+    double *tb = malloc(capt * sizeof *tb);
+    size_t capu = nzn + nbx + (size_t)neff + 4;
+    double *ub = malloc(capu * sizeof *ub);
+    gsl_integration_glfixed_table *gl = gsl_integration_glfixed_table_alloc((size_t)order);
+    if (!xs || !tb || !ub || !gl) {
+        free(xs); free(tb); free(ub);
+        if (gl) gsl_integration_glfixed_table_free(gl);
+        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the normalisation quadrature");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nbx; i++) xs[k++] = exp(bins->logx_lo + (bins->logx_hi - bins->logx_lo) * (double)i / bins->nx);
+    xs[k++] = cuts[PF_CUT_X_MIN];
+    xs[k++] = cuts[PF_CUT_X_MAX];
+    nxs = k;
+    const double t_lo = log(cuts[PF_CUT_Q2_MIN]), t_hi = log(cuts[PF_CUT_Q2_MAX]);
+    size_t nt = 0;
+    for (size_t i = 0; i < ntn; i++) tb[nt++] = pf_interp_axis_node(&rg->taxis, (int)i);
+    for (size_t i = 0; i < nbq; i++) tb[nt++] = bins->logq2_lo + (bins->logq2_hi - bins->logq2_lo) * (double)i / bins->nq2;
+    /* a fixed x line meets a y line (y cut, efficiency node) or the W2 line */
+    for (size_t i = 0; i < nxs; i++) {
+        for (int j = 0; j < ny; j++) tb[nt++] = log(xs[i] * s * ys[j]);
+        if (a > 0.0 && xs[i] < 1.0) tb[nt++] = log(a * xs[i] / (1.0 - xs[i]));
+    }
+    if (cuts[PF_CUT_Y_MIN] > 0.0 && s * cuts[PF_CUT_Y_MIN] > a) tb[nt++] = log(s * cuts[PF_CUT_Y_MIN] - a);
+    /* a zeta line meets a y line, the W2 line (Q2^2 - (s - a) Q2 + a s e^z = 0) or a fixed x line */
+    for (size_t iz = 0; iz < nzn; iz++) {
+        const double z = pf_interp_axis_node(&rg->zaxis, (int)iz), e = exp(z);
+        for (int j = 0; j < ny; j++) tb[nt++] = t_y_line(z, ys[j], s);
+        if (a > 0.0) {
+            const double disc = (s - a) * (s - a) - 4.0 * a * s * e;
+            if (disc >= 0.0) {
+                const double r1 = 0.5 * ((s - a) - sqrt(disc)), r2 = 0.5 * ((s - a) + sqrt(disc));
+                if (r1 > 0.0) tb[nt++] = log(r1);
+                if (r2 > 0.0) tb[nt++] = log(r2);
+            }
+        }
+        (void)e;
+    }
+    for (size_t i = 0; i < nxs && nt + nzn < capt; i++)
+        for (size_t iz = 0; iz < nzn; iz++) {
+            const double xq = xs[i] - exp(pf_interp_axis_node(&rg->zaxis, (int)iz)) * (1.0 - xs[i]);
+            if (xq > 0.0 && nt < capt) tb[nt++] = log(s * xq);
+        }
+    nt = breakpoints(tb, nt, t_lo, t_hi);
+
+    memset(q, 0, nF * sizeof *q);
+    if (qb) memset(qb, 0, nbins * nF * sizeof *qb);
+    int rc = PF_OK;
+    for (size_t pt = 0; pt + 1 < nt && !rc; pt++) {
+        for (int it = 0; it < order && !rc; it++) {
+            double t, wt;
+            gsl_integration_glfixed_point(tb[pt], tb[pt + 1], (size_t)it, &t, &wt, gl);
+            const double q2 = exp(t);
+            double xlo, xhi;
+            x_range(cuts, s, q2, &xlo, &xhi);
+            if (!(xlo < xhi)) continue;
+            const double ulo = log(xlo / (1.0 - xlo)), uhi = log(xhi / (1.0 - xhi));
+            size_t nu = 0;
+            for (size_t i = 0; i < nzn; i++) {
+                const double x = x_of_zeta(pf_interp_axis_node(&rg->zaxis, (int)i), q2, s);
+                ub[nu++] = log(x / (1.0 - x));
+            }
+            for (size_t i = 0; i < nbx; i++) {
+                const double x = exp(bins->logx_lo + (bins->logx_hi - bins->logx_lo) * (double)i / bins->nx);
+                ub[nu++] = log(x / (1.0 - x));
+            }
+            for (int e = 0; e < neff; e++) {
+                const double xe = q2 / (s * det->eff_y[e]);
+                if (det->eff_y[e] > 0.0 && xe < 1.0) ub[nu++] = log(xe / (1.0 - xe));
+            }
+            nu = breakpoints(ub, nu, ulo, uhi);
+            for (size_t pu = 0; pu + 1 < nu && !rc; pu++) {
+                int bn = -1;
+                if (qb) {
+                    /* the panel's midpoint decides the bin: points never sit on an edge */
+                    const double um = 0.5 * (ub[pu] + ub[pu + 1]);
+                    bn = pf_prep_bin_of(bins, 1.0 / (1.0 + exp(-um)), exp(0.5 * (tb[pt] + tb[pt + 1])));
+                }
+                for (int iu = 0; iu < order; iu++) {
+                    double u, wu;
+                    gsl_integration_glfixed_point(ub[pu], ub[pu + 1], (size_t)iu, &u, &wu, gl);
+                    const double x = 1.0 / (1.0 + exp(-u));
+                    int r0, c0;
+                    double wr[4], wc[4], f2, fl;
+                    if (reco_stencil(rg, x, q2, &r0, &c0, wr, wc)) {
+                        rc = pf_status_set(st, PF_EDOMAIN,
+                                           "prepare: the cut region reaches (x = %g, Q2 = %g GeV^2) outside the "
+                                           "response grid", x, q2);
+                        break;
+                    }
+                    pf_kin_xsec_factors(x, q2, s, rg->alpha, &f2, &fl);
+                    const double f = wt * wu * x * (1.0 - x) * q2 * pf_prep_efficiency(det, q2 / (x * s));
+                    const double fa[2] = {f * f2, f * fl};
+                    for (int r = 0; r < 4; r++)
+                        for (int c = 0; c < 4; c++) {
+                            const size_t node = ((size_t)(r0 + r) * nzn + (size_t)(c0 + c)) * PF_NOBS;
+                            const double w = wr[r] * wc[c];
+                            for (int o = 0; o < PF_NOBS; o++) {
+                                q[node + o] += fa[o] * w;
+                                if (bn >= 0) qb[(size_t)bn * nF + node + o] += fa[o] * w;
+                            }
+                        }
+                }
+            }
+        }
+    }
+    free(xs); free(tb); free(ub);
+    gsl_integration_glfixed_table_free(gl);
+    return rc;
+}
+
+void pf_reco_transpose_apply(size_t nF, const uint64_t *ptr, const uint32_t *col, const double *val,
+                             const double *q, size_t ngrid, double *c)
+{
+    memset(c, 0, ngrid * sizeof *c);
+    for (size_t k = 0; k < nF; k++) {
+        const double qk = q[k];
+        if (qk == 0.0) continue;
+        for (uint64_t j = ptr[k]; j < ptr[k + 1]; j++) c[col[j]] += qk * val[j];
+    }
+}
+
+int pf_reco_crosses(const pf_ops *ops, const pf_det_params *d, double x, double q2)
+{
+    const double ee = d->e_electron, ep = d->e_proton;
+    double er, thr;
+    pf_det_electron(ee, ep, x, q2, &er, &thr);
+    const double z = PF_RECO_ZCROSS, elo = e_of_z(d, er, z), ehi = e_of_z(d, er, -z);
+    const double tlo = fmin(thr + z * d->sigma_theta, PF_KIN_PI), thi = fmax(thr - z * d->sigma_theta, 0.0);
+    const double qlo = 2.0 * ee * elo * (1.0 + cos(tlo)), qhi = 2.0 * ee * ehi * (1.0 + cos(thi));
+    for (int k = 1; k < ops->qaxis.nseg; k++) {
+        const double m2 = exp(ops->qaxis.edge[k]);
+        if (m2 > qlo && m2 < qhi) return 1;
+    }
+    return 0;
+}
+
+int pf_prep_response_make(const pf_ops *ops, const pf_det_params *d, const double *gen, pf_prep_response *r,
+                          pf_status *st)
+{
+    memset(r, 0, sizeof *r);
+    if (pf_reco_grid_make(ops, d->cuts, &r->rg, st)) return st->code;
+    const size_t nn = r->rg.nt * r->rg.nz;
+    r->nF = pf_reco_nF(&r->rg);
+    r->use = malloc(nn);
+    r->ptr = malloc((r->nF + 1) * sizeof *r->ptr);
+    double *x = malloc(nn * sizeof *x), *q2 = malloc(nn * sizeof *q2);
+    if (!r->use || !r->ptr || !x || !q2 || pf_reco_used_nodes(&r->rg, r->use)) {
+        free(x); free(q2);
+        pf_prep_response_free(r);
+        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the response grid of %zu nodes", nn);
+    }
+    /* each reco segment (between thresholds) sees the theory on its own side continued
+     * across the threshold: Phi is then smooth in every segment (the F2 jump at a
+     * threshold is not interpolable on the grid scale); events whose response reaches
+     * across a threshold keep their exact rows (pf_reco_crosses) */
+    int *qs = malloc(nn * sizeof *qs);
+    if (!qs) {
+        free(x); free(q2);
+        pf_prep_response_free(r);
+        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the response grid of %zu nodes", nn);
+    }
+    for (size_t k = 0; k < nn; k++) {
+        pf_reco_node(&r->rg, k, x + k, q2 + k);
+        const int it = (int)(k / r->rg.nz);
+        int g = 0;
+        while (g + 1 < r->rg.taxis.nseg && it >= r->rg.taxis.first[g + 1]) g++;
+        qs[k] = pf_ops_qseg(ops, exp(0.5 * (r->rg.taxis.edge[g] + r->rg.taxis.edge[g + 1])));
+    }
+    int rc = pf_prep_response_rows(ops, d, gen, r->use, qs, nn, x, q2, r->ptr, &r->col, &r->val, st);
+    free(x); free(q2); free(qs);
+    if (rc) {
+        pf_prep_response_free(r);
+        return rc;
+    }
+    r->nnz = (size_t)r->ptr[r->nF];
+    for (size_t k = 0; k < nn; k++) r->nused += r->use[k] != 0;
+    return PF_OK;
+}
+
+void pf_prep_response_free(pf_prep_response *r)
+{
+    free(r->use); free(r->ptr); free(r->col); free(r->val);
+    r->use = NULL, r->ptr = NULL, r->col = NULL, r->val = NULL;
+}
+
+int pf_prep_response_norm(const pf_prep_response *r, size_t ngrid, const pf_detector_card *det,
+                          const pf_prep_bins *bins, double *c, double *H, pf_status *st)
+{
+    const size_t nbins = bins && H ? (size_t)bins->nx * (size_t)bins->nq2 : 0;
+    double *q = malloc(r->nF * sizeof *q), *qb = nbins ? malloc(nbins * r->nF * sizeof *qb) : NULL;
+    if (!q || (nbins && !qb)) {
+        free(q); free(qb);
+        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the normalisation weights");
+    }
+    int rc = pf_reco_norm(&r->rg, det, nbins ? bins : NULL, 0, q, qb, st);
+    if (!rc) {
+        pf_reco_transpose_apply(r->nF, r->ptr, r->col, r->val, q, ngrid, c);
+        /* H_b = M^T qb_b, the bins in parallel (each by one thread: the same bits) */
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic, 1)
+#endif
+        for (long b = 0; b < (long)nbins; b++)
+            pf_reco_transpose_apply(r->nF, r->ptr, r->col, r->val, qb + (size_t)b * r->nF, ngrid, H + (size_t)b * ngrid);
+    }
+    free(q); free(qb);
+    return rc;
+}
+
+int pf_prep_response_verify(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_response *r,
+                            const pf_detector_card *det, const double *G, size_t n, const double *x,
+                            const double *q2, double *rel, pf_status *st)
+{
+    uint64_t *rp = malloc((n + 1) * sizeof *rp);
+    uint32_t *col = NULL, *base = malloc((n ? n : 1) * sizeof *base);
+    double *val = NULL, *sw = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *sw), *F = malloc(r->nF * sizeof *F);
+    int rc = PF_OK;
+    if (!rp || !base || !sw || !F) {
+        rc = pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the verification of %zu events", n);
+        goto out;
+    }
+    if ((rc = pf_prep_events_smeared(ops, d, gen, n, x, q2, rp, &col, &val, st))) goto out;
+    if ((rc = pf_reco_events_stencil(&r->rg, det, r->use, n, x, q2, base, sw, st))) goto out;
+    for (size_t k = 0; k < r->nF; k++) {
+        double a = 0.0;
+        for (uint64_t j = r->ptr[k]; j < r->ptr[k + 1]; j++) a += r->val[j] * G[r->col[j]];
+        F[k] = a;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double ex = 0.0;
+        for (uint64_t j = rp[i]; j < rp[i + 1]; j++) ex += val[j] * G[col[j]];
+        const double ap = pf_ev_dot_stencil(sw + i * PF_LIKE_STW, F + base[i], 2 * r->rg.nz);
+        /* an event whose response crosses a threshold keeps its exact row */
+        rel[i] = pf_reco_crosses(ops, d, x[i], q2[i]) ? 0.0 : ap / ex - 1.0;
+    }
+out:
+    free(rp); free(col); free(base); free(val); free(sw); free(F);
+    return rc;
+}
+
+int pf_prep_response_events(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_response *r,
+                            const pf_detector_card *det, size_t n, const double *x, const double *q2, uint32_t *base,
+                            double *stw, pf_prep_exact *ex, pf_status *st)
+{
+    memset(ex, 0, sizeof *ex);
+    int rc = pf_reco_events_stencil(&r->rg, det, r->use, n, x, q2, base, stw, st);
+    if (rc) return rc;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += pf_reco_crosses(ops, d, x[i], q2[i]);
+    ex->n = m;
+    ex->event = malloc((m ? m : 1) * sizeof *ex->event);
+    ex->row_ptr = malloc((m + 1) * sizeof *ex->row_ptr);
+    double *xs = malloc((m ? m : 1) * sizeof *xs), *qs = malloc((m ? m : 1) * sizeof *qs);
+    if (!ex->event || !ex->row_ptr || !xs || !qs) {
+        free(xs); free(qs);
+        pf_prep_exact_free(ex);
+        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the exact rows of %zu events", m);
+    }
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (pf_reco_crosses(ops, d, x[i], q2[i])) {
+            ex->event[k] = i;
+            xs[k] = x[i];
+            qs[k++] = q2[i];
+            /* the stencil row is not used: zero weights on node 0 */
+            base[i] = 0;
+            memset(stw + i * PF_LIKE_STW, 0, PF_LIKE_STW * sizeof *stw);
+        }
+    rc = pf_prep_events_smeared(ops, d, gen, m, xs, qs, ex->row_ptr, &ex->col, &ex->val, st);
+    free(xs); free(qs);
+    if (rc) pf_prep_exact_free(ex);
+    return rc;
+}
+
+void pf_prep_exact_free(pf_prep_exact *ex)
+{
+    free(ex->event); free(ex->row_ptr); free(ex->col); free(ex->val);
+    memset(ex, 0, sizeof *ex);
+}

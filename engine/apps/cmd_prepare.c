@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "partonflow/card.h"
 #include "partonflow/fit.h"
+#include "partonflow/generation.h"
 #include "partonflow/h5.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
@@ -69,6 +70,34 @@ static int check_events_layout(pf_h5 *ev, size_t *ngen, pf_status *st)
     return PF_OK;
 }
 
+/* The generation region of the events (generation.h): /events attribute `generation` when
+ * present (simulate writes it), else the card's; checked to contain the cuts. */
+static int events_generation(pf_h5 *ev, const char *path, const pf_card *card, const double *cut,
+                             double gen[PF_NCUTS], pf_status *st)
+{
+    double *g = NULL;
+    size_t ng = 0;
+    pf_status none;
+    if (!pf_h5_get_attr_doubles(ev, "/events", "generation", &g, &ng, &none)) {
+        int bad = ng != PF_NCUTS;
+        for (size_t k = 0; !bad && k < ng; k++) bad = !isfinite(g[k]);
+        if (!bad) memcpy(gen, g, sizeof(double) * PF_NCUTS);
+        free(g);
+        if (bad)
+            return pf_status_set(st, PF_EFORMAT, "%s: attribute /events generation: expected %d finite values "
+                                 "(q2_min, q2_max, x_min, x_max, y_min, y_max, w2_min), got %zu", path, PF_NCUTS, ng);
+    } else if (pf_gen_region(card, gen, st)) {
+        return st->code;
+    }
+    static const char *const name[PF_NCUTS] = {"q2_min", "q2_max", "x_min", "x_max", "y_min", "y_max", "w2_min"};
+    static const int upper[PF_NCUTS] = {0, 1, 0, 1, 0, 1, 0};
+    for (int k = 0; k < PF_NCUTS; k++)
+        if (!(gen[k] > 0.0 || (!upper[k] && gen[k] >= 0.0)) || (upper[k] ? gen[k] < cut[k] : gen[k] > cut[k]))
+            return pf_status_set(st, PF_EFORMAT, "%s: generation region %s = %g does not contain the cut %s = %g", path,
+                                 name[k], gen[k], name[k], cut[k]);
+    return PF_OK;
+}
+
 /* first = the sum of `local` over the ranks before this one, total = over all */
 static int rank_prefix(size_t local, size_t *first, size_t *total, pf_status *st)
 {
@@ -112,6 +141,11 @@ static int verify_response(const pf_ops *ops, const pf_det_params *dp, const dou
                     "99%% %.2e, 99.9%% %.2e, max %.2e; %zu above 1e-5\n",
                     n, a[n / 2], a[(size_t)(0.9 * (n - 1))], a[(size_t)(0.99 * (n - 1))], a[(size_t)(0.999 * (n - 1))],
                     a[n - 1], over);
+            if (getenv("PF_VERIFY_DUMP")) { /* DEBUG-ONLY */
+                FILE *f = fopen(getenv("PF_VERIFY_DUMP"), "w");
+                for (size_t i = 0; f && i < n; i++) fprintf(f, "%.10g,%.10g,%.4e\n", x[i], q2[i], rel[i]);
+                if (f) fclose(f);
+            }
         }
         free(a);
     }
@@ -174,7 +208,7 @@ int pf_cmd_prepare(int argc, char **argv)
     char *cmd = NULL, *yaml = NULL;
     pf_prep_response resp = {0};
     pf_prep_exact ex = {0};
-    const double *gen = NULL;
+    double gen[PF_NCUTS];
     int response = 0;
     pf_card card, evcard;
     int have_card = 0;
@@ -239,6 +273,9 @@ int pf_cmd_prepare(int argc, char **argv)
         if (fabs(ts / pf_kin_s(dp.e_electron, dp.e_proton) - 1.0) > 1e-12)
             FAIL(PF_EINVAL, "%s: beams of s = %g GeV^2, %s was made for s = %g GeV^2", events,
                  pf_kin_s(dp.e_electron, dp.e_proton), theory, ts);
+        /* the true region the response is folded over: the one the events were generated
+         * in (/events generation), else the card's (generation.h) */
+        TRY(events_generation(ev, events, &evcard, dp.cuts, gen, &st));
     }
 
     /* this rank's accepted events, in whole blocks */
@@ -274,9 +311,6 @@ int pf_cmd_prepare(int argc, char **argv)
     if (response) {
         /* smeared detector: the response operator (prepare_reco.c), the same on every rank,
          * and each event a factored stencil row on F = M G */
-        double gcut[7], gs, ga;
-        pf_ops_kinematics(ops, gcut, &gs, &ga);
-        gen = getenv("PF_GEN_OPS") ? gcut : NULL;
         TRY(pf_prep_response_make(ops, &dp, gen, &resp, &st));
         col = malloc((n ? n : 1) * sizeof *col);
         val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
@@ -287,7 +321,7 @@ int pf_cmd_prepare(int argc, char **argv)
         /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
         rp = malloc((n + 1) * sizeof *rp);
         if (!rp) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-        rc = pf_prep_events_smeared(ops, &dp, NULL, n, xr, qr, rp, &col, &val, &st);
+        rc = pf_prep_events_smeared(ops, &dp, gen, n, xr, qr, rp, &col, &val, &st);
     } else {
         /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
         col = malloc((n ? n : 1) * sizeof *col);
@@ -333,7 +367,7 @@ int pf_cmd_prepare(int argc, char **argv)
     H = malloc(info.nbins * info.ngrid * sizeof *H);
     if (!c || !H) FAIL(PF_ENOMEM, "cannot allocate the normalisation");
     if (response) TRY(pf_prep_response_norm(&resp, info.ngrid, det, &info.bins, c, H, &st));
-    else if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, &info.bins, 0, c, H, &st));
+    else if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, gen, &info.bins, 0, c, H, &st));
     else TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, &st));
     const double t3 = now();
     /* likelihood.h5 */

@@ -233,9 +233,11 @@ int pf_prep_response_verify(const pf_ops *ops, const pf_det_params *d, const dou
                             const double *q2, double *rel, pf_status *st);
 
 /* c_g = int_R w_g A and H_b (nullable) with A_b: A(x, Q2) = probability that an event at
- * the true point is reconstructed inside the cuts (and bin b) and passes the efficiency. */
-int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_prep_bins *bins, int order,
-                         double *c, double *H, pf_status *st);
+ * the true point is reconstructed inside the cuts (and bin b) and passes the efficiency;
+ * R = the generation region gen (generation.h; NULL: the cuts, which misses the events
+ * that migrate in from outside). */
+int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_bins *bins,
+                         int order, double *c, double *H, pf_status *st);
 /* A(x, Q2) alone (tests). */
 double pf_prep_acceptance(const pf_det_params *d, double x, double q2);
 

@@ -58,11 +58,21 @@ typedef struct pf_like_data {
     /* Smeared detector, response operator (docs/fitting.md): when nF > 0 the stencil rows
      * address F = M G (nF values, st_nx columns per row) instead of G; M is CSR with nF
      * rows (m_ptr: nF + 1) over the ngrid theory values.  ln L's gradient takes
-     * u_G = M^T u_F.  Every rank holds all of M. */
+     * u_G = M^T u_F.  Every rank holds all of M.
+     * Events where interpolating F is not accurate enough (response reaching across a
+     * flavour threshold, prepare_reco.c) keep exact CSR rows on G instead: x_n of this
+     * rank's events, local indices x_event (ascending), rows x_ptr (x_n + 1, from 0),
+     * x_col, x_val; their stencil rows are not used.  The pass then accumulates
+     * [ln L | u_F | u_G] per block and the gradient takes u_G + M^T u_F. */
     size_t nF;
     const uint64_t *m_ptr;
     const uint32_t *m_col;
     const double *m_val;
+    size_t x_n;
+    const uint64_t *x_event;
+    const uint64_t *x_ptr;
+    const uint32_t *x_col;
+    const double *x_val;
     const int32_t *bin;           /* nevents: histogram bin of the event, -1 outside; nullable */
     const double *c;              /* ngrid: normalisation vector */
     double luminosity;            /* pb^-1 */

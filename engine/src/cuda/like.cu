@@ -273,6 +273,11 @@ extern "C" pf_cuda_like *pf_cuda_like_create(const pf_like_data *d, int fp32, pf
         pf_status_set(st, PF_EINVAL, "pf_cuda_like_create: incomplete likelihood data");
         return nullptr;
     }
+    if (d->nF) { /* the response operator (F = M G, exact rows on G) has no device pass yet */
+        pf_status_set(st, PF_EINVAL, "pf_cuda_like_create: the smeared detector's response operator (likelihood.h5 "
+                                     "/response) has no device pass; run the fit on the CPU (--device cpu)");
+        return nullptr;
+    }
     if (d->nevents >= (1ull << 32) || d->ngrid >= (1ull << 32)) {
         pf_status_set(st, PF_EINVAL, "pf_cuda_like_create: %zu events on %zu grid values: expected < 2^32 each",
                       d->nevents, d->ngrid);

@@ -30,10 +30,15 @@ struct pf_like {
     uint64_t *m_ptr, *mt_ptr;
     uint32_t *m_col, *mt_col;
     double *m_val, *mt_val, *F;
+    size_t x_n;         /* exact rows on G of some response-mode events (like.h) */
+    uint64_t *x_event, *x_ptr;
+    uint32_t *x_col;
+    double *x_val;
     double *c, *H, L;
     double *wt;        /* NULL: all 1 */
     double *counts;    /* nbins */
-    double *partials;  /* nblocks_local x (nev + 1), nev = nF or ngrid: what the rows address */
+    double *partials;  /* nblocks_local x (nev + 1), nev = ngrid, or nF + ngrid with the
+                          response operator: [ln L | u_F | u_G] */
     double *u;         /* max(ngrid, nF) + 1 */
     size_t nblocks_local, first_block, nblocks_total;
     int binned_only;   /* no event rows (pf_like_data.binned_only) */
@@ -195,6 +200,36 @@ static int make_response(pf_like *lk, const pf_like_data *d, pf_status *st)
             lk->mt_val[p] = lk->m_val[j];
         }
     free(pos);
+    /* the exact rows of the events that keep them */
+    const size_t xn = d->x_n, xnnz = xn ? (size_t)d->x_ptr[xn] : 0;
+    if (xn && (!d->x_event || !d->x_ptr || !d->x_col || !d->x_val || d->x_ptr[0] != 0))
+        return pf_status_set(st, PF_EINVAL, "pf_like_create: incomplete exact rows");
+    lk->x_n = xn;
+    lk->x_event = malloc((xn ? xn : 1) * sizeof *lk->x_event);
+    lk->x_ptr = malloc((xn + 1) * sizeof *lk->x_ptr);
+    lk->x_col = malloc((xnnz ? xnnz : 1) * sizeof *lk->x_col);
+    lk->x_val = malloc((xnnz ? xnnz : 1) * sizeof *lk->x_val);
+    if (!lk->x_event || !lk->x_ptr || !lk->x_col || !lk->x_val)
+        return pf_status_set(st, PF_ENOMEM, "pf_like_create: cannot allocate %zu exact rows", xn);
+    lk->x_ptr[0] = 0;
+    if (xn) {
+        memcpy(lk->x_event, d->x_event, xn * sizeof *lk->x_event);
+        memcpy(lk->x_ptr, d->x_ptr, (xn + 1) * sizeof *lk->x_ptr);
+        memcpy(lk->x_col, d->x_col, xnnz * sizeof *lk->x_col);
+        memcpy(lk->x_val, d->x_val, xnnz * sizeof *lk->x_val);
+    }
+    for (size_t k = 0; k < xn; k++) {
+        if (lk->x_event[k] >= lk->n || (k && lk->x_event[k] <= lk->x_event[k - 1]))
+            return pf_status_set(st, PF_EFORMAT, "pf_like_create: exact row %zu is for event %llu: expected ascending "
+                                 "events below %zu", k, (unsigned long long)lk->x_event[k], lk->n);
+        if (lk->x_ptr[k + 1] < lk->x_ptr[k])
+            return pf_status_set(st, PF_EFORMAT, "pf_like_create: exact row %zu ends before it starts", k);
+    }
+    for (size_t j = 0; j < xnnz; j++)
+        if (lk->x_col[j] >= ng || !isfinite(lk->x_val[j]))
+            return pf_status_set(st, PF_EFORMAT,
+                                 "pf_like_create: exact-row weight %zu (grid index %u, value %g) is not a finite "
+                                 "weight on the %zu grid values", j, lk->x_col[j], lk->x_val[j], ng);
     return 0;
 }
 
@@ -258,7 +293,7 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
     lk->col = take ? (uint32_t *)d->col : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->col);
     lk->val = take ? (double *)d->val : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->val);
     lk->nF = stencil ? d->nF : 0;
-    const size_t nev = lk->nF ? lk->nF : lk->ngrid;
+    const size_t nev = lk->nF ? lk->nF + lk->ngrid : lk->ngrid;
     lk->c = malloc(lk->ngrid * sizeof *lk->c);
     lk->u = malloc(((nev > lk->ngrid ? nev : lk->ngrid) + 1) * sizeof *lk->u);
     lk->partials = malloc((lk->nblocks_local ? lk->nblocks_local : 1) * (nev + 1) * sizeof *lk->partials);
@@ -275,7 +310,7 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
         lk->row_ptr[0] = 0;
         if (lk->nF && make_response(lk, d, st)) return create_failed(lk, take);
         for (size_t i = 0; i < lk->n; i++)
-            if ((size_t)lk->st_base[i] + (3 * lk->st_nx + 4) * 2 > nev) {
+            if ((size_t)lk->st_base[i] + (3 * lk->st_nx + 4) * 2 > (lk->nF ? lk->nF : lk->ngrid)) {
                 pf_status_set(st, PF_EFORMAT, "pf_like_create: stencil of event %zu at %u leaves the %s of %zu",
                               lk->first + i, lk->st_base[i], lk->nF ? "response grid" : "grid", nev);
                 return create_failed(lk, take);
@@ -330,6 +365,7 @@ void pf_like_destroy(pf_like *lk)
     free(lk->row_ptr); free(lk->col); free(lk->st_base); free(lk->st_w); free(lk->val); free(lk->bin); free(lk->c); free(lk->H);
     free(lk->wt); free(lk->counts); free(lk->partials); free(lk->u);
     free(lk->m_ptr); free(lk->m_col); free(lk->m_val); free(lk->mt_ptr); free(lk->mt_col); free(lk->mt_val); free(lk->F);
+    free(lk->x_event); free(lk->x_ptr); free(lk->x_col); free(lk->x_val);
     free(lk);
 }
 
@@ -350,6 +386,11 @@ void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt)
         d->m_ptr = lk->m_ptr;
         d->m_col = lk->m_col;
         d->m_val = lk->m_val;
+        d->x_n = lk->x_n;
+        d->x_event = lk->x_event;
+        d->x_ptr = lk->x_ptr;
+        d->x_col = lk->x_col;
+        d->x_val = lk->x_val;
     } else {
         d->row_ptr = lk->row_ptr;
         d->col = lk->col;
@@ -531,7 +572,7 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
 {
     if (lk->binned_only)
         return pf_status_set(st, PF_EINVAL, "likelihood: read without event rows (binned only): no unbinned ln L");
-    const size_t nev = lk->nF ? lk->nF : lk->ngrid, len = nev + 1, nb = lk->nblocks_local;
+    const size_t nev = lk->nF ? lk->nF + lk->ngrid : lk->ngrid, len = nev + 1, nb = lk->nblocks_local;
     const int want_grad = grad != NULL;
     long bad = -1;
     const double *Gin = G; /* the theory grid values */
@@ -550,11 +591,29 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
         if (want_grad) memset(u, 0, nev * sizeof *u);
         size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
         log_acc la = {0};
+        /* the first exact row at or after i0 (response operator; x_event ascending) */
+        size_t xk = 0, xhi = lk->x_n;
+        while (xk < xhi) {
+            const size_t mid = xk + (xhi - xk) / 2;
+            if (lk->x_event[mid] < i0) xk = mid + 1; else xhi = mid;
+        }
         for (size_t i = i0; i < i1; i++) {
             const double wt = lk->wt ? lk->wt[i] : 1.0;
+            const int exact = xk < lk->x_n && lk->x_event[xk] == i;
+            if (exact) xk++;
             if (wt == 0.0) continue;
             double d;
-            if (lk->st_base) {
+            if (exact) {
+                /* an exact row on the theory grid values: sequential sum, scatter into u_G */
+                const uint64_t k0 = lk->x_ptr[xk - 1], k1 = lk->x_ptr[xk];
+                d = 0.0;
+                for (uint64_t k = k0; k < k1; k++) d += lk->x_val[k] * Gin[lk->x_col[k]];
+                if (d > 0.0 && want_grad) {
+                    double *uG = u + lk->nF;
+                    const double s = wt / d;
+                    for (uint64_t k = k0; k < k1; k++) uG[lk->x_col[k]] += s * lk->x_val[k];
+                }
+            } else if (lk->st_base) {
                 /* factored stencil: rows r of 8 contiguous values (4 x columns x F2, FL);
                  * the per-event maths is shared with the device pass (kernels/eventpass.h) */
                 /* a local copy of the row's weights: the stores into u cannot alias it,
@@ -630,9 +689,10 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
     if (want_grad) {
         double *u = lk->u + 1;
         if (lk->nF) {
-            /* u_G = M^T u_F, into F's buffer (no longer needed), then back */
+            /* u_G = M^T u_F + u_G(exact rows), into F's buffer (no longer needed), then back */
             csr_apply(lk->ngrid, lk->mt_ptr, lk->mt_col, lk->mt_val, u, lk->F);
-            memcpy(u, lk->F, lk->ngrid * sizeof *u);
+            const double *ux = u + lk->nF;
+            for (size_t g = 0; g < lk->ngrid; g++) u[g] = lk->F[g] + ux[g];
         }
         for (size_t g = 0; g < lk->ngrid; g++) u[g] -= lk->L * lk->c[g];
         for (size_t p = 0; p < np; p++) grad[p] = dot8(dG + p * lk->ngrid, u, lk->ngrid);

@@ -73,7 +73,10 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     uint64_t *rp = NULL, *mptr = NULL;
     uint32_t *col = NULL, *mcol = NULL;
     double *mval = NULL;
-    size_t nF = 0;
+    size_t nF = 0, xn = 0;
+    uint64_t *xev = NULL, *xptr = NULL;
+    uint32_t *xcol = NULL;
+    double *xval = NULL;
     double *val = NULL, *c = NULL, *H = NULL, *edges = NULL;
     int32_t *bin = NULL;
     char *det = NULL;
@@ -171,8 +174,60 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                 goto done;
             }
     }
+    if (nF && pf_h5_exists(h, "/events/exact_index")) {
+        /* the events that keep exact CSR rows on G (like.h): index and row_ptr are read
+         * whole (they are a few per cent of the events) and checked on every rank, the
+         * weights only for this rank's events */
+        size_t dx[PF_H5_MAX_RANK], dcol[PF_H5_MAX_RANK];
+        uint64_t *all = NULL, *arp = NULL;
+        TRY(pf_h5_expect(h, "/events/exact_index", PF_H5_INTEGER_CLASS, 1, NULL, NULL, dx, st));
+        const size_t nx = dx[0], dr[1] = {nx + 1};
+        TRY(pf_h5_expect(h, "/events/row_ptr", PF_H5_INTEGER_CLASS, 1, dr, "the length of /events/exact_index + 1",
+                         NULL, st));
+        TRY(pf_h5_expect(h, "/events/col", PF_H5_INTEGER_CLASS, 1, NULL, NULL, dcol, st));
+        TRY(pf_h5_expect(h, "/events/val", PF_H5_FLOAT_CLASS, 1, dcol, "the length of /events/col", NULL, st));
+        rc = pf_h5_read(h, "/events/exact_index", PF_H5_UINT64, &rk, dims, (void **)&all, st);
+        if (!rc) rc = pf_h5_read(h, "/events/row_ptr", PF_H5_UINT64, &rk, dims, (void **)&arp, st);
+        size_t lo = nx, hi = nx;
+        for (size_t k = 0; k < nx && !rc; k++) {
+            if (all[k] >= info->nevents || (k && all[k] <= all[k - 1]))
+                rc = pf_status_set(st, PF_EFORMAT, "%s: dataset /events/exact_index row %zu: expected an increasing "
+                                   "event index below n_events = %zu, got %llu", path, k, info->nevents,
+                                   (unsigned long long)all[k]);
+            if (all[k] >= b && lo == nx) lo = k;
+            if (all[k] >= e && hi == nx) hi = k;
+        }
+        if (hi < lo) hi = lo;
+        for (size_t k = 0; k <= nx && !rc; k++)
+            if ((k == 0 && arp[0] != 0) || (k > 0 && arp[k] < arp[k - 1]) || (k == nx && arp[k] != dcol[0]))
+                rc = pf_status_set(st, PF_EFORMAT, "%s: dataset /events/row_ptr row %zu: expected non-decreasing "
+                                   "offsets from 0 to %zu (the length of /events/col), got %llu", path, k, dcol[0],
+                                   (unsigned long long)arp[k]);
+        if (!rc) {
+            xn = hi - lo;
+            const uint64_t k0 = arp[lo], nnz = arp[hi] - arp[lo];
+            xev = malloc((xn ? xn : 1) * sizeof *xev);
+            xptr = malloc((xn + 1) * sizeof *xptr);
+            xcol = malloc((nnz ? nnz : 1) * sizeof *xcol);
+            xval = malloc((nnz ? nnz : 1) * sizeof *xval);
+            if (!xev || !xptr || !xcol || !xval)
+                rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu exact rows", path, xn);
+            for (size_t k = 0; !rc && k < xn; k++) xev[k] = all[lo + k] - b;
+            for (size_t k = 0; !rc && k <= xn; k++) xptr[k] = arp[lo + k] - k0;
+            if (!rc && nnz) rc = pf_h5_read_rows(h, "/events/col", PF_H5_INT32, k0, nnz, xcol, st);
+            if (!rc && nnz) rc = pf_h5_read_rows(h, "/events/val", PF_H5_DOUBLE, k0, nnz, xval, st);
+            for (uint64_t k = 0; !rc && k < nnz; k++)
+                if ((int32_t)xcol[k] < 0 || (size_t)(int32_t)xcol[k] >= info->ngrid)
+                    rc = pf_status_set(st, PF_EFORMAT, "%s: dataset /events/col entry %llu: expected a grid index "
+                                       "0 .. %zu, got %d", path, (unsigned long long)(k0 + k), info->ngrid - 1,
+                                       (int32_t)xcol[k]);
+        }
+        free(all);
+        free(arp);
+        if (rc) goto done;
+    }
     if (stencil) {
-        /* factored rows of the perfect detector */
+        /* factored rows of the perfect detector, or of the response operator's F */
         TRY(pf_h5_get_attr_int64(h, "/events", "stencil_nx", &snx, st));
         if (snx < 1 || (uint64_t)snx > info->ngrid)
             BAD("%s: attribute /events stencil_nx: expected 1 .. ngrid = %zu, got %lld", path, info->ngrid,
@@ -190,12 +245,12 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
             TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
         }
         /* the 4 x 4 stencil of (F2, FL) pairs spans 3 rows of nx pairs plus 4 pairs */
-        const uint64_t span = (3 * (uint64_t)snx + 4) * 2;
+        const uint64_t span = (3 * (uint64_t)snx + 4) * 2, nv = nF ? nF : info->ngrid;
         for (size_t i = 0; i < n; i++)
-            if ((int32_t)col[i] < 0 || (uint64_t)(int32_t)col[i] + span > info->ngrid)
-                BAD("%s: dataset /events/stencil_base row %zu: expected a grid index 0 .. %lld (the stencil of %llu "
-                    "values inside ngrid = %zu), got %d", path, b + i,
-                    (long long)info->ngrid - (long long)span, (unsigned long long)span, info->ngrid, (int32_t)col[i]);
+            if ((int32_t)col[i] < 0 || (uint64_t)(int32_t)col[i] + span > nv)
+                BAD("%s: dataset /events/stencil_base row %zu: expected a %s index 0 .. %lld (the stencil of %llu "
+                    "values inside %llu), got %d", path, b + i, nF ? "response-grid" : "grid",
+                    (long long)nv - (long long)span, (unsigned long long)span, (unsigned long long)nv, (int32_t)col[i]);
     } else if (rows) {
         /* CSR: row_ptr is read whole (8 bytes per event) so that every rank checks all of it */
         const size_t dr[1] = {info->nevents + 1};
@@ -252,7 +307,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     }
     pf_like_data d = {.ngrid = info->ngrid, .nevents_total = info->nevents, .first_event = b, .nevents = n,
                       .row_ptr = stencil || !rows ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
-                      .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .nF = nF, .m_ptr = mptr, .m_col = mcol, .m_val = mval, .bin = info->nbins ? bin : NULL, .c = c,
+                      .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .nF = nF, .m_ptr = mptr, .m_col = mcol, .m_val = mval, .x_n = xn, .x_event = xev, .x_ptr = xptr, .x_col = xcol, .x_val = xval, .bin = info->nbins ? bin : NULL, .c = c,
                       .luminosity = info->luminosity, .nbins = info->nbins, .H = H, .binned_only = !rows};
     lk = pf_like_create_take(&d, st);
     rc = lk ? PF_OK : st->code;
@@ -260,7 +315,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     if (rc) pf_status_prefix(st, "%s: ", path);
 done:
     pf_h5_close(h);
-    free(rp); free(col); free(val); free(mptr); free(mcol); free(mval); free(c); free(H); free(edges); free(bin); free(det);
+    free(rp); free(col); free(val); free(mptr); free(mcol); free(mval); free(xev); free(xptr); free(xcol); free(xval); free(c); free(H); free(edges); free(bin); free(det);
     if (rc && lk) {
         pf_like_destroy(lk);
         lk = NULL;

@@ -261,8 +261,8 @@ static int geo(double *out, int m, int cap, double at, double smin, double smax,
     return m;
 }
 
-int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_prep_bins *bins, int order, double *c,
-                         double *H, pf_status *st)
+int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_bins *bins,
+                         int order, double *c, double *H, pf_status *st)
 {
     if (pf_prep_check_det(d, st)) return st->code;
     const size_t ngrid = pf_ops_ngrid(ops), nbins = bins ? (size_t)bins->nx * (size_t)bins->nq2 : 0;
@@ -279,12 +279,17 @@ int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_pre
     const size_t nbx = bins ? (size_t)bins->nx + 1 : 0, nbq = bins ? (size_t)bins->nq2 + 1 : 0;
     const double hu = 1.0 / xa->inv_h[0], ht = 1.0 / qa->inv_h[0]; /* grid spacings */
     if (order > 8) order = 8;
+    /* the true points integrated over: the generation region g (the cuts when NULL); A
+     * changes fast near the reconstructed cuts, which place the refinement below */
+    const double *g = gen ? gen : cuts;
     const double a = cuts[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
-    const double t_lo = log(cuts[PF_CUT_Q2_MIN]), t_hi = log(cuts[PF_CUT_Q2_MAX]);
+    const double ag = g[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
+    const double t_lo = log(g[PF_CUT_Q2_MIN]), t_hi = log(g[PF_CUT_Q2_MAX]);
     /* x values whose moving-end crossings are outer breakpoints */
-    size_t nxs = nxn + nbx + 2;
+    size_t nxs = nxn + nbx + 4;
     double *xs = malloc(nxs * sizeof *xs);
     size_t capt = 64 * (nbq + 16) + nqn + 8 * nxs + 64;
+    if (gen) capt += 3 * nxs + 8;
     double *tb = malloc(capt * sizeof *tb);
     const int capu = 8192;
     if (!xs || !tb) {
@@ -296,6 +301,10 @@ int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_pre
     for (size_t i = 0; i < nbx; i++) xs[k++] = exp(bins->logx_lo + (bins->logx_hi - bins->logx_lo) * (double)i / bins->nx);
     xs[k++] = cuts[PF_CUT_X_MIN];
     xs[k++] = cuts[PF_CUT_X_MAX];
+    if (gen) {
+        xs[k++] = g[PF_CUT_X_MIN];
+        xs[k++] = g[PF_CUT_X_MAX];
+    }
     nxs = k;
     size_t nt = 0;
     for (size_t i = 0; i < nqn; i++) tb[nt++] = pf_interp_axis_node(qa, (int)i);
@@ -304,6 +313,11 @@ int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_pre
         tb[nt++] = log(x * s * cuts[PF_CUT_Y_MAX]);
         if (cuts[PF_CUT_Y_MIN] > 0.0) tb[nt++] = log(x * s * cuts[PF_CUT_Y_MIN]);
         if (a > 0.0 && x < 1.0) tb[nt++] = log(a * x / (1.0 - x));
+        if (gen) { /* the kinks of the region's x range */
+            tb[nt++] = log(x * s * g[PF_CUT_Y_MAX]);
+            if (g[PF_CUT_Y_MIN] > 0.0) tb[nt++] = log(x * s * g[PF_CUT_Y_MIN]);
+            if (ag > 0.0 && x < 1.0) tb[nt++] = log(ag * x / (1.0 - x));
+        }
     }
     /* edges where A changes in t: the Q^2 cuts, bin edges in Q^2, the corners of R */
     double tedge[64];
@@ -327,7 +341,7 @@ int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_pre
         /* resolution in ln Q^2 along the line, over its x range */
         const double q2 = exp(fmin(fmax(te, t_lo), t_hi));
         double xlo, xhi, smin = INFINITY, smax = 0.0;
-        x_range(cuts, s, q2, &xlo, &xhi);
+        x_range(g, s, q2, &xlo, &xhi);
         if (!(xlo < xhi)) xlo = xhi = fmin(fmax(xlo, 1e-6), 0.99);
         for (int j = 0; j <= 16; j++) {
             const double xx = x_of_u(u_of_x(xlo) + (u_of_x(xhi) - u_of_x(xlo)) * j / 16.0);
@@ -373,7 +387,7 @@ int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const pf_pre
             const double t = 0.5 * (tb[pt + 1] + tb[pt]) + hh * R.glx[no][it], wt = hh * R.glw[no][it];
             const double q2 = exp(t);
             double xlo, xhi;
-            x_range(cuts, s, q2, &xlo, &xhi);
+            x_range(g, s, q2, &xlo, &xhi);
             if (!(xlo < xhi)) continue;
             const double ulo = u_of_x(xlo), uhi = u_of_x(xhi);
             int nu = 0;

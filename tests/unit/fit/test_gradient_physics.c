@@ -79,7 +79,7 @@ static void check_gradient(int smeared)
         pf_det_params dp;
         if (pf_sim_detector_from_card(&card, &dp, &st)) fail_msg("%s", st.msg);
         if (pf_prep_events_smeared(ops, &dp, NULL, n, x, q2, rp, &col, &val, &st)) fail_msg("%s", st.msg);
-        if (pf_prep_norm_smeared(ops, &dp, &bins, 0, c, H, &st)) fail_msg("%s", st.msg);
+        if (pf_prep_norm_smeared(ops, &dp, NULL, &bins, 0, c, H, &st)) fail_msg("%s", st.msg);
     } else {
         assert_int_equal(pf_prep_events_stencil(ops, &card.detector, n, x, q2, base, stw, &st), 0);
         assert_int_equal(pf_prep_norm(ops, &card.detector, &bins, 0, c, H, &st), 0);

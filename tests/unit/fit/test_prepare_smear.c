@@ -347,7 +347,7 @@ static void normalisation_matches_adaptive_2d_integration_smeared(void **state)
     const size_t nb = 24;
     double *c = malloc(ng * sizeof *c), *H = malloc(nb * ng * sizeof *H);
     pf_status st = {0};
-    if (pf_prep_norm_smeared(o, &d, &bins, 0, c, H, &st)) fail_msg("%s", st.msg);
+    if (pf_prep_norm_smeared(o, &d, NULL, &bins, 0, c, H, &st)) fail_msg("%s", st.msg);
     /* the bins tile the region: sum_b H_b = c */
     double cg = dot(c, G, ng);
     for (size_t g = 0; g < ng; g++) {

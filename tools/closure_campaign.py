@@ -68,7 +68,8 @@ def poisson_card(wd, card, nev):
     probe = wd / "probe.h5"
     run("simulate", "--theory", wd / "theory.h5", "--card", card, "--events", 100, "--seed", 1, "--out", probe)
     with h5py.File(probe, "r") as f:
-        sigma = float(f["events"].attrs["cross_section_pb"])
+        a = f["events"].attrs  # accepted cross section: nev is the expected ACCEPTED count
+        sigma = float(a["cross_section_accepted_pb"] if "cross_section_accepted_pb" in a else a["cross_section_pb"])
     probe.unlink()
     # the count mode and the seed of the simulation block (which may continue over indented
     # lines, e.g. a simulation.generation block) are replaced, the rest is kept

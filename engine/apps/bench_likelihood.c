@@ -185,12 +185,62 @@ static int bench_csr(ljob *j, const pf_like_data *sd, size_t K, int tmax, int wa
     return rc;
 }
 
+/* --likelihood FILE: the real rows of a likelihood.h5 (smeared detector: the response
+ * operator's stencils and exact rows, or the exact CSR rows with --rows exact), G and dG
+ * (every PDF parameter) from its card at the theory it names; like_events_grad_<kind> and
+ * like_events_value_<kind> at 1 and T threads, kind = response | csr | perfect. */
+static int bench_file(const char *path, int tmax, int warmup, int repeats, pf_bench_result *res, int *nres,
+                      pf_status *st)
+{
+    pf_like_info info;
+    char *yaml = NULL;
+    pf_like *lk = pf_like_read(path, 1, &info, &yaml, st);
+    if (!lk) return st->code;
+    pf_card card;
+    pf_ops *ops = NULL;
+    pf_pdf *pdf = NULL;
+    double *G = NULL, *dG = NULL, *grad = NULL;
+    int rc = yaml ? pf_card_parse(yaml, strlen(yaml), path, &card, st) : pf_status_set(st, PF_EFORMAT, "%s: no card", path);
+    if (!rc && !(ops = pf_ops_read(info.theory_path, st))) rc = st->code;
+    if (!rc && !(pdf = pf_pdf_create(&card.pdf, st))) rc = st->code;
+    const size_t np = pdf ? pf_pdf_nparams(pdf) : 0, ng = info.ngrid;
+    if (!rc) {
+        G = malloc(ng * sizeof *G), dG = malloc(np * ng * sizeof *dG), grad = malloc(np * sizeof *grad);
+        if (!G || !dG || !grad) rc = pf_status_set(st, PF_ENOMEM, "out of memory");
+    }
+    if (!rc && pf_ops_ngrid(ops) != ng)
+        rc = pf_status_set(st, PF_EINVAL, "%s: %zu grid values, its theory %s has %zu", path, ng, info.theory_path,
+                           pf_ops_ngrid(ops));
+    if (!rc) rc = pf_ops_grid_values(ops, pdf, G, dG, st);
+    static char names[2][48];
+    const char *kind = info.response ? "response" : strcmp(info.detector, "smeared") ? "perfect" : "csr";
+    snprintf(names[0], sizeof names[0], "like_events_grad_%s", kind);
+    snprintf(names[1], sizeof names[1], "like_events_value_%s", kind);
+    ljob j = {.lk = lk, .np = np, .G = G, .dG = dG, .grad = grad};
+    const int tc[2] = {1, tmax};
+    for (int t = 0; t < (tmax > 1 ? 2 : 1) && !rc; t++) {
+        pf_cli_set_threads(tc[t]);
+        for (int want = 1; want >= 0 && !rc; want--) {
+            j.want_grad = want;
+            pf_bench_result r = {names[want ? 0 : 1], info.nevents, tc[t], pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
+            if (pf_bench_time(run_events, &j, warmup, repeats, &r)) rc = pf_status_set(st, PF_EINTERNAL, "ln L failed");
+            res[(*nres)++] = r;
+        }
+    }
+    pf_cli_set_threads(tmax);
+    free(G); free(dG); free(grad); free(yaml);
+    pf_pdf_destroy(pdf);
+    pf_ops_destroy(ops);
+    pf_like_destroy(lk);
+    return rc;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: partonflow bench likelihood [--events N[,N...]] [--threads T] [--card CARD] [--json]\n"
             "                                   [--repeats R] [--warmup W] [--device cpu|cuda]\n"
-            "                                   [--csr K[,K...]]\n\n"
+            "                                   [--csr K[,K...]] [--likelihood FILE]\n\n"
             "Likelihood timings (docs/performance.md, section likelihood); defaults N = 1e5,1e6,\n"
             "T = all cores, CARD = configs/cards/perfect.yaml.  Events: N points uniform in\n"
             "ln x, ln Q2 inside the cuts (fixed seed), rows from prepare (perfect detector,\n"
@@ -208,13 +258,17 @@ static void usage(FILE *out)
             "                       synthetic smeared-detector CSR rows of K entries (a patch of\n"
             "                       4 Q2 rows x K/8 x columns x (F2, FL) around the event,\n"
             "                       positive weights; like_traffic_floor_csrK: 8 bytes per entry\n"
+            "  like_events_grad_KIND, like_events_value_KIND (--likelihood FILE): the real rows of\n"
+            "                       a likelihood.h5 from `prepare` (KIND response: the smeared\n"
+            "                       detector's response operator; csr: --rows exact; perfect),\n"
+            "                       G, dG in every PDF parameter from its card, 1 and T threads\n"
             "  prepare_rows         prepare's event rows for N events (perfect detector)\n"
             "  prepare_norm         prepare's normalisation and histogram quadrature\n");
 }
 
 int pf_bench_likelihood(int argc, char **argv)
 {
-    const char *card_path = "configs/cards/perfect.yaml", *device = NULL;
+    const char *card_path = "configs/cards/perfect.yaml", *device = NULL, *lfile = NULL;
     size_t threads = 0;
     int json = 0, repeats = 11, warmup = 1;
     double *ns = NULL, *csr = NULL;
@@ -247,6 +301,8 @@ int pf_bench_likelihood(int argc, char **argv)
             rc = pf_cli_parse_threads(argv[++i], &threads, &st);
         else if (!strcmp(a, "--card"))
             card_path = argv[++i];
+        else if (!strcmp(a, "--likelihood"))
+            lfile = argv[++i];
         else if (!strcmp(a, "--device"))
             device = argv[++i];
         else if (!strcmp(a, "--csr")) {
@@ -427,6 +483,7 @@ int pf_bench_likelihood(int argc, char **argv)
         pf_cuda_like_destroy(j.glk);
         j.glk = NULL;
     }
+    if (!rc && lfile) rc = bench_file(lfile, tmax, warmup, repeats, res, &nres, &st);
     if (!rc && pf_par_rank() == 0) {
         if (!json)
             printf("# grid %zu x %zu = %zu values, %zu PDF parameters in the gradient, %zu bins\n", pf_ops_nx(ops),

@@ -141,11 +141,6 @@ static int verify_response(const pf_ops *ops, const pf_det_params *dp, const dou
                     "99%% %.2e, 99.9%% %.2e, max %.2e; %zu above 1e-5\n",
                     n, a[n / 2], a[(size_t)(0.9 * (n - 1))], a[(size_t)(0.99 * (n - 1))], a[(size_t)(0.999 * (n - 1))],
                     a[n - 1], over);
-            if (getenv("PF_VERIFY_DUMP")) { /* DEBUG-ONLY */
-                FILE *f = fopen(getenv("PF_VERIFY_DUMP"), "w");
-                for (size_t i = 0; f && i < n; i++) fprintf(f, "%.10g,%.10g,%.4e\n", x[i], q2[i], rel[i]);
-                if (f) fclose(f);
-            }
         }
         free(a);
     }

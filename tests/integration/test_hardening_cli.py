@@ -49,7 +49,7 @@ def chain(tmp_path_factory):
            "--out", d / "ev_smeared.h5", "--quiet")
     run_pf("simulate", "--theory", d / "theory.h5", "--card", perfect, "--events", NEVENTS, "--seed", 5,
            "--out", d / "ev_perfect.h5", "--quiet")
-    run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "ev_smeared.h5", "--out", d / "like_csr.h5")
+    run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "ev_smeared.h5", "--out", d / "like_csr.h5", "--rows", "exact")
     run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "ev_perfect.h5", "--out", d / "like_st.h5")
     run_pf("fit", "--likelihood", d / "like_st.h5", "--card", perfect, "--out", d / "fit.h5")
     return {"dir": d, "card": card, "perfect": perfect, "theory": d / "theory.h5", "ev_smeared": d / "ev_smeared.h5",

@@ -1,4 +1,5 @@
-"""prepare + fit with the smeared detector on the tiny card: likelihood.h5 holds CSR rows that
+"""prepare --rows exact + fit with the smeared detector on the tiny card (the exact per-event
+rows; the default, the response operator, is test_response_cli.py): likelihood.h5 holds CSR rows that
 describe themselves, the fit recovers the truth (closure), threads and ranks do not change a
 bit of the payload, and bad input gives a clear message and exit code 2."""
 import h5py
@@ -45,7 +46,7 @@ def chain(tmp_path_factory):
     run_pf("simulate", "--theory", d / "theory.h5", "--card", card, "--events", NEVENTS, "--seed", 21,
            "--out", d / "events.h5")
     r = run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "events.h5", "--card", card,
-               "--out", d / "like.h5", "--threads", 2)
+               "--out", d / "like.h5", "--threads", 2, "--rows", "exact")
     assert "per event (mean)" in r.stdout
     return d, card
 
@@ -88,12 +89,12 @@ def test_one_and_two_threads_and_ranks_give_identical_likelihood(chain, tmp_path
     run_pf("simulate", "--theory", d / "theory.h5", "--card", card, "--events", 140000, "--seed", 3,
            "--out", tmp_path / "ev.h5")
     run_pf("prepare", "--theory", d / "theory.h5", "--events", tmp_path / "ev.h5", "--card", card,
-           "--out", tmp_path / "l2t.h5", "--threads", 2)
+           "--rows", "exact", "--out", tmp_path / "l2t.h5", "--threads", 2)
     run_pf("prepare", "--theory", d / "theory.h5", "--events", tmp_path / "ev.h5", "--card", card,
-           "--out", tmp_path / "l1.h5", "--threads", 1)
+           "--rows", "exact", "--out", tmp_path / "l1.h5", "--threads", 1)
     assert payload_checksum(tmp_path / "l1.h5") == payload_checksum(tmp_path / "l2t.h5")
     run_pf("prepare", "--theory", d / "theory.h5", "--events", tmp_path / "ev.h5", "--card", card,
-           "--out", tmp_path / "l2r.h5", "--threads", 1, mpi_ranks=2)
+           "--rows", "exact", "--out", tmp_path / "l2r.h5", "--threads", 1, mpi_ranks=2)
     assert payload_checksum(tmp_path / "l2r.h5") == payload_checksum(tmp_path / "l2t.h5")
     run_pf("fit", "--likelihood", tmp_path / "l2t.h5", "--card", card, "--out", tmp_path / "f1.h5", "--threads", 1)
     run_pf("fit", "--likelihood", tmp_path / "l2t.h5", "--card", card, "--out", tmp_path / "f2.h5", "--threads", 1,

@@ -249,8 +249,9 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         for (size_t i = 0; i < n; i++)
             if ((int32_t)col[i] < 0 || (uint64_t)(int32_t)col[i] + span > nv)
                 BAD("%s: dataset /events/stencil_base row %zu: expected a %s index 0 .. %lld (the stencil of %llu "
-                    "values inside %llu), got %d", path, b + i, nF ? "response-grid" : "grid",
-                    (long long)nv - (long long)span, (unsigned long long)span, (unsigned long long)nv, (int32_t)col[i]);
+                    "values inside %s = %llu), got %d", path, b + i, nF ? "response-grid" : "grid",
+                    (long long)nv - (long long)span, (unsigned long long)span, nF ? "nF" : "ngrid",
+                    (unsigned long long)nv, (int32_t)col[i]);
     } else if (rows) {
         /* CSR: row_ptr is read whole (8 bytes per event) so that every rank checks all of it */
         const size_t dr[1] = {info->nevents + 1};

@@ -85,7 +85,7 @@ int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, 
      * with the theory's spacing; 6e-6 with half of it; the column spacing made no
      * difference: docs/fitting.md) */
     const double du = 1.0 / ops->xaxis.inv_h[0];
-    dt *= getenv("PF_RECO_TF") ? atof(getenv("PF_RECO_TF")) : 0.5; /* DEBUG */
+    dt *= 0.5;
     /* rows */
     const double tlo = log(cuts[PF_CUT_Q2_MIN]) - PF_RECO_MARGIN * dt, thi = log(cuts[PF_CUT_Q2_MAX]) + PF_RECO_MARGIN * dt;
     double brk[PF_INTERP_MAXSEG];
@@ -121,7 +121,7 @@ int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, 
     if (!(zlo < zhi))
         return pf_status_set(st, PF_EINVAL, "prepare: the cuts leave no reconstructed region for the response grid");
     pf_interp_axis *za = &rg->zaxis;
-    const int nzi = (int)ceil((zhi - zlo) / (du * (getenv("PF_RECO_ZF") ? atof(getenv("PF_RECO_ZF")) : 1.0)) - 1e-9); /* DEBUG */
+    const int nzi = (int)ceil((zhi - zlo) / du - 1e-9);
     const double dz = (zhi - zlo) / nzi;
     za->nseg = 1;
     za->edge[0] = zlo - PF_RECO_MARGIN * dz;

@@ -40,5 +40,7 @@ int pf_alphas_nf(const pf_alphas *as, double mur2);
 double pf_alphas_threshold(const pf_alphas *as, int h);
 double pf_alphas_beta0(int nf);
 double pf_alphas_beta1(int nf);
+/* beta2 = 2857/2 - 5033/18 nf + 325/54 nf^2 (the NNLO term -beta2 a_s^4 of the RGE) */
+double pf_alphas_beta2(int nf);
 
 #endif

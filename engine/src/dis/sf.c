@@ -13,6 +13,11 @@
 #include "partonflow/kernels/kinematics.h"
 
 #define PF_PI 3.14159265358979323846
+/* NNLO evolution exists (theory.nnlo: parametrised), the NNLO coefficient functions not yet:
+ * structure functions refuse it rather than mix orders (docs/physics-dis.md) */
+#define PF_DIS_NNLO_MISSING                                                                        \
+    "theory.order NNLO: the NNLO coefficient functions of F2 and FL are not built yet (only the "  \
+    "NNLO evolution is; `partonflow evolve` accepts NNLO cards)"
 
 /* Output-flavour index of quark q = 1..6 (d, u, s, c, b, t) and of its antiquark in the
  * LHAPDF order of enum pf_flav_out (tbar .. t, gluon in the middle). */
@@ -79,6 +84,8 @@ int pf_dis_sf_operator(const pf_evol *ev, double q2, double complex *K2, double 
         return pf_status_set(st, PF_EINVAL, "pf_dis_sf_operator: q2 = %g: expected Q2 > 0 GeV^2",
                              q2);
     const int order = pf_evol_order(ev);
+    if (order == PF_NNLO)
+        return pf_status_set(st, PF_EINVAL, "pf_dis_sf_operator: " PF_DIS_NNLO_MISSING);
     if (order != PF_LO && order != PF_NLO)
         return pf_status_set(st, PF_EINTERNAL, "pf_dis_sf_operator: evolution order %d", order);
     const size_t nn = pf_evol_nnodes(ev);
@@ -127,6 +134,8 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
             return pf_status_set(st, PF_EDOMAIN,
                                  "pf_dis_sf_exact: q2[%zu] = %g: expected Q2 > 0 GeV^2", i, q2[i]);
     }
+    if (pf_evol_order(ev) == PF_NNLO)
+        return pf_status_set(st, PF_EINVAL, "pf_dis_sf_exact: " PF_DIS_NNLO_MISSING);
     if (n == 0) return PF_OK;
     const size_t nn = pf_evol_nnodes(ev);
     const double complex *nodes = pf_evol_nodes(ev);

@@ -26,9 +26,12 @@
  * (the nf^2 part of the non-singlet functions is exact, Gracey), in the N-space form of
  * QCD-Pegasus (A. Vogt, Comput. Phys. Commun. 170 (2005) 65 [hep-ph/0408244]), which is
  * what the Les Houches NNLO benchmark tables (hep-ph/0511119, tables 14 and 15) were made
- * with.  The delta(1-x) coefficients there are the ones of the N-space code (1295.384 and
- * 1295.470, nf parts 173.924 and 173.933), adjusted within the truncation of the exact
- * values so that the lowest moments come out right.
+ * with.  The delta(1-x) coefficients are those of the benchmark codes (x-space xpns2p.f:
+ * P+ 1295.384 - 173.927 nf, P- 1295.470 - 173.933 nf; P_gg 4425.894 - 528.723 nf + 6.4630
+ * nf^2), shifted within the truncation of the exact values so that the lowest moments come
+ * out right.  The tables resolve them: 173.924 instead of 173.927 (as in some N-space
+ * transcriptions) moves x(dbar - ubar) at x = 0.7 by 2.5e-4 and 2x(ubar + dbar) at x = 0.9
+ * by 6e-3 (docs/physics-evolution.md).
  * Heavy-quark OMEs at mu^2 = m_h^2 (pole mass): Buza, Matiounine, Smith, van Neerven,
  * Eur. Phys. J. C1 (1998) 301 [hep-ph/9612398], appendix B: A_qq,H^NS (B.4), A_Hq^PS (B.1),
  * A_gq,H^S (B.5), A_gg,H^S (B.7) exact; A_Hg^S (B.3) as the compact x-space
@@ -130,7 +133,7 @@ static const term pp2_0[] = {
     {C, 1, -3135.0}, {C, 0, 1641.1}, {D1, 0, 1258.0}, {D2, 0, 294.9}, {D3, 0, 800.0 / 27.0},
     {D4, 0, 128.0 / 81.0}, {E1, 0, 563.9}, {E2, 0, 256.8}};
 static const term pp2_1[] = {
-    {A0, 0, -183.187}, {DLT, 0, -173.924}, {B1, 0, -5120.0 / 81.0}, {C, 3, 44.79},
+    {A0, 0, -183.187}, {DLT, 0, -173.927}, {B1, 0, -5120.0 / 81.0}, {C, 3, 44.79},
     {C, 2, 72.94}, {C, 1, 381.1}, {C, 0, -197.0}, {D1, 0, -152.6}, {D2, 0, -2608.0 / 81.0},
     {D3, 0, -192.0 / 81.0}, {E1, 0, -56.66}, {D3, 1, -1.497}};
 static const term pm2_0[] = {

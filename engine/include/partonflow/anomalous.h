@@ -26,16 +26,20 @@ void pf_anom_nlo(double complex n, int nf, double complex *pns_p, double complex
  * (hep-ph/0403192 eqs. 4.22-4.24, hep-ph/0404111 eqs. 4.12-4.13), exact Mellin transforms of
  * those x-space parametrisations (nnlo_param.c): pns_p P^(2)+ (q_i^+ - q_j^+), pns_m P^(2)-
  * (q_i^- - q_j^-), pns_v P^(2)V = P^(2)- + P^(2)s (total valence sum_i q_i^-), ps the singlet
- * on (Sigma, g) as above.  Any pointer may be NULL. */
-void pf_anom_nnlo_param(double complex n, int nf, double complex *pns_p, double complex *pns_m,
-                        double complex *pns_v, double complex ps[4]);
+ * on (Sigma, g) as above.  Any pointer may be NULL.  conserve = 0: the published
+ * coefficients (theory.nnlo: parametrised, the benchmark's); conserve = 1: with constant
+ * shifts that make the number and momentum sum rules exact (theory.nnlo:
+ * parametrised-conserving; nnlo_param.c gives the sizes). */
+void pf_anom_nnlo_param(double complex n, int nf, int conserve, double complex *pns_p,
+                        double complex *pns_m, double complex *pns_v, double complex ps[4]);
 /* The a_s^2 heavy-quark operator matrix elements at mu_F = m_h (pole mass, MSbar PDFs;
  * Buza et al., hep-ph/9612398 app. B; A_Hg as the QCD-Pegasus parametrisation):
  * ans = A_qq,H^NS,(2); ome[0] = A_Hq^PS,(2), ome[1] = A_Hg^S,(2), ome[2] = A_gq,H^S,(2),
- * ome[3] = A_gg,H^S,(2).  The nf -> nf+1 matching at a threshold, with a = a_s^(nf+1)(mu_R):
+ * ome[3] = A_gg,H^S,(2) (conserve: A_Hg's constant shifted by 3.6e-4 so that the momentum
+ * sum rule holds exactly; the other four are exact).  The nf -> nf+1 matching at a threshold, with a = a_s^(nf+1)(mu_R):
  *   q_i^(+-) -> (1 + a^2 ans) q_i^(+-) (light), h^+ = a^2 (ome[0] Sigma + ome[1] g),
  *   g -> g + a^2 (ome[2] Sigma + ome[3] g). */
-void pf_anom_nnlo_ome(double complex n, double complex *ans, double complex ome[4]);
+void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, double complex ome[4]);
 /* One of the x-space building blocks of nnlo_param.c (kind 0..16 in the order listed there)
  * at N + shift, for the tests of the transforms. */
 double complex pf_anom_nnlo_basis(int kind, int shift, double complex n);

@@ -23,7 +23,7 @@ static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
     enum { ORDER, SCHEME, NF, MU0, ALPHAS, MASSES, XIR, NODES, EVOL, GRID, NNLO };
     static const char *const orders[] = {"LO", "NLO", "NNLO"}, *const schemes[] = {"FFNS", "VFNS"},
                              *const evols[] = {"exact", "truncated"},
-                             *const nnlos[] = {"exact", "parametrised"};
+                             *const nnlos[] = {"exact", "parametrised", "parametrised-conserving"};
     field f[NKEYS(keys)];
     TRY(pf_cw_get_map(c, map, "theory", keys, NKEYS(keys), f));
     if (!f[ORDER].val)
@@ -34,17 +34,18 @@ static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
     if (f[NNLO].val) {
         if (th->order != PF_NNLO)
             return pf_cw_fail(c, f[NNLO].val, "key 'theory.nnlo': only allowed with order NNLO");
-        TRY(pf_cw_get_enum(c, f[NNLO].val, "theory.nnlo", nnlos, 2, "exact or parametrised", &th->nnlo));
-        if (th->nnlo != PF_NNLO_PARAMETRISED)
+        TRY(pf_cw_get_enum(c, f[NNLO].val, "theory.nnlo", nnlos, 3,
+                           "exact, parametrised or parametrised-conserving", &th->nnlo));
+        if (th->nnlo == PF_NNLO_EXACT)
             return pf_cw_fail(c, f[NNLO].val,
                               "key 'theory.nnlo': the exact three-loop splitting functions are not built "
-                              "yet; use 'parametrised' (Moch-Vermaseren-Vogt parametrisations, "
-                              "docs/physics-evolution.md)");
+                              "yet; use 'parametrised' or 'parametrised-conserving' "
+                              "(Moch-Vermaseren-Vogt parametrisations, docs/physics-evolution.md)");
     } else if (th->order == PF_NNLO) {
         return pf_cw_fail(c, f[ORDER].val,
-                          "key 'theory.order': NNLO needs 'theory.nnlo: parametrised' (the exact "
-                          "three-loop splitting functions, the default, are not built yet; "
-                          "docs/physics-evolution.md)");
+                          "key 'theory.order': NNLO needs 'theory.nnlo: parametrised' or "
+                          "'parametrised-conserving' (the exact three-loop splitting functions, the "
+                          "default, are not built yet; docs/physics-evolution.md)");
     }
     if (!f[SCHEME].val)
         return pf_cw_missing(c, map, "theory", "scheme", "FFNS or VFNS");

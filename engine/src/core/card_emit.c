@@ -52,7 +52,9 @@ static void emit_theory(FILE *f, const pf_theory_card *th)
                                                                         : "LO",
             th->scheme == PF_VFNS ? "VFNS" : "FFNS");
     if (th->order == PF_NNLO)
-        fprintf(f, "  nnlo: %s\n", th->nnlo == PF_NNLO_PARAMETRISED ? "parametrised" : "exact");
+        fprintf(f, "  nnlo: %s\n", th->nnlo == PF_NNLO_PARAMETRISED       ? "parametrised"
+                                    : th->nnlo == PF_NNLO_PARAM_CONSERVING ? "parametrised-conserving"
+                                                                           : "exact");
     if (th->scheme == PF_FFNS)
         fprintf(f, "  nf: %d\n", th->nf);
     fprintf(f, "  mu0: %s\n", num(b1, th->mu0));

@@ -87,8 +87,9 @@ static void node_prepare(const pf_evol *ev, double complex N, int nf, int nfa, n
             /* mu_R != mu_F at NNLO: a_s(mu_F) = a + b0 L a^2 + (b1 L + b0^2 L^2) a^3 with
              * a = a_s(mu_R), L = ln(mu_R^2/mu_F^2), so
              * P2 -> P2 + 2 b0 L P1 + (b1 L + b0^2 L^2) P0 (from the unshifted P1) */
-            pf_anom_nnlo_param(N, nf, &p2p, &p2m, &p2v, p2);
-            pf_anom_nnlo_ome(N, &d->ans, d->ome);
+            const int cons = ev->th.nnlo == PF_NNLO_PARAM_CONSERVING;
+            pf_anom_nnlo_param(N, nf, cons, &p2p, &p2m, &p2v, p2);
+            pf_anom_nnlo_ome(N, cons, &d->ans, d->ome);
             const double L = log(ev->th.xi_r * ev->th.xi_r);
             const double c0 = pf_alphas_beta1(nfa) * L + b0 * b0 * L * L;
             p2p += 2.0 * lr * p1p + c0 * p0ns;
@@ -577,7 +578,8 @@ pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
 {
     if (th->order != PF_LO && th->order != PF_NLO && th->order != PF_NNLO)
         return pf_status_set(st, PF_EINVAL, "evolution: theory.order must be LO, NLO or NNLO"), NULL;
-    if (th->order == PF_NNLO && th->nnlo != PF_NNLO_PARAMETRISED)
+    if (th->order == PF_NNLO && th->nnlo != PF_NNLO_PARAMETRISED
+        && th->nnlo != PF_NNLO_PARAM_CONSERVING)
         return pf_status_set(st, PF_EINVAL,
                              "evolution: NNLO needs theory.nnlo: parametrised (the exact three-loop "
                              "splitting functions are not built yet)"), NULL;

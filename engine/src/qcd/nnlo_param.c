@@ -38,6 +38,7 @@
  * parametrisation of QCD-Pegasus (hep-ph/0408244, asg2mom.f), as in the benchmark. */
 #include <complex.h>
 #include <math.h>
+#include <stddef.h>
 
 #include "partonflow/anomalous.h"
 #include "partonflow/harmonic.h"
@@ -218,8 +219,32 @@ static double complex pns2_nf2(const sums *h)
            * 32.0 / 3.0;
 }
 
-void pf_anom_nnlo_param(double complex n, int nf, double complex *pns_p, double complex *pns_m,
-                        double complex *pns_v, double complex ps[4])
+static void param_raw(double complex n, int nf, double complex *pns_p, double complex *pns_m,
+                      double complex *pns_v, double complex ps[4]);
+
+/* conserve: the published coefficients conserve quark number and momentum only to their
+ * truncation (nf = 4: P-(1) = -4.0e-4, PV(1) = 8.5e-4, [P_qq + P_gq](2) = -1.4e-2,
+ * [P_qg + P_gg](2) = 2.7e-3); with conserve != 0 these residues are removed by constant
+ * (delta(1-x)) terms: P- and PV shifted by -P(1), the pure singlet (hence P_qq) by
+ * -[P_qq + P_gq](2), P_gg by -[P_qg + P_gg](2), so that the sum rules hold to rounding. */
+void pf_anom_nnlo_param(double complex n, int nf, int conserve, double complex *pns_p,
+                        double complex *pns_m, double complex *pns_v, double complex ps[4])
+{
+    param_raw(n, nf, pns_p, pns_m, pns_v, ps);
+    if (!conserve) return;
+    double complex m1, v1, s2[4];
+    param_raw(1.0, nf, NULL, &m1, &v1, NULL);
+    param_raw(2.0, nf, NULL, NULL, NULL, s2);
+    if (pns_m) *pns_m -= m1;
+    if (pns_v) *pns_v -= v1;
+    if (ps) {
+        ps[0] -= s2[0] + s2[2];
+        ps[3] -= s2[1] + s2[3];
+    }
+}
+
+static void param_raw(double complex n, int nf, double complex *pns_p, double complex *pns_m,
+                      double complex *pns_v, double complex ps[4])
 {
     sums h;
     sums_init(n, &h);
@@ -272,7 +297,9 @@ static const term a_gga[] = {
     {C, 0, -628.0 / 27.0}, {C, 1, 548.0 / 27.0}, {C, 2, -700.0 / 27.0}, {D2, 0, 4.0 / 3.0},
     {D2, 1, 4.0 / 3.0}, {D1, 0, 52.0 / 9.0}, {D1, 1, 88.0 / 9.0}};
 
-void pf_anom_nnlo_ome(double complex n, double complex *ans, double complex ome[4])
+/* conserve: the A_Hg parametrisation gives [A_Hg + A_gg](2) = 3.6e-4 instead of 0; with
+ * conserve != 0 its constant (delta(1-x)) term is shifted by that amount */
+void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, double complex ome[4])
 {
     sums h;
     sums_init(n, &h);
@@ -280,6 +307,11 @@ void pf_anom_nnlo_ome(double complex n, double complex *ans, double complex ome[
     if (ome) {
         ome[0] = CF * TR * COMB(&h, a_hq);
         ome[1] = COMB(&h, a_hg);
+        if (conserve) {
+            sums h2;
+            sums_init(2.0, &h2);
+            ome[1] -= COMB(&h2, a_hg) + TR * (CF * COMB(&h2, a_ggf) + CA * COMB(&h2, a_gga));
+        }
         ome[2] = CF * TR * COMB(&h, a_gq);
         ome[3] = TR * (CF * COMB(&h, a_ggf) + CA * COMB(&h, a_gga));
     }

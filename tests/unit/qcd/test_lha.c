@@ -212,6 +212,17 @@ static void check_sum_rules(pf_theory_card th)
 static void test_sum_rules_conserved_lo_ffns(void **s) { (void)s; check_sum_rules(toy_theory(PF_LO, PF_FFNS, 1.0)); }
 static void test_sum_rules_conserved_nlo_vfns(void **s) { (void)s; check_sum_rules(toy_theory(PF_NLO, PF_VFNS, 1.0)); }
 static void test_sum_rules_conserved_nlo_vfns_xi2(void **s) { (void)s; check_sum_rules(toy_theory(PF_NLO, PF_VFNS, 2.0)); }
+/* NNLO with the conserving parametrisation (the published one conserves only to its
+ * truncated coefficients, ~1e-7 here: tested in test_nnlo.c) */
+static pf_theory_card nnlo_conserving(int scheme, double xi2)
+{
+    pf_theory_card th = toy_theory(PF_NNLO, scheme, xi2);
+    th.nnlo = PF_NNLO_PARAM_CONSERVING;
+    return th;
+}
+static void test_sum_rules_conserved_nnlo_ffns(void **s) { (void)s; check_sum_rules(nnlo_conserving(PF_FFNS, 1.0)); }
+static void test_sum_rules_conserved_nnlo_vfns(void **s) { (void)s; check_sum_rules(nnlo_conserving(PF_VFNS, 1.0)); }
+static void test_sum_rules_conserved_nnlo_vfns_xi2(void **s) { (void)s; check_sum_rules(nnlo_conserving(PF_VFNS, 0.5)); }
 static void test_sum_rules_conserved_nlo_truncated(void **s)
 {
     (void)s;
@@ -309,6 +320,9 @@ int main(int argc, char **argv)
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nlo_vfns);
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nlo_vfns_xi2);
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nlo_truncated);
+        t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nnlo_ffns);
+        t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nnlo_vfns);
+        t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nnlo_vfns_xi2);
     }
     return _cmocka_run_group_tests(what, t, (size_t)nt, NULL, NULL);
 }

@@ -40,8 +40,31 @@ void pf_anom_nnlo_param(double complex n, int nf, int conserve, double complex *
  *   q_i^(+-) -> (1 + a^2 ans) q_i^(+-) (light), h^+ = a^2 (ome[0] Sigma + ome[1] g),
  *   g -> g + a^2 (ome[2] Sigma + ome[3] g). */
 void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, double complex ome[4]);
-/* One of the x-space building blocks of nnlo_param.c (kind 0..16 in the order listed there)
- * at N + shift, for the tests of the transforms. */
+/* Mellin transforms of the x-space building blocks of the NNLO parametrisations (listed in
+ * nnlo_param.c), at M = N + shift (a factor x^shift): */
+enum pf_mellin_block {
+    PF_MB_DLT,   /* delta(1-x) */
+    PF_MB_A0,    /* 1/(1-x)_+ (shift 0 only) */
+    PF_MB_B1, PF_MB_B2, PF_MB_B3, PF_MB_B4, /* ln^j(1-x) */
+    PF_MB_C,     /* 1 */
+    PF_MB_D1, PF_MB_D2, PF_MB_D3, PF_MB_D4, /* ln^j x */
+    PF_MB_E1,    /* ln x ln(1-x) */
+    PF_MB_E2,    /* ln^2 x ln(1-x) */
+    PF_MB_F1,    /* Li2(1-x) */
+    PF_MB_F2,    /* -int_x^1 Li2(1-y)/y dy */
+    PF_MB_G1,    /* ln x/(1-x) */
+    PF_MB_G2,    /* ln^2 x/(1-x) */
+    PF_MB_H12,   /* ln x ln^2(1-x) */
+    PF_MB_SOFT1, PF_MB_SOFT2, PF_MB_SOFT3, /* [ln^k(1-x)/(1-x)]_+ (shift 0 only) */
+    PF_MB_N
+};
+/* sum_i t[i].c * block t[i].kind at N + t[i].shift (shift -1..4; the harmonic sums once) */
+typedef struct pf_mterm {
+    signed char kind, shift;
+    double c;
+} pf_mterm;
+double complex pf_mellin_terms(double complex n, const pf_mterm *t, int nt);
+/* One block, for the tests of the transforms. */
 double complex pf_anom_nnlo_basis(int kind, int shift, double complex n);
 
 #endif

@@ -15,6 +15,8 @@
  *   F2   -int_x^1 Li2(1-y)/y dy -> -F1(M)/M
  *   G1   ln x/(1-x)            -> S2(M-1) - zeta2
  *   G2   ln^2 x/(1-x)          -> -2 [S3(M-1) - zeta3]
+ *   H12  ln x ln^2(1-x)        -> [2 S1 (zeta2 - S2) + 2 (zeta3 - S3)]/M - (S1^2 + S2)/M^2
+ *   SOFTk [ln^k(1-x)/(1-x)]_+  -> (-1)^(k+1)/(k+1) P_(k+1)(N-1)  (k = 1..3; see basis())
  * with S_j = S_j(M) unless stated.  The transforms are checked against quadratures of the
  * x-space functions in tests/unit/qcd/test_nnlo.c.
  *
@@ -48,12 +50,12 @@
 #define TR 0.5
 #define ZETA4 1.0823232337111381915
 
-enum { DLT, A0, B1, B2, B3, B4, C, D1, D2, D3, D4, E1, E2, F1, F2, G1, G2, NKIND };
+enum { DLT, A0, B1, B2, B3, B4, C, D1, D2, D3, D4, E1, E2, F1, F2, G1, G2, H12, SOFT1, SOFT2,
+       SOFT3, NKIND };
+_Static_assert((int)G2 == (int)PF_MB_G2 && (int)SOFT3 == (int)PF_MB_SOFT3 && (int)NKIND == (int)PF_MB_N,
+               "the blocks follow enum pf_mellin_block");
 
-typedef struct term {
-    signed char kind, shift;
-    double c;
-} term;
+typedef pf_mterm term;
 
 /* S_j(N + k) for k = -1..4, j = 1..4 */
 typedef struct sums {
@@ -94,6 +96,16 @@ static double complex basis(const sums *h, int kind, int k)
     if (kind == A0) return -h->s[0][1];
     if (kind == G1) return h->s[k][2] - PF_ZETA2;
     if (kind == G2) return -2.0 * (h->s[k][3] - PF_ZETA3);
+    if (kind >= SOFT1 && kind <= SOFT3) {
+        /* [ln^k(1-x)/(1-x)]_+ -> (-1)^(k+1)/(k+1) P_(k+1)(N-1), the generating function
+         * B(N, e) - 1/e expanded in e; P2 = S1^2 + S2, P3 = S1^3 + 3 S1 S2 + 2 S3,
+         * P4 = S1^4 + 6 S1^2 S2 + 8 S1 S3 + 3 S2^2 + 6 S4, sums at N - 1 */
+        const double complex *T = h->s[0];
+        if (kind == SOFT1) return 0.5 * (T[1] * T[1] + T[2]);
+        if (kind == SOFT2) return -(T[1] * T[1] * T[1] + 3.0 * T[1] * T[2] + 2.0 * T[3]) / 3.0;
+        return 0.25 * (T[1] * T[1] * T[1] * T[1] + 6.0 * T[1] * T[1] * T[2] + 8.0 * T[1] * T[3]
+                       + 3.0 * T[2] * T[2] + 6.0 * T[4]);
+    }
     /* ln^j(1-x) at M = 0 (N = 1 and a 1/x factor): B1 -> -zeta2 (S1(M) = zeta2 M + ...) */
     if (cabs(M) < 1e-12) {
         if (kind == B1) return -PF_ZETA2;
@@ -116,6 +128,10 @@ static double complex basis(const sums *h, int kind, int k)
     case E2: return 2.0 * (-S[1] * iM * iM * iM + (PF_ZETA2 - S[2]) * iM * iM - (S[3] - PF_ZETA3) * iM);
     case F1: return (PF_ZETA2 - S[2]) * iM;
     case F2: return -(PF_ZETA2 - S[2]) * iM * iM;
+    case H12:
+        /* d/dM of the ln^2(1-x) transform (S1' = zeta2 - S2, S2' = 2 (zeta3 - S3)) */
+        return (2.0 * S[1] * (PF_ZETA2 - S[2]) + 2.0 * (PF_ZETA3 - S[3])) * iM
+               - (S[1] * S[1] + S[2]) * iM * iM;
     default: return NAN;
     }
 }
@@ -318,6 +334,13 @@ void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, doubl
 }
 
 /* ---- x-space, for the checks of the transforms: the same terms as functions of x ---- */
+double complex pf_mellin_terms(double complex n, const pf_mterm *t, int nt)
+{
+    sums h;
+    sums_init(n, &h);
+    return combine(&h, t, nt);
+}
+
 double complex pf_anom_nnlo_basis(int kind, int shift, double complex n)
 {
     sums h;

@@ -32,7 +32,8 @@ typedef struct qpar {
     const void *p;
     double complex n;
     int im;     /* 0: real part of x^(N-1) f, 1: imaginary part */
-    double dsoft; /* coefficient of 1/(1-x)_+ (subtracted at x = 1) */
+    double dsoft; /* coefficient of [ln^softk(1-x)/(1-x)]_+ (subtracted at x = 1) */
+    int softk;
 } qpar;
 
 static double integrand(double x, void *vp)
@@ -40,17 +41,19 @@ static double integrand(double x, void *vp)
     const qpar *q = vp;
     const double complex xn = cexp((q->n - 1.0) * log(x));
     double v = (q->im ? cimag(xn) : creal(xn)) * q->f(x, q->p);
-    if (q->dsoft != 0.0) v += q->dsoft * ((q->im ? cimag(xn) : creal(xn)) - (q->im ? 0.0 : 1.0)) / (1.0 - x);
+    if (q->dsoft != 0.0)
+        v += q->dsoft * ((q->im ? cimag(xn) : creal(xn)) - (q->im ? 0.0 : 1.0)) / (1.0 - x)
+             * pow(log1p(-x), q->softk);
     return v;
 }
 
-/* int_0^1 x^(N-1) [f(x) + dsoft/(1-x)_+] dx */
-static double complex mellin(xfun f, const void *p, double complex n, double dsoft)
+/* int_0^1 x^(N-1) [f(x) + dsoft [ln^k(1-x)/(1-x)]_+] dx */
+static double complex mellin_k(xfun f, const void *p, double complex n, double dsoft, int k)
 {
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(2000);
     double complex r = 0.0;
     for (int im = 0; im < 2; im++) {
-        qpar q = {f, p, n, im, dsoft};
+        qpar q = {f, p, n, im, dsoft, k};
         gsl_function F = {integrand, &q};
         double v, err;
         /* the roundoff warnings of the extrapolation are harmless at this accuracy: the
@@ -62,8 +65,13 @@ static double complex mellin(xfun f, const void *p, double complex n, double dso
     return r;
 }
 
+static double complex mellin(xfun f, const void *p, double complex n, double dsoft)
+{
+    return mellin_k(f, p, n, dsoft, 0);
+}
+
 /* ---- the building blocks (kinds in the order of nnlo_param.c) ---- */
-enum { DLT, A0, B1, B2, B3, B4, C, D1, D2, D3, D4, E1, E2, F1, F2, G1, G2 };
+enum { DLT, A0, B1, B2, B3, B4, C, D1, D2, D3, D4, E1, E2, F1, F2, G1, G2, H12, SOFT1, SOFT2, SOFT3 };
 typedef struct bpar {
     int kind, shift;
 } bpar;
@@ -102,6 +110,7 @@ static double basis_x(double x, const void *vp)
     }
     case G1: return xs * l0 / (1.0 - x);
     case G2: return xs * l0 * l0 / (1.0 - x);
+    case H12: return xs * l0 * l1 * l1;
     default: return NAN;
     }
 }
@@ -111,7 +120,7 @@ static void test_building_blocks_match_quadrature(void **state)
     (void)state;
     const double complex Ns[] = {2.3, 3.0, 4.7, 2.0 + 1.5 * I, 3.5 - 4.0 * I};
     double worst = 0.0;
-    for (int kind = B1; kind <= G2; kind++)
+    for (int kind = B1; kind <= H12; kind++)
         for (int shift = (kind == G1 || kind == G2) ? 0 : -1; shift <= 2; shift++)
             for (int k = 0; k < 5; k++) {
                 if (kind == F2 && cimag(Ns[k]) != 0.0) continue; /* nested quadrature: real N */
@@ -124,13 +133,16 @@ static void test_building_blocks_match_quadrature(void **state)
                     fail_msg("kind %d shift %d N %g%+gi: transform %.14e%+.14ei, quadrature %.14e%+.14ei",
                              kind, shift, creal(Ns[k]), cimag(Ns[k]), creal(a), cimag(a), creal(q), cimag(q));
             }
-    /* the soft block: 1/(1-x)_+ -> -S1(N-1) */
-    for (int k = 0; k < 5; k++) {
-        bpar b = {C, 0};
-        const double complex q = mellin(basis_x, &b, Ns[k], 1.0) - 1.0 / Ns[k];
-        const double complex a = pf_anom_nnlo_basis(A0, 0, Ns[k]);
-        if (cabs(a - q) > 1e-9 * cabs(q)) fail_msg("A0 at N %g%+gi: %.14e vs %.14e", creal(Ns[k]), cimag(Ns[k]), creal(a), creal(q));
-    }
+    /* the soft blocks: [ln^j(1-x)/(1-x)]_+, j = 0..3 (A0, SOFT1..3) */
+    for (int j = 0; j < 4; j++)
+        for (int k = 0; k < 5; k++) {
+            bpar b = {C, 0};
+            const double complex q = mellin_k(basis_x, &b, Ns[k], 1.0, j) - 1.0 / Ns[k];
+            const double complex a = pf_anom_nnlo_basis(j ? SOFT1 + j - 1 : A0, 0, Ns[k]);
+            if (cabs(a - q) > 1e-9 * cabs(q))
+                fail_msg("soft block ln^%d at N %g%+gi: %.14e%+.14ei vs %.14e%+.14ei", j,
+                         creal(Ns[k]), cimag(Ns[k]), creal(a), cimag(a), creal(q), cimag(q));
+        }
     print_message("building blocks: worst relative deviation %.2e\n", worst);
 }
 

@@ -20,12 +20,6 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
 {
     pf_interp_axis xa, qa;
     if (pf_ops_grid_axes(card, &xa, &qa, st)) return NULL;
-    if (card->theory.order == PF_NNLO) {
-        pf_status_set(st, PF_EINVAL,
-                      "theory operators: theory.order NNLO needs the NNLO coefficient functions of F2 "
-                      "and FL, which are not built yet (only the NNLO evolution is)");
-        return NULL;
-    }
     pf_evol *ev = pf_evol_create(&card->theory, st);
     if (!ev) return NULL;
     const size_t nn = pf_evol_nnodes(ev);

@@ -87,6 +87,30 @@ def test_lha_nlo_vfns_table_through_cli(tmp_path):
             assert abs(have - want) <= tol * abs(want) + csv_err[k], (x, k, have, want)
 
 
+def test_lha_nnlo_vfns_table_through_cli(tmp_path):
+    # hep-ph/0511119 table 15 part 1 with theory.nnlo: parametrised (the benchmark's forms)
+    card = write(tmp_path, "nnlo.yaml", LHA.replace("order: NLO", "order: NNLO\n  nnlo: parametrised"))
+    table = list(csv.reader(open(SOURCE_ROOT / "tests/data/lha/paper2005_table15_part1_NNLO_VFNS_muR2_eq_muF2.csv")))
+    names, table = table[0], table[1:]
+    r = run_pf("evolve", "--card", card, "--q2", "1e4", "--x", ",".join(row[0] for row in table))
+    out = rows(r.stdout)
+    assert abs(float(out[1][2]) - 0.115605) < 1e-6
+    for ref, got in zip(table, out[1:]):
+        f = dict(zip(HEADER, map(float, got)))
+        col = {"xuv": f["u"] - f["ubar"], "xdv": f["d"] - f["dbar"], "xLm": f["dbar"] - f["ubar"],
+               "xLp": 2 * (f["ubar"] + f["dbar"]), "xsp": f["s"] + f["sbar"], "xcp": f["c"] + f["cbar"],
+               "xbp": f["b"] + f["bbar"], "xg": f["g"]}
+        x = float(ref[0])
+        for name, want in zip(names[1:], map(float, ref[1:])):
+            # the CSV's 10 digits limit differences of large terms (xLm at small x)
+            tol = (2.5e-4 if x > 0.85 else 5e-5) * abs(want) + 4e-10 * (abs(f["u"]) + abs(f["d"]))
+            assert abs(col[name] - want) <= tol, (x, name, col[name], want)
+    # the exact three-loop forms are not built: no silent fallback
+    bad = write(tmp_path, "exact.yaml", LHA.replace("order: NLO", "order: NNLO\n  nnlo: exact"))
+    r = run_pf("evolve", "--card", bad, "--q2", "10", "--x", "0.1", check=False)
+    assert r.returncode == 2 and "theory.nnlo" in r.stderr and "not built" in r.stderr
+
+
 def test_output_identical_for_one_and_two_threads(tmp_path):
     card = write(tmp_path, "ex.yaml", example(5.0))
     args = ["evolve", "--card", card, "--q2", "2,37.5,1e4,1e6", "--x", "1e-5,0.003,0.2,0.8", "--grad"]
@@ -139,7 +163,7 @@ def test_bad_input_exits_2_with_message(tmp_path, args, needle):
 def test_bad_card_exits_2(tmp_path):
     bad = write(tmp_path, "bad.yaml", LHA.replace("order: NLO", "order: NNLO"))
     r = run_pf("evolve", "--card", bad, "--q2", "10", "--x", "0.1", check=False)
-    assert r.returncode == 2 and "theory.order" in r.stderr
+    assert r.returncode == 2 and "theory.order" in r.stderr and "theory.nnlo: parametrised" in r.stderr
     r = run_pf("evolve", "--card", tmp_path / "missing.yaml", "--q2", "10", "--x", "0.1", check=False)
     assert r.returncode == 2
 

@@ -21,4 +21,50 @@ void pf_anom_lo(double complex n, int nf, double complex *pns, double complex ps
 void pf_anom_nlo(double complex n, int nf, double complex *pns_p, double complex *pns_m,
                  double complex ps[4]);
 
+
+/* NNLO (a_s^3 term P^(2)) in the parametrised forms of Moch, Vermaseren and Vogt
+ * (hep-ph/0403192 eqs. 4.22-4.24, hep-ph/0404111 eqs. 4.12-4.13), exact Mellin transforms of
+ * those x-space parametrisations (nnlo_param.c): pns_p P^(2)+ (q_i^+ - q_j^+), pns_m P^(2)-
+ * (q_i^- - q_j^-), pns_v P^(2)V = P^(2)- + P^(2)s (total valence sum_i q_i^-), ps the singlet
+ * on (Sigma, g) as above.  Any pointer may be NULL.  conserve = 0: the published
+ * coefficients (theory.nnlo: parametrised, the benchmark's); conserve = 1: with constant
+ * shifts that make the number and momentum sum rules exact (theory.nnlo:
+ * parametrised-conserving; nnlo_param.c gives the sizes). */
+void pf_anom_nnlo_param(double complex n, int nf, int conserve, double complex *pns_p,
+                        double complex *pns_m, double complex *pns_v, double complex ps[4]);
+/* The a_s^2 heavy-quark operator matrix elements at mu_F = m_h (pole mass, MSbar PDFs;
+ * Buza et al., hep-ph/9612398 app. B; A_Hg as the QCD-Pegasus parametrisation):
+ * ans = A_qq,H^NS,(2); ome[0] = A_Hq^PS,(2), ome[1] = A_Hg^S,(2), ome[2] = A_gq,H^S,(2),
+ * ome[3] = A_gg,H^S,(2) (conserve: A_Hg's constant shifted by 3.6e-4 so that the momentum
+ * sum rule holds exactly; the other four are exact).  The nf -> nf+1 matching at a threshold, with a = a_s^(nf+1)(mu_R):
+ *   q_i^(+-) -> (1 + a^2 ans) q_i^(+-) (light), h^+ = a^2 (ome[0] Sigma + ome[1] g),
+ *   g -> g + a^2 (ome[2] Sigma + ome[3] g). */
+void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, double complex ome[4]);
+/* Mellin transforms of the x-space building blocks of the NNLO parametrisations (listed in
+ * nnlo_param.c), at M = N + shift (a factor x^shift): */
+enum pf_mellin_block {
+    PF_MB_DLT,   /* delta(1-x) */
+    PF_MB_A0,    /* 1/(1-x)_+ (shift 0 only) */
+    PF_MB_B1, PF_MB_B2, PF_MB_B3, PF_MB_B4, /* ln^j(1-x) */
+    PF_MB_C,     /* 1 */
+    PF_MB_D1, PF_MB_D2, PF_MB_D3, PF_MB_D4, /* ln^j x */
+    PF_MB_E1,    /* ln x ln(1-x) */
+    PF_MB_E2,    /* ln^2 x ln(1-x) */
+    PF_MB_F1,    /* Li2(1-x) */
+    PF_MB_F2,    /* -int_x^1 Li2(1-y)/y dy */
+    PF_MB_G1,    /* ln x/(1-x) */
+    PF_MB_G2,    /* ln^2 x/(1-x) */
+    PF_MB_H12,   /* ln x ln^2(1-x) */
+    PF_MB_SOFT1, PF_MB_SOFT2, PF_MB_SOFT3, /* [ln^k(1-x)/(1-x)]_+ (shift 0 only) */
+    PF_MB_N
+};
+/* sum_i t[i].c * block t[i].kind at N + t[i].shift (shift -1..4; the harmonic sums once) */
+typedef struct pf_mterm {
+    signed char kind, shift;
+    double c;
+} pf_mterm;
+double complex pf_mellin_terms(double complex n, const pf_mterm *t, int nt);
+/* One block, for the tests of the transforms. */
+double complex pf_anom_nnlo_basis(int kind, int shift, double complex n);
+
 #endif

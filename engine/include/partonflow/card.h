@@ -11,7 +11,9 @@
 
 #include "partonflow/status.h"
 
-enum pf_order { PF_LO = 0, PF_NLO = 1 };
+enum pf_order { PF_LO = 0, PF_NLO = 1, PF_NNLO = 2 };
+/* theory.nnlo: which three-loop splitting functions and matching terms (NNLO only) */
+enum pf_nnlo_form { PF_NNLO_EXACT = 0, PF_NNLO_PARAMETRISED = 1, PF_NNLO_PARAM_CONSERVING = 2 };
 enum pf_scheme { PF_FFNS = 0, PF_VFNS = 1 };
 enum pf_evol_method { PF_EVOL_EXACT = 0, PF_EVOL_TRUNCATED = 1 };
 
@@ -48,7 +50,7 @@ typedef struct pf_pdf_card {
 } pf_pdf_card;
 
 typedef struct pf_theory_card {
-    int order;                  /* PF_LO | PF_NLO */
+    int order;                  /* PF_LO | PF_NLO | PF_NNLO */
     int scheme;                 /* PF_FFNS | PF_VFNS */
     int nf;                     /* FFNS only (3..6) */
     double mu0;                 /* GeV */
@@ -59,6 +61,7 @@ typedef struct pf_theory_card {
     int mellin_nodes;           /* 0: the engine's tested default */
     int evolution;              /* PF_EVOL_EXACT (default) | PF_EVOL_TRUNCATED */
     int grid_nx, grid_nq2;      /* theory-operator grid; 0: the engine's tested default */
+    int nnlo;                   /* PF_NNLO_*: the exact form is not built yet (NNLO only) */
 } pf_theory_card;
 
 typedef struct pf_kinematics_card {
@@ -118,7 +121,7 @@ typedef struct pf_card {
 } pf_card;
 
 /* Reads and validates a card.  On failure returns PF_ECARD (or PF_EIO) with a message
- * "FILE:LINE: key 'theory.order': expected LO or NLO, got 'NNLO'". */
+ * "FILE:LINE: key 'theory.order': expected LO, NLO or NNLO, got 'N3LO'". */
 int pf_card_read(const char *path, pf_card *card, pf_status *st);
 /* Same from a string; `name` is used in messages in place of a file name. */
 int pf_card_parse(const char *yaml, size_t len, const char *name, pf_card *card, pf_status *st);

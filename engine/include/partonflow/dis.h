@@ -64,6 +64,17 @@ enum { PF_DIS_C2Q = 0, PF_DIS_C2G, PF_DIS_CLQ, PF_DIS_CLG, PF_DIS_NCOEF };
  * in the a_s = alpha_s/(4 pi) normalisation and per-flavour convention above. */
 void pf_dis_coef_nlo(double complex N, double complex c[PF_DIS_NCOEF]);
 
+/* Second-order (a_s^2) pieces at complex N, photon exchange, the parametrised forms of van
+ * Neerven and Vogt (coef_nnlo.c; docs/physics-dis.md): c2ns = C2NS0 + nf C2NS1 multiplies
+ * e_q^2 (q + qbar) of each flavour; C2PS (per flavour) multiplies (sum_q e_q^2) Sigma;
+ * C2G (per flavour) multiplies (sum_q e_q^2) g; likewise for FL.  At mu_R = xi_r Q the
+ * a_s^2 terms gain beta0 ln(xi_r^2) times the first-order pieces (sf.c). */
+enum {
+    PF_DIS2_C2NS0 = 0, PF_DIS2_C2NS1, PF_DIS2_C2PS, PF_DIS2_C2G,
+    PF_DIS2_CLNS0, PF_DIS2_CLNS1, PF_DIS2_CLPS, PF_DIS2_CLG, PF_DIS_NCOEF2
+};
+void pf_dis_coef_nnlo(double complex N, double complex c[PF_DIS_NCOEF2]);
+
 /* Full coefficient functions to the given order (PF_LO, PF_NLO) at n points:
  * C[i*PF_DIS_NCOEF + k] = C_k(N_i) = delta_{k,C2Q} + [order >= NLO] a_s c_k(N_i). */
 int pf_dis_coefficients(int order, double a_s, size_t n, const double complex *N,

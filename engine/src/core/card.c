@@ -19,15 +19,34 @@
 static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
 {
     static const char *const keys[] = {"order", "scheme", "nf", "mu0", "alphas", "masses",
-                                       "xi_r", "mellin_nodes", "evolution", "grid"};
-    enum { ORDER, SCHEME, NF, MU0, ALPHAS, MASSES, XIR, NODES, EVOL, GRID };
-    static const char *const orders[] = {"LO", "NLO"}, *const schemes[] = {"FFNS", "VFNS"},
-                             *const evols[] = {"exact", "truncated"};
+                                       "xi_r", "mellin_nodes", "evolution", "grid", "nnlo"};
+    enum { ORDER, SCHEME, NF, MU0, ALPHAS, MASSES, XIR, NODES, EVOL, GRID, NNLO };
+    static const char *const orders[] = {"LO", "NLO", "NNLO"}, *const schemes[] = {"FFNS", "VFNS"},
+                             *const evols[] = {"exact", "truncated"},
+                             *const nnlos[] = {"exact", "parametrised", "parametrised-conserving"};
     field f[NKEYS(keys)];
     TRY(pf_cw_get_map(c, map, "theory", keys, NKEYS(keys), f));
     if (!f[ORDER].val)
-        return pf_cw_missing(c, map, "theory", "order", "LO or NLO");
-    TRY(pf_cw_get_enum(c, f[ORDER].val, "theory.order", orders, 2, "LO or NLO", &th->order));
+        return pf_cw_missing(c, map, "theory", "order", "LO, NLO or NNLO");
+    TRY(pf_cw_get_enum(c, f[ORDER].val, "theory.order", orders, 3, "LO, NLO or NNLO", &th->order));
+    /* NNLO: only the parametrised three-loop splitting functions are built (docs/physics-evolution.md) */
+    th->nnlo = PF_NNLO_EXACT;
+    if (f[NNLO].val) {
+        if (th->order != PF_NNLO)
+            return pf_cw_fail(c, f[NNLO].val, "key 'theory.nnlo': only allowed with order NNLO");
+        TRY(pf_cw_get_enum(c, f[NNLO].val, "theory.nnlo", nnlos, 3,
+                           "exact, parametrised or parametrised-conserving", &th->nnlo));
+        if (th->nnlo == PF_NNLO_EXACT)
+            return pf_cw_fail(c, f[NNLO].val,
+                              "key 'theory.nnlo': the exact three-loop splitting functions are not built "
+                              "yet; use 'parametrised' or 'parametrised-conserving' "
+                              "(Moch-Vermaseren-Vogt parametrisations, docs/physics-evolution.md)");
+    } else if (th->order == PF_NNLO) {
+        return pf_cw_fail(c, f[ORDER].val,
+                          "key 'theory.order': NNLO needs 'theory.nnlo: parametrised' or "
+                          "'parametrised-conserving' (the exact three-loop splitting functions, the "
+                          "default, are not built yet; docs/physics-evolution.md)");
+    }
     if (!f[SCHEME].val)
         return pf_cw_missing(c, map, "theory", "scheme", "FFNS or VFNS");
     TRY(pf_cw_get_enum(c, f[SCHEME].val, "theory.scheme", schemes, 2, "FFNS or VFNS", &th->scheme));

@@ -47,8 +47,14 @@ static void emit_flavour(FILE *f, const char *indent, int j, const pf_flavour_ca
 static void emit_theory(FILE *f, const pf_theory_card *th)
 {
     char b1[32], b2[32], b3[32];
-    fprintf(f, "theory:\n  order: %s\n  scheme: %s\n", th->order == PF_NLO ? "NLO" : "LO",
+    fprintf(f, "theory:\n  order: %s\n  scheme: %s\n", th->order == PF_NNLO  ? "NNLO"
+                                                  : th->order == PF_NLO ? "NLO"
+                                                                        : "LO",
             th->scheme == PF_VFNS ? "VFNS" : "FFNS");
+    if (th->order == PF_NNLO)
+        fprintf(f, "  nnlo: %s\n", th->nnlo == PF_NNLO_PARAMETRISED       ? "parametrised"
+                                    : th->nnlo == PF_NNLO_PARAM_CONSERVING ? "parametrised-conserving"
+                                                                           : "exact");
     if (th->scheme == PF_FFNS)
         fprintf(f, "  nf: %d\n", th->nf);
     fprintf(f, "  mu0: %s\n", num(b1, th->mu0));

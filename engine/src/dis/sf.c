@@ -19,19 +19,25 @@
 #define QUARK(q) (PF_GLUON + (q))
 #define ANTIQUARK(q) (PF_GLUON - (q))
 
-/* First-order coefficient pieces at the contour nodes, c1[n*PF_DIS_NCOEF + k]: they depend
- * on the nodes only, so a batch computes them once for all its Q2 values (NULL at LO). */
+/* Coefficient pieces at the contour nodes: c1[n*PF_DIS_NCOEF + k] (first order), and at
+ * NNLO after them c2 = c1 + nn*PF_DIS_NCOEF, c2[n*PF_DIS_NCOEF2 + k] (second order): they
+ * depend on the nodes only, so a batch computes them once for all its Q2 values (NULL at
+ * LO). */
 static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
 {
-    if (pf_evol_order(ev) == PF_LO) return NULL;
+    const int order = pf_evol_order(ev);
+    if (order == PF_LO) return NULL;
     const size_t nn = pf_evol_nnodes(ev);
     const double complex *N = pf_evol_nodes(ev);
-    double complex *c1 = malloc(nn * PF_DIS_NCOEF * sizeof *c1);
+    const size_t per = PF_DIS_NCOEF + (order == PF_NNLO ? PF_DIS_NCOEF2 : 0);
+    double complex *c1 = malloc(nn * per * sizeof *c1);
     if (!c1) {
         pf_status_set(st, PF_ENOMEM, "pf_dis: out of memory (%zu nodes)", nn);
         return NULL;
     }
     for (size_t n = 0; n < nn; n++) pf_dis_coef_nlo(N[n], c1 + n * PF_DIS_NCOEF);
+    if (order == PF_NNLO)
+        for (size_t n = 0; n < nn; n++) pf_dis_coef_nnlo(N[n], c1 + nn * PF_DIS_NCOEF + n * PF_DIS_NCOEF2);
     return c1;
 }
 
@@ -54,17 +60,40 @@ static int operator_from_evolution(const pf_evol *ev, double q2, const double co
     double esum = 0.0;
     for (int q = 1; q <= nf; q++) esum += pf_dis_eq2[q];
 
+    /* NNLO: a_s^2 [c^(2) + beta0 ln(xi_r^2) c^(1)] (a_s(Q) = a_s(mu_R) [1 + beta0 L a_s]);
+     * the pure-singlet pieces multiply (sum_q e_q^2) Sigma */
+    const int nnlo = pf_evol_order(ev) == PF_NNLO && c1;
+    const double complex *c2 = nnlo ? c1 + nn * PF_DIS_NCOEF : NULL;
+    const double lr = nnlo ? (11.0 - 2.0 / 3.0 * nf) * log(pf_evol_mur2(ev, q2) / q2) : 0.0;
+
     for (size_t n = 0; n < nn; n++) {
         const double complex *En = E + n * PF_NOUT * PF_NIN;
-        double complex c[PF_DIS_NCOEF] = {1.0, 0.0, 0.0, 0.0};
+        double complex c[PF_DIS_NCOEF] = {1.0, 0.0, 0.0, 0.0}, cps2 = 0.0, cpsl = 0.0;
         if (c1)
             for (int k = 0; k < PF_DIS_NCOEF; k++) c[k] += a_s * c1[n * PF_DIS_NCOEF + k];
+        if (c2) {
+            const double complex *d = c2 + n * PF_DIS_NCOEF2, *d1 = c1 + n * PF_DIS_NCOEF;
+            const double a2 = a_s * a_s;
+            c[PF_DIS_C2Q] += a2 * (d[PF_DIS2_C2NS0] + nf * d[PF_DIS2_C2NS1] + lr * d1[PF_DIS_C2Q]);
+            c[PF_DIS_C2G] += a2 * (d[PF_DIS2_C2G] + lr * d1[PF_DIS_C2G]);
+            c[PF_DIS_CLQ] += a2 * (d[PF_DIS2_CLNS0] + nf * d[PF_DIS2_CLNS1] + lr * d1[PF_DIS_CLQ]);
+            c[PF_DIS_CLG] += a2 * (d[PF_DIS2_CLG] + lr * d1[PF_DIS_CLG]);
+            cps2 = a2 * esum * d[PF_DIS2_C2PS];
+            cpsl = a2 * esum * d[PF_DIS2_CLPS];
+        }
         for (int j = 0; j < PF_NIN; j++) {
             /* sum_q e_q^2 (q + qbar) and the gluon, per unit input moment j */
             double complex qs = 0.0;
             for (int q = 1; q <= nf; q++)
                 qs += pf_dis_eq2[q] * (En[QUARK(q) * PF_NIN + j] + En[ANTIQUARK(q) * PF_NIN + j]);
             const double complex g = esum * En[PF_GLUON * PF_NIN + j];
+            if (c2) {
+                double complex sig = 0.0;
+                for (int q = 1; q <= nf; q++) sig += En[QUARK(q) * PF_NIN + j] + En[ANTIQUARK(q) * PF_NIN + j];
+                if (K2) K2[n * PF_NIN + j] = c[PF_DIS_C2Q] * qs + c[PF_DIS_C2G] * g + cps2 * sig;
+                if (KL) KL[n * PF_NIN + j] = c[PF_DIS_CLQ] * qs + c[PF_DIS_CLG] * g + cpsl * sig;
+                continue;
+            }
             if (K2) K2[n * PF_NIN + j] = c[PF_DIS_C2Q] * qs + c[PF_DIS_C2G] * g;
             if (KL) KL[n * PF_NIN + j] = c[PF_DIS_CLQ] * qs + c[PF_DIS_CLG] * g;
         }
@@ -79,14 +108,14 @@ int pf_dis_sf_operator(const pf_evol *ev, double q2, double complex *K2, double 
         return pf_status_set(st, PF_EINVAL, "pf_dis_sf_operator: q2 = %g: expected Q2 > 0 GeV^2",
                              q2);
     const int order = pf_evol_order(ev);
-    if (order != PF_LO && order != PF_NLO)
+    if (order != PF_LO && order != PF_NLO && order != PF_NNLO)
         return pf_status_set(st, PF_EINTERNAL, "pf_dis_sf_operator: evolution order %d", order);
     const size_t nn = pf_evol_nnodes(ev);
     double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
     if (!E) return pf_status_set(st, PF_ENOMEM, "pf_dis_sf_operator: out of memory (%zu nodes)", nn);
     int rc = pf_evol_operator(ev, q2, E, st);
     double complex *c1 = NULL;
-    if (!rc && order == PF_NLO && !(c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
+    if (!rc && order != PF_LO && !(c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
     if (!rc) rc = operator_from_evolution(ev, q2, E, c1, K2, KL, st);
     free(E);
     free(c1);
@@ -149,7 +178,7 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
         pf_status_prefix(st, "pf_dis_sf_exact: ");
         goto done;
     }
-    if (pf_evol_order(ev) == PF_NLO && !(c1 = nodes_coefficients(ev, st))) {
+    if (pf_evol_order(ev) != PF_LO && !(c1 = nodes_coefficients(ev, st))) {
         rc = st ? st->code : PF_ENOMEM;
         goto done;
     }

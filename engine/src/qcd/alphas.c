@@ -11,6 +11,7 @@ struct pf_alphas {
     int order, scheme, nf_fixed, nf_ref;
     double thr2[3];          /* mu_R^2 thresholds xi_r^2 m_{c,b,t}^2 */
     double match_c;          /* NLO matching coefficient (2/3) ln(mu_R^2/m_h^2) = (4/3) ln xi_r */
+    double match_c2;         /* NNLO: 14/3 + 38/3 L + 4/9 L^2, L = ln(mu_R^2/m_h^2) */
     double anchor_l[7];      /* per nf: ln mu^2 and a_s of a point inside its region */
     double anchor_a[7];
 };
@@ -19,6 +20,8 @@ double pf_alphas_threshold(const pf_alphas *as, int h) { return as->thr2[h]; }
 
 double pf_alphas_beta0(int nf) { return 11.0 - 2.0 / 3.0 * nf; }
 double pf_alphas_beta1(int nf) { return 102.0 - 38.0 / 3.0 * nf; }
+/* Tarasov, Vladimirov, Zharkov (1980); Larin, Vermaseren (1993) */
+double pf_alphas_beta2(int nf) { return 2857.0 / 2.0 - 5033.0 / 18.0 * nf + 325.0 / 54.0 * nf * nf; }
 
 int pf_alphas_nf(const pf_alphas *as, double mur2)
 {
@@ -37,14 +40,70 @@ int pf_alphas_nf(const pf_alphas *as, double mur2)
 static double match_up(const pf_alphas *as, double a)
 {
     if (as->order == PF_LO) return a;
+    /* NNLO: a^(nf+1) = a [1 + c1 a + c2 a^2] with c2 = 14/3 + 38/3 L + 4/9 L^2 (pole mass;
+     * CKS inverted, as in QCD-Pegasus' ASNF1) */
+    if (as->order == PF_NNLO) return a * (1.0 + as->match_c * a + as->match_c2 * a * a);
     return a * (1.0 + as->match_c * a);
 }
 
 static double match_down(const pf_alphas *as, double a)
 {
     if (as->order == PF_LO) return a;
+    if (as->order == PF_NNLO) {
+        /* the exact inverse of match_up by Newton's method */
+        double b = a;
+        for (int it = 0; it < 100; it++) {
+            const double f = b * (1.0 + as->match_c * b + as->match_c2 * b * b) - a;
+            const double df = 1.0 + 2.0 * as->match_c * b + 3.0 * as->match_c2 * b * b;
+            const double d = f / df;
+            b -= d;
+            if (fabs(d) <= 1e-17 * b) break;
+        }
+        return b;
+    }
     const double d = 1.0 + 4.0 * as->match_c * a;
     return d > 0.0 ? 2.0 * a / (1.0 + sqrt(d)) : a * (1.0 - as->match_c * a);
+}
+
+/* NNLO: exact solution of da/dln mu^2 = -(b0 a^2 + b1 a^3 + b2 a^4).  With Q(a) = b0 + b1 a
+ * + b2 a^2, 1/(a^2 Q) = 1/(b0 a^2) - b1/(b0^2 a) + g(a), g(a) = [(b1^2 - b0 b2) + b1 b2 a] /
+ * (b0^2 Q(a)) smooth (Q has no zero for |a| < 0.1), so
+ *   dl = 1/(b0 a) - 1/(b0 a0) + (b1/b0^2) ln(a/a0) + int_a^a0 g,
+ * the integral by 20-point Gauss-Legendre (exact to rounding on such intervals), solved for
+ * a by Newton's method from the NLO value. */
+static double gl20(double lo, double hi, double b0, double b1, double b2)
+{
+    static const double xg[10] = {0.0765265211334973, 0.2277858511416451, 0.3737060887154195,
+                                  0.5108670019508271, 0.6360536807265150, 0.7463319064601508,
+                                  0.8391169718222188, 0.9122344282513259, 0.9639719272779138,
+                                  0.9931285991850949};
+    static const double wg[10] = {0.1527533871307258, 0.1491729864726037, 0.1420961093183820,
+                                  0.1316886384491766, 0.1181945319615184, 0.1019301198172404,
+                                  0.0832767415767048, 0.0626720483341091, 0.0406014298003869,
+                                  0.0176140071391521};
+    const double m = 0.5 * (hi + lo), h = 0.5 * (hi - lo), k0 = b1 * b1 - b0 * b2;
+    double s = 0.0;
+    for (int i = 0; i < 10; i++)
+        for (int sg = -1; sg <= 1; sg += 2) {
+            const double a = m + sg * h * xg[i];
+            s += wg[i] * (k0 + b1 * b2 * a) / (b0 * b0 * (b0 + b1 * a + b2 * a * a));
+        }
+    return s * h;
+}
+
+static double run_nnlo(int nf, double a0, double dl, double a)
+{
+    const double b0 = pf_alphas_beta0(nf), b1 = pf_alphas_beta1(nf), b2 = pf_alphas_beta2(nf);
+    for (int it = 0; it < 100; it++) {
+        const double phi = 1.0 / (b0 * a) - 1.0 / (b0 * a0) + b1 / (b0 * b0) * log(a / a0)
+                           + gl20(a, a0, b0, b1, b2) - dl;
+        const double dphi = -1.0 / (a * a * (b0 + b1 * a + b2 * a * a));
+        double da = -phi / dphi;
+        if (a + da <= 0.0) da = -0.5 * a;
+        a += da;
+        if (fabs(da) <= 1e-16 * a) break;
+    }
+    return a;
 }
 
 /* a_s at ln mu^2 = l from (l0, a0) at fixed nf */
@@ -56,6 +115,7 @@ static double run(int order, int nf, double l0, double a0, double l)
     double a = 1.0 / rhs_lo;
     if (order == PF_LO) return a;
     const double c = pf_alphas_beta1(nf) / b0;
+    if (order == PF_NNLO) return run_nnlo(nf, a0, l - l0, a);
     const double target = 1.0 / a0 + c * log(a0 / (1.0 + c * a0)) + b0 * (l - l0);
     for (int it = 0; it < 100; it++) {
         double phi = 1.0 / a + c * log(a / (1.0 + c * a)) - target;
@@ -90,6 +150,7 @@ pf_alphas *pf_alphas_create(const pf_theory_card *th, pf_status *st)
     const double k = th->xi_r * th->xi_r;
     for (int h = 0; h < 3; h++) as->thr2[h] = k * m[h] * m[h];
     as->match_c = (2.0 / 3.0) * log(k);
+    as->match_c2 = 14.0 / 3.0 + 38.0 / 3.0 * log(k) + 4.0 / 9.0 * log(k) * log(k);
     const double lref = log(th->alphas_mu * th->alphas_mu);
     const double aref = th->alphas_value / (4.0 * PF_PI);
     if (th->scheme == PF_FFNS) {

@@ -14,6 +14,9 @@
 
 typedef struct nodedata {
     double complex A, Bp, Bm, R1p, R1m;     /* non-singlet */
+    /* NNLO non-singlet: ln E = A ln(a/a0) + K1 I0 + K2 I1 (evol.c), for +, -, V; and the
+     * heavy-quark OMEs of the threshold matching (ans, ome[4], anomalous.h) */
+    double complex R1v, K2p, K2m, K2v, ans, ome[4];
     double complex rp, rm, ep[4], em[4];    /* singlet R0 eigen-decomposition */
     double complex U[PF_EVOL_UK][4];        /* U_k, k = 1.. */
 } nodedata;
@@ -32,6 +35,7 @@ struct pf_evol {
     pf_alphas *as;
     double mu02, c, phi;
     int nf0;
+    int match0;                     /* NNLO VFNS with mu0 on a threshold: match at the start */
     int nbrk;                       /* breakpoints above mu0 (thresholds), ascending */
     double brk[PF_EVOL_MAXBRK];
     int piece_pair[PF_EVOL_MAXBRK + 1]; /* piece k -> (nf of PDFs, nf of alpha_s) pair */

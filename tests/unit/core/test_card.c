@@ -236,6 +236,19 @@ static void test_resolved_yaml_parses_back_to_the_identical_card(void **state)
                "fit: {free: [uv.a, g.p0], start: truth-shifted, bins: {x: 7, q2: 5}}\n"
                "kinematics: {beams: {electron: 18, proton: 275}, cuts: {q2_min: 1e-1, q2_max: 1e4,"
                " x_min: 1e-5, x_max: 1}, alpha_em: 0.0072973525693}\n");
+    /* NNLO with each built three-loop form */
+    const char *forms[2] = {"parametrised", "parametrised-conserving"};
+    for (int i = 0; i < 2; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "theory: {order: NNLO, nnlo: %s, scheme: FFNS, nf: 4, mu0: 1.3,"
+                 " alphas: {value: 0.118, mu: 91.1876}}\npdf: {preset: lha-toy}\n", forms[i]);
+        pf_card c;
+        parse_ok(text, &c);
+        assert_int_equal(c.theory.order, PF_NNLO);
+        assert_int_equal(c.theory.nnlo, i ? PF_NNLO_PARAM_CONSERVING : PF_NNLO_PARAMETRISED);
+        round_trip(text);
+    }
 }
 
 static void test_card_read_names_a_missing_file(void **state)

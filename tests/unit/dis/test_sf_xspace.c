@@ -38,13 +38,15 @@ static const char *card_text(int order, int scheme)
              "  order: %s\n"
              "  scheme: %s\n"
              "%s"
+             "%s"
              "  mu0: 1.4142135623730951\n"
              "  alphas: {value: 0.35, mu: 1.4142135623730951}\n"
              "  masses: {charm: 1.4142135623730951, bottom: 4.5, top: 175.0}\n"
              "  xi_r: %.17g\n"
              "pdf:\n"
              "  preset: lha-toy\n",
-             order == PF_NLO ? "NLO" : "LO", scheme == PF_VFNS ? "VFNS" : "FFNS",
+             order == PF_NNLO ? "NNLO" : order == PF_NLO ? "NLO" : "LO",
+             scheme == PF_VFNS ? "VFNS" : "FFNS", order == PF_NNLO ? "  nnlo: parametrised\n" : "",
              scheme == PF_FFNS ? "  nf: 4\n" : "", card_xi_r);
     return buf;
 }
@@ -106,7 +108,7 @@ static int col(const char *name)
 typedef struct {
     const pf_evol *ev;
     size_t nn;
-    double complex *A; /* [2][nn] */
+    double complex *A; /* [3][nn]: X_q, X_g, (sum e_q^2) y Sigma */
     double complex *kern;
 } xpdf_ctx;
 
@@ -118,7 +120,7 @@ static void xpdf_init(xpdf_ctx *c, const setup *s, double q2)
     const double complex *N = pf_evol_nodes(s->ev);
     double complex *E = malloc(c->nn * PF_NOUT * PF_NIN * sizeof *E);
     double complex *M = malloc(c->nn * PF_NIN * sizeof *M);
-    c->A = calloc(2 * c->nn, sizeof *c->A);
+    c->A = calloc(3 * c->nn, sizeof *c->A);
     c->kern = malloc(c->nn * sizeof *c->kern);
     if (pf_evol_operator(s->ev, q2, E, &st)) fail_msg("operator: %s", st.msg);
     if (pf_pdf_moments(s->pdf, c->nn, N, M, NULL, &st)) fail_msg("moments: %s", st.msg);
@@ -133,6 +135,9 @@ static void xpdf_init(xpdf_ctx *c, const setup *s, double q2)
                 c->A[n] += e2[q] *
                            (En[col(qname[q]) * PF_NIN + j] + En[col(qbname[q]) * PF_NIN + j]) * m;
             c->A[c->nn + n] += esum * En[col("g") * PF_NIN + j] * m;
+            for (int q = 0; q < nf; q++)
+                c->A[2 * c->nn + n] +=
+                    esum * (En[col(qname[q]) * PF_NIN + j] + En[col(qbname[q]) * PF_NIN + j]) * m;
         }
     free(E);
     free(M);
@@ -153,6 +158,16 @@ static int xpdf(double y, void *p, double X[2])
         X[0] += cimag(c->kern[n] * c->A[n]);
         X[1] += cimag(c->kern[n] * c->A[c->nn + n]);
     }
+    return 0;
+}
+
+static int xpdf3(double y, void *p, double X[3])
+{
+    xpdf_ctx *c = p;
+    pf_evol_mellin_kernel(c->ev, y, c->kern);
+    X[0] = X[1] = X[2] = 0.0;
+    for (size_t n = 0; n < c->nn; n++)
+        for (int k = 0; k < 3; k++) X[k] += cimag(c->kern[n] * c->A[k * c->nn + n]);
     return 0;
 }
 
@@ -225,6 +240,50 @@ static void test_nlo_vfns_sf_match_xspace_convolution(void **state)
 {
     (void)state;
     check_nlo(PF_VFNS);
+}
+
+/* NNLO (parametrised evolution and coefficient functions) against the x-space convolution
+ * of the printed x-space coefficient functions (xspace_nnlo.c), 20 points, 1e-6 */
+static void check_nnlo(int scheme)
+{
+    setup *s = make(PF_NNLO, scheme);
+    double x[NPT], q2[NPT], F2[NPT], FL[NPT];
+    points(x, q2);
+    pf_status st = {0};
+    if (pf_dis_sf_exact(s->ev, s->pdf, NPT, x, q2, F2, FL, NULL, NULL, &st))
+        fail_msg("sf_exact: %s", st.msg);
+    double worst2 = 0.0, worstL = 0.0;
+    for (int i = 0; i < NPT; i++) {
+        xpdf_ctx c;
+        xpdf_init(&c, s, q2[i]);
+        const double a_s = pf_evol_alphas(s->ev, pf_evol_mur2(s->ev, q2[i])) / (4.0 * M_PI);
+        const int nf = pf_evol_nf(s->ev, q2[i]);
+        const double lr = (11.0 - 2.0 / 3.0 * nf) * log(card_xi_r * card_xi_r);
+        double F2x, FLx;
+        if (xs_nnlo_structure_functions(a_s, lr, nf, x[i], xpdf3, &c, 1e-10, &F2x, &FLx))
+            fail_msg("x-space quadrature failed at x = %g, Q2 = %g", x[i], q2[i]);
+        xpdf_free(&c);
+        const double d2 = fabs(F2[i] / F2x - 1.0), dL = fabs(FL[i] / FLx - 1.0);
+        worst2 = fmax(worst2, d2);
+        worstL = fmax(worstL, dL);
+        if (d2 > 1e-6 || dL > 1e-6)
+            fail_msg("NNLO %s x = %g Q2 = %g: F2 %.12e vs x-space %.12e (%.2e), FL %.12e vs %.12e "
+                     "(%.2e)",
+                     scheme == PF_VFNS ? "VFNS" : "FFNS", x[i], q2[i], F2[i], F2x, d2, FL[i], FLx, dL);
+    }
+    print_message("NNLO %s xi_r = %g: max rel. deviation N vs x space: F2 %.2e, FL %.2e\n",
+                  scheme == PF_VFNS ? "VFNS" : "FFNS", card_xi_r, worst2, worstL);
+    destroy(s);
+}
+
+static void test_nnlo_sf_match_xspace_convolution(void **state)
+{
+    (void)state;
+    check_nnlo(PF_FFNS);
+    check_nnlo(PF_VFNS);
+    card_xi_r = 2.0;
+    check_nnlo(PF_VFNS);
+    card_xi_r = 1.0;
 }
 
 /* mu_R = 2 Q: a_s(mu_R) in front of the first-order coefficients, no other change at NLO */
@@ -339,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_nlo_ffns_sf_match_xspace_convolution),
         cmocka_unit_test(test_nlo_vfns_sf_match_xspace_convolution),
         cmocka_unit_test(test_nlo_vfns_xi_r_2_sf_match_xspace_convolution),
+        cmocka_unit_test(test_nnlo_sf_match_xspace_convolution),
         cmocka_unit_test(test_lo_f2_equals_charge_weighted_evolved_quarks),
         cmocka_unit_test(test_sf_operator_contract_and_batch_determinism),
     };

@@ -13,4 +13,12 @@ typedef int (*xs_pdf_fn)(double y, void *ctx, double X[2]);
 int xs_structure_functions(int order, double a_s, double x, xs_pdf_fn pdf, void *ctx,
                            double epsrel, double *F2, double *FL);
 
+/* NNLO: X[0], X[1] as above, X[2] = (sum_q e_q^2) y Sigma(y) (Sigma = sum_q (q + qbar)). */
+typedef int (*xs_pdf3_fn)(double y, void *ctx, double X[3]);
+
+/* F2 and FL through a_s^2 with a_s = a_s(mu_R), lr = beta0 ln(mu_R^2/Q^2), nf light
+ * flavours (xspace_nnlo.c). */
+int xs_nnlo_structure_functions(double a_s, double lr, int nf, double x, xs_pdf3_fn pdf,
+                                void *ctx, double epsrel, double *F2, double *FL);
+
 #endif

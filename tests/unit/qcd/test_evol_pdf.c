@@ -34,11 +34,31 @@ static const char example_pdf[] =
     "    sbar: {same_as: s}\n"
     "    g:    {A: momentum, a: -0.2,  b: 5.0, poly: [1, 0, 2]}\n";
 static const char lha_pdf[] = "pdf:\n  preset: lha-toy\n";
+/* NNLO: the same with the three-loop evolution and the NNLO matching at the thresholds (the
+ * charm one at mu0) */
+static const char theory_nnlo_conserving[] =
+    "theory:\n"
+    "  order: NNLO\n"
+    "  nnlo: parametrised-conserving\n"
+    "  scheme: VFNS\n"
+    "  mu0: 1.4142135623730951\n"
+    "  alphas: {value: 0.35, mu: 1.4142135623730951}\n"
+    "  masses: {charm: 1.4142135623730951, bottom: 4.5, top: 175.0}\n";
+static const char theory_nnlo[] =
+    "theory:\n"
+    "  order: NNLO\n"
+    "  nnlo: parametrised\n"
+    "  scheme: VFNS\n"
+    "  mu0: 1.4142135623730951\n"
+    "  alphas: {value: 0.35, mu: 1.4142135623730951}\n"
+    "  masses: {charm: 1.4142135623730951, bottom: 4.5, top: 175.0}\n"
+    "  xi_r: 1.4142135623730951\n";
+static const char *g_theory = theory;
 
 static void load(const char *pdf_yaml, pf_card *card, pf_evol **ev, pf_pdf **pdf)
 {
     char buf[4096];
-    snprintf(buf, sizeof buf, "%s%s", theory, pdf_yaml);
+    snprintf(buf, sizeof buf, "%s%s", g_theory, pdf_yaml);
     pf_status st;
     if (pf_card_parse(buf, strlen(buf), "<test card>", card, &st)) fail_msg("card: %s", st.msg);
     *ev = pf_evol_create(&card->theory, &st);
@@ -90,10 +110,17 @@ static void check_sum_rules(const char *pdf_yaml, int exact_targets)
 
 static void test_sum_rules_conserved_example_card(void **s) { (void)s; check_sum_rules(example_pdf, 1); }
 static void test_sum_rules_conserved_lha_toy(void **s) { (void)s; check_sum_rules(lha_pdf, 0); }
-
-static void test_gradient_matches_central_differences(void **state)
+static void test_sum_rules_conserved_nnlo(void **s)
 {
-    (void)state;
+    (void)s;
+    g_theory = theory_nnlo_conserving;
+    check_sum_rules(example_pdf, 1);
+    check_sum_rules(lha_pdf, 0);
+    g_theory = theory;
+}
+
+static void check_gradient(void)
+{
     pf_card card;
     pf_evol *ev;
     pf_pdf *pdf;
@@ -146,12 +173,29 @@ static void test_gradient_matches_central_differences(void **state)
     pf_evol_destroy(ev);
 }
 
+static void test_gradient_matches_central_differences(void **state)
+{
+    (void)state;
+    check_gradient();
+}
+
+/* NNLO (published parametrisation, mu_R^2 = 2 mu_F^2, VFNS with the NNLO matching) */
+static void test_nnlo_gradient_matches_central_differences(void **state)
+{
+    (void)state;
+    g_theory = theory_nnlo;
+    check_gradient();
+    g_theory = theory;
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
         cmocka_unit_test(test_sum_rules_conserved_example_card),
         cmocka_unit_test(test_sum_rules_conserved_lha_toy),
         cmocka_unit_test(test_gradient_matches_central_differences),
+        cmocka_unit_test(test_sum_rules_conserved_nnlo),
+        cmocka_unit_test(test_nnlo_gradient_matches_central_differences),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

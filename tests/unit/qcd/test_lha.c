@@ -57,7 +57,25 @@ typedef struct lha_case {
     const char *file;
     int order, scheme;
     double xi2, q2;
+    double skip_x;          /* > 0: one entry documented as doubtful (README of the data) */
+    const char *skip_col;
 } lha_case;
+
+/* the table column `name` from the evolved flavours o */
+static double column(const char *name, const double *o)
+{
+    if (!strcmp(name, "xuv")) return o[PF_U] - o[PF_UBAR];
+    if (!strcmp(name, "xdv")) return o[PF_D] - o[PF_DBAR];
+    if (!strcmp(name, "xLm")) return o[PF_DBAR] - o[PF_UBAR];
+    if (!strcmp(name, "xLp")) return 2.0 * (o[PF_UBAR] + o[PF_DBAR]);
+    if (!strcmp(name, "xsp")) return o[PF_S] + o[PF_SBAR];
+    if (!strcmp(name, "xsv")) return o[PF_S] - o[PF_SBAR];
+    if (!strcmp(name, "xcp")) return o[PF_C] + o[PF_CBAR];
+    if (!strcmp(name, "xbp")) return o[PF_B] + o[PF_BBAR];
+    if (!strcmp(name, "xg")) return o[PF_GLUON];
+    fail_msg("unknown table column '%s'", name);
+    return NAN;
+}
 
 static void check_table(void **state)
 {
@@ -68,8 +86,12 @@ static void check_table(void **state)
     snprintf(path, sizeof path, "%s/lha/%s", dir, c->file);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
-    char line[1024];
+    char line[1024], names[10][8];
     assert_non_null(fgets(line, sizeof line, f));
+    int ncol = 0;
+    for (char *tok = strtok(line, ",\r\n"); tok && ncol < 10; tok = strtok(NULL, ",\r\n"))
+        snprintf(names[ncol++], sizeof names[0], "%s", tok);
+    assert_int_equal(ncol, 9);
     double v[16][9], x[16];
     int nrow = 0;
     while (nrow < 16 && fgets(line, sizeof line, f)) {
@@ -85,20 +107,13 @@ static void check_table(void **state)
     double out[16 * PF_NOUT];
     pf_evol *ev = evolve_toy(toy_theory(c->order, c->scheme, c->xi2), c->q2, (size_t)nrow, x, out);
     double worst = 0.0;
+    int nbad = 0;
     for (int i = 0; i < nrow; i++) {
         const double *o = out + i * PF_NOUT;
-        double col[9];
-        col[1] = o[PF_U] - o[PF_UBAR];
-        col[2] = o[PF_D] - o[PF_DBAR];
-        col[3] = o[PF_DBAR] - o[PF_UBAR];
-        col[4] = 2.0 * (o[PF_UBAR] + o[PF_DBAR]);
-        col[5] = o[PF_S] + o[PF_SBAR];
-        col[6] = o[PF_C] + o[PF_CBAR];
-        col[7] = o[PF_B] + o[PF_BBAR];
-        col[8] = o[PF_GLUON];
         /* 5 printed digits (4 at x = 0.9) */
         const double tol = x[i] > 0.85 ? 2.5e-4 : 5e-5;
         for (int k = 1; k < 9; k++) {
+            const double ours = column(names[k], o);
             if (fabs(v[i][k]) < 1e-8) continue;
             /* The one entry off by more than the rounding: table 4 part 1, x = 0.7, xuv,
              * printed 2.0101e-2, ours 2.01024e-2 (7.0e-5); every neighbour, the same entry
@@ -106,16 +121,25 @@ static void check_table(void **state)
              * table and allow 1.5 units of its last digit there (documented in
              * docs/physics-evolution.md). */
             if (c->order == PF_NLO && c->scheme == PF_VFNS && c->xi2 == 1.0 && x[i] == 0.7 && k == 1
-                && fabs(col[k] - v[i][k]) < 1.5e-6)
+                && fabs(ours - v[i][k]) < 1.5e-6)
                 continue;
-            double rel = fabs(col[k] - v[i][k]) / fabs(v[i][k]);
+            double rel = fabs(ours - v[i][k]) / fabs(v[i][k]);
+            if (c->skip_x > 0.0 && x[i] == c->skip_x && !strcmp(names[k], c->skip_col)) {
+                print_message("%s: x = %g %s: ours %.6e, table %.5e (rel. dev. %.2e; entry "
+                              "documented as a transcription slip, not checked)\n",
+                              c->file, x[i], names[k], ours, v[i][k], rel);
+                continue;
+            }
             if (rel / tol > worst) worst = rel / tol;
-            if (rel > tol)
-                fail_msg("%s: x = %g column %d: ours %.6e, table %.5e, rel. dev. %.2e > %.1e",
-                         c->file, x[i], k, col[k], v[i][k], rel, tol);
+            if (rel > tol) {
+                print_message("%s: x = %g column %s: ours %.6e, table %.5e, rel. dev. %.2e > %.1e\n",
+                              c->file, x[i], names[k], ours, v[i][k], rel, tol);
+                nbad++;
+            }
         }
     }
     print_message("%s: worst deviation %.2f of the tolerance\n", c->file, worst);
+    if (nbad) fail_msg("%s: %d entries outside the printed precision", c->file, nbad);
     pf_evol_destroy(ev);
 }
 
@@ -188,6 +212,17 @@ static void check_sum_rules(pf_theory_card th)
 static void test_sum_rules_conserved_lo_ffns(void **s) { (void)s; check_sum_rules(toy_theory(PF_LO, PF_FFNS, 1.0)); }
 static void test_sum_rules_conserved_nlo_vfns(void **s) { (void)s; check_sum_rules(toy_theory(PF_NLO, PF_VFNS, 1.0)); }
 static void test_sum_rules_conserved_nlo_vfns_xi2(void **s) { (void)s; check_sum_rules(toy_theory(PF_NLO, PF_VFNS, 2.0)); }
+/* NNLO with the conserving parametrisation (the published one conserves only to its
+ * truncated coefficients, ~1e-7 here: tested in test_nnlo.c) */
+static pf_theory_card nnlo_conserving(int scheme, double xi2)
+{
+    pf_theory_card th = toy_theory(PF_NNLO, scheme, xi2);
+    th.nnlo = PF_NNLO_PARAM_CONSERVING;
+    return th;
+}
+static void test_sum_rules_conserved_nnlo_ffns(void **s) { (void)s; check_sum_rules(nnlo_conserving(PF_FFNS, 1.0)); }
+static void test_sum_rules_conserved_nnlo_vfns(void **s) { (void)s; check_sum_rules(nnlo_conserving(PF_VFNS, 1.0)); }
+static void test_sum_rules_conserved_nnlo_vfns_xi2(void **s) { (void)s; check_sum_rules(nnlo_conserving(PF_VFNS, 0.5)); }
 static void test_sum_rules_conserved_nlo_truncated(void **s)
 {
     (void)s;
@@ -246,25 +281,33 @@ static void test_batch_xf_matches_operator_path_and_is_thread_independent(void *
 }
 
 static lha_case cases[] = {
-    {"paper_table2_part1_LO_input_mu2_2.csv", PF_LO, PF_FFNS, 1.0, 2.0},
-    {"paper_table2_part2_LO_FFNS_nf4_mu2_1e4.csv", PF_LO, PF_FFNS, 1.0, 1e4},
-    {"paper_table2_part3_LO_VFNS_mu2_1e4.csv", PF_LO, PF_VFNS, 1.0, 1e4},
-    {"paper_table3_part1_NLO_FFNS_nf4_muR2_eq_muF2.csv", PF_NLO, PF_FFNS, 1.0, 1e4},
-    {"paper_table3_part2_NLO_FFNS_nf4_muR2_2muF2.csv", PF_NLO, PF_FFNS, 2.0, 1e4},
-    {"paper_table3_part3_NLO_FFNS_nf4_muR2_halfmuF2.csv", PF_NLO, PF_FFNS, 0.5, 1e4},
-    {"paper_table4_part1_NLO_VFNS_muR2_eq_muF2.csv", PF_NLO, PF_VFNS, 1.0, 1e4},
-    {"paper_table4_part2_NLO_VFNS_muR2_2muF2.csv", PF_NLO, PF_VFNS, 2.0, 1e4},
-    {"paper_table4_part3_NLO_VFNS_muR2_halfmuF2.csv", PF_NLO, PF_VFNS, 0.5, 1e4},
+    {"paper_table2_part1_LO_input_mu2_2.csv", PF_LO, PF_FFNS, 1.0, 2.0, 0, NULL},
+    {"paper_table2_part2_LO_FFNS_nf4_mu2_1e4.csv", PF_LO, PF_FFNS, 1.0, 1e4, 0, NULL},
+    {"paper_table2_part3_LO_VFNS_mu2_1e4.csv", PF_LO, PF_VFNS, 1.0, 1e4, 0, NULL},
+    {"paper_table3_part1_NLO_FFNS_nf4_muR2_eq_muF2.csv", PF_NLO, PF_FFNS, 1.0, 1e4, 0, NULL},
+    {"paper_table3_part2_NLO_FFNS_nf4_muR2_2muF2.csv", PF_NLO, PF_FFNS, 2.0, 1e4, 0, NULL},
+    {"paper_table3_part3_NLO_FFNS_nf4_muR2_halfmuF2.csv", PF_NLO, PF_FFNS, 0.5, 1e4, 0, NULL},
+    {"paper_table4_part1_NLO_VFNS_muR2_eq_muF2.csv", PF_NLO, PF_VFNS, 1.0, 1e4, 0, NULL},
+    {"paper_table4_part2_NLO_VFNS_muR2_2muF2.csv", PF_NLO, PF_VFNS, 2.0, 1e4, 0, NULL},
+    {"paper_table4_part3_NLO_VFNS_muR2_halfmuF2.csv", PF_NLO, PF_VFNS, 0.5, 1e4, 0, NULL},
+    /* hep-ph/0511119 tables 14 and 15 (parametrised three-loop splitting functions) */
+    {"paper2005_table14_part1_NNLO_FFNS_nf4_muR2_eq_muF2.csv", PF_NNLO, PF_FFNS, 1.0, 1e4, 0, NULL},
+    {"paper2005_table14_part2_NNLO_FFNS_nf4_muR2_2muF2.csv", PF_NNLO, PF_FFNS, 2.0, 1e4, 0, NULL},
+    {"paper2005_table14_part3_NNLO_FFNS_nf4_muR2_halfmuF2.csv", PF_NNLO, PF_FFNS, 0.5, 1e4, 0, NULL},
+    {"paper2005_table15_part1_NNLO_VFNS_muR2_eq_muF2.csv", PF_NNLO, PF_VFNS, 1.0, 1e4, 0, NULL},
+    /* xg at x = 1e-4 printed 87.55, its neighbours imply ~87.75 (data README) */
+    {"paper2005_table15_part2_NNLO_VFNS_muR2_2muF2.csv", PF_NNLO, PF_VFNS, 2.0, 1e4, 1e-4, "xg"},
+    {"paper2005_table15_part3_NNLO_VFNS_muR2_halfmuF2.csv", PF_NNLO, PF_VFNS, 0.5, 1e4, 0, NULL},
 };
 
 int main(int argc, char **argv)
 {
     /* argv[1]: "tables" (indices 0..8, comma-free list selects), "doubling", "sumrules" */
     const char *what = argc > 1 ? argv[1] : "all";
-    struct CMUnitTest t[16];
+    struct CMUnitTest t[32];
     int nt = 0;
     if (!strcmp(what, "all") || !strcmp(what, "tables")) {
-        int from = argc > 2 ? atoi(argv[2]) : 0, to = argc > 3 ? atoi(argv[3]) : 8;
+        int from = argc > 2 ? atoi(argv[2]) : 0, to = argc > 3 ? atoi(argv[3]) : 14;
         for (int i = from; i <= to; i++)
             t[nt++] = (struct CMUnitTest){cases[i].file, check_table, NULL, NULL, &cases[i]};
     }
@@ -277,6 +320,9 @@ int main(int argc, char **argv)
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nlo_vfns);
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nlo_vfns_xi2);
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nlo_truncated);
+        t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nnlo_ffns);
+        t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nnlo_vfns);
+        t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_sum_rules_conserved_nnlo_vfns_xi2);
     }
     return _cmocka_run_group_tests(what, t, (size_t)nt, NULL, NULL);
 }

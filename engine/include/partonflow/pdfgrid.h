@@ -13,10 +13,12 @@
  *   Q: one subgrid per piece of the evolution between mu0, the heavy-quark (and, for
  *      xi_r != 1, coupling) thresholds and qmax, so that LHAPDF never interpolates across
  *      a threshold; nq knots per subgrid, uniform in
- *         s(L) = L + A ln(1 + L/L0) - A ln(1 + (Lmax - L)/L0),  L = ln(Q^2/Q_lo^2),
- *      A = 0.5, L0 = 3e-4: uniform in ln Q^2 in the middle and dense at both ends, where
- *      LHAPDF's one-sided slopes are only first-order accurate and a heavy quark starts
- *      from zero.  Subgrids share their boundary knot (values from below and above).
+ *         s(L) = L + A ln(1 + L/L0) - A ln(1 + (Lmax - L)/L0) + B ln(1 + L/L1),
+ *      L = ln(Q^2/Q_lo^2), A = 0.5, L0 = 3e-4, B = 1, L1 = 0.05: uniform in ln Q^2 far
+ *      from the ends and dense at both ends, where LHAPDF's one-sided slopes are only
+ *      first-order accurate, and above a threshold, where a heavy quark grows from zero
+ *      (tuned with the independent reader of tests/integration/lhapdf_reader.py).
+ *      Subgrids share their boundary knot (values from below and above).
  * The defaults (400 x knots, 50 per Q subgrid) meet 1e-4 relative against the exact
  * evolution for 1e-5 <= x <= 0.9 (docs/artefacts.md, "LHAPDF6 export", has the table). */
 #ifndef PARTONFLOW_PDFGRID_H

@@ -273,17 +273,17 @@ static int write_info(const char *path, const char *name, const pf_card *card, c
             pf_evol_nf(ev, qhi * qhi));
     fprintf(f, "ErrorType: %s\n", etype);
     if (!strcmp(etype, "symmhessian")) fprintf(f, "ErrorConfLevel: 68.268949\n");
-    fprintf(f, "XMin: %.15g\nXMax: %.15g\nQMin: %.15g\nQMax: %.15g\n", x[0], x[pf_pdfgrid_nx(g) - 1], qlo, qhi);
-    fprintf(f, "MZ: %.6g\nMUp: 0\nMDown: 0\nMStrange: 0\nMCharm: %.15g\nMBottom: %.15g\nMTop: %.15g\n", MZ, th->mc,
+    fprintf(f, "XMin: %.15e\nXMax: %.15e\nQMin: %.15e\nQMax: %.15e\n", x[0], x[pf_pdfgrid_nx(g) - 1], qlo, qhi);
+    fprintf(f, "MZ: %.6g\nMUp: 0.0\nMDown: 0.0\nMStrange: 0.0\nMCharm: %.15e\nMBottom: %.15e\nMTop: %.15e\n", MZ, th->mc,
             th->mb, th->mt);
-    fprintf(f, "AlphaS_MZ: %.15g\nAlphaS_OrderQCD: %d\nAlphaS_Type: ipol\n", pf_evol_alphas(ev, MZ * MZ),
+    fprintf(f, "AlphaS_MZ: %.15e\nAlphaS_OrderQCD: %d\nAlphaS_Type: ipol\n", pf_evol_alphas(ev, MZ * MZ),
             th->order == PF_NLO ? 1 : 0);
     yaml_list(f, "AlphaS_Qs", nk, qs, "%.15e");
     yaml_list(f, "AlphaS_Vals", nk, as, "%.15e");
     fprintf(f, "Interpolator: logcubic\nExtrapolator: continuation\nForcePositive: 0\n");
     fprintf(f, "partonflow_fit_checksum: \"%016llx\"\n", (unsigned long long)fit->checksum);
     fprintf(f, "partonflow_parameters: \"%s\"\n", fit->names);
-    fprintf(f, "partonflow_mu_R_over_mu_F: %.15g\n", th->xi_r);
+    fprintf(f, "partonflow_mu_R_over_mu_F: %.15e\n", th->xi_r);
     if (o->command_line) {
         fputs("partonflow_command_line: \"", f);
         for (const char *c = o->command_line; *c; c++) {

@@ -15,8 +15,10 @@
 
 #define KX 6.0          /* u = ln x - KX ln(1 - x) */
 #define XLAST 0.99      /* last knot before x = 1 */
-#define QA 0.5          /* s(L) = L + QA ln(1 + L/QL0) - QA ln(1 + (Lmax - L)/QL0) */
+#define QA 0.5
 #define QL0 3e-4
+#define QB 1.0
+#define QL1 0.05
 #define EDGE_REL 1e-7   /* the top knot of a subgrid is evaluated this far below its threshold */
 
 typedef struct subgrid {
@@ -57,7 +59,10 @@ static double x_of_u(double u)
     return exp(0.5 * (lo + hi));
 }
 
-static double s_of_l(double l, double lmax) { return l + QA * log1p(l / QL0) - QA * log1p((lmax - l) / QL0); }
+static double s_of_l(double l, double lmax)
+{
+    return l + QA * log1p(l / QL0) - QA * log1p((lmax - l) / QL0) + QB * log1p(l / QL1);
+}
 
 static double l_of_s(double s, double lmax)
 {

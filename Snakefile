@@ -3,7 +3,8 @@
 #   snakemake --cores 2 --configfile configs/tiny.yaml      # 1e4 events, 2 replicas
 #   snakemake --profile configs/profiles/slurm              # SLURM cluster (docs/cluster.md)
 #   snakemake --cores all --use-singularity                 # every step in the Apptainer image
-# Optional targets: `snakemake lha` (evolution vs Les Houches tables), `snakemake bench`.
+# Optional targets: `snakemake lha` (evolution vs Les Houches tables), `snakemake bench`,
+# `snakemake lhapdf` (LHAPDF6 set of the fit).
 # Rules: workflows/*.smk; report scripts: workflows/scripts/; docs/workflow.md.
 import jsonschema
 import yaml
@@ -14,6 +15,16 @@ min_version("7.21")
 
 
 configfile: "configs/default.yaml"
+
+
+report: "workflows/report/workflow.rst"
+
+
+# `snakemake --report`: web assets from tools/report_assets.sh where the CDNs are out of reach
+include: "workflows/report_assets.py"
+
+
+use_local_report_assets()
 
 
 # An unknown key or a bad value stops here, before any job, with one line naming it
@@ -39,6 +50,7 @@ container: config["container"]
 include: "workflows/stages.smk"
 include: "workflows/fit.smk"
 include: "workflows/report.smk"
+include: "workflows/export.smk"
 include: "workflows/extras.smk"
 
 

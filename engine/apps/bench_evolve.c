@@ -262,16 +262,25 @@ int pf_bench_evolve(int argc, char **argv)
         r.accuracy = grid_dev;
         if (pf_bench_time(run_gjob, &gj, warmup, repeats < 3 ? repeats : 3, &r)) goto gfail;
         pf_bench_print(stdout, &r, json);
-        if (big >= 1000000) {
-            for (size_t i = 0; i < big; i++) {
-                x[i] = exp(log(1e-5) + (log(0.9) - log(1e-5)) * pf_rng_uniform(20260101, 0, 2 * i));
-                q2[i] = exp(log(2.0) + (log(1e6) - log(2.0)) * pf_rng_uniform(20260101, 0, 2 * i + 1));
+        {
+            /* always 1e6 points (not capped by --max-points: the grid path is cheap) */
+            const size_t ng = 1000000;
+            double *gx = malloc(sizeof(double) * ng), *gq = malloc(sizeof(double) * ng);
+            double *gf = malloc(sizeof(double) * ng * PF_NOUT);
+            int bad = !gx || !gq || !gf;
+            for (size_t i = 0; !bad && i < ng; i++) {
+                gx[i] = exp(log(1e-5) + (log(0.9) - log(1e-5)) * pf_rng_uniform(20260101, 0, 2 * i));
+                gq[i] = exp(log(2.0) + (log(1e6) - log(2.0)) * pf_rng_uniform(20260101, 0, 2 * i + 1));
             }
-            gj = (gjob){grid, ev, pdf, big, x, q2, xf, 0};
+            gj = (gjob){grid, ev, pdf, ng, gx, gq, gf, 0};
             r.name = "evolve_grid_random";
-            r.n = big;
-            if (pf_bench_time(run_gjob, &gj, warmup, repeats, &r)) goto gfail;
-            pf_bench_print(stdout, &r, json);
+            r.n = ng;
+            if (!bad) bad = pf_bench_time(run_gjob, &gj, warmup, repeats, &r);
+            if (!bad) pf_bench_print(stdout, &r, json);
+            free(gx);
+            free(gq);
+            free(gf);
+            if (bad) goto gfail;
         }
     }
     goto out;

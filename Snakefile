@@ -6,6 +6,8 @@
 # Optional targets: `snakemake lha` (evolution vs Les Houches tables), `snakemake bench`,
 # `snakemake lhapdf` (LHAPDF6 set of the fit).
 # Rules: workflows/*.smk; report scripts: workflows/scripts/; docs/workflow.md.
+import sys
+
 import jsonschema
 import yaml
 from snakemake.exceptions import WorkflowError
@@ -15,6 +17,13 @@ min_version("7.21")
 
 
 configfile: "configs/default.yaml"
+
+
+# USER for Snakemake's SLURM executor where it is unset (workflows/pfsite.py)
+sys.path.insert(0, os.path.join(workflow.basedir, "workflows"))
+import pfsite
+
+pfsite.ensure_user()
 
 
 report: "workflows/report/workflow.rst"

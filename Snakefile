@@ -3,8 +3,11 @@
 #   snakemake --cores 2 --configfile configs/tiny.yaml      # 1e4 events, 2 replicas
 #   snakemake --profile configs/profiles/slurm              # SLURM cluster (docs/cluster.md)
 #   snakemake --cores all --use-singularity                 # every step in the Apptainer image
-# Optional targets: `snakemake lha` (evolution vs Les Houches tables), `snakemake bench`.
+# Optional targets: `snakemake lha` (evolution vs Les Houches tables), `snakemake bench`,
+# `snakemake lhapdf` (LHAPDF6 set of the fit).
 # Rules: workflows/*.smk; report scripts: workflows/scripts/; docs/workflow.md.
+import sys
+
 import jsonschema
 import yaml
 from snakemake.exceptions import WorkflowError
@@ -14,6 +17,23 @@ min_version("7.21")
 
 
 configfile: "configs/default.yaml"
+
+
+# USER for Snakemake's SLURM executor where it is unset (workflows/pfsite.py)
+sys.path.insert(0, os.path.join(workflow.basedir, "workflows"))
+import pfsite
+
+pfsite.ensure_user()
+
+
+report: "workflows/report/workflow.rst"
+
+
+# `snakemake --report`: web assets from tools/report_assets.sh where the CDNs are out of reach
+include: "workflows/report_assets.py"
+
+
+use_local_report_assets()
 
 
 # An unknown key or a bad value stops here, before any job, with one line naming it
@@ -39,6 +59,7 @@ container: config["container"]
 include: "workflows/stages.smk"
 include: "workflows/fit.smk"
 include: "workflows/report.smk"
+include: "workflows/export.smk"
 include: "workflows/extras.smk"
 
 

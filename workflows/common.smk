@@ -59,10 +59,16 @@ REPORT_PLOTS = [
 ]
 
 
+LHAPDF_NAME = config.get("lhapdf", {}).get("name", "partonflow")
+
+
 def report_outputs():
     return [f"{OUT}/report/{p}" for p in REPORT_PLOTS] + [
         f"{OUT}/report/summary.md",
         f"{OUT}/report/summary.json",
+        f"{OUT}/report/parameters.csv",
+        f"{OUT}/report/fit_quality.csv",
+        f"{OUT}/report/benchmarks.csv",
     ]
 
 

@@ -10,6 +10,7 @@
 #include "partonflow/evol.h"
 #include "partonflow/kernels/philox.h"
 #include "partonflow/pdf.h"
+#include "partonflow/pdfgrid.h"
 
 /* Les Houches benchmark, NLO ZM-VFNS, mu_R = mu_F, mu_F^2 = 1e4 GeV^2 (hep-ph/0204316
  * table 4 part 1; tests/data/lha): x, xuv, xdv, xLm, xLp, xsp, xcp, xbp, xg */
@@ -47,6 +48,24 @@ typedef struct job {
     double *xf, *dxf;
     int create; /* 1: the holder is created (and destroyed) inside the timed call */
 } job;
+
+typedef struct gjob {
+    pf_pdfgrid *g;
+    const pf_evol *ev;
+    const pf_pdf *pdf;
+    size_t n;
+    const double *x, *q2;
+    double *xf;
+    int fill; /* 1: tabulate (exact evolution at the knots); 0: evaluate the n points */
+} gjob;
+
+static int run_gjob(void *p)
+{
+    gjob *j = p;
+    pf_status st;
+    if (j->fill) return pf_pdfgrid_fill(j->g, j->ev, j->pdf, &st);
+    return pf_pdfgrid_eval(j->g, j->n, j->x, j->q2, j->xf, &st);
+}
 
 static int run_job(void *p)
 {
@@ -89,6 +108,11 @@ static void bench_evolve_usage(FILE *out)
             "  evolve_random[_grad]        n random points (x log-uniform in [1e-5, 0.9], Q^2\n"
             "                              log-uniform in [2, 1e6] GeV^2), n = 1e4 and 1e6\n"
             "                              (accuracy: node-doubling change on the LHA points)\n"
+            "  evolve_grid_fill            tabulating the PDFs on the default pdfgrid.h knots\n"
+            "                              (400 x, 50 Q per subgrid; exact evolution at each knot)\n"
+            "  evolve_grid_random          the grid path (LHAPDF's log-bicubic interpolation) at\n"
+            "                              1e6 random points as above (accuracy: max. rel. deviation\n"
+            "                              from the exact path at 1e4 of them, values above 1e-8)\n"
             "each at 1 and 2 threads.  --max-points N skips random sets larger than N\n"
             "(default 1e6); gradients run over the preset's %s parameters.\n",
             "free-able");
@@ -143,6 +167,7 @@ int pf_bench_evolve(int argc, char **argv)
     size_t gcap = cap < 100000 ? cap : 100000;
     double *dxf = malloc(sizeof(double) * gcap * PF_NOUT * np);
     int rc = PF_EXIT_OK;
+    pf_pdfgrid *grid = NULL;
     if (!x || !q2 || !xf || !xf2 || !dxf) {
         pf_status_set(&st, PF_ENOMEM, "out of memory");
         rc = pf_cli_fail("bench evolve", &st);
@@ -163,6 +188,30 @@ int pf_bench_evolve(int argc, char **argv)
         if (x[i / PF_NOUT] < 1e-5 || fabs(xf2[i]) < 1e-8) continue;
         double r = fabs(xf[i] - xf2[i]) / fabs(xf2[i]);
         if (r > dbl) dbl = r;
+    }
+    /* the grid path: tables filled once, accuracy against the exact path at 1e4 points */
+    grid = pf_pdfgrid_create(ev, NULL, &st);
+    if (!grid || pf_pdfgrid_fill(grid, ev, pdf, &st)) {
+        rc = pf_cli_fail("bench evolve", &st);
+        goto out;
+    }
+    double grid_dev = 0.0;
+    {
+        const size_t na = cap < 10000 ? cap : 10000;
+        double *ga = malloc(sizeof(double) * na * PF_NOUT);
+        for (size_t i = 0; i < na; i++) {
+            x[i] = exp(log(1e-5) + (log(0.9) - log(1e-5)) * pf_rng_uniform(20260102, 0, 2 * i));
+            q2[i] = exp(log(2.0) + (log(1e6) - log(2.0)) * pf_rng_uniform(20260102, 0, 2 * i + 1));
+        }
+        if (!ga || pf_evol_xf(ev, pdf, na, x, q2, xf, NULL, &st) || pf_pdfgrid_eval(grid, na, x, q2, ga, &st)) {
+            free(ga);
+            rc = pf_cli_fail("bench evolve", &st);
+            goto out;
+        }
+        for (size_t i = 0; i < na * PF_NOUT; i++)
+            if (fabs(xf[i]) > 1e-8 && fabs(ga[i] - xf[i]) / fabs(xf[i]) > grid_dev)
+                grid_dev = fabs(ga[i] - xf[i]) / fabs(xf[i]);
+        free(ga);
     }
     pf_bench_print_header(stdout, json);
     for (int threads = 1; threads <= 2; threads++) {
@@ -207,8 +256,35 @@ int pf_bench_evolve(int argc, char **argv)
                 pf_bench_print(stdout, &r, json);
             }
         }
+        gjob gj = {grid, ev, pdf, 0, x, q2, xf, 1};
+        r.name = "evolve_grid_fill";
+        r.n = pf_pdfgrid_nx(grid) * pf_pdfgrid_nq(grid, 0) * pf_pdfgrid_nsub(grid);
+        r.accuracy = grid_dev;
+        if (pf_bench_time(run_gjob, &gj, warmup, repeats < 3 ? repeats : 3, &r)) goto gfail;
+        pf_bench_print(stdout, &r, json);
+        {
+            /* always 1e6 points (not capped by --max-points: the grid path is cheap) */
+            const size_t ng = 1000000;
+            double *gx = malloc(sizeof(double) * ng), *gq = malloc(sizeof(double) * ng);
+            double *gf = malloc(sizeof(double) * ng * PF_NOUT);
+            int bad = !gx || !gq || !gf;
+            for (size_t i = 0; !bad && i < ng; i++) {
+                gx[i] = exp(log(1e-5) + (log(0.9) - log(1e-5)) * pf_rng_uniform(20260101, 0, 2 * i));
+                gq[i] = exp(log(2.0) + (log(1e6) - log(2.0)) * pf_rng_uniform(20260101, 0, 2 * i + 1));
+            }
+            gj = (gjob){grid, ev, pdf, ng, gx, gq, gf, 0};
+            r.name = "evolve_grid_random";
+            r.n = ng;
+            if (!bad) bad = pf_bench_time(run_gjob, &gj, warmup, repeats, &r);
+            if (!bad) pf_bench_print(stdout, &r, json);
+            free(gx);
+            free(gq);
+            free(gf);
+            if (bad) goto gfail;
+        }
     }
     goto out;
+gfail:
 fail:
     pf_status_set(&st, PF_EINTERNAL, "a timed evolution failed");
     rc = pf_cli_fail("bench evolve", &st);
@@ -219,6 +295,7 @@ out:
     free(xf2);
     free(dxf);
     pf_evol_destroy(ev);
+    pf_pdfgrid_destroy(grid);
     pf_evol_destroy(ev2);
     pf_pdf_destroy(pdf);
     free(card);

@@ -190,7 +190,8 @@ int pf_cli_check_args(const char *cmd, int argc, char **argv)
         if (strcmp(a, "--out") || i + 1 >= argc) continue; /* the command reports a missing value */
         out = argv[++i];
     }
-    if (!out) return PF_EXIT_OK;
+    /* export's --out is a set folder, checked by the library (pf_lhapdf_export) */
+    if (!out || !strcmp(cmd, "export")) return PF_EXIT_OK;
     struct stat so;
     if (stat(out, &so) != 0) {
         /* a new file: its folder must take it, known now rather than after the work */

@@ -22,6 +22,7 @@ int pf_cmd_simulate(int argc, char **argv);
 int pf_cmd_prepare(int argc, char **argv);
 int pf_cmd_fit(int argc, char **argv);
 int pf_cmd_bench(int argc, char **argv);
+int pf_cmd_export(int argc, char **argv);
 
 /* bench targets: argv[0] is the target name ("evolve", "xsec", ...). */
 int pf_bench_evolve(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct pf_command commands[] = {
     {"fit", pf_cmd_fit, "fit PDF parameters to likelihood.h5: best fit, Hessian errors (fit.h5)"},
     {"theory", pf_cmd_theory, "theory operators on the (x, Q2) grid (theory.h5)"},
     {"sf", pf_cmd_sf, "F2, FL at points as CSV: exact path, or grid path with --theory"},
+    {"export", pf_cmd_export, "a fit as an LHAPDF6 set: export lhapdf --fit fit.h5 --out DIR/NAME"},
     {"simulate", pf_cmd_simulate, "events from the theory through the detector model (events.h5)"},
     {NULL, NULL, NULL},
 };

@@ -4,6 +4,8 @@ test_workflow_run.py; the real end-to-end run is test_workflow_e2e.py."""
 import subprocess
 import sys
 
+import yaml
+
 import pytest
 
 from conftest import SCRIPTS, SOURCE_ROOT, job_counts, snakemake
@@ -125,3 +127,21 @@ def test_slurm_profile_loads_and_sets_srun(wf):
     for rule in ("theory", "simulate", "prepare", "fit", "fit_histogram", "replica"):
         assert "mpi=srun" in by_rule[rule], rule
     assert "runtime=30" in by_rule["simulate"] and "mem_mb=4000" in by_rule["simulate"]
+
+
+def test_slurm_profile_without_user_and_polls_each_second(wf):
+    """Issue 16: where USER is unset (root containers) the Snakefile sets it from the uid, so
+    Snakemake's SLURM executor can look up an account; the profile polls job states once a
+    second and does not force more threads than the config's."""
+    import os
+    import pwd
+    env = {k: v for k, v in os.environ.items() if k != "USER"}
+    r = subprocess.run([sys.executable, "-c", "import os, sys; sys.path.insert(0, 'workflows'); import pfsite; "
+                        "pfsite.ensure_user(); print(os.environ['USER'])"], cwd=wf, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == pwd.getpwuid(os.getuid()).pw_name, r.stderr
+    prof = yaml.safe_load((wf / "configs/profiles/slurm/config.yaml").read_text())
+    assert prof["max-status-checks-per-second"] == 1 and "set-threads" not in prof
+    r = subprocess.run(["snakemake", "--profile", "configs/profiles/slurm", "-n", "--configfile", "configs/tiny.yaml"],
+                       cwd=wf, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]

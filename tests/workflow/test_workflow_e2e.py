@@ -110,6 +110,25 @@ def test_tiny_run_end_to_end(wf):
                   "--config", f"partonflow={Path(PARTONFLOW).resolve()}")
     assert "Nothing to be done" in r.stdout + r.stderr
 
+    # Snakemake's own HTML report: plots and tables with their captions (workflows/report/)
+    snakemake(wf, "--configfile", "configs/tiny.yaml", "--config", f"partonflow={Path(PARTONFLOW).resolve()}",
+              "--report", "report.html", timeout=300)
+    html = (wf / "report.html").read_text()
+    for needle in ["pdfs.png", "pulls.png", "parameters.csv", "fit_quality.csv", "benchmarks.csv",
+                   "Fitted PDFs (x f) against the truth", "Per-step benchmarks", "closure run"]:
+        assert needle in html, needle
+    assert "vega" in html and len(html) > 500000  # the web assets and the embedded plots
+
+    # `snakemake lhapdf`: the fit as an LHAPDF6 set with the replicas as members
+    snakemake(wf, "--cores", "2", "lhapdf", "--configfile", "configs/tiny.yaml",
+              "--config", f"partonflow={Path(PARTONFLOW).resolve()}", timeout=600)
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+    import lhapdf_reader
+    info, members = lhapdf_reader.read_set(res / "lhapdf" / "partonflow")
+    assert info["ErrorType"] == "replicas" and len(members) == 3
+    assert not list((res / "lhapdf").glob("*.tmp-*"))
+
 
 def test_lha_target_reproduces_the_les_houches_table(wf):
     """`snakemake lha`: partonflow evolve on the LHA toy card vs table 4 part 1 (NLO

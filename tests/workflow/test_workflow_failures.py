@@ -23,12 +23,18 @@ def _start_and_kill_during(wf, stage, sig):
     env = dict(os.environ, FAKE_PF_HANG=stage)
     p = subprocess.Popen(args, cwd=wf, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
-    pattern = {"simulate": "events.h5.tmp-*", "fit": "**/*fit*.h5.tmp-*"}[stage]   # fit, fit_histogram
+    # every job of the `fit` command (fit, fit_histogram, replica K): which one the scheduler
+    # starts first depends on the DAG, not on what is tested
+    patterns = {"simulate": ["events.h5.tmp-*"], "fit": ["*fit*.h5.tmp-*", "replicas/replica_*.h5.tmp-*"]}[stage]
+
+    def temporaries():
+        return [t for pat in patterns for t in (wf / "results/tiny").glob(pat)]
+
     deadline = time.time() + 120
-    while not list((wf / "results/tiny").glob(pattern)):
+    while not temporaries():
         assert p.poll() is None and time.time() < deadline, f"{stage} never started"
         time.sleep(0.2)
-    tmp = list((wf / "results/tiny").glob(pattern))[0]
+    tmp = temporaries()[0]
     name = str(tmp.relative_to(wf / "results/tiny")).rsplit(".tmp-", 1)[0]
     # to the whole process group, as a terminal's Ctrl-C or a node crash does
     os.killpg(p.pid, sig)

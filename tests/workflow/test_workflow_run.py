@@ -69,9 +69,9 @@ def test_changing_only_replicas_reruns_only_replica_and_report_rules(fake_run):
     nothing = job_counts(out(snakemake(wf, "-n", *args)))
     assert nothing == {}, f"a finished run wants to rerun: {nothing}"
     more = job_counts(out(snakemake(wf, "-n", *args, "replicas=3")))
-    assert more == {"replica": 1, "report_plots": 1, "report": 1, "all": 1}, more
+    assert more == {"replica": 1, "report_plots": 1, "report": 1, "report_tables": 1, "all": 1}, more
     fewer = job_counts(out(snakemake(wf, "-n", *args, "replicas=1")))
-    assert fewer == {"report_plots": 1, "report": 1, "all": 1}, fewer
+    assert fewer == {"report_plots": 1, "report": 1, "report_tables": 1, "all": 1}, fewer
     # control: the same check sees an upstream change (so it can fail)
     events = job_counts(out(snakemake(wf, "-n", *args, "events=20000")))
     assert events.get("simulate") == 1 and events.get("replica") == 2, events

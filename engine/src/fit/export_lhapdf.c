@@ -268,7 +268,7 @@ static int write_info(const char *path, const char *name, const pf_card *card, c
     fprintf(f, "SetIndex: 0\nAuthors: partonflow\nReference: \"partonflow docs/artefacts.md, LHAPDF6 export\"\n");
     fprintf(f, "Format: lhagrid1\nDataVersion: 1\nNumMembers: %zu\nParticle: 2212\n", members);
     fprintf(f, "Flavors: [-6, -5, -4, -3, -2, -1, 21, 1, 2, 3, 4, 5, 6]\n");
-    fprintf(f, "OrderQCD: %d\n", th->order == PF_NLO ? 1 : 0);
+    fprintf(f, "OrderQCD: %d\n", th->order);
     fprintf(f, "FlavorScheme: %s\nNumFlavors: %d\n", th->scheme == PF_VFNS ? "variable" : "fixed",
             pf_evol_nf(ev, qhi * qhi));
     fprintf(f, "ErrorType: %s\n", etype);
@@ -277,7 +277,7 @@ static int write_info(const char *path, const char *name, const pf_card *card, c
     fprintf(f, "MZ: %.6g\nMUp: 0.0\nMDown: 0.0\nMStrange: 0.0\nMCharm: %.15e\nMBottom: %.15e\nMTop: %.15e\n", MZ, th->mc,
             th->mb, th->mt);
     fprintf(f, "AlphaS_MZ: %.15e\nAlphaS_OrderQCD: %d\nAlphaS_Type: ipol\n", pf_evol_alphas(ev, MZ * MZ),
-            th->order == PF_NLO ? 1 : 0);
+            th->order);
     yaml_list(f, "AlphaS_Qs", nk, qs, "%.15e");
     yaml_list(f, "AlphaS_Vals", nk, as, "%.15e");
     fprintf(f, "Interpolator: logcubic\nExtrapolator: continuation\nForcePositive: 0\n");

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "partonflow/card.h"
@@ -171,13 +172,23 @@ static PyObject *params_of(const pf_pdf *pdf)
     return (PyObject *)a;
 }
 
-/* Run the engine without the GIL, under the object's lock. */
-#define ENGINE(lock, ...)                                                                                   \
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Run the engine without the GIL, under the object's lock; obj->last_s: the seconds the
+ * engine took (what the Python layer adds is the call's wall time minus that). */
+#define ENGINE(obj, ...)                                                                                     \
     do {                                                                                                     \
-        Py_BEGIN_ALLOW_THREADS PyThread_acquire_lock((lock), WAIT_LOCK);                                     \
+        Py_BEGIN_ALLOW_THREADS PyThread_acquire_lock((obj)->lock, WAIT_LOCK);                                \
+        const double t0_ = now_s();                                                                          \
         apply_threads();                                                                                     \
         __VA_ARGS__;                                                                                         \
-        PyThread_release_lock((lock));                                                                       \
+        (obj)->last_s = now_s() - t0_;                                                                       \
+        PyThread_release_lock((obj)->lock);                                                                  \
         Py_END_ALLOW_THREADS                                                                                 \
     } while (0)
 
@@ -189,6 +200,7 @@ typedef struct {
     pf_pdf *pdf;
     pf_ops *ops;       /* read from theory.h5, or built on first use from a card */
     PyThread_type_lock lock;
+    double last_s;
 } TheoryObject;
 
 static void Theory_dealloc(TheoryObject *self)
@@ -288,7 +300,7 @@ static PyObject *Theory_evolve(TheoryObject *self, PyObject *args, PyObject *kw)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = t ? pf_pdf_set_params(self->pdf, PyArray_DATA(t), &st) : PF_OK;
         if (!rc) rc = pf_evol_xf(self->ev, self->pdf, n, PyArray_DATA(x), PyArray_DATA(q), PyArray_DATA(xf),
                                  dxf ? PyArray_DATA(dxf) : NULL, &st);
@@ -318,7 +330,7 @@ static PyObject *Theory_grid_values(TheoryObject *self, PyObject *args, PyObject
     pf_status_clear(&st);
     int rc;
     size_t ng = 0;
-    ENGINE(self->lock, { rc = theory_ops(self, &st); if (!rc) ng = pf_ops_ngrid(self->ops); });
+    ENGINE(self, { rc = theory_ops(self, &st); if (!rc) ng = pf_ops_ngrid(self->ops); });
     if (rc) { raise_status(&st); goto fail; }
     const size_t np = pf_pdf_nparams(self->pdf);
     if (!(G = new_1d((npy_intp)ng))) goto fail;
@@ -326,7 +338,7 @@ static PyObject *Theory_grid_values(TheoryObject *self, PyObject *args, PyObject
         npy_intp d[2] = {(npy_intp)np, (npy_intp)ng};
         if (!(dG = (PyArrayObject *)PyArray_ZEROS(2, d, NPY_DOUBLE, 0))) goto fail;
     }
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = t ? pf_pdf_set_params(self->pdf, PyArray_DATA(t), &st) : PF_OK;
         if (!rc) rc = pf_ops_grid_values(self->ops, self->pdf, PyArray_DATA(G), dG ? PyArray_DATA(dG) : NULL, &st);
     });
@@ -356,7 +368,7 @@ static PyObject *Theory_sf(TheoryObject *self, PyObject *args, PyObject *kw)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = t ? pf_pdf_set_params(self->pdf, PyArray_DATA(t), &st) : PF_OK;
         if (!rc && exact)
             rc = pf_dis_sf_exact(self->ev, self->pdf, n, PyArray_DATA(x), PyArray_DATA(q), PyArray_DATA(F2),
@@ -397,7 +409,7 @@ static PyObject *Theory_xsec(TheoryObject *self, PyObject *args, PyObject *kw)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = t ? pf_pdf_set_params(self->pdf, PyArray_DATA(t), &st) : PF_OK;
         if (!rc && exact)
             rc = pf_dis_xsec_exact(self->ev, self->pdf, &self->card.kinematics, n, PyArray_DATA(x),
@@ -439,7 +451,7 @@ static PyObject *Theory_xsec_from_grid(TheoryObject *self, PyObject *args, PyObj
     pf_status_clear(&st);
     int rc;
     size_t ng = 0, np = 0;
-    ENGINE(self->lock, { rc = theory_ops(self, &st); if (!rc) ng = pf_ops_ngrid(self->ops); });
+    ENGINE(self, { rc = theory_ops(self, &st); if (!rc) ng = pf_ops_ngrid(self->ops); });
     if (rc) { raise_status(&st); goto fail; }
     if (!(G = as_doubles(Go, "G"))) goto fail;
     if (PyArray_NDIM(G) != 1 || (size_t)PyArray_DIM(G, 0) != ng) {
@@ -457,7 +469,7 @@ static PyObject *Theory_xsec_from_grid(TheoryObject *self, PyObject *args, PyObj
     }
     if (!(out = new_like(x, -1, -1))) goto fail;
     const size_t n = (size_t)PyArray_SIZE(x);
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = pf_ops_xsec(self->ops, PyArray_DATA(G), dG ? PyArray_DATA(dG) : NULL, np, n, PyArray_DATA(x),
                          PyArray_DATA(q), PyArray_DATA(out), g ? PyArray_DATA(g) : NULL, &st);
     });
@@ -477,7 +489,7 @@ static PyObject *Theory_mellin_nodes(TheoryObject *self, PyObject *unused)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, { rc = theory_ops(self, &st); });
+    ENGINE(self, { rc = theory_ops(self, &st); });
     if (rc) return raise_status(&st);
     npy_intp nn = (npy_intp)pf_ops_nnodes(self->ops);
     PyArrayObject *a = (PyArrayObject *)PyArray_ZEROS(1, &nn, NPY_CDOUBLE, 0);
@@ -495,7 +507,7 @@ static PyObject *Theory_grid_from_moments(TheoryObject *self, PyObject *args)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, { rc = theory_ops(self, &st); });
+    ENGINE(self, { rc = theory_ops(self, &st); });
     if (rc) return raise_status(&st);
     const size_t nn = pf_ops_nnodes(self->ops), ng = pf_ops_ngrid(self->ops);
     PyArrayObject *M = (PyArrayObject *)PyArray_FROM_OTF(Mo, NPY_CDOUBLE, NPY_ARRAY_IN_ARRAY);
@@ -507,7 +519,7 @@ static PyObject *Theory_grid_from_moments(TheoryObject *self, PyObject *args)
     }
     PyArrayObject *G = new_1d((npy_intp)ng);
     if (!G) { Py_DECREF(M); return NULL; }
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = pf_ops_grid_values_from_moments(self->ops, 0, PyArray_DATA(M), NULL, PyArray_DATA(G), NULL, &st);
     });
     Py_DECREF(M);
@@ -521,7 +533,7 @@ static PyObject *Theory_ngrid(TheoryObject *self, void *c)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, { rc = theory_ops(self, &st); });
+    ENGINE(self, { rc = theory_ops(self, &st); });
     if (rc) return raise_status(&st);
     return PyLong_FromSize_t(pf_ops_ngrid(self->ops));
 }
@@ -542,7 +554,10 @@ static PyMethodDef Theory_methods[] = {
      "grid_from_moments(M[nnodes, 11] complex) -> G"},
     {NULL, NULL, 0, NULL}};
 
+static PyObject *Theory_last(TheoryObject *self, void *c) { (void)c; return PyFloat_FromDouble(self->last_s); }
+
 static PyGetSetDef Theory_getset[] = {
+    {"last_engine_seconds", (getter)Theory_last, NULL, "seconds the engine took in the last call", NULL},
     {"param_names", (getter)Theory_param_names, NULL, "names of the parametrisation's parameters", NULL},
     {"theta", (getter)Theory_theta, NULL, "the parameters last set (initially the card's values)", NULL},
     {"card_yaml", (getter)Theory_card_yaml, NULL, "the resolved card", NULL},
@@ -568,6 +583,7 @@ typedef struct {
     pf_fit_objective *obj[2]; /* PF_FIT_EVENTS, PF_FIT_HISTOGRAM over all parameters (lazy) */
     int device;               /* 1: the event objective on the device */
     PyThread_type_lock lock;
+    double last_s;
 } LikelihoodObject;
 
 static void Likelihood_dealloc(LikelihoodObject *self)
@@ -652,7 +668,7 @@ static PyObject *Likelihood_value_and_grad(LikelihoodObject *self, PyObject *arg
     pf_status_clear(&st);
     int rc;
     double lnl = 0.0;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         pf_fit_objective *o = objective(self, method, &st);
         rc = o ? pf_fit_objective_lnl(o, PyArray_DATA(t), &lnl, g ? PyArray_DATA(g) : NULL, &st) : st.code;
     });
@@ -676,7 +692,7 @@ static PyObject *Likelihood_normalisation(LikelihoodObject *self, PyObject *args
     pf_status_clear(&st);
     int rc;
     double ne = 0.0;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         pf_fit_objective *o = objective(self, PF_FIT_EVENTS, &st);
         rc = o ? pf_fit_objective_nexp(o, PyArray_DATA(t), &ne, g ? PyArray_DATA(g) : NULL, &st) : st.code;
     });
@@ -704,7 +720,7 @@ static PyObject *Likelihood_set_weights(LikelihoodObject *self, PyObject *args)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = pf_like_set_weights(pf_fit_problem_like(self->prob), w ? PyArray_DATA(w) : NULL, &st);
         for (int m = 0; m < 2 && !rc; m++)
             if (self->obj[m]) rc = pf_fit_objective_set_weights(self->obj[m], w ? PyArray_DATA(w) : NULL, &st);
@@ -722,7 +738,7 @@ static PyObject *Likelihood_bootstrap(LikelihoodObject *self, PyObject *args)
     pf_status st;
     pf_status_clear(&st);
     int rc;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = pf_like_bootstrap(pf_fit_problem_like(self->prob), pf_fit_problem_info(self->prob)->seed, k, &st);
         for (int m = 0; m < 2 && !rc; m++)
             if (self->obj[m]) rc = pf_fit_objective_bootstrap(self->obj[m], pf_fit_problem_info(self->prob)->seed, k, &st);
@@ -845,7 +861,7 @@ static PyObject *Likelihood_fit(LikelihoodObject *self, PyObject *args, PyObject
     pf_status_clear(&st);
     const char *cpath = PyBytes_AS_STRING(co), *out = oo ? PyBytes_AS_STRING(oo) : NULL;
     int rc, wrc = PF_OK;
-    ENGINE(self->lock, {
+    ENGINE(self, {
         rc = pf_card_read(cpath, &card, &st);
         if (!rc) {
             pf_fit_config_default(&cfg);
@@ -921,7 +937,14 @@ static PyMethodDef Likelihood_methods[] = {
      "device='cpu', command_line=None) -> dict"},
     {NULL, NULL, 0, NULL}};
 
+static PyObject *Likelihood_last(LikelihoodObject *self, void *c)
+{
+    (void)c;
+    return PyFloat_FromDouble(self->last_s);
+}
+
 static PyGetSetDef Likelihood_getset[] = {
+    {"last_engine_seconds", (getter)Likelihood_last, NULL, "seconds the engine took in the last call", NULL},
     {"param_names", (getter)Likelihood_param_names, NULL, "parameters of the parametrisation", NULL},
     {"truth", (getter)Likelihood_truth, NULL, "the parameters the events were simulated with", NULL},
     {"info", (getter)Likelihood_info, NULL, "likelihood.h5's header", NULL},

@@ -527,6 +527,68 @@ static PyObject *Theory_grid_from_moments(TheoryObject *self, PyObject *args)
     return (PyObject *)G;
 }
 
+/* input_xf(x, theta=None, grad=False) -> xf[..., 11] at mu0 (, dxf[p, ..., 11]) */
+static PyObject *Theory_input_xf(TheoryObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwl[] = {"x", "theta", "grad", NULL};
+    PyObject *xo, *to = Py_None;
+    int grad = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Op", kwl, &xo, &to, &grad)) return NULL;
+    PyArrayObject *x = as_doubles(xo, "x"), *t = NULL, *xf = NULL, *dxf = NULL;
+    if (!x) return NULL;
+    if (set_theta(to, self->pdf, &t)) goto fail;
+    const size_t np = pf_pdf_nparams(self->pdf), n = (size_t)PyArray_SIZE(x);
+    if (!(xf = new_like(x, -1, PF_NIN))) goto fail;
+    if (grad && !(dxf = new_like(x, (npy_intp)np, PF_NIN))) goto fail;
+    pf_status st;
+    pf_status_clear(&st);
+    int rc;
+    ENGINE(self, {
+        rc = t ? pf_pdf_set_params(self->pdf, PyArray_DATA(t), &st) : PF_OK;
+        if (!rc) rc = pf_pdf_xf(self->pdf, n, PyArray_DATA(x), PyArray_DATA(xf), dxf ? PyArray_DATA(dxf) : NULL, &st);
+    });
+    if (rc) { raise_status(&st); goto fail; }
+    Py_DECREF(x); Py_XDECREF(t);
+    if (dxf) return Py_BuildValue("(NN)", xf, dxf);
+    return (PyObject *)xf;
+fail:
+    Py_XDECREF(x); Py_XDECREF(t); Py_XDECREF(xf); Py_XDECREF(dxf);
+    return NULL;
+}
+
+/* moments(theta=None, grad=False) -> M[nnodes, 11] complex at the operators' nodes
+ * (, dM[p, nnodes, 11]): the exact moments path of the parametrisation */
+static PyObject *Theory_moments(TheoryObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwl[] = {"theta", "grad", NULL};
+    PyObject *to = Py_None;
+    int grad = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Op", kwl, &to, &grad)) return NULL;
+    PyArrayObject *t = NULL, *M = NULL, *dM = NULL;
+    if (set_theta(to, self->pdf, &t)) return NULL;
+    pf_status st;
+    pf_status_clear(&st);
+    int rc;
+    ENGINE(self, { rc = theory_ops(self, &st); });
+    if (rc) { raise_status(&st); goto fail; }
+    const size_t np = pf_pdf_nparams(self->pdf), nn = pf_ops_nnodes(self->ops);
+    npy_intp d2[2] = {(npy_intp)nn, PF_NIN}, d3[3] = {(npy_intp)np, (npy_intp)nn, PF_NIN};
+    if (!(M = (PyArrayObject *)PyArray_ZEROS(2, d2, NPY_CDOUBLE, 0))) goto fail;
+    if (grad && !(dM = (PyArrayObject *)PyArray_ZEROS(3, d3, NPY_CDOUBLE, 0))) goto fail;
+    ENGINE(self, {
+        rc = t ? pf_pdf_set_params(self->pdf, PyArray_DATA(t), &st) : PF_OK;
+        if (!rc) rc = pf_pdf_moments(self->pdf, nn, pf_ops_nodes(self->ops), PyArray_DATA(M),
+                                     dM ? PyArray_DATA(dM) : NULL, &st);
+    });
+    if (rc) { raise_status(&st); goto fail; }
+    Py_XDECREF(t);
+    if (dM) return Py_BuildValue("(NN)", M, dM);
+    return (PyObject *)M;
+fail:
+    Py_XDECREF(t); Py_XDECREF(M); Py_XDECREF(dM);
+    return NULL;
+}
+
 static PyObject *Theory_ngrid(TheoryObject *self, void *c)
 {
     (void)c;
@@ -550,6 +612,10 @@ static PyMethodDef Theory_methods[] = {
     {"xsec_from_grid", (PyCFunction)(void (*)(void))Theory_xsec_from_grid, METH_VARARGS | METH_KEYWORDS,
      "xsec_from_grid(G, x, q2, dG=None) -> sigma (, dsigma[p, ...])"},
     {"mellin_nodes", (PyCFunction)Theory_mellin_nodes, METH_NOARGS, "the operators' Mellin nodes"},
+    {"input_xf", (PyCFunction)(void (*)(void))Theory_input_xf, METH_VARARGS | METH_KEYWORDS,
+     "input_xf(x, theta=None, grad=False) -> x f of the 11 input flavours at mu0"},
+    {"moments", (PyCFunction)(void (*)(void))Theory_moments, METH_VARARGS | METH_KEYWORDS,
+     "moments(theta=None, grad=False) -> M[nnodes, 11] at the operators' Mellin nodes"},
     {"grid_from_moments", (PyCFunction)Theory_grid_from_moments, METH_VARARGS,
      "grid_from_moments(M[nnodes, 11] complex) -> G"},
     {NULL, NULL, 0, NULL}};
@@ -675,6 +741,53 @@ static PyObject *Likelihood_value_and_grad(LikelihoodObject *self, PyObject *arg
     Py_DECREF(t);
     if (rc) { Py_XDECREF(g); return raise_status(&st); }
     if (!g) return PyFloat_FromDouble(lnl);
+    return Py_BuildValue("(dN)", lnl, g);
+}
+
+/* value_and_grad_G(G, method='events') -> (lnL, dlnL/dG[ngrid]): the likelihood as a
+ * function of the grid values themselves (e.g. of a neural-network PDF through
+ * grid_from_moments).  like.h returns dG . (W^T r - L c) for given rows dG, so the rows of
+ * the identity give dlnL/dG, in chunks of at most PF_PY_GCHUNK rows (one event pass each). */
+#define PF_PY_GCHUNK 2048
+static PyObject *Likelihood_value_and_grad_G(LikelihoodObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwl[] = {"G", "method", NULL};
+    PyObject *Go;
+    const char *m = NULL;
+    int method;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|z", kwl, &Go, &m)) return NULL;
+    if (method_arg(m, &method)) return NULL;
+    const size_t ng = pf_like_ngrid(pf_fit_problem_like(self->prob));
+    PyArrayObject *G = as_doubles(Go, "G"), *g = NULL;
+    if (!G) return NULL;
+    if (PyArray_NDIM(G) != 1 || (size_t)PyArray_DIM(G, 0) != ng) {
+        Py_DECREF(G);
+        return PyErr_Format(InputError, "G: expected %zu grid values", ng);
+    }
+    if (!(g = new_1d((npy_intp)ng))) { Py_DECREF(G); return NULL; }
+    pf_status st;
+    pf_status_clear(&st);
+    int rc = PF_OK;
+    double lnl = 0.0;
+    const size_t chunk = ng < PF_PY_GCHUNK ? ng : PF_PY_GCHUNK;
+    double *eye = calloc(chunk * ng, sizeof *eye);
+    if (!eye) { Py_DECREF(G); Py_DECREF(g); return PyErr_NoMemory(); }
+    ENGINE(self, {
+        pf_like *lk = pf_fit_problem_like(self->prob);
+        if (method == PF_FIT_HISTOGRAM && !pf_like_nbins(lk))
+            rc = pf_status_set(&st, PF_EINVAL, "likelihood: no histogram operator for the histogram method");
+        for (size_t p0 = 0; p0 < ng && !rc; p0 += chunk) {
+            const size_t np = ng - p0 < chunk ? ng - p0 : chunk;
+            memset(eye, 0, chunk * ng * sizeof *eye);
+            for (size_t p = 0; p < np; p++) eye[p * ng + p0 + p] = 1.0;
+            double *gp = (double *)PyArray_DATA(g) + p0;
+            rc = method == PF_FIT_HISTOGRAM ? pf_like_histogram(lk, PyArray_DATA(G), eye, np, &lnl, gp, &st)
+                                            : pf_like_events(lk, PyArray_DATA(G), eye, np, &lnl, gp, &st);
+        }
+    });
+    free(eye);
+    Py_DECREF(G);
+    if (rc) { Py_DECREF(g); return raise_status(&st); }
     return Py_BuildValue("(dN)", lnl, g);
 }
 
@@ -928,6 +1041,8 @@ static PyObject *Likelihood_card_yaml(LikelihoodObject *self, void *c)
 static PyMethodDef Likelihood_methods[] = {
     {"value_and_grad", (PyCFunction)(void (*)(void))Likelihood_value_and_grad, METH_VARARGS | METH_KEYWORDS,
      "value_and_grad(theta, method='events', grad=True) -> (lnL, dlnL/dtheta)"},
+    {"value_and_grad_G", (PyCFunction)(void (*)(void))Likelihood_value_and_grad_G, METH_VARARGS | METH_KEYWORDS,
+     "value_and_grad_G(G, method='events') -> (lnL, dlnL/dG)"},
     {"normalisation", (PyCFunction)(void (*)(void))Likelihood_normalisation, METH_VARARGS | METH_KEYWORDS,
      "normalisation(theta, grad=True) -> (N_exp, dN_exp/dtheta)"},
     {"set_weights", (PyCFunction)Likelihood_set_weights, METH_VARARGS, "set_weights(w or None)"},

@@ -18,7 +18,10 @@ device.  Only first derivatives are provided (backward is not itself differentia
 import numpy as np
 import torch
 
-__all__ = ["LogLikelihood", "CrossSection", "GridFromMoments", "lnl", "xsec", "normalisation"]
+from .nnpdf import moments_operator, preprocessed_moments
+
+__all__ = ["LogLikelihood", "LogLikelihoodG", "CrossSection", "GridFromMoments", "lnl", "lnl_of_grid", "xsec",
+           "normalisation"]
 
 
 def _theta_np(theta):
@@ -40,6 +43,23 @@ class LogLikelihood(torch.autograd.Function):
         v, g = likelihood.value_and_grad(_theta_np(theta), method=method)
         ctx.save_for_backward(torch.from_numpy(g).to(theta.device, theta.dtype))
         return torch.tensor(v, dtype=theta.dtype, device=theta.device)
+
+    @staticmethod
+    def backward(ctx, gout):
+        (g,) = ctx.saved_tensors
+        return gout * g, None, None
+
+
+class LogLikelihoodG(torch.autograd.Function):
+    """ln L as a function of the grid values G themselves (Likelihood.value_and_grad_G):
+    for PDFs that are not the card's parametrisation, e.g. a network through
+    partonflow.nnpdf.XGridMap (G = B . xf, differentiable in torch)."""
+
+    @staticmethod
+    def forward(ctx, G, likelihood, method="events"):
+        v, g = likelihood.value_and_grad_G(_theta_np(G), method=method)
+        ctx.save_for_backward(torch.from_numpy(g).to(G.device, G.dtype))
+        return torch.tensor(v, dtype=G.dtype, device=G.device)
 
     @staticmethod
     def backward(ctx, gout):
@@ -93,18 +113,9 @@ class GridFromMoments(torch.autograd.Function):
         hit = GridFromMoments._cache.get(key)
         if hit is not None and hit[0] is theory:
             return hit[1]
-        nn = len(theory.mellin_nodes())
-        cols = nn * 11
-        a_re = np.empty((theory.ngrid, cols))
-        a_im = np.empty((theory.ngrid, cols))
-        for k in range(cols):
-            e = np.zeros(cols, dtype=complex)
-            e[k] = 1.0
-            a_re[:, k] = theory.grid_from_moments(e.reshape(nn, 11))
-            e[k] = 1.0j
-            a_im[:, k] = theory.grid_from_moments(e.reshape(nn, 11))
-        GridFromMoments._cache[key] = (theory, (a_re, a_im))
-        return a_re, a_im
+        ops = moments_operator(theory)
+        GridFromMoments._cache[key] = (theory, ops)
+        return ops
 
     @staticmethod
     def forward(ctx, m_re, m_im, theory):
@@ -119,9 +130,35 @@ class GridFromMoments(torch.autograd.Function):
         return (a_re.T @ gout).reshape(-1, 11), (a_im.T @ gout).reshape(-1, 11), None
 
 
+class PreprocessedMoments(torch.autograd.Function):
+    """(Re M, Im M) at the complex N of x f = x^alpha (1-x)^beta sum_m c_m x^(m/2)
+    (partonflow.nnpdf.preprocessed_moments): differentiable in c, alpha and beta, the
+    moments being Euler Beta functions, exact at every N of the bent contour."""
+
+    @staticmethod
+    def forward(ctx, c, alpha, beta, N):
+        M, Bm, da, db = preprocessed_moments(_theta_np(c), float(alpha), float(beta), N)
+        t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(c)  # noqa: E731
+        ctx.save_for_backward(t(Bm.real), t(Bm.imag), t(da.real), t(da.imag), t(db.real), t(db.imag))
+        return t(M.real), t(M.imag)
+
+    @staticmethod
+    def backward(ctx, g_re, g_im):
+        b_re, b_im, da_re, da_im, db_re, db_im = ctx.saved_tensors
+        gc = b_re.T @ g_re + b_im.T @ g_im
+        ga = (da_re * g_re).sum() + (da_im * g_im).sum()
+        gb = (db_re * g_re).sum() + (db_im * g_im).sum()
+        return gc, ga, gb, None
+
+
 def lnl(theta, likelihood, method="events"):
     """ln L(theta) as a differentiable 0-d tensor."""
     return LogLikelihood.apply(theta, likelihood, method)
+
+
+def lnl_of_grid(G, likelihood, method="events"):
+    """ln L(G) as a differentiable 0-d tensor."""
+    return LogLikelihoodG.apply(G, likelihood, method)
 
 
 def normalisation(theta, likelihood):

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "partonflow/card.h"
+#include "partonflow/cuda.h"
 #include "partonflow/objective.h"
 #include "partonflow/par.h"
 
@@ -90,7 +91,15 @@ int pf_cmd_fit(int argc, char **argv)
     pf_fit_outcome o;
     memset(&o, 0, sizeof o);
     char *cmd = NULL;
-    int rc;
+    int rc, use_cuda = 0;
+    char devlabel[300];
+    /* the device first, as before the card (the library checks it again) */
+    if (pf_cuda_select_device(device, &use_cuda, devlabel, sizeof devlabel, &st)) goto fail;
+    if (use_cuda && device && (histogram || pf_par_size() > 1)) {
+        pf_status_set(&st, PF_EINVAL, "--device cuda: only for --method events on one rank (the device pass has no MPI "
+                                      "reduction)");
+        goto fail;
+    }
     if (pf_card_read(card_path, &card, &st)) goto fail;
     if (!card.fit.present) {
         pf_status_set(&st, PF_ECARD, "%s: no fit section (fit.free lists the parameters to fit)", card_path);

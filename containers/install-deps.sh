@@ -12,6 +12,7 @@ PACKAGES=(
   snakemake graphviz
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib
   python3-jsonschema python3-yaml python3-pytest
+  python3-dev python3-torch
 )
 
 missing=()

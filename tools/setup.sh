@@ -13,3 +13,9 @@ if [ ! -f build/build.ninja ]; then
 fi
 meson compile -C build >"$log" 2>&1 || { cat "$log" >&2; echo "setup: meson compile failed" >&2; exit 1; }
 echo "partonflow built: $(./build/partonflow --version)" >&2
+# the Python package (python/, docs/python.md), built by the same meson compile
+if [ -d build/python/partonflow ]; then
+  PYTHONPATH=build/python /usr/bin/python3 -c 'import partonflow' ||
+    { echo "setup: the Python package partonflow was built but does not import" >&2; exit 1; }
+  echo "python package: PYTHONPATH=$PWD/build/python (import partonflow)" >&2
+fi

@@ -37,6 +37,7 @@
 
 typedef struct pf_pdf pf_pdf;
 typedef struct pf_ops pf_ops;
+typedef struct pf_interp_axis pf_interp_axis; /* kernels/interp.h */
 
 enum { PF_OBS_F2 = 0, PF_OBS_FL = 1, PF_NOBS = 2 };
 
@@ -70,12 +71,23 @@ uint64_t pf_ops_checksum(const pf_ops *ops);     /* /meta checksum of the file r
 void pf_ops_bounds(const pf_ops *ops, double *x_lo, double *x_hi, double *q2_lo, double *q2_hi);
 /* The kinematic cuts (PF_NCUTS, kernels/kinematics.h order), s and alpha_em used. */
 void pf_ops_kinematics(const pf_ops *ops, double cuts[7], double *s, double *alpha);
+/* The grid axes (kernels/interp.h): x nodes in u = ln(x / (1 - x)), Q^2 nodes in
+ * t = ln Q^2 with the segments split at thresholds; valid while ops lives. */
+const pf_interp_axis *pf_ops_xaxis(const pf_ops *ops);
+const pf_interp_axis *pf_ops_qaxis(const pf_ops *ops);
+/* The nnodes Mellin contour nodes N_n of the operators (theory.h5 /mellin/nodes). */
+const double _Complex *pf_ops_nodes(const pf_ops *ops);
 
 /* G(theta) and dG (nullable; [p*ngrid + g], p over pf_pdf_nparams).  Deterministic: the
  * same bits for any number of threads (the product is cut into fixed column blocks, one
  * single-threaded BLAS call each, over OpenMP threads; this sets OpenBLAS's own thread
  * count to 1). */
 int pf_ops_grid_values(const pf_ops *ops, const pf_pdf *pdf, double *G, double *dG, pf_status *st);
+/* The same linear map from input moments at the Mellin nodes instead of a parametrisation
+ * (any moments, e.g. of a neural-network PDF): M[n*PF_NIN + j] (nnodes x PF_NIN), dM
+ * (nullable) [(p*nn + n)*PF_NIN + j] for p < np, dG [p*ngrid + g]. */
+int pf_ops_grid_values_from_moments(const pf_ops *ops, size_t np, const double _Complex *M,
+                                    const double _Complex *dM, double *G, double *dG, pf_status *st);
 
 /* Optional replacement for the one real matrix product of pf_ops_grid_values (e.g. cuBLAS
  * on a GPU): C[m x n] = A[m x k] B[k x n], row-major and contiguous, called once per

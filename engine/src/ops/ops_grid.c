@@ -246,6 +246,9 @@ size_t pf_ops_nx(const pf_ops *o) { return o->nx; }
 size_t pf_ops_nq2(const pf_ops *o) { return o->nq2; }
 size_t pf_ops_nnodes(const pf_ops *o) { return o->nn; }
 uint64_t pf_ops_checksum(const pf_ops *o) { return o->checksum; }
+const pf_interp_axis *pf_ops_xaxis(const pf_ops *o) { return &o->xaxis; }
+const pf_interp_axis *pf_ops_qaxis(const pf_ops *o) { return &o->qaxis; }
+const double complex *pf_ops_nodes(const pf_ops *o) { return o->nodes; }
 
 void pf_ops_bounds(const pf_ops *o, double *x_lo, double *x_hi, double *q2_lo, double *q2_hi)
 {

@@ -55,11 +55,8 @@ void pf_ops_set_card(pf_ops *ops, const pf_card *card);
 int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis *qaxis,
                      pf_status *st);
 
-/* Evaluation from input moments at the Mellin nodes (pf_pdf_moments layout: M[n*PF_NIN + j],
- * dM[(p*nn + n)*PF_NIN + j]); what pf_ops_grid_values calls after pf_pdf_moments. */
-int pf_ops_grid_values_from_moments(const pf_ops *ops, size_t np, const double complex *M,
-                                    const double complex *dM, double *G, double *dG,
-                                    pf_status *st);
+/* pf_ops_grid_values_from_moments (ops.h) is what pf_ops_grid_values calls after
+ * pf_pdf_moments. */
 
 /* x f of the PF_NOUT flavours on the grid nodes from input moments (pf_ops_pdf_values). */
 int pf_ops_pdf_values_from_moments(const pf_ops *ops, const double complex *M, double *xf, pf_status *st);

@@ -12,6 +12,7 @@ PACKAGES=(
   snakemake graphviz
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib
   python3-jsonschema python3-yaml python3-pytest
+  clang libclang-rt-14-dev   # the fuzz targets (tools/fuzz.sh): clang's libFuzzer and sanitizers
 )
 
 missing=()

@@ -290,7 +290,14 @@ int pf_cmd_fit(int argc, char **argv)
     pf_fit_options_default(&opt);
     if (pf_like_nbins(lk)) opt.metric = fit_metric;
     opt.hess0 = hess_from;
+    /* an explicit start is checked by a restart from the truth (a local minimum is said so) */
+    if (card.fit.start == PF_START_EXPLICIT && !start_from) opt.restart = truth;
     if (max_iter) opt.max_iter = (int)max_iter;
+    if (pf_cli_inputs_only) { /* tests/fuzz: the inputs are read and -ln L used once */
+        double f0, g0[PF_FIT_NMAX];
+        rc = fit_fdf(&ctx, start, &f0, g0, &st) == PF_OK ? PF_EXIT_OK : pf_cli_fail("fit", &st);
+        goto done;
+    }
     fitrc = pf_fit_minimize(nfree, start, fit_fdf, &ctx, &opt, &res, &st);
     if (fitrc && fitrc != PF_ENOCONV) goto fail;
     clock_gettime(CLOCK_MONOTONIC, &ts1);

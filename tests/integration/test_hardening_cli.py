@@ -446,3 +446,31 @@ def test_deeply_nested_card_is_refused_within_seconds(tmp_path):
     r = run_pf("card", "check", deep, check=False, timeout=30)
     assert r.returncode == 2 and f"{deep}:1: YAML nested more than 32 levels" in r.stderr, r.stderr
     assert time.time() - t0 < 5
+
+
+# ------------------------------------------------------- fit robustness (deliver 4) -------
+
+def start_card(c, tmp, start):
+    p = tmp / "start.yaml"
+    p.write_text(c["perfect"].read_text().replace("  start: truth-shifted", f"  start: {start}"))
+    assert f"start: {start}" in p.read_text()
+    return p
+
+
+def test_fit_never_converges_silently_at_the_spurious_minimum_near_the_exponent_limit(chain, tmp_path):
+    """Issue 15: from g.a = -0.85 the fit 'converged' 4.5 units of -ln L above the minimum
+    of the default start, where the card's 48-node contour is off by 5 %.  Such a start is
+    now outside the allowed region (named, with the contour's limit); from a start inside it
+    the fit reaches the default start's minimum."""
+    out = tmp_path / "fit.h5"
+    r = run_pf("fit", "--likelihood", chain["like_st"], "--card", start_card(chain, tmp_path, "{g.a: -0.85}"),
+               "--out", out, check=False)
+    assert_refused(r, out, "input exponent g.a = -0.85", "mellin_nodes")
+    with h5py.File(chain["fit"]) as f:
+        lnl_default = f["/fit"].attrs["lnl"]
+    r = run_pf("fit", "--likelihood", chain["like_st"], "--card", start_card(chain, tmp_path, "{g.a: -0.5}"),
+               "--out", out)
+    with h5py.File(out) as f:
+        assert f["/fit"].attrs["converged"] == 1
+        assert abs(f["/fit"].attrs["lnl"] - lnl_default) < 1e-3, (f["/fit"].attrs["lnl"], lnl_default,
+                                                                   f["/fit"].attrs["status"])

@@ -213,6 +213,14 @@ int pf_cmd_fit(int argc, char **argv)
         FAIL(PF_EINVAL, "%s was prepared with another theory.h5 (checksum %016llx) than %s (%016llx)", lpath,
              (unsigned long long)info.theory_checksum, theory ? theory : info.theory_path,
              (unsigned long long)pf_ops_checksum(ops));
+    {   /* provenance: the truth's card (the events' generator) and --card belong to this theory */
+        char diff[256];
+        if (pf_card_theory_diff(&lcard.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", lpath, theory ? theory : info.theory_path,
+                 diff);
+        if (pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "--card %s and %s disagree: %s", card_path, theory ? theory : info.theory_path, diff);
+    }
     if (pf_ops_ngrid(ops) != info.ngrid) FAIL(PF_EFORMAT, "%s: %zu grid values, theory has %zu", lpath, info.ngrid,
                                              pf_ops_ngrid(ops));
     /* truth: the card the events were simulated with; the parametrisation must agree */

@@ -115,6 +115,13 @@ int pf_cmd_prepare(int argc, char **argv)
     const char *evyaml = pf_h5_card_yaml(ev);
     if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
     TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, &st));
+    {   /* provenance: the events' generator card and --card belong to this theory */
+        char diff[256];
+        if (pf_card_theory_diff(&evcard.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", events, theory, diff);
+        if (have_card && pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "--card %s and %s disagree: %s", card_path, theory, diff);
+    }
     const pf_detector_card *det = &evcard.detector;
     double lumi;
     uint64_t seed = 0;
@@ -250,7 +257,9 @@ int pf_cmd_prepare(int argc, char **argv)
     const double t3 = now();
     /* likelihood.h5 */
     cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
-    yaml = pf_card_to_yaml(have_card ? &card : &evcard);
+    /* the events' generator card (fit takes the truth from it); --card supplies fit only */
+    if (have_card && card.fit.present) evcard.fit = card.fit;
+    yaml = pf_card_to_yaml(&evcard);
     pf_h5_meta meta = {.card_yaml = yaml, .command_line = cmd, .has_seed = 1, .seed = seed};
     h = pf_h5_create(out, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, &meta, &st);
     if (!h) goto fail;

@@ -474,3 +474,55 @@ def test_fit_never_converges_silently_at_the_spurious_minimum_near_the_exponent_
         assert f["/fit"].attrs["converged"] == 1
         assert abs(f["/fit"].attrs["lnl"] - lnl_default) < 1e-3, (f["/fit"].attrs["lnl"], lnl_default,
                                                                    f["/fit"].attrs["status"])
+
+
+# ---------------------------------------------------------------- provenance (deliver 3) -------
+
+def variant(src, tmp, name, old, new):
+    p = tmp / name
+    text = src.read_text()
+    assert old in text, old
+    p.write_text(text.replace(old, new, 1))
+    return p
+
+
+def test_simulate_refuses_a_card_whose_theory_is_not_theory_h5s(chain, tmp_path):
+    """Issue 15: simulate accepted a card with another alpha_s than theory.h5's, and fit
+    then evolved the reported PDFs with it (off by 276 %)."""
+    card = variant(chain["card"], tmp_path, "as.yaml", "alphas: {value: 0.35", "alphas: {value: 0.3")
+    out = tmp_path / "ev.h5"
+    r = run_pf("simulate", "--theory", chain["theory"], "--card", card, "--events", 100, "--out", out, check=False)
+    assert_refused(r, out, "theory.alphas.value: 0.3 here, 0.35 there", str(card), str(chain["theory"]))
+    card = variant(chain["card"], tmp_path, "nodes.yaml", "mellin_nodes: 48", "mellin_nodes: 96")
+    r = run_pf("simulate", "--theory", chain["theory"], "--card", card, "--events", 100, "--out", out, check=False)
+    assert_refused(r, out, "theory.mellin_nodes: 96 here, 48 there")
+
+
+def test_prepare_and_fit_refuse_a_card_of_another_theory(chain, tmp_path):
+    card = variant(chain["perfect"], tmp_path, "mc.yaml", "charm: 1.4142135623730951", "charm: 1.5")
+    out = tmp_path / "out.h5"
+    r = run_pf("prepare", "--theory", chain["theory"], "--events", chain["ev_perfect"], "--card", card, "--out", out,
+               check=False)
+    assert_refused(r, out, "--card", "theory.masses.charm: 1.5 here, 1.4142135623730951 there")
+    r = run_pf("fit", "--likelihood", chain["like_st"], "--card", card, "--out", out, check=False)
+    assert_refused(r, out, "--card", "theory.masses.charm: 1.5 here")
+
+
+def test_the_truth_is_the_events_generator_not_prepares_card(chain, tmp_path):
+    """Issue 15: prepare stored its own --card in likelihood.h5 and fit took the truth from
+    it, so events made with another truth were reported with pulls of +14.  --card supplies
+    fit.bins only; the stored card is the events' (with --card's fit section)."""
+    card = variant(chain["perfect"], tmp_path, "truth.yaml", "uv:   {A: valence,  a: 0.7,", "uv:   {A: valence,  a: 0.9,")
+    card = variant(card, tmp_path, "truth_bins.yaml", "bins: {x: 10, q2: 6}", "bins: {x: 5, q2: 4}")
+    like = tmp_path / "like.h5"
+    run_pf("prepare", "--theory", chain["theory"], "--events", chain["ev_perfect"], "--card", card, "--out", like)
+    with h5py.File(like) as f:
+        stored = f["/meta"].attrs["card"]
+        stored = stored.decode() if isinstance(stored, bytes) else stored
+    assert "uv: {A: valence, a: 0.7," in stored, stored
+    assert "bins: {x: 5, q2: 4}" in stored, stored
+    out = tmp_path / "fit.h5"
+    r = run_pf("fit", "--likelihood", like, "--card", chain["perfect"], "--out", out)
+    assert "(truth   0.700000" in r.stdout, r.stdout
+    with h5py.File(out) as f, h5py.File(chain["fit"]) as g:
+        assert np.array_equal(f["/fit/truth"][()], g["/fit/truth"][()])

@@ -526,3 +526,44 @@ def test_the_truth_is_the_events_generator_not_prepares_card(chain, tmp_path):
     assert "(truth   0.700000" in r.stdout, r.stdout
     with h5py.File(out) as f, h5py.File(chain["fit"]) as g:
         assert np.array_equal(f["/fit/truth"][()], g["/fit/truth"][()])
+
+
+# ------------------------------------------------- /meta inside the checksum (deliver 2) -------
+
+def test_meta_is_inside_the_checksum_and_an_edited_card_is_refused(chain, tmp_path):
+    """Issue 15: /meta, with the card later stages trust, was outside the checksum, so
+    editing it switched prepare to the perfect detector model on smeared events.  The
+    stored checksum is the one of docs/artefacts.md's stream (computed here independently),
+    which now includes /meta but for its volatile attributes."""
+    from artefact_edit import _xxh64, payload_stream
+    for k in ("theory", "ev_smeared", "like_csr", "fit"):
+        with h5py.File(chain[k]) as f:
+            assert int(f["meta"].attrs["checksum"]) == _xxh64()(payload_stream(f)), k
+    ev = tmp_path / "ev.h5"
+    ev.write_bytes(chain["ev_smeared"].read_bytes())
+    with h5py.File(ev, "r+") as f:
+        card = f["meta"].attrs["card"]
+        card = card.decode() if isinstance(card, bytes) else card
+        i = card.index("detector:")
+        j = card.index("\n", card.index("\n", i) + 1) if card[i:].startswith("detector:\n") else card.index("\n", i)
+        f["meta"].attrs["card"] = card[:i] + "detector: perfect" + card[j:]
+    out = tmp_path / "like.h5"
+    r = run_pf("prepare", "--theory", chain["theory"], "--events", ev, "--out", out, check=False)
+    assert_refused(r, out, str(ev), "checksum mismatch")
+    # the volatile attributes (time, command line, device) are outside it
+    with h5py.File(ev, "r+") as f:
+        f["meta"].attrs["card"] = card
+        f["meta"].attrs["command_line"] = "edited"
+        f["meta"].attrs["created"] = "1970-01-01T00:00:00Z"
+    r = run_pf("prepare", "--theory", chain["theory"], "--events", ev, "--out", out, check=False)
+    assert r.returncode == 0, r.stderr
+
+
+def test_an_artefact_of_the_older_checksum_scope_is_refused_with_a_message(chain, tmp_path):
+    th = tmp_path / "theory.h5"
+    th.write_bytes(chain["theory"].read_bytes())
+    with h5py.File(th, "r+") as f:
+        f["meta"].attrs["checksum_algorithm"] = "xxh64 of the payload in sorted path order, docs/artefacts.md (v1)"
+    out = tmp_path / "ev.h5"
+    r = run_pf("simulate", "--theory", th, "--card", chain["card"], "--events", 100, "--out", out, check=False)
+    assert_refused(r, out, str(th), "left /meta unprotected", "make the file again")

@@ -273,11 +273,14 @@ int pf_cmd_fit(int argc, char **argv)
         if (!same) FAIL(PF_EINVAL, "--start-from %s: its free parameters are not fit.free of %s (%s)", start_from,
                         card_path, names);
         if (!conv) FAIL(PF_EINVAL, "--start-from %s: that fit did not converge", start_from);
-        const size_t dt[2] = {nfree, nfree};
-        TRY(pf_h5_expect(sf, "/fit/theta", PF_H5_FLOAT_CLASS, 1, dt, "the free parameters of fit.free", NULL, &st));
-        TRY(pf_h5_expect(sf, "/fit/hessian", PF_H5_FLOAT_CLASS, 2, dt, "the free parameters of fit.free", NULL, &st));
+        pf_h5_syms sym = {0}; /* the schema of fit.h5 (fit.h) with n_free = fit.free's length */
+        TRY(pf_h5_sym_set(&sym, "n_free", nfree, &st));
+        TRY(pf_h5_check(sf, &pf_fit_file_schema, &sym, &st));
         TRY(pf_h5_read(sf, "/fit/theta", PF_H5_DOUBLE, &rk, dims, (void **)&sf_theta, &st));
+        TRY(pf_h5_check_values(sf, &pf_fit_file_schema, "/fit/theta", PF_H5_DOUBLE, sf_theta, 0, nfree, &sym, &st));
         TRY(pf_h5_read(sf, "/fit/hessian", PF_H5_DOUBLE, &rk, dims, (void **)&sf_hess, &st));
+        TRY(pf_h5_check_values(sf, &pf_fit_file_schema, "/fit/hessian", PF_H5_DOUBLE, sf_hess, 0, nfree * nfree, &sym,
+                               &st));
         memcpy(start, sf_theta, nfree * sizeof *start);
         hess_from = sf_hess;
     }

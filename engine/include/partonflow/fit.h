@@ -59,6 +59,11 @@ typedef struct pf_fit_options {
 
 void pf_fit_options_default(pf_fit_options *opt);
 
+/* fit.h5's structure as --start-from reads it (h5.h pf_h5_check; symbol n_free preset by
+ * the caller) */
+struct pf_h5_schema;
+extern const struct pf_h5_schema pf_fit_file_schema;
+
 typedef struct pf_fit_result {
     size_t n;
     double *theta;       /* n: best fit */

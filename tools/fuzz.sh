@@ -37,7 +37,8 @@ meson compile -C $B fuzz_card fuzz_theory fuzz_events fuzz_likelihood fuzz_fit >
 PF=${PARTONFLOW:-$PWD/build/partonflow}
 [ -x "$PF" ] || PF=$PWD/$B/partonflow
 S=$W/seeds
-if [ ! -f $S/done ]; then
+# made again when the CLI that made them was rebuilt (e.g. a new checksum scheme)
+if [ ! -f $S/done ] || [ "$PF" -nt $S/done ]; then
   rm -rf $S && mkdir -p $S/card $S/theory $S/events $S/likelihood $S/fit
   cp configs/cards/*.yaml $S/card/
   # the tiny card with the perfect detector: the chain takes seconds

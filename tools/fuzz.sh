@@ -59,9 +59,11 @@ if [ ! -f $S/done ] || [ "$PF" -nt $S/done ]; then
 fi
 
 export PF_FUZZ_SEEDS=$S
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
+# libhdf5's own defects on corrupted files are suppressed (tools/fuzz.supp, fuzz-lsan.supp)
+cat tools/lsan.supp tools/fuzz-lsan.supp >$W/lsan.supp
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1:suppressions=$PWD/tools/fuzz.supp
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp
+export LSAN_OPTIONS=suppressions=$W/lsan.supp
 rc=0
 mkdir -p $W/findings
 printf '%-16s %8s %10s %8s %18s %s\n' target seconds executions exec/s "coverage (edges)" result

@@ -13,6 +13,7 @@ PACKAGES=(
   python3 python3-h5py python3-numpy python3-scipy python3-matplotlib
   python3-jsonschema python3-yaml python3-pytest
   python3-dev python3-torch
+  clang libclang-rt-14-dev   # the fuzz targets (tools/fuzz.sh): clang's libFuzzer and sanitizers
 )
 
 missing=()

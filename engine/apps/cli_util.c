@@ -15,6 +15,7 @@
 
 int pf_cli_argc;
 char **pf_cli_argv;
+int pf_cli_inputs_only;
 
 int pf_cli_fail(const char *cmd, const pf_status *st)
 {

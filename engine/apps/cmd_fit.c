@@ -118,8 +118,13 @@ int pf_cmd_fit(int argc, char **argv)
     cfg.max_iter = (int)max_iter;
     cfg.start_from = start_from;
     cfg.profile = profile;
+    cfg.inputs_only = pf_cli_inputs_only;
     const int fitrc = pf_fit_problem_run(prob, &cfg, &o, &st);
     if (fitrc && fitrc != PF_ENOCONV) goto fail;
+    if (cfg.inputs_only) {
+        rc = PF_EXIT_OK;
+        goto done;
+    }
     clock_gettime(CLOCK_MONOTONIC, &ts1);
     cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
     if (pf_fit_outcome_write(&o, &card, cmd, out, &st)) goto fail;

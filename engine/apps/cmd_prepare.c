@@ -56,17 +56,12 @@ static double now(void)
 }
 
 /* The event columns prepare reads, checked before any is read (docs/artefacts.md,
- * "Validation"): 1-D, all of one length, floating-point kinematics, integer flags. */
-static int check_events_layout(pf_h5 *ev, size_t *ngen, pf_status *st)
+ * "Validation"): the declarative schema of events.h5 (sim.h pf_sim_events_schema). */
+static int check_events_layout(pf_h5 *ev, pf_h5_syms *sym, size_t *ngen, pf_status *st)
 {
-    size_t d[PF_H5_MAX_RANK];
-    if (pf_h5_expect(ev, "/events/accepted", PF_H5_INTEGER_CLASS, 1, NULL, NULL, d, st)) return st->code;
-    const size_t n[1] = {d[0]};
-    static const char *const kin[] = {"/events/x_rec", "/events/q2_rec"};
-    for (int k = 0; k < 2; k++)
-        if (pf_h5_expect(ev, kin[k], PF_H5_FLOAT_CLASS, 1, n, "the length of /events/accepted", NULL, st))
-            return st->code;
-    *ngen = d[0];
+    uint64_t n = 0;
+    if (pf_h5_check(ev, &pf_sim_events_schema, sym, st) || pf_h5_sym_get(sym, "n_generated", &n, st)) return st->code;
+    *ngen = (size_t)n;
     return PF_OK;
 }
 
@@ -225,33 +220,34 @@ int pf_cmd_prepare(int argc, char **argv)
     const char *evyaml = pf_h5_card_yaml(ev);
     if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
     TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, &st));
+    {   /* provenance: the events' generator card and --card belong to this theory */
+        char diff[256];
+        if (pf_card_theory_diff(&evcard.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", events, theory, diff);
+        if (have_card && pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "--card %s and %s disagree: %s", card_path, theory, diff);
+    }
     const pf_detector_card *det = &evcard.detector;
     double lumi;
     uint64_t seed = 0;
+    pf_h5_syms esym = {0}; /* the schema checks luminosity_pb: the fit's L c . G needs L > 0 */
+    size_t dims[PF_H5_MAX_RANK], ngen = 0;
+    TRY(check_events_layout(ev, &esym, &ngen, &st));
     if (pf_h5_get_attr_double(ev, "/events", "luminosity_pb", &lumi, &st)) goto fail;
-    if (!(isfinite(lumi) && lumi > 0.0)) /* the fit's normalisation L c . G needs L > 0 */
-        FAIL(PF_EFORMAT, "%s: attribute /events luminosity_pb: expected a finite luminosity > 0 pb^-1, got %g",
-             events, lumi);
     pf_status ignore;
     int64_t sseed;
     if (!pf_h5_get_attr_uint64(ev, "/events", "seed", &seed, &ignore)) {
     } else if (!pf_h5_get_attr_int64(ev, "/events", "seed", &sseed, &ignore)) seed = (uint64_t)sseed;
     int rk;
-    size_t dims[PF_H5_MAX_RANK], ngen = 0;
-    TRY(check_events_layout(ev, &ngen, &st));
     {   /* read wide, so that a stored -1 or 256 is seen as such, not converted to 0 or 255 */
         int64_t *a64 = NULL;
         TRY(pf_h5_read(ev, "/events/accepted", PF_H5_INT64, &rk, dims, (void **)&a64, &st));
-        acc = malloc(ngen ? ngen : 1);
-        for (size_t i = 0; acc && i < ngen; i++) {
-            if (a64[i] != 0 && a64[i] != 1) {
-                pf_status_set(&st, PF_EFORMAT, "%s: dataset /events/accepted row %zu: expected 0 or 1, got %lld",
-                              events, i, (long long)a64[i]);
-                free(a64);
-                goto fail;
-            }
-            acc[i] = (uint8_t)a64[i];
+        if (pf_h5_check_values(ev, &pf_sim_events_schema, "/events/accepted", PF_H5_INT64, a64, 0, ngen, &esym, &st)) {
+            free(a64);
+            goto fail;
         }
+        acc = malloc(ngen ? ngen : 1);
+        for (size_t i = 0; acc && i < ngen; i++) acc[i] = (uint8_t)a64[i];
         free(a64);
         if (!acc) FAIL(PF_ENOMEM, "cannot read %zu events", ngen);
     }
@@ -357,6 +353,10 @@ int pf_cmd_prepare(int argc, char **argv)
     pf_prep_bins_from_cuts(ops, bx, bq, &info.bins);
     info.nbins = (size_t)bx * (size_t)bq;
     for (size_t i = 0; i < n; i++) bin[i] = pf_prep_bin_of(&info.bins, xr[i], qr[i]);
+    if (pf_cli_inputs_only) { /* tests/fuzz: the inputs are read and used */
+        rc = PF_EXIT_OK;
+        goto done;
+    }
     const double t2 = now();
     c = malloc(info.ngrid * sizeof *c);
     H = malloc(info.nbins * info.ngrid * sizeof *H);
@@ -367,7 +367,9 @@ int pf_cmd_prepare(int argc, char **argv)
     const double t3 = now();
     /* likelihood.h5 */
     cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
-    yaml = pf_card_to_yaml(have_card ? &card : &evcard);
+    /* the events' generator card (fit takes the truth from it); --card supplies fit only */
+    if (have_card && card.fit.present) evcard.fit = card.fit;
+    yaml = pf_card_to_yaml(&evcard);
     pf_h5_meta meta = {.card_yaml = yaml, .command_line = cmd, .has_seed = 1, .seed = seed};
     h = pf_h5_create(out, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, &meta, &st);
     if (!h) goto fail;

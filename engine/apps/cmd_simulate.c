@@ -177,6 +177,12 @@ int pf_cmd_simulate(int argc, char **argv)
     double *G = NULL;
     int rc = PF_OK;
     pf_sim_region reg;
+    char diff[256]; /* provenance: the card's theory must be the one theory.h5 was built with */
+    if (pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff)) {
+        rc = pf_status_set(&st, PF_EINVAL, "card %s and %s disagree: %s (the events would not be of this theory)",
+                           card_path, theory, diff);
+        goto done;
+    }
     if ((rc = pf_sim_region_from_card(ops, &card, theory, &reg, &st))) goto done;
     if (!(pdf = pf_pdf_create(&card.pdf, &st))) {
         rc = st.code;

@@ -68,5 +68,9 @@ int pf_cli_check_args(const char *cmd, int argc, char **argv);
 char *pf_cli_command_line(int argc, char **argv);
 extern int pf_cli_argc;
 extern char **pf_cli_argv;
+/* Set only by the fuzz targets (tests/fuzz, docs/reliability.md): prepare and fit return
+ * exit 0 once their inputs are read, validated and used (prepare: the event rows; fit: one
+ * evaluation of -ln L at the start), before the seconds-long normalisation or minimisation. */
+extern int pf_cli_inputs_only;
 
 #endif

@@ -10,6 +10,10 @@ import h5py
 import numpy as np
 
 
+# /meta attributes outside the checksum (engine/src/io/h5_checksum.c pf_h5_meta_volatile)
+META_VOLATILE = {"checksum", "created", "command_line", "device"}
+
+
 def _xxh64():
     lib = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
     lib.XXH64.restype = ctypes.c_uint64
@@ -37,8 +41,6 @@ def payload_stream(f):
     f.visit(lambda name: paths.append("/" + name))
     out = bytearray()
     for p in sorted(paths):
-        if p == "/meta" or p.startswith("/meta/"):
-            continue
         obj = f[p]
         is_dset = isinstance(obj, h5py.Dataset)
         out += b"D" if is_dset else b"G"
@@ -46,7 +48,7 @@ def payload_stream(f):
         if is_dset:
             head, le = _typed(obj.dtype, obj[()])
             out += head + _u64(len(obj.shape)) + b"".join(_u64(d) for d in obj.shape) + le.tobytes()
-        names = sorted(obj.attrs.keys())
+        names = sorted(n for n in obj.attrs.keys() if p != "/meta" or n not in META_VOLATILE)
         out += _u64(len(names))
         for n in names:
             out += _s(n)

@@ -446,3 +446,124 @@ def test_deeply_nested_card_is_refused_within_seconds(tmp_path):
     r = run_pf("card", "check", deep, check=False, timeout=30)
     assert r.returncode == 2 and f"{deep}:1: YAML nested more than 32 levels" in r.stderr, r.stderr
     assert time.time() - t0 < 5
+
+
+# ------------------------------------------------------- fit robustness (deliver 4) -------
+
+def start_card(c, tmp, start):
+    p = tmp / "start.yaml"
+    p.write_text(c["perfect"].read_text().replace("  start: truth-shifted", f"  start: {start}"))
+    assert f"start: {start}" in p.read_text()
+    return p
+
+
+def test_fit_never_converges_silently_at_the_spurious_minimum_near_the_exponent_limit(chain, tmp_path):
+    """Issue 15: from g.a = -0.85 the fit 'converged' 4.5 units of -ln L above the minimum
+    of the default start, where the card's 48-node contour is off by 5 %.  Such a start is
+    now outside the allowed region (named, with the contour's limit); from a start inside it
+    the fit reaches the default start's minimum."""
+    out = tmp_path / "fit.h5"
+    r = run_pf("fit", "--likelihood", chain["like_st"], "--card", start_card(chain, tmp_path, "{g.a: -0.85}"),
+               "--out", out, check=False)
+    assert_refused(r, out, "input exponent g.a = -0.85", "mellin_nodes")
+    with h5py.File(chain["fit"]) as f:
+        lnl_default = f["/fit"].attrs["lnl"]
+    r = run_pf("fit", "--likelihood", chain["like_st"], "--card", start_card(chain, tmp_path, "{g.a: -0.5}"),
+               "--out", out)
+    with h5py.File(out) as f:
+        assert f["/fit"].attrs["converged"] == 1
+        assert abs(f["/fit"].attrs["lnl"] - lnl_default) < 1e-3, (f["/fit"].attrs["lnl"], lnl_default,
+                                                                   f["/fit"].attrs["status"])
+
+
+# ---------------------------------------------------------------- provenance (deliver 3) -------
+
+def variant(src, tmp, name, old, new):
+    p = tmp / name
+    text = src.read_text()
+    assert old in text, old
+    p.write_text(text.replace(old, new, 1))
+    return p
+
+
+def test_simulate_refuses_a_card_whose_theory_is_not_theory_h5s(chain, tmp_path):
+    """Issue 15: simulate accepted a card with another alpha_s than theory.h5's, and fit
+    then evolved the reported PDFs with it (off by 276 %)."""
+    card = variant(chain["card"], tmp_path, "as.yaml", "alphas: {value: 0.35", "alphas: {value: 0.3")
+    out = tmp_path / "ev.h5"
+    r = run_pf("simulate", "--theory", chain["theory"], "--card", card, "--events", 100, "--out", out, check=False)
+    assert_refused(r, out, "theory.alphas.value: 0.3 here, 0.35 there", str(card), str(chain["theory"]))
+    card = variant(chain["card"], tmp_path, "nodes.yaml", "mellin_nodes: 48", "mellin_nodes: 96")
+    r = run_pf("simulate", "--theory", chain["theory"], "--card", card, "--events", 100, "--out", out, check=False)
+    assert_refused(r, out, "theory.mellin_nodes: 96 here, 48 there")
+
+
+def test_prepare_and_fit_refuse_a_card_of_another_theory(chain, tmp_path):
+    card = variant(chain["perfect"], tmp_path, "mc.yaml", "charm: 1.4142135623730951", "charm: 1.5")
+    out = tmp_path / "out.h5"
+    r = run_pf("prepare", "--theory", chain["theory"], "--events", chain["ev_perfect"], "--card", card, "--out", out,
+               check=False)
+    assert_refused(r, out, "--card", "theory.masses.charm: 1.5 here, 1.4142135623730951 there")
+    r = run_pf("fit", "--likelihood", chain["like_st"], "--card", card, "--out", out, check=False)
+    assert_refused(r, out, "--card", "theory.masses.charm: 1.5 here")
+
+
+def test_the_truth_is_the_events_generator_not_prepares_card(chain, tmp_path):
+    """Issue 15: prepare stored its own --card in likelihood.h5 and fit took the truth from
+    it, so events made with another truth were reported with pulls of +14.  --card supplies
+    fit.bins only; the stored card is the events' (with --card's fit section)."""
+    card = variant(chain["perfect"], tmp_path, "truth.yaml", "uv:   {A: valence,  a: 0.7,", "uv:   {A: valence,  a: 0.9,")
+    card = variant(card, tmp_path, "truth_bins.yaml", "bins: {x: 10, q2: 6}", "bins: {x: 5, q2: 4}")
+    like = tmp_path / "like.h5"
+    run_pf("prepare", "--theory", chain["theory"], "--events", chain["ev_perfect"], "--card", card, "--out", like)
+    with h5py.File(like) as f:
+        stored = f["/meta"].attrs["card"]
+        stored = stored.decode() if isinstance(stored, bytes) else stored
+    assert "uv: {A: valence, a: 0.7," in stored, stored
+    assert "bins: {x: 5, q2: 4}" in stored, stored
+    out = tmp_path / "fit.h5"
+    r = run_pf("fit", "--likelihood", like, "--card", chain["perfect"], "--out", out)
+    assert "(truth   0.700000" in r.stdout, r.stdout
+    with h5py.File(out) as f, h5py.File(chain["fit"]) as g:
+        assert np.array_equal(f["/fit/truth"][()], g["/fit/truth"][()])
+
+
+# ------------------------------------------------- /meta inside the checksum (deliver 2) -------
+
+def test_meta_is_inside_the_checksum_and_an_edited_card_is_refused(chain, tmp_path):
+    """Issue 15: /meta, with the card later stages trust, was outside the checksum, so
+    editing it switched prepare to the perfect detector model on smeared events.  The
+    stored checksum is the one of docs/artefacts.md's stream (computed here independently),
+    which now includes /meta but for its volatile attributes."""
+    from artefact_edit import _xxh64, payload_stream
+    for k in ("theory", "ev_smeared", "like_csr", "fit"):
+        with h5py.File(chain[k]) as f:
+            assert int(f["meta"].attrs["checksum"]) == _xxh64()(payload_stream(f)), k
+    ev = tmp_path / "ev.h5"
+    ev.write_bytes(chain["ev_smeared"].read_bytes())
+    with h5py.File(ev, "r+") as f:
+        card = f["meta"].attrs["card"]
+        card = card.decode() if isinstance(card, bytes) else card
+        i = card.index("detector:")
+        j = card.index("\n", card.index("\n", i) + 1) if card[i:].startswith("detector:\n") else card.index("\n", i)
+        f["meta"].attrs["card"] = card[:i] + "detector: perfect" + card[j:]
+    out = tmp_path / "like.h5"
+    r = run_pf("prepare", "--theory", chain["theory"], "--events", ev, "--out", out, check=False)
+    assert_refused(r, out, str(ev), "checksum mismatch")
+    # the volatile attributes (time, command line, device) are outside it
+    with h5py.File(ev, "r+") as f:
+        f["meta"].attrs["card"] = card
+        f["meta"].attrs["command_line"] = "edited"
+        f["meta"].attrs["created"] = "1970-01-01T00:00:00Z"
+    r = run_pf("prepare", "--theory", chain["theory"], "--events", ev, "--out", out, check=False)
+    assert r.returncode == 0, r.stderr
+
+
+def test_an_artefact_of_the_older_checksum_scope_is_refused_with_a_message(chain, tmp_path):
+    th = tmp_path / "theory.h5"
+    th.write_bytes(chain["theory"].read_bytes())
+    with h5py.File(th, "r+") as f:
+        f["meta"].attrs["checksum_algorithm"] = "xxh64 of the payload in sorted path order, docs/artefacts.md (v1)"
+    out = tmp_path / "ev.h5"
+    r = run_pf("simulate", "--theory", th, "--card", chain["card"], "--events", 100, "--out", out, check=False)
+    assert_refused(r, out, str(th), "left /meta unprotected", "make the file again")

@@ -127,5 +127,9 @@ int pf_card_read(const char *path, pf_card *card, pf_status *st);
 int pf_card_parse(const char *yaml, size_t len, const char *name, pf_card *card, pf_status *st);
 /* The resolved card as YAML text (malloc'd, caller frees): what artefacts store. */
 char *pf_card_to_yaml(const pf_card *card);
+/* Provenance checks (docs/artefacts.md): 0 when the theory settings of a and b are equal
+ * (numbers exactly), else 1 and `what` names the first that differs:
+ * "theory.alphas.value: 0.35 here, 0.118 there". */
+int pf_card_theory_diff(const pf_theory_card *a, const pf_theory_card *b, char *what, size_t len);
 
 #endif

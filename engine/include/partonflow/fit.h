@@ -20,6 +20,9 @@
 #include "partonflow/status.h"
 
 #define PF_FIT_NMAX 64 /* most free parameters (card.h PF_FIT_MAX_FREE) */
+/* Two ends of a fit whose -ln L differ by less than this are the same minimum (a half
+ * unit is one standard deviation; the rounding floor of -ln L is far below) */
+#define PF_FIT_SAME_MIN 1e-2
 
 /* f = -ln L and its gradient (nullable) at theta; a non-zero return is an error (st set),
  * except PF_EDOMAIN, which the minimiser treats as "outside the allowed region" (f = +inf). */
@@ -48,9 +51,19 @@ typedef struct pf_fit_options {
     pf_fit_metric_fn metric; /* nullable: scoring steps theta -= I^-1 g with I = metric(theta)
                             before the BFGS phase (same ctx as fn) */
     int max_scoring;     /* most scoring steps (default 50) */
+    const double *restart; /* nullable, n values: a second start.  When the fit from `start`
+                            converges it is run again from here, and an end lower by more than
+                            PF_FIT_SAME_MIN is the result, its message saying that the given
+                            start ended at a local minimum (start_excess); a lower end that did
+                            not converge makes the fit not converged (docs/fitting.md) */
 } pf_fit_options;
 
 void pf_fit_options_default(pf_fit_options *opt);
+
+/* fit.h5's structure as --start-from reads it (h5.h pf_h5_check; symbol n_free preset by
+ * the caller) */
+struct pf_h5_schema;
+extern const struct pf_h5_schema pf_fit_file_schema;
 
 typedef struct pf_fit_result {
     size_t n;
@@ -67,7 +80,9 @@ typedef struct pf_fit_result {
     size_t nhist;        /* convergence history: one entry per iteration (0 = start) */
     double *hist_f, *hist_gnorm; /* nhist */
     double *hist_theta;  /* nhist x n */
-    char message[256];   /* why it stopped */
+    double start_excess; /* with opt.restart: -ln L at the given start's end minus the
+                            result's (0: the same minimum, or no restart) */
+    char message[512];   /* why it stopped */
 } pf_fit_result;
 
 void pf_fit_result_free(pf_fit_result *r);

@@ -104,6 +104,60 @@ typedef enum pf_h5_class { PF_H5_ANY_CLASS = 0, PF_H5_FLOAT_CLASS, PF_H5_INTEGER
 int pf_h5_expect(pf_h5 *h, const char *dset, pf_h5_class cls, int rank, const size_t *dims, const char *why,
                  size_t *got, pf_status *st);
 
+/* Declarative structural schemas (docs/artefacts.md, "Validation"): each artefact's reader
+ * describes its datasets and attributes in one table, checked by pf_h5_check before any
+ * payload is used; value rules are applied by pf_h5_check_values to the data as the reader
+ * reads them (no second read).  Lengths are symbols shared between fields: "n_events" is
+ * bound by the first field that has it (or preset by the caller, or by an attribute's
+ * `bind`), "n_events+1" relates another length to it; a number is a fixed length; NULL
+ * is any length. */
+enum {
+    PF_H5_OPTIONAL = 1u << 0, /* may be absent (the reader decides what it needs) */
+    PF_H5_FINITE = 1u << 1,   /* every value finite */
+    PF_H5_POSITIVE = 1u << 2, /* every value > 0 (and finite) */
+    PF_H5_FLAG = 1u << 3,     /* every value 0 or 1 */
+    PF_H5_INDEX = 1u << 4,    /* every value in [lo, bound) (bound: a symbol) */
+    PF_H5_OFFSETS = 1u << 5,  /* CSR offsets: first 0, non-decreasing, last = bound (a symbol) */
+    PF_H5_RANGE = 1u << 6     /* every value in [lo, hi] */
+};
+#define PF_H5_MAX_SYMS 32
+typedef struct pf_h5_syms {
+    size_t n;
+    const char *name[PF_H5_MAX_SYMS];
+    uint64_t value[PF_H5_MAX_SYMS];
+    const char *from[PF_H5_MAX_SYMS];  /* the dataset that bound it, or NULL */
+} pf_h5_syms;
+/* path: a dataset "/events/x_rec" or a scalar attribute "/events@luminosity_pb" ("/@n_events"
+ * on the root) */
+typedef struct pf_h5_field {
+    const char *path;
+    pf_h5_class cls;
+    int rank;                          /* datasets */
+    const char *dims[PF_H5_MAX_RANK];  /* datasets: "sym", "sym+K", "K", or NULL (any) */
+    unsigned rules;                    /* PF_H5_* above */
+    const char *bound;                 /* PF_H5_INDEX, PF_H5_OFFSETS */
+    double lo, hi;                     /* PF_H5_INDEX (lo), PF_H5_RANGE */
+    const char *bind;                  /* integer attributes: the symbol they define */
+    const char *what;                  /* value rules: what a value is ("a grid index") */
+    const char *unit;                  /* value rules: "row" (default) or "entry" */
+} pf_h5_field;
+typedef struct pf_h5_schema {
+    const char *name;                  /* "partonflow.events" */
+    const pf_h5_field *fields;
+    size_t n;
+} pf_h5_schema;
+/* Sets / reads a symbol (names are not copied: string literals).  get: PF_EINVAL if unbound. */
+int pf_h5_sym_set(pf_h5_syms *syms, const char *name, uint64_t value, pf_status *st);
+int pf_h5_sym_get(const pf_h5_syms *syms, const char *name, uint64_t *value, pf_status *st);
+/* Checks every field of s present in h (presence, class, rank, lengths; attributes also
+ * their values), binding symbols in syms (which may hold preset ones).  PF_EFORMAT naming the
+ * file, the dataset or attribute and what was expected. */
+int pf_h5_check(pf_h5 *h, const pf_h5_schema *s, pf_h5_syms *syms, pf_status *st);
+/* The value rules of field `path` of s over n values of `type` that the reader read
+ * (values first .. first + n - 1 of the dataset, flattened row-major). */
+int pf_h5_check_values(pf_h5 *h, const pf_h5_schema *s, const char *path, pf_h5_type type, const void *data,
+                       size_t first, size_t n, const pf_h5_syms *syms, pf_status *st);
+
 /* Attributes on any group or dataset (created on demand for writing; "/" is the root).
  * Writers defer them to pf_h5_commit (rank 0 writes them); a get on a writer returns the
  * value set last.  Strings are variable-length UTF-8; *value of

@@ -92,6 +92,8 @@ typedef struct pf_fit_config {
     int max_iter;            /* 0: the minimiser's default */
     const char *start_from;  /* nullable: a converged fit.h5 of the same free parameters */
     int profile;             /* 1: profile-likelihood intervals, pulls from them */
+    int inputs_only;         /* 1 (tests/fuzz): read and check the inputs, evaluate -ln L once at
+                                the start, no minimisation; the outcome is not to be written */
 } pf_fit_config;
 
 void pf_fit_config_default(pf_fit_config *cfg);

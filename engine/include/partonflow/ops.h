@@ -88,6 +88,14 @@ int pf_ops_grid_values(const pf_ops *ops, const pf_pdf *pdf, double *G, double *
  * (nullable) [(p*nn + n)*PF_NIN + j] for p < np, dG [p*ngrid + g]. */
 int pf_ops_grid_values_from_moments(const pf_ops *ops, size_t np, const double _Complex *M,
                                     const double _Complex *dM, double *G, double *dG, pf_status *st);
+/* The accuracy of the stored inverse-Mellin contour for an input exponent a: the largest
+ * relative error over the grid's x of its inverse of the leading pole 1/(N - 1 + a) (exactly
+ * x^a).  pf_ops_grid_values and pf_ops_pdf_values refuse (PF_EDOMAIN, "outside the allowed
+ * region" for a fit) exponents where it exceeds PF_OPS_POLE_TOL, besides the pole limit of
+ * pf_pdf_check_contour; pf_ops_exponent_limit: the smallest a they accept. */
+#define PF_OPS_POLE_TOL 1e-3
+double pf_ops_pole_error(const pf_ops *ops, double a);
+double pf_ops_exponent_limit(const pf_ops *ops);
 
 /* Optional replacement for the one real matrix product of pf_ops_grid_values (e.g. cuBLAS
  * on a GPU): C[m x n] = A[m x k] B[k x n], row-major and contiguous, called once per

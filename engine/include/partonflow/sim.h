@@ -37,6 +37,10 @@
 
 #define PF_SIM_SCHEMA "partonflow.events"
 #define PF_SIM_SCHEMA_VERSION 1
+/* events.h5's structure as readers rely on it (h5.h pf_h5_schema, docs/artefacts.md
+ * "Validation"); symbol n_generated: the number of rows */
+struct pf_h5_schema;
+extern const struct pf_h5_schema pf_sim_events_schema;
 
 /* d^2 sigma / dx dQ^2 (any positive units) at n points; must be thread-safe and defined
  * (finite, >= 0) on the whole bounding box of the region (see 1. above), also where

@@ -16,6 +16,12 @@
 #include <complex.h>
 #include <math.h>
 
+/* glibc defines CMPLX only for gcc >= 4.7; clang (the fuzz build, tests/fuzz) has the
+ * same builtin */
+#if !defined(CMPLX) && defined(__clang__)
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
+
 /* B_2, B_4, ..., B_20 */
 static const double pf_specfun_bern[10] = {
     1.0 / 6.0,       -1.0 / 30.0,         1.0 / 42.0,    -1.0 / 30.0,     5.0 / 66.0,

@@ -180,3 +180,51 @@ char *pf_card_to_yaml(const pf_card *card)
     }
     return text;
 }
+
+/* Provenance (docs/artefacts.md, "Provenance"): the first theory setting in which two cards
+ * differ, as "theory.KEY: A here, B there".  Numbers compare exactly: artefacts store the
+ * resolved card, whose numbers read back to the same doubles (num above). */
+int pf_card_theory_diff(const pf_theory_card *a, const pf_theory_card *b, char *what, size_t len)
+{
+    char x[32], y[32];
+#define DIFF_INT(key, f)                                                                  \
+    if (a->f != b->f) {                                                                  \
+        snprintf(what, len, "theory.%s: %d here, %d there", key, a->f, b->f);         \
+        return 1;                                                                        \
+    }
+#define DIFF_NUM(key, f)                                                                  \
+    if (a->f != b->f) {                                                                  \
+        snprintf(what, len, "theory.%s: %s here, %s there", key, num(x, a->f), num(y, b->f)); \
+        return 1;                                                                        \
+    }
+    if (a->order != b->order) {
+        snprintf(what, len, "theory.order: %s here, %s there", a->order == PF_NLO ? "NLO" : "LO",
+                 b->order == PF_NLO ? "NLO" : "LO");
+        return 1;
+    }
+    if (a->scheme != b->scheme) {
+        snprintf(what, len, "theory.scheme: %s here, %s there", a->scheme == PF_VFNS ? "VFNS" : "FFNS",
+                 b->scheme == PF_VFNS ? "VFNS" : "FFNS");
+        return 1;
+    }
+    if (a->scheme == PF_FFNS) DIFF_INT("nf", nf)
+    DIFF_NUM("mu0", mu0)
+    DIFF_NUM("alphas.value", alphas_value)
+    DIFF_NUM("alphas.mu", alphas_mu)
+    DIFF_NUM("masses.charm", mc)
+    DIFF_NUM("masses.bottom", mb)
+    DIFF_NUM("masses.top", mt)
+    DIFF_NUM("xi_r", xi_r)
+    if (a->evolution != b->evolution) {
+        snprintf(what, len, "theory.evolution: %s here, %s there", a->evolution == PF_EVOL_TRUNCATED ? "truncated" : "exact",
+                 b->evolution == PF_EVOL_TRUNCATED ? "truncated" : "exact");
+        return 1;
+    }
+    DIFF_INT("mellin_nodes", mellin_nodes)
+    DIFF_INT("grid.x", grid_nx)
+    DIFF_INT("grid.q2", grid_nq2)
+#undef DIFF_INT
+#undef DIFF_NUM
+    if (len) what[0] = '\0';
+    return 0;
+}

@@ -32,11 +32,13 @@ int pf_fit_read_start(const char *path, size_t nfree, const char *names, const c
         pf_status_set(st, PF_EINVAL, "--start-from %s: that fit did not converge", path);
         goto fail;
     }
-    const size_t dt[2] = {nfree, nfree};
-    TRY(pf_h5_expect(sf, "/fit/theta", PF_H5_FLOAT_CLASS, 1, dt, "the free parameters of fit.free", NULL, st));
-    TRY(pf_h5_expect(sf, "/fit/hessian", PF_H5_FLOAT_CLASS, 2, dt, "the free parameters of fit.free", NULL, st));
+    pf_h5_syms sym = {0}; /* the schema of fit.h5 (fit.h) with n_free = fit.free's length */
+    TRY(pf_h5_sym_set(&sym, "n_free", nfree, st));
+    TRY(pf_h5_check(sf, &pf_fit_file_schema, &sym, st));
     TRY(pf_h5_read(sf, "/fit/theta", PF_H5_DOUBLE, &rk, dims, (void **)theta, st));
+    TRY(pf_h5_check_values(sf, &pf_fit_file_schema, "/fit/theta", PF_H5_DOUBLE, *theta, 0, nfree, &sym, st));
     TRY(pf_h5_read(sf, "/fit/hessian", PF_H5_DOUBLE, &rk, dims, (void **)hess, st));
+    TRY(pf_h5_check_values(sf, &pf_fit_file_schema, "/fit/hessian", PF_H5_DOUBLE, *hess, 0, nfree * nfree, &sym, st));
     pf_h5_close(sf);
     return PF_OK;
 fail:

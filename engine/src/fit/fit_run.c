@@ -59,6 +59,14 @@ pf_fit_problem *pf_fit_problem_open(const char *lpath, const char *theory, int r
                       (unsigned long long)pf_ops_checksum(p->ops));
         goto fail;
     }
+    {   /* provenance: the truth's card (the events' generator, in /meta) belongs to this theory */
+        char diff[256];
+        if (pf_card_theory_diff(&p->lcard.theory, &pf_ops_card(p->ops)->theory, diff, sizeof diff)) {
+            pf_status_set(st, PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", lpath,
+                          theory ? theory : p->info.theory_path, diff);
+            goto fail;
+        }
+    }
     if (pf_ops_ngrid(p->ops) != p->info.ngrid) {
         pf_status_set(st, PF_EFORMAT, "%s: %zu grid values, theory has %zu", lpath, p->info.ngrid,
                       pf_ops_ngrid(p->ops));
@@ -152,6 +160,11 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
         snprintf(o->device, sizeof o->device, "cpu");
     }
     if (histogram && !pf_like_nbins(p->lk)) FAIL(PF_EINVAL, "%s: no histogram operator for --method histogram", p->path);
+    {   /* provenance: the fit card's theory is the theory.h5 the fit uses */
+        char diff[256];
+        if (pf_card_theory_diff(&card->theory, &pf_ops_card(p->ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "--card %s and the theory of %s disagree: %s", label, p->path, diff);
+    }
     pdf = pf_pdf_clone(p->pdf, st);
     if (!pdf) goto fail;
     tpdf = pf_pdf_clone(p->pdf, st);
@@ -207,7 +220,14 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
     pf_fit_options_default(&opt);
     if (pf_like_nbins(p->lk)) opt.metric = pf_fit_objective_metric;
     opt.hess0 = sf_hess;
+    /* an explicit start is checked by a restart from the truth (a local minimum is said so) */
+    if (card->fit.start == PF_START_EXPLICIT && !cfg->start_from) opt.restart = o->truth;
     if (cfg->max_iter > 0) opt.max_iter = cfg->max_iter;
+    if (cfg->inputs_only) { /* tests/fuzz: the inputs are read and -ln L used once */
+        double f0, g0[PF_FIT_NMAX];
+        fitrc = pf_fit_objective_fdf(obj, o->start, &f0, g0, st);
+        goto done;
+    }
     fitrc = pf_fit_minimize(nfree, o->start, pf_fit_objective_fdf, obj, &opt, &o->res, st);
     if (fitrc && fitrc != PF_ENOCONV) goto fail;
     /* x f curves and closure metrics */

@@ -11,6 +11,53 @@
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
 
+/* likelihood.h5's structure (h5.h pf_h5_schema, docs/artefacts.md "Validation"), checked
+ * before any payload is used; value rules applied to the rows as they are read.  Symbols:
+ * n_events, ngrid (attributes), nbins (bins_x * bins_q2), nnz (the length of /events/col);
+ * stencil_end (set by the reader from stencil_nx: the first base whose stencil leaves the
+ * grid).  New groups are new rows here. */
+static const pf_h5_field like_fields[] = {
+    {.path = "/@n_events", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_RANGE, .lo = 0, .hi = 9007199254740992.0,
+     .bind = "n_events", .what = "events"},
+    {.path = "/@ngrid", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_RANGE, .lo = 1, .hi = 2147483647.0, .bind = "ngrid",
+     .what = "grid values"},
+    {.path = "/@luminosity_pb", .cls = PF_H5_FLOAT_CLASS, .rules = PF_H5_POSITIVE, .what = "luminosity"},
+    {.path = "/norm/c", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"ngrid"}, .rules = PF_H5_FINITE},
+    {.path = "/hist@bins_x", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 1, .hi = 10000,
+     .bind = "bins_x", .what = "bins"},
+    {.path = "/hist@bins_q2", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 1, .hi = 10000,
+     .bind = "bins_q2", .what = "bins"},
+    {.path = "/hist/H", .cls = PF_H5_FLOAT_CLASS, .rank = 2, .dims = {"bins_x * bins_q2", "ngrid"},
+     .rules = PF_H5_OPTIONAL | PF_H5_FINITE},
+    {.path = "/events/bin", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"n_events"},
+     .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = -1, .bound = "nbins", .what = "-1 (outside) or a bin"},
+    {.path = "/events/stencil_base", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"n_events"},
+     .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "stencil_end",
+     .what = "a grid index (its stencil inside ngrid)"},
+    {.path = "/events/stencil_w", .cls = PF_H5_FLOAT_CLASS, .rank = 2, .dims = {"n_events", "10"},
+     .rules = PF_H5_OPTIONAL},
+    {.path = "/events/col", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"nnz"},
+     .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "ngrid", .what = "a grid index", .unit = "entry"},
+    {.path = "/events/val", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"nnz"}, .rules = PF_H5_OPTIONAL},
+    {.path = "/events/row_ptr", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"n_rows"},
+     .rules = PF_H5_OPTIONAL | PF_H5_OFFSETS, .bound = "nnz", .what = "the number of weights"},
+    /* the response operator of a smeared detector (F = M G, docs/fitting.md): CSR rows of M
+     * over the reconstructed-space grid, and the events that keep exact rows on G (then
+     * /events/row_ptr has n_exact + 1 rows) */
+    {.path = "/response@nt", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 4,
+     .hi = 1048576, .what = "reconstructed t nodes"},
+    {.path = "/response@nz", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 4,
+     .hi = 1048576, .what = "reconstructed zeta nodes"},
+    {.path = "/response/col", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"response_nnz"},
+     .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "ngrid", .what = "a grid index", .unit = "entry"},
+    {.path = "/response/val", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"response_nnz"},
+     .rules = PF_H5_OPTIONAL | PF_H5_FINITE, .what = "a weight", .unit = "entry"},
+    {.path = "/response/row_ptr", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .rules = PF_H5_OPTIONAL},
+    {.path = "/events/exact_index", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"n_exact"},
+     .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "n_events", .what = "an event index"},
+};
+static const pf_h5_schema like_schema = {PF_LIKE_SCHEMA, like_fields, sizeof like_fields / sizeof *like_fields};
+
 #define TRY(x) do { if ((rc = (x)) != PF_OK) goto done; } while (0)
 #define BAD(...) do { rc = pf_status_set(st, PF_EFORMAT, __VA_ARGS__); goto done; } while (0)
 
@@ -90,17 +137,25 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     /* Structural checks before any payload is used (docs/artefacts.md, "Validation"): a
      * checksum-valid file edited into the wrong shape is refused here with the file, the
      * dataset and what was expected, instead of overrunning a buffer or spinning. */
+    pf_h5_syms sym = {0};
+    {
+        /* /events/row_ptr has a row per event, or per exact row of a response-operator file */
+        int r;
+        size_t dx[PF_H5_MAX_RANK];
+        if (pf_h5_exists(h, "/events/exact_index")) {
+            TRY(pf_h5_dims(h, "/events/exact_index", &r, dx, st));
+            TRY(pf_h5_sym_set(&sym, "n_rows", (r == 1 ? dx[0] : 0) + 1, st));
+        } else {
+            TRY(pf_h5_get_attr_int64(h, "/", "n_events", &v, st));
+            TRY(pf_h5_sym_set(&sym, "n_rows", (uint64_t)v + 1, st));
+        }
+    }
+    TRY(pf_h5_check(h, &like_schema, &sym, st));
     TRY(pf_h5_get_attr_int64(h, "/", "n_events", &v, st));
-    if (v < 0 || (uint64_t)v > (uint64_t)1 << 53)
-        BAD("%s: attribute / n_events: expected 0 .. 2^53 events, got %lld", path, (long long)v);
     info->nevents = (size_t)v;
     TRY(pf_h5_get_attr_int64(h, "/", "ngrid", &v, st));
-    if (v < 1 || v > INT32_MAX) BAD("%s: attribute / ngrid: expected 1 .. 2^31-1 grid values, got %lld", path,
-                                    (long long)v);
     info->ngrid = (size_t)v;
     TRY(pf_h5_get_attr_double(h, "/", "luminosity_pb", &info->luminosity, st));
-    if (!(isfinite(info->luminosity) && info->luminosity > 0.0))
-        BAD("%s: attribute / luminosity_pb: expected a finite luminosity > 0 pb^-1, got %g", path, info->luminosity);
     TRY(pf_h5_get_attr_uint64(h, "/", "theory_checksum", &info->theory_checksum, st));
     TRY(pf_h5_get_attr_uint64(h, "/", "events_checksum", &info->events_checksum, st));
     TRY(pf_h5_get_attr_uint64(h, "/", "seed", &info->seed, st));
@@ -110,22 +165,15 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     det = NULL;
     TRY(pf_h5_get_attr_string(h, "/", "theory_path", &det, st));
     snprintf(info->theory_path, sizeof info->theory_path, "%s", det);
-    {
-        const size_t dc[1] = {info->ngrid};
-        TRY(pf_h5_expect(h, "/norm/c", PF_H5_FLOAT_CLASS, 1, dc, "ngrid", NULL, st));
-    }
     TRY(pf_h5_read(h, "/norm/c", PF_H5_DOUBLE, &rk, dims, (void **)&c, st));
+    TRY(pf_h5_check_values(h, &like_schema, "/norm/c", PF_H5_DOUBLE, c, 0, info->ngrid, &sym, st));
     if (pf_h5_exists(h, "/hist/H")) {
         int64_t bx, bq;
         size_t ne;
         TRY(pf_h5_get_attr_int64(h, "/hist", "bins_x", &bx, st));
         TRY(pf_h5_get_attr_int64(h, "/hist", "bins_q2", &bq, st));
-        if (bx < 1 || bx > 10000 || bq < 1 || bq > 10000)
-            BAD("%s: attributes /hist bins_x, bins_q2: expected 1 .. 10000 bins each, got %lld x %lld", path,
-                (long long)bx, (long long)bq);
-        const size_t dh[2] = {(size_t)(bx * bq), info->ngrid};
-        TRY(pf_h5_expect(h, "/hist/H", PF_H5_FLOAT_CLASS, 2, dh, "bins_x * bins_q2, ngrid", NULL, st));
         TRY(pf_h5_read(h, "/hist/H", PF_H5_DOUBLE, &rk, dims, (void **)&H, st));
+        TRY(pf_h5_check_values(h, &like_schema, "/hist/H", PF_H5_DOUBLE, H, 0, dims[0] * dims[1], &sym, st));
         TRY(pf_h5_get_attr_doubles(h, "/hist", "log_edges", &edges, &ne, st));
         if (ne != 4) BAD("%s: attribute /hist log_edges: expected 4 values, got %zu", path, ne);
         info->nbins = dims[0];
@@ -145,9 +193,8 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         rc = pf_status_set(st, PF_EINVAL, "%s: no histogram operator (/hist/H), so the event rows are needed", path);
         goto done;
     }
-    const size_t dn[2] = {info->nevents, PF_LIKE_STW};
-    if (info->nevents || pf_h5_exists(h, "/events/bin"))
-        TRY(pf_h5_expect(h, "/events/bin", PF_H5_INTEGER_CLASS, 1, dn, "n_events", NULL, st));
+    if (info->nevents && !pf_h5_exists(h, "/events/bin")) BAD("%s: no dataset /events/bin", path);
+    TRY(pf_h5_sym_set(&sym, "nbins", info->nbins, st));
     const int stencil = rows && pf_h5_exists(h, "/events/stencil_base");
     int64_t snx = 0;
     if (stencil && pf_h5_exists(h, "/response/row_ptr")) {
@@ -167,6 +214,8 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                                "to the length of col and val)", path, (long long)(PF_NOBS * nt * nz) + 1);
             goto done;
         }
+        TRY(pf_h5_check_values(h, &like_schema, "/response/col", PF_H5_INT32, mcol, 0, dc[0], &sym, st));
+        TRY(pf_h5_check_values(h, &like_schema, "/response/val", PF_H5_DOUBLE, mval, 0, dv[0], &sym, st));
         nF = dp[0] - 1;
         for (size_t k = 0; k < nF; k++)
             if (mptr[k + 1] < mptr[k]) {
@@ -232,8 +281,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         if (snx < 1 || (uint64_t)snx > info->ngrid)
             BAD("%s: attribute /events stencil_nx: expected 1 .. ngrid = %zu, got %lld", path, info->ngrid,
                 (long long)snx);
-        TRY(pf_h5_expect(h, "/events/stencil_base", PF_H5_INTEGER_CLASS, 1, dn, "n_events", NULL, st));
-        TRY(pf_h5_expect(h, "/events/stencil_w", PF_H5_FLOAT_CLASS, 2, dn, "n_events, 10", NULL, st));
+        if (!pf_h5_exists(h, "/events/stencil_w")) BAD("%s: no dataset /events/stencil_w", path);
         col = malloc((n ? n : 1) * sizeof *col);
         val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
         if (!col || !val) {
@@ -246,34 +294,23 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         }
         /* the 4 x 4 stencil of (F2, FL) pairs spans 3 rows of nx pairs plus 4 pairs */
         const uint64_t span = (3 * (uint64_t)snx + 4) * 2, nv = nF ? nF : info->ngrid;
-        for (size_t i = 0; i < n; i++)
-            if ((int32_t)col[i] < 0 || (uint64_t)(int32_t)col[i] + span > nv)
-                BAD("%s: dataset /events/stencil_base row %zu: expected a %s index 0 .. %lld (the stencil of %llu "
-                    "values inside %s = %llu), got %d", path, b + i, nF ? "response-grid" : "grid",
-                    (long long)nv - (long long)span, (unsigned long long)span, nF ? "nF" : "ngrid",
-                    (unsigned long long)nv, (int32_t)col[i]);
+        if (nF) {
+            for (size_t i = 0; i < n; i++)
+                if ((int32_t)col[i] < 0 || (uint64_t)(int32_t)col[i] + span > nv)
+                    BAD("%s: dataset /events/stencil_base row %zu: expected a response-grid index 0 .. %lld (its "
+                        "stencil of %llu values inside nF = %llu), got %d", path, b + i, (long long)nv - (long long)span,
+                        (unsigned long long)span, (unsigned long long)nv, (int32_t)col[i]);
+        } else {
+            TRY(pf_h5_sym_set(&sym, "stencil_end", span <= nv ? nv - span + 1 : 0, st));
+            TRY(pf_h5_check_values(h, &like_schema, "/events/stencil_base", PF_H5_INT32, col, b, n, &sym, st));
+        }
     } else if (rows) {
         /* CSR: row_ptr is read whole (8 bytes per event) so that every rank checks all of it */
-        const size_t dr[1] = {info->nevents + 1};
-        size_t dcol[PF_H5_MAX_RANK];
         uint64_t *all = NULL;
-        TRY(pf_h5_expect(h, "/events/row_ptr", PF_H5_INTEGER_CLASS, 1, dr, "n_events + 1", NULL, st));
-        TRY(pf_h5_expect(h, "/events/col", PF_H5_INTEGER_CLASS, 1, NULL, NULL, dcol, st));
-        TRY(pf_h5_expect(h, "/events/val", PF_H5_FLOAT_CLASS, 1, dcol, "the length of /events/col", NULL, st));
+        if (!pf_h5_exists(h, "/events/row_ptr") || !pf_h5_exists(h, "/events/col") || !pf_h5_exists(h, "/events/val"))
+            BAD("%s: no event rows: expected /events/stencil_base and stencil_w, or /events/row_ptr, col and val", path);
         TRY(pf_h5_read(h, "/events/row_ptr", PF_H5_UINT64, &rk, dims, (void **)&all, st));
-        for (size_t i = 0; i <= info->nevents && !rc; i++) {
-            if (i == 0 && all[0] != 0)
-                rc = pf_status_set(st, PF_EFORMAT, "%s: dataset /events/row_ptr row 0: expected 0, got %llu", path,
-                                   (unsigned long long)all[0]);
-            else if (i > 0 && all[i] < all[i - 1])
-                rc = pf_status_set(st, PF_EFORMAT, "%s: dataset /events/row_ptr row %zu: expected a non-decreasing "
-                                   "offset >= %llu (row %zu), got %llu", path, i, (unsigned long long)all[i - 1],
-                                   i - 1, (unsigned long long)all[i]);
-            else if (i == info->nevents && all[i] != (uint64_t)dcol[0])
-                rc = pf_status_set(st, PF_EFORMAT, "%s: dataset /events/row_ptr row %zu (the last): expected the "
-                                   "number of weights, %zu (the length of /events/col), got %llu", path, i, dcol[0],
-                                   (unsigned long long)all[i]);
-        }
+        rc = pf_h5_check_values(h, &like_schema, "/events/row_ptr", PF_H5_UINT64, all, 0, info->nevents + 1, &sym, st);
         if (!rc) memcpy(rp, all + b, (n + 1) * sizeof *rp);
         free(all);
         if (rc) goto done;
@@ -290,18 +327,11 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
             TRY(pf_h5_read_rows(h, "/events/col", PF_H5_INT32, k0, nnz, col, st));
             TRY(pf_h5_read_rows(h, "/events/val", PF_H5_DOUBLE, k0, nnz, val, st));
         }
-        for (size_t i = 0; i < n; i++)
-            for (uint64_t k = rp[i]; k < rp[i + 1]; k++)
-                if ((int32_t)col[k] < 0 || (size_t)(int32_t)col[k] >= info->ngrid)
-                    BAD("%s: dataset /events/col entry %llu (row %zu): expected a grid index 0 .. %zu, got %d", path,
-                        (unsigned long long)(k0 + k), b + i, info->ngrid - 1, (int32_t)col[k]);
+        TRY(pf_h5_check_values(h, &like_schema, "/events/col", PF_H5_INT32, col, k0, nnz, &sym, st));
     }
     info->response = nF > 0;
     if (n) TRY(pf_h5_read_rows(h, "/events/bin", PF_H5_INT32, b, n, bin, st));
-    for (size_t i = 0; i < n && info->nbins; i++)
-        if (bin[i] < -1 || bin[i] >= (int32_t)info->nbins)
-            BAD("%s: dataset /events/bin row %zu: expected -1 (outside) or a bin 0 .. %zu, got %d", path, b + i,
-                info->nbins - 1, bin[i]);
+    if (info->nbins) TRY(pf_h5_check_values(h, &like_schema, "/events/bin", PF_H5_INT32, bin, b, n, &sym, st));
     if (card_yaml) {
         const char *y = pf_h5_card_yaml(h);
         *card_yaml = y ? strdup(y) : NULL;

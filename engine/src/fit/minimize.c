@@ -47,6 +47,7 @@ void pf_fit_options_default(pf_fit_options *opt)
     opt->hess0 = NULL;
     opt->metric = NULL;
     opt->max_scoring = 50;
+    opt->restart = NULL;
 }
 
 void pf_fit_result_free(pf_fit_result *r)
@@ -302,8 +303,8 @@ static double quad(size_t n, const double *cov, const double *g)
     return e;
 }
 
-int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, const pf_fit_options *opt_in,
-                    pf_fit_result *res, pf_status *st)
+static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, const pf_fit_options *opt_in,
+                         pf_fit_result *res, pf_status *st)
 {
     pf_fit_options opt;
     if (opt_in) opt = *opt_in; else pf_fit_options_default(&opt);
@@ -536,4 +537,53 @@ int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, 
                  status ? gsl_strerror(status) : "Newton step", res->gnorm, res->edm, edm_tol);
     if (!res->converged) return pf_status_set(st, PF_ENOCONV, "fit %s", res->message);
     return PF_OK;
+}
+
+/* A converged end is a minimum, not necessarily the lowest: a start far from it (e.g. near
+ * the exponent limit of the inverse-Mellin contour, where a coarse contour loses accuracy
+ * and makes -ln L bumpy: docs/fitting.md, "Local minima") can end in a local one with a
+ * tiny EDM.  With opt.restart the fit is run again from there and the lower end kept,
+ * saying so; it never claims convergence at an end that the restart beat. */
+int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, const pf_fit_options *opt,
+                    pf_fit_result *res, pf_status *st)
+{
+    int rc = minimize_from(n, start, fn, ctx, opt, res, st);
+    if (rc != PF_OK || !opt || !opt->restart) return rc;
+    pf_fit_result other;
+    pf_status ost = {0};
+    const int orc = minimize_from(n, opt->restart, fn, ctx, opt, &other, &ost);
+    const long nfev = res->nfev + other.nfev;
+    if (orc != PF_OK && orc != PF_ENOCONV) { /* an error of fn from the restart: keep the fit */
+        pf_fit_result_free(&other);
+        res->nfev = nfev;
+        return PF_OK;
+    }
+    const double excess = res->fmin - other.fmin;
+    if (!(excess > PF_FIT_SAME_MIN)) {
+        pf_fit_result_free(&other);
+        res->nfev = nfev;
+        return PF_OK;
+    }
+    char where[256] = "";
+    for (size_t k = 0; k < n; k++)
+        snprintf(where + strlen(where), sizeof where - strlen(where), "%s%.6g", k ? ", " : "", res->theta[k]);
+    if (orc == PF_OK) {
+        /* the restart's end is lower: the result, and the given start's end was a local minimum */
+        char msg[sizeof res->message];
+        snprintf(msg, sizeof msg, "%.200s; from the given start the fit ended at a local minimum %.4g higher in "
+                 "-ln L (theta = %.150s), so this is the restart's end", other.message, excess, where);
+        pf_fit_result_free(res);
+        *res = other;
+        snprintf(res->message, sizeof res->message, "%s", msg);
+        res->start_excess = excess;
+        res->nfev = nfev;
+        return PF_OK;
+    }
+    pf_fit_result_free(&other);
+    res->converged = 0;
+    res->start_excess = excess;
+    res->nfev = nfev;
+    snprintf(res->message, sizeof res->message, "not converged: a local minimum: a restart reached -ln L %.4g lower "
+             "without converging (this end: theta = %.150s)", excess, where);
+    return pf_status_set(st, PF_ENOCONV, "fit %s", res->message);
 }

@@ -1,6 +1,7 @@
-/* partonflow io: the payload checksum of an artefact (docs/artefacts.md, "Checksum").
+/* partonflow io: the checksum of an artefact (docs/artefacts.md, "Checksum").
  *
- * XXH64 (seed 0) over a canonical byte stream of everything outside /meta: objects in
+ * XXH64 (seed 0) over a canonical byte stream of every object, /meta included but for its
+ * volatile attributes (pf_h5_meta_volatile: checksum, created, command_line, device): objects in
  * sorted path order, each with its kind, path, type, shape, values (little-endian,
  * row-major) and attributes sorted by name.  It is computed from the data as stored, so
  * it does not depend on chunking, compression, the number of ranks that wrote the file,
@@ -52,7 +53,11 @@ static herr_t visit_cb(hid_t obj, const char *name, const H5O_info_t *info, void
     return 0;
 }
 
-static int is_meta(const char *p) { return !strcmp(p, "/meta") || !strncmp(p, "/meta/", 6); }
+int pf_h5_meta_volatile(const char *name)
+{
+    return !strcmp(name, "checksum") || !strcmp(name, "created") || !strcmp(name, "command_line") ||
+           !strcmp(name, "device");
+}
 
 /* Little-endian memory type of the same class, size and sign as t; 0 for unsupported. */
 static hid_t le_type(hid_t t, unsigned char *cls, unsigned char *size)
@@ -119,6 +124,14 @@ static int hash_attrs(pf_hash *hs, hid_t obj, const char *fname, const char *pat
         free(l.v);
         return pf_status_set(st, PF_ECHECKSUM, "%s: cannot list the attributes of %s (%s)", fname, path,
                              pf_h5_errmsg(e));
+    }
+    if (!strcmp(path, "/meta")) { /* its volatile attributes are outside the checksum */
+        size_t k = 0;
+        for (size_t i = 0; i < l.n; i++) {
+            if (pf_h5_meta_volatile(l.v[i])) free(l.v[i]);
+            else l.v[k++] = l.v[i];
+        }
+        l.n = k;
     }
     if (l.n > 1)
         qsort(l.v, l.n, sizeof *l.v, cmp_str);
@@ -249,8 +262,6 @@ int pf_h5_checksum_file(hid_t file, const char *fname, uint64_t *sum, pf_status 
         pf_hash_init(&hs, 0);
         for (size_t k = 0; ord && k < n && rc == PF_OK; k++) {
             const char *path = p[ord[k]];
-            if (is_meta(path))
-                continue;
             unsigned char tag = l.is_dset[ord[k]] ? 'D' : 'G';
             pf_hash_update(&hs, &tag, 1);
             pf_hash_str(&hs, path);

@@ -11,7 +11,15 @@
 #include "h5_internal.h"
 #include "partonflow/h5.h"
 
-#define PF_H5_CHECKSUM_ALGORITHM "xxh64 of the payload in sorted path order, docs/artefacts.md (v1)"
+/* The checksum's scope is versioned by this /meta string (docs/artefacts.md, "Checksum").
+ * v2 covers /meta too, except the attributes that differ between identical runs (below);
+ * files of v1 (payload only, /meta unprotected) are refused with a message. */
+#define PF_H5_CHECKSUM_ALGORITHM "xxh64 of the payload and /meta in sorted path order, docs/artefacts.md (v2)"
+#define PF_H5_CHECKSUM_ALGORITHM_V1 "xxh64 of the payload in sorted path order, docs/artefacts.md (v1)"
+/* 1 for the /meta attributes outside the checksum: the checksum itself, and what differs
+ * between runs that make the same artefact (the time, the command line with its --threads,
+ * the device) and that no stage trusts */
+int pf_h5_meta_volatile(const char *name);
 /* Datasets at least this large are chunked and compressed; smaller ones are contiguous. */
 #define PF_H5_CHUNK_MIN_BYTES 65536
 #define PF_H5_CHUNK_TARGET_BYTES (1u << 20)

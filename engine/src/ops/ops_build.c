@@ -7,6 +7,7 @@
  * "block" per rank holding its rows and zeros elsewhere: adding exact zeros changes no
  * value (the one-rank path goes through the same call, so even the sign of zero agrees). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,67 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
     return o;
 }
 
+/* Error of this grid's inverse-Mellin quadrature for an input exponent a: f(x) = x^(a-1)
+ * (1-x)^3 has the moments M(N) = B(N - 1 + a, 4) = 6 / ((N-1+a)(N+a)(N+1+a)(N+2+a)) (the
+ * leading pole at N = 1 - a and a PDF-like fall-off at large N), so sum_n Im[c_n(x_i) M(N_n)]
+ * must give x_i^a (1-x_i)^3; the largest deviation over the grid's x relative to the
+ * function's largest value there. */
+double pf_ops_pole_error(const pf_ops *o, double a)
+{
+    const size_t nn = o->nn;
+    double worst = 0.0, scale = 0.0;
+    for (size_t i = 0; i < o->nx; i++) {
+        double s = 0.0;
+        for (size_t n = 0; n < nn; n++) {
+            const double complex u = o->nodes[n] - 1.0 + a;
+            const double complex m = 6.0 / (u * (u + 1.0) * (u + 2.0) * (u + 3.0));
+            s += o->Cs[i * 2 * nn + n] * cimag(m) + o->Cs[i * 2 * nn + nn + n] * creal(m);
+        }
+        const double xa = exp(a * o->logx[i]), omx = -expm1(o->logx[i]);
+        const double e = xa * omx * omx * omx, d = fabs(s - e);
+        worst = isfinite(d) && d > worst ? d : isfinite(d) ? worst : INFINITY;
+        scale = fmax(scale, e);
+    }
+    return worst / scale;
+}
+
+double pf_ops_exponent_limit(const pf_ops *o)
+{
+    double lo = 1.0 - pf_pdf_contour_intercept(o->nodes, o->nn) + PF_PDF_CONTOUR_MARGIN, hi = 1.0;
+    if (!isfinite(lo)) return NAN;
+    if (pf_ops_pole_error(o, lo) <= PF_OPS_POLE_TOL) return lo;
+    if (pf_ops_pole_error(o, hi) > PF_OPS_POLE_TOL) return hi;
+    for (int k = 0; k < 40; k++) { /* the error grows as the pole nears the contour */
+        const double m = 0.5 * (lo + hi);
+        if (pf_ops_pole_error(o, m) > PF_OPS_POLE_TOL) lo = m; else hi = m;
+    }
+    return hi;
+}
+
+/* Every input exponent inside the region where the stored contour is accurate (above): a
+ * coarse contour (few theory.mellin_nodes) loses accuracy well before the pole reaches it,
+ * which made -ln L bumpy there and a fit converge at a spurious minimum (issue 15,
+ * docs/fitting.md "Local minima").  PF_EDOMAIN: outside the allowed region. */
+static int check_exponents(const pf_ops *o, const pf_pdf *pdf, pf_status *st)
+{
+    int rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(o->nodes, o->nn), st);
+    if (rc) return rc;
+    double *th = malloc((pf_pdf_nparams(pdf) + 1) * sizeof *th);
+    if (!th) return pf_status_set(st, PF_ENOMEM, "pf_ops_grid_values: out of memory");
+    pf_pdf_get_params(pdf, th);
+    for (int j = 0; j < PF_NIN && !rc; j++) {
+        char name[40];
+        snprintf(name, sizeof name, "%s.a", pf_flav_in_name[j]);
+        const long k = pf_pdf_param_index(pdf, name);
+        if (k >= 0 && pf_ops_pole_error(o, th[k]) > PF_OPS_POLE_TOL)
+            rc = pf_status_set(st, PF_EDOMAIN, "input exponent %s = %g: the theory grid's Mellin contour (%zu nodes) "
+                               "inverts x^a to %g only for a > %.4g (theory.mellin_nodes)", name, th[k], o->nn,
+                               PF_OPS_POLE_TOL, pf_ops_exponent_limit(o));
+    }
+    free(th);
+    return rc;
+}
+
 int pf_ops_grid_values(const pf_ops *o, const pf_pdf *pdf, double *G, double *dG, pf_status *st)
 {
     const size_t nn = o->nn, np = pf_pdf_nparams(pdf);
@@ -123,7 +185,7 @@ int pf_ops_grid_values(const pf_ops *o, const pf_pdf *pdf, double *G, double *dG
     }
     /* the stored kernels invert along theory.h5's contour: right only for exponents whose
      * poles it passes (a fit that steps beyond sees PF_EDOMAIN, "outside") */
-    int rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(o->nodes, o->nn), st);
+    int rc = check_exponents(o, pdf, st);
     if (!rc) rc = pf_pdf_moments(pdf, nn, o->nodes, M, dM, st);
     if (!rc) rc = pf_ops_grid_values_from_moments(o, np, M, dM, G, dG, st);
     free(M);
@@ -136,7 +198,7 @@ int pf_ops_pdf_values(const pf_ops *o, const pf_pdf *pdf, double *xf, pf_status 
     const size_t nn = o->nn;
     double complex *M = malloc(nn * PF_NIN * sizeof *M);
     if (!M) return pf_status_set(st, PF_ENOMEM, "pf_ops_pdf_values: cannot allocate moments");
-    int rc = pf_pdf_check_contour(pdf, pf_pdf_contour_intercept(o->nodes, o->nn), st);
+    int rc = check_exponents(o, pdf, st);
     if (!rc) rc = pf_pdf_moments(pdf, nn, o->nodes, M, NULL, st);
     if (!rc) rc = pf_ops_pdf_values_from_moments(o, M, xf, st);
     free(M);

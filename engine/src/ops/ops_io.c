@@ -103,6 +103,30 @@ fail:
     return rc;
 }
 
+/* theory.h5's structure (h5.h pf_h5_schema, docs/artefacts.md "Validation"), checked before
+ * any payload is read.  Symbols: nx, nq2, nn, nseg (bound by the first dataset that has
+ * them); nin, nout_nin preset (the flavour counts of this build). */
+static const pf_h5_field theory_fields[] = {
+    {.path = "/grid/logx", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"nx"}, .rules = PF_H5_FINITE},
+    {.path = "/grid/logq2", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"nq2"}, .rules = PF_H5_FINITE},
+    {.path = "/grid/x_edges", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"2"}, .rules = PF_H5_FINITE},
+    {.path = "/grid/q2_segment_n", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"nseg"}},
+    {.path = "/grid/q2_segment_first", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"nseg"}},
+    {.path = "/grid/q2_segment_edges", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"nseg + 1"},
+     .rules = PF_H5_FINITE},
+    {.path = "/mellin/nodes", .cls = PF_H5_FLOAT_CLASS, .rank = 2, .dims = {"nn", "2"}, .rules = PF_H5_FINITE,
+     .unit = "entry"},
+    {.path = "/mellin/kernel", .cls = PF_H5_FLOAT_CLASS, .rank = 3, .dims = {"nx", "nn", "2"}, .rules = PF_H5_FINITE,
+     .unit = "entry"},
+    {.path = "/ops/K_F2", .cls = PF_H5_FLOAT_CLASS, .rank = 4, .dims = {"nq2", "nn", "nin", "2"},
+     .rules = PF_H5_FINITE, .unit = "entry"},
+    {.path = "/ops/K_FL", .cls = PF_H5_FLOAT_CLASS, .rank = 4, .dims = {"nq2", "nn", "nin", "2"},
+     .rules = PF_H5_FINITE, .unit = "entry"},
+    {.path = "/ops/K_pdf", .cls = PF_H5_FLOAT_CLASS, .rank = 4, .dims = {"nq2", "nn", "nout_nin", "2"},
+     .rules = PF_H5_FINITE, .unit = "entry"},
+};
+static const pf_h5_schema theory_schema = {PF_OPS_SCHEMA, theory_fields, sizeof theory_fields / sizeof *theory_fields};
+
 /* Reads a dataset that must exist with exactly the given rank and dims. */
 static int read_exact(pf_h5 *h, const char *path, const char *dset, pf_h5_type type, int rank,
                       const size_t *want, void **data, pf_status *st)
@@ -126,18 +150,6 @@ static int read_exact(pf_h5 *h, const char *path, const char *dset, pf_h5_type t
     return PF_OK;
 }
 
-static int dims_of(pf_h5 *h, const char *path, const char *dset, int rank, size_t *dims, pf_status *st)
-{
-    if (!pf_h5_exists(h, dset))
-        return pf_status_set(st, PF_EFORMAT, "%s: not a complete theory file: dataset %s is missing", path, dset);
-    int r;
-    int rc = pf_h5_dims(h, dset, &r, dims, st);
-    if (rc) return rc;
-    if (r != rank)
-        return pf_status_set(st, PF_EFORMAT, "%s: dataset %s has rank %d, expected %d", path, dset, r, rank);
-    return PF_OK;
-}
-
 pf_ops *pf_ops_read(const char *path, pf_status *st)
 {
     pf_h5 *h = pf_h5_open(path, PF_OPS_SCHEMA, PF_OPS_SCHEMA_VERSION, st);
@@ -157,14 +169,18 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
         rc = st ? (st->code = PF_EFORMAT) : PF_EFORMAT;
         goto fail;
     }
-    size_t dx[4], dq[4], dn[4], ds[4];
-    TRY(dims_of(h, path, "/grid/logx", 1, dx, st));
-    TRY(dims_of(h, path, "/grid/logq2", 1, dq, st));
-    TRY(dims_of(h, path, "/mellin/nodes", 2, dn, st));
-    TRY(dims_of(h, path, "/grid/q2_segment_n", 1, ds, st));
-    const size_t nx = dx[0], nq = dq[0], nn = dn[0], nseg = ds[0];
+    pf_h5_syms sym = {0};
+    uint64_t sx = 0, sq = 0, sn = 0, ss = 0;
+    TRY(pf_h5_sym_set(&sym, "nin", PF_NIN, st));
+    TRY(pf_h5_sym_set(&sym, "nout_nin", PF_NOUT * PF_NIN, st));
+    TRY(pf_h5_check(h, &theory_schema, &sym, st));
+    TRY(pf_h5_sym_get(&sym, "nx", &sx, st));
+    TRY(pf_h5_sym_get(&sym, "nq2", &sq, st));
+    TRY(pf_h5_sym_get(&sym, "nn", &sn, st));
+    TRY(pf_h5_sym_get(&sym, "nseg", &ss, st));
+    const size_t nx = (size_t)sx, nq = (size_t)sq, nn = (size_t)sn, nseg = (size_t)ss;
     if (nx < 4 || nq < 4 || nn < 1 || nx > 100000 || nq > 100000 || nn > 100000 || nseg < 1 ||
-        nseg > PF_INTERP_MAXSEG || dn[1] != 2) {
+        nseg > PF_INTERP_MAXSEG) {
         rc = pf_status_set(st, PF_EFORMAT, "%s: implausible grid (%zu x %zu points, %zu nodes, %zu Q2 segments)", path,
                            nx, nq, nn, nseg);
         goto fail;
@@ -230,6 +246,12 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
     TRY(read_exact(h, path, "/ops/K_FL", PF_H5_DOUBLE, 4, w4, &kl, st));
     size_t w5[4] = {nq, nn, PF_NOUT * PF_NIN, 2};
     TRY(read_exact(h, path, "/ops/K_pdf", PF_H5_DOUBLE, 4, w5, &kp, st));
+    TRY(pf_h5_check_values(h, &theory_schema, "/mellin/nodes", PF_H5_DOUBLE, nodes, 0, nn * 2, &sym, st));
+    TRY(pf_h5_check_values(h, &theory_schema, "/mellin/kernel", PF_H5_DOUBLE, kern, 0, nx * nn * 2, &sym, st));
+    TRY(pf_h5_check_values(h, &theory_schema, "/ops/K_F2", PF_H5_DOUBLE, k2, 0, nq * nn * PF_NIN * 2, &sym, st));
+    TRY(pf_h5_check_values(h, &theory_schema, "/ops/K_FL", PF_H5_DOUBLE, kl, 0, nq * nn * PF_NIN * 2, &sym, st));
+    TRY(pf_h5_check_values(h, &theory_schema, "/ops/K_pdf", PF_H5_DOUBLE, kp, 0, nq * nn * PF_NOUT * PF_NIN * 2, &sym,
+                           st));
     memcpy(o->Kpdf, kp, nq * nn * PF_NOUT * PF_NIN * sizeof(double complex));
     for (size_t n = 0; n < nn; n++) o->nodes[n] = ((double *)nodes)[2 * n] + I * ((double *)nodes)[2 * n + 1];
     for (size_t i = 0; i < nx; i++)
@@ -239,11 +261,6 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
         }
     memcpy(o->K[PF_OBS_F2], k2, nq * nn * PF_NIN * sizeof(double complex));
     memcpy(o->K[PF_OBS_FL], kl, nq * nn * PF_NIN * sizeof(double complex));
-    for (size_t k = 0; k < nq * nn * PF_NIN * 2; k++)
-        if (!isfinite(((double *)k2)[k]) || !isfinite(((double *)kl)[k])) {
-            rc = pf_status_set(st, PF_EFORMAT, "%s: /ops/K_F2 or /ops/K_FL holds a non-finite value", path);
-            goto fail;
-        }
 fail:
     free(logx); free(xe); free(logq2); free(edges); free(first); free(cnt); free(nodes); free(kern);
     free(k2); free(kl); free(kp);

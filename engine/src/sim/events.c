@@ -17,6 +17,17 @@ enum { C_X_TRUE, C_Q2_TRUE, C_Y_TRUE, C_E_TRUE, C_TH_TRUE, C_X_REC, C_Q2_REC, C_
 static const char *const col_name[NCOL] = {
     "/events/x_true", "/events/q2_true", "/events/y_true", "/events/eprime_true", "/events/theta_true",
     "/events/x_rec", "/events/q2_rec", "/events/y_rec", "/events/eprime_rec", "/events/theta_rec"};
+/* What prepare (and any reader) relies on: one row per generated event in every column */
+static const pf_h5_field events_fields[] = {
+    {.path = "/events@luminosity_pb", .cls = PF_H5_FLOAT_CLASS, .rules = PF_H5_POSITIVE, .what = "luminosity"},
+    {.path = "/events/accepted", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"n_generated"}, .rules = PF_H5_FLAG},
+    {.path = "/events/x_rec", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"n_generated"}},
+    {.path = "/events/q2_rec", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"n_generated"}},
+    {.path = "/events/x_true", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"n_generated"}, .rules = PF_H5_OPTIONAL},
+    {.path = "/events/q2_true", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"n_generated"}, .rules = PF_H5_OPTIONAL},
+};
+const pf_h5_schema pf_sim_events_schema = {PF_SIM_SCHEMA, events_fields, sizeof events_fields / sizeof *events_fields};
+
 static const char *const col_unit[NCOL] = {"1", "GeV^2", "1", "GeV", "rad", "1", "GeV^2", "1", "GeV", "rad"};
 
 static int write_attrs(pf_h5 *h, const pf_sim_run *run, const pf_sim_summary *sum, pf_status *st)

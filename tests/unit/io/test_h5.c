@@ -268,9 +268,54 @@ static void test_same_inputs_give_the_same_bytes_and_checksum(void **state)
     assert_int_equal(stat(fpath("e.h5"), &se), 0);
     assert_true(se.st_size > sa.st_size + 100000);
     assert_true(checksum_of(fpath("a.h5")) == checksum_of(fpath("e.h5")));
-    /* the checksum covers the payload only: another schema version changes /meta, not it */
+    /* the checksum covers /meta too (issue 15): another schema version changes it */
     write_sample(fpath("d.h5"), 0, "partonflow.test", 2);
-    assert_true(checksum_of(fpath("a.h5")) == checksum_of(fpath("d.h5")));
+    assert_true(checksum_of(fpath("a.h5")) != checksum_of(fpath("d.h5")));
+}
+
+/* Sets a string attribute of /meta with HDF5 directly, as an editing tool would. */
+static void set_meta_string(const char *path, const char *name, const char *value)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t g = H5Gopen2(f, "/meta", H5P_DEFAULT);
+    assert_true(g >= 0);
+    if (H5Aexists(g, name) > 0) H5Adelete(g, name);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(g, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0);
+    assert_true(H5Awrite(a, t, &value) >= 0);
+    H5Aclose(a); H5Sclose(sp); H5Tclose(t); H5Gclose(g); H5Fclose(f);
+}
+
+static void expect_open_fails(const char *path, const char *schema, int version, int code, const char *msg);
+
+static void test_meta_is_inside_the_checksum_and_old_files_are_refused(void **state)
+{
+    (void)state;
+    /* the card that later stages trust: an edit is a checksum mismatch */
+    const char *p = fpath("meta_card.h5");
+    write_sample(p, 0, "partonflow.test", 1);
+    set_meta_string(p, "card", "theory: {order: LO}\n");
+    expect_open_fails(p, "partonflow.test", 1, PF_ECHECKSUM, "checksum mismatch");
+    /* the volatile attributes are outside it: the time, the command line, the device */
+    const char *q = fpath("meta_cmd.h5");
+    write_sample(q, 0, "partonflow.test", 1);
+    set_meta_string(q, "command_line", "partonflow test --threads 7");
+    set_meta_string(q, "created", "1970-01-01T00:00:00Z");
+    pf_status st;
+    pf_status_clear(&st);
+    pf_h5 *h = pf_h5_open(q, "partonflow.test", 1, &st);
+    if (!h) fail_msg("%s", st.msg);
+    pf_h5_close(h);
+    /* a file whose checksum left /meta unprotected (v1) is refused, saying so */
+    const char *r = fpath("meta_v1.h5");
+    write_sample(r, 0, "partonflow.test", 1);
+    set_meta_string(r, "checksum_algorithm", "xxh64 of the payload in sorted path order, docs/artefacts.md (v1)");
+    expect_open_fails(r, "partonflow.test", 1, PF_EFORMAT, "left /meta unprotected");
 }
 
 static void expect_open_fails(const char *path, const char *schema, int version, int code, const char *msg)
@@ -521,6 +566,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_round_trip_of_every_type_and_attribute),
         cmocka_unit_test(test_same_inputs_give_the_same_bytes_and_checksum),
         cmocka_unit_test(test_wrong_schema_name_or_version_is_refused),
+        cmocka_unit_test(test_meta_is_inside_the_checksum_and_old_files_are_refused),
         cmocka_unit_test(test_truncated_and_foreign_files_are_refused),
         cmocka_unit_test(test_flipped_payload_byte_is_refused),
         cmocka_unit_test(test_writer_killed_before_commit_leaves_no_file),

@@ -271,8 +271,11 @@ static void test_exponents_beyond_the_contour_are_refused_by_every_path(void **s
     const double limit = 1.0 - 1.9 + PF_PDF_CONTOUR_MARGIN;
     th[k] = limit + 1e-3;
     assert_int_equal(pf_pdf_set_params(p, th, &st), PF_OK);
-    assert_int_equal(pf_ops_grid_values(ops, p, G, NULL, &st), PF_OK);
     assert_int_equal(pf_evol_xf(ev, p, 1, &x, &q2, one, NULL, &st), PF_OK);
+    /* the grid also needs its contour accurate there (next test): a little further right */
+    th[k] = pf_ops_exponent_limit(ops) + 1e-3;
+    assert_int_equal(pf_pdf_set_params(p, th, &st), PF_OK);
+    assert_int_equal(pf_ops_grid_values(ops, p, G, NULL, &st), PF_OK);
     th[k] = limit - 1e-3; /* a valid PDF (a > -1), but its pole is right of the contour */
     assert_int_equal(pf_pdf_set_params(p, th, &st), PF_OK);
     assert_int_equal(pf_ops_grid_values(ops, p, G, NULL, &st), PF_EDOMAIN);
@@ -290,9 +293,59 @@ static void test_exponents_beyond_the_contour_are_refused_by_every_path(void **s
     pf_pdf_destroy(p);
 }
 
+/* The contour's accuracy near the exponent limit (issue 15: a fit on a 48-node theory grid
+ * converged at a spurious minimum at g.a = -0.79, where that contour is off by 5 %).  The
+ * quadrature must invert B(N - 1 + a, 4) to x^a (1-x)^3: to rounding for the default
+ * contour away from the limit; a coarse contour accepts only exponents where it is within
+ * PF_OPS_POLE_TOL, and refuses the others as outside the allowed region. */
+static void test_a_coarse_contour_allows_only_exponents_it_inverts_accurately(void **state)
+{
+    (void)state;
+    print_message("default contour: x^a (1-x)^3 inverted to %.2e (a = -0.3), %.2e (a = 0.7)\n",
+                  pf_ops_pole_error(ops, -0.3), pf_ops_pole_error(ops, 0.7));
+    assert_true(pf_ops_pole_error(ops, -0.3) < 1e-8);
+    assert_true(pf_ops_pole_error(ops, 0.7) < 1e-8);
+    /* the default contour: accurate to within 0.01 of its pole limit a > -0.88 */
+    assert_true(pf_ops_exponent_limit(ops) >= 1.0 - 1.9 + PF_PDF_CONTOUR_MARGIN);
+    assert_true(pf_ops_exponent_limit(ops) < 1.0 - 1.9 + PF_PDF_CONTOUR_MARGIN + 0.01);
+    pf_card small;
+    pf_status st;
+    pf_status_clear(&st);
+    if (pf_card_read(PF_OPS_CARD, &small, &st)) fail_msg("%s", st.msg);
+    assert_int_equal(small.theory.mellin_nodes, 48);
+    pf_ops *o = pf_ops_build(&small, &st);
+    assert_non_null(o);
+    const double lim = pf_ops_exponent_limit(o);
+    print_message("48-node contour: exponents a > %.4f (default contour: a > %.4f)\n", lim,
+                  pf_ops_exponent_limit(ops));
+    assert_true(lim > -0.7 && lim < -0.3);
+    assert_true(pf_ops_pole_error(o, lim + 1e-6) <= PF_OPS_POLE_TOL);
+    assert_true(pf_ops_pole_error(o, lim - 1e-3) > PF_OPS_POLE_TOL);
+    assert_true(pf_ops_pole_error(o, -0.79) > 10 * PF_OPS_POLE_TOL); /* the spurious minimum's place */
+    for (double a = lim + 1e-3; a < 2.0; a += 0.01) assert_true(pf_ops_pole_error(o, a) <= PF_OPS_POLE_TOL);
+    pf_pdf *p = pf_pdf_create(&small.pdf, &st);
+    assert_non_null(p);
+    const size_t n = pf_pdf_nparams(p);
+    double *th = malloc(n * sizeof *th), *G = malloc(pf_ops_ngrid(o) * sizeof *G);
+    const long k = pf_pdf_param_index(p, "g.a");
+    pf_pdf_get_params(p, th);
+    th[k] = lim + 0.01;
+    assert_int_equal(pf_pdf_set_params(p, th, &st), PF_OK);
+    assert_int_equal(pf_ops_grid_values(o, p, G, NULL, &st), PF_OK);
+    th[k] = lim - 0.01;
+    assert_int_equal(pf_pdf_set_params(p, th, &st), PF_OK);
+    assert_int_equal(pf_ops_grid_values(o, p, G, NULL, &st), PF_EDOMAIN);
+    assert_non_null(strstr(st.msg, "input exponent g.a"));
+    assert_non_null(strstr(st.msg, "mellin_nodes"));
+    free(th); free(G);
+    pf_pdf_destroy(p);
+    pf_ops_destroy(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_coarse_contour_allows_only_exponents_it_inverts_accurately),
         cmocka_unit_test(test_exponents_beyond_the_contour_are_refused_by_every_path),
         cmocka_unit_test(test_grid_path_matches_exact_path_to_1e4_at_1e4_points),
         cmocka_unit_test(test_xsec_gradient_matches_finite_differences_and_exact_gradient),

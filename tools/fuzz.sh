@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (libFuzzer, Debian's clang) of the card parser and the artefact
+# readers under AddressSanitizer + UndefinedBehaviorSanitizer (docs/reliability.md,
+# "Fuzzing").
+#
+#   tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      default: 30 s, every target
+#
+# .ci/run runs the bounded campaign (30 s per target); a longer one is e.g.
+#   tools/fuzz.sh 3600 fuzz_likelihood
+# The corpus grows in build-fuzz/fuzz/corpus/TARGET and is kept between runs.  Builds
+# build-fuzz (clang, -Dfuzz=true, CPU only) if needed and makes the seed corpus of valid
+# files with the CLI (the card files of configs/cards, and theory.h5, events.h5,
+# likelihood.h5, fit.h5 of a small chain) - no stored binaries.  Prints per target the
+# duration, executions and coverage (libFuzzer's covered edges of the instrumented ones);
+# a finding is saved in build-fuzz/fuzz/findings/ with the command that reproduces it, and
+# makes the script exit 1.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-30}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_card fuzz_theory fuzz_events fuzz_likelihood fuzz_fit)
+B=build-fuzz
+W=$PWD/$B/fuzz
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+if [ ! -f $B/build.ninja ]; then
+  CC=clang meson setup $B -Dfuzz=true -Dcuda=disabled -Dmpi=disabled -Dopenmp=disabled \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >"$log" 2>&1 ||
+    { cat "$log" >&2; echo "fuzz: meson setup failed (clang and libclang-rt-14-dev: containers/install-deps.sh)" >&2; exit 1; }
+fi
+meson compile -C $B fuzz_card fuzz_theory fuzz_events fuzz_likelihood fuzz_fit >"$log" 2>&1 ||
+  { cat "$log" >&2; echo "fuzz: build failed" >&2; exit 1; }
+
+# --- seed corpus: valid inputs made now by the CLI (the normal build if there is one) ---
+PF=${PARTONFLOW:-$PWD/build/partonflow}
+[ -x "$PF" ] || PF=$PWD/$B/partonflow
+S=$W/seeds
+# made again when the CLI that made them was rebuilt (e.g. a new checksum scheme)
+if [ ! -f $S/done ] || [ "$PF" -nt $S/done ]; then
+  rm -rf $S && mkdir -p $S/card $S/theory $S/events $S/likelihood $S/fit
+  cp configs/cards/*.yaml $S/card/
+  # the tiny card with the perfect detector: the chain takes seconds
+  awk '/^detector:/ {print "detector: perfect"; skip=1; next} skip && /^  / {next} {skip=0; print}' \
+    configs/cards/tiny.yaml >$S/card.yaml
+  cp configs/cards/tiny.yaml $S/smeared.yaml
+  ( cd $S && set -e
+    "$PF" theory --card card.yaml --out theory.h5
+    "$PF" simulate --theory theory.h5 --card card.yaml --events 300 --seed 1 --out events.h5 --quiet
+    "$PF" simulate --theory theory.h5 --card smeared.yaml --events 20 --seed 2 --out events_smeared.h5 --quiet
+    "$PF" prepare --theory theory.h5 --events events.h5 --out likelihood.h5
+    "$PF" prepare --theory theory.h5 --events events_smeared.h5 --out likelihood_smeared.h5
+    "$PF" fit --likelihood likelihood.h5 --card card.yaml --out fit.h5
+    cp theory.h5 theory/ && cp events.h5 events_smeared.h5 events/ &&
+    cp likelihood.h5 likelihood_smeared.h5 likelihood/ && cp fit.h5 fit/
+  ) >"$log" 2>&1 || { cat "$log" >&2; echo "fuzz: making the seed corpus with $PF failed" >&2; exit 1; }
+  touch $S/done
+fi
+
+export PF_FUZZ_SEEDS=$S
+# libhdf5's own defects on corrupted files are suppressed (tools/fuzz.supp, fuzz-lsan.supp)
+cat tools/lsan.supp tools/fuzz-lsan.supp >$W/lsan.supp
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1:suppressions=$PWD/tools/fuzz.supp
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export LSAN_OPTIONS=suppressions=$W/lsan.supp
+rc=0
+mkdir -p $W/findings
+printf '%-16s %8s %10s %8s %18s %s\n' target seconds executions exec/s "coverage (edges)" result
+for t in "${targets[@]}"; do
+  seeds=$S/${t#fuzz_}
+  mkdir -p $W/corpus/$t
+  t0=$(date +%s)
+  $B/tests/fuzz/$t -max_total_time="$secs" -timeout=30 -rss_limit_mb=4096 -malloc_limit_mb=4096 \
+    -close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$W/findings/$t- \
+    $W/corpus/$t "$seeds" >$W/$t.log 2>&1
+  trc=$?
+  t1=$(date +%s)
+  total=$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline 8-bit counters.*/\1/p' $W/$t.log | head -1)
+  cov=$(grep -o 'cov: [0-9]*' $W/$t.log | tail -1 | grep -o '[0-9]*')
+  execs=$(grep -o 'number_of_executed_units: [0-9]*' $W/$t.log | grep -o '[0-9]*$')
+  eps=$(grep -o 'average_exec_per_sec: *[0-9]*' $W/$t.log | grep -o '[0-9]*$')
+  if [ $trc -eq 0 ]; then res=ok; else
+    res="FINDING (exit $trc), see $W/$t.log"
+    rc=1
+  fi
+  printf '%-16s %8s %10s %8s %18s %s\n' "$t" "$((t1 - t0))" "${execs:-?}" "${eps:-?}" \
+    "${cov:-?} of ${total:-?}" "$res"
+  if [ $trc -ne 0 ]; then
+    grep -E 'ERROR|SUMMARY|runtime error|fuzz_artefact|fuzz_card|Test unit written' $W/$t.log | head -8 | sed 's/^/    /'
+    echo "    reproduce: PF_FUZZ_SEEDS=$S $B/tests/fuzz/$t $W/findings/$t-crash-* (or -leak-, -timeout-, -oom-)"
+  fi
+done
+exit $rc

@@ -99,6 +99,7 @@ def one(wd, card, seed, nev, methods, threads, errors="hessian"):
             g = f["fit"]
             res[m] = dict(converged=int(g.attrs["converged"]) == 1 and rc == 0, pull=g["pull"][:],
                           pull_hessian=g["pull_hessian"][:], profile_status=g.attrs.get("profile_status", ""),
+                          status=str(g.attrs.get("status", "")),
                           mse=float(g.attrs["mse"]), names=g.attrs["parameters"].split(","))
         fo.unlink()
     ev.unlink()
@@ -134,6 +135,8 @@ def main():
                 hpulls.append(r["pull_hessian"])
                 if a.errors == "profile" and r["profile_status"] != "all ends found":
                     missing.append(f"seed {s}: {r['profile_status']}")
+            else:
+                print(f"# seed {s}: not converged: {r['status']}", flush=True)
         P = np.array(pulls)
         ok = nconv == a.nexp
         print(f"# {a.nexp} pseudo-experiments of {a.events} events, {nconv} converged ({card}); "

@@ -73,7 +73,7 @@ static int events_generation(pf_h5 *ev, const char *path, const pf_card *card, c
     double *g = NULL;
     size_t ng = 0;
     pf_status none;
-    if (!pf_h5_get_attr_doubles(ev, "/events", "generation", &g, &ng, &none)) {
+    if (ev && !pf_h5_get_attr_doubles(ev, "/events", "generation", &g, &ng, &none)) {
         int bad = ng != PF_NCUTS;
         for (size_t k = 0; !bad && k < ng; k++) bad = !isfinite(g[k]);
         if (!bad) memcpy(gen, g, sizeof(double) * PF_NCUTS);
@@ -198,6 +198,7 @@ int pf_cmd_prepare(int argc, char **argv)
     char *cmd = NULL, *yaml = NULL;
     pf_prep_response resp = {0};
     pf_prep_exact ex = {0};
+    pf_events_external xev = {0};
     double gen[PF_NCUTS];
     int response = 0;
     pf_card card, evcard;
@@ -208,21 +209,32 @@ int pf_cmd_prepare(int argc, char **argv)
     }
     ops = pf_ops_read(theory, &st);
     if (!ops) goto fail;
-    ev = pf_h5_open(events, "partonflow.events", 1, &st);
-    if (!ev) goto fail;
+    /* events from another producer (sim.h, docs/artefacts.md "External events"): no theory
+     * checksum and no card; --card supplies the detector model, the cuts and the truth */
+    const int external = pf_events_external_probe(events);
     uint64_t thsum = 0;
-    if (pf_h5_get_attr_uint64(ev, "/events", "theory_checksum", &thsum, &st) &&
-        pf_h5_get_attr_uint64(ev, "/", "theory_checksum", &thsum, &st))
-        goto fail;
-    if (thsum != pf_ops_checksum(ops))
-        FAIL(PF_EINVAL, "%s was simulated from another theory (theory_checksum %016llx) than %s (checksum %016llx)",
-             events, (unsigned long long)thsum, theory, (unsigned long long)pf_ops_checksum(ops));
-    const char *evyaml = pf_h5_card_yaml(ev);
-    if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
-    TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, &st));
+    if (external) {
+        if (!have_card)
+            FAIL(PF_EINVAL, "%s: external events carry no card: --card must name the detector model, the kinematics "
+                            "and the parametrisation (docs/artefacts.md \"External events\")", events);
+        thsum = pf_ops_checksum(ops);
+        evcard = card;
+    } else {
+        ev = pf_h5_open(events, "partonflow.events", 1, &st);
+        if (!ev) goto fail;
+        if (pf_h5_get_attr_uint64(ev, "/events", "theory_checksum", &thsum, &st) &&
+            pf_h5_get_attr_uint64(ev, "/", "theory_checksum", &thsum, &st))
+            goto fail;
+        if (thsum != pf_ops_checksum(ops))
+            FAIL(PF_EINVAL, "%s was simulated from another theory (theory_checksum %016llx) than %s (checksum %016llx)",
+                 events, (unsigned long long)thsum, theory, (unsigned long long)pf_ops_checksum(ops));
+        const char *evyaml = pf_h5_card_yaml(ev);
+        if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
+        TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, &st));
+    }
     {   /* provenance: the events' generator card and --card belong to this theory */
         char diff[256];
-        if (pf_card_theory_diff(&evcard.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+        if (!external && pf_card_theory_diff(&evcard.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
             FAIL(PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", events, theory, diff);
         if (have_card && pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
             FAIL(PF_EINVAL, "--card %s and %s disagree: %s", card_path, theory, diff);
@@ -232,6 +244,19 @@ int pf_cmd_prepare(int argc, char **argv)
     uint64_t seed = 0;
     pf_h5_syms esym = {0}; /* the schema checks luminosity_pb: the fit's L c . G needs L > 0 */
     size_t dims[PF_H5_MAX_RANK], ngen = 0;
+    uint64_t evsum = 0;
+    if (external) {
+        double tc[PF_NCUTS], ts, ta;
+        pf_ops_kinematics(ops, tc, &ts, &ta);
+        TRY(pf_events_external_read(events, tc, ts, &xev, &st));
+        ngen = xev.n_file;
+        lumi = xev.luminosity_pb;
+        evsum = xev.checksum;
+        acc = malloc(ngen ? ngen : 1);
+        if (!acc) FAIL(PF_ENOMEM, "cannot read %zu events", ngen);
+        memset(acc, 0, ngen ? ngen : 1);
+        memset(acc, 1, xev.n); /* the reader kept the accepted events first, in file order */
+    } else {
     TRY(check_events_layout(ev, &esym, &ngen, &st));
     if (pf_h5_get_attr_double(ev, "/events", "luminosity_pb", &lumi, &st)) goto fail;
     pf_status ignore;
@@ -250,6 +275,7 @@ int pf_cmd_prepare(int argc, char **argv)
         for (size_t i = 0; acc && i < ngen; i++) acc[i] = (uint8_t)a64[i];
         free(a64);
         if (!acc) FAIL(PF_ENOMEM, "cannot read %zu events", ngen);
+    }
     }
     size_t nacc = 0;
     for (size_t i = 0; i < ngen; i++) nacc += acc[i];
@@ -274,6 +300,7 @@ int pf_cmd_prepare(int argc, char **argv)
     pf_like_range(nacc, pf_par_rank(), pf_par_size(), &b, &e);
     const size_t n = e - b;
     sel = malloc((n ? n : 1) * sizeof *sel);
+    if (!sel) FAIL(PF_ENOMEM, "cannot allocate %zu events", n);
     for (size_t i = 0, k = 0; i < ngen; i++)
         if (acc[i]) {
             if (k >= b && k < e) sel[k - b] = i;
@@ -281,7 +308,11 @@ int pf_cmd_prepare(int argc, char **argv)
         }
     xr = malloc((n ? n : 1) * sizeof *xr);
     qr = malloc((n ? n : 1) * sizeof *qr);
-    if (n) {
+    if (!sel || !xr || !qr) FAIL(PF_ENOMEM, "cannot allocate %zu events", n);
+    if (n && external) {
+        memcpy(xr, xev.x_rec + b, n * sizeof *xr);
+        memcpy(qr, xev.q2_rec + b, n * sizeof *qr);
+    } else if (n) {
         const size_t g0 = sel[0], g1 = sel[n - 1] + 1;
         buf = malloc((g1 - g0) * sizeof *buf);
         if (!buf) FAIL(PF_ENOMEM, "cannot read %zu events", g1 - g0);
@@ -290,7 +321,7 @@ int pf_cmd_prepare(int argc, char **argv)
         TRY(pf_h5_read_rows(ev, "/events/q2_rec", PF_H5_DOUBLE, g0, g1 - g0, buf, &st));
         for (size_t i = 0; i < n; i++) qr[i] = buf[sel[i] - g0];
     }
-    const uint64_t evsum = pf_h5_checksum(ev);
+    if (!external) evsum = pf_h5_checksum(ev);
     pf_h5_close(ev);
     ev = NULL;
     const double t1 = now();
@@ -374,6 +405,14 @@ int pf_cmd_prepare(int argc, char **argv)
     h = pf_h5_create(out, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, &meta, &st);
     if (!h) goto fail;
     TRY(pf_like_file_write_header(h, &info, c, H, &st));
+    if (external) { /* where the events came from (their file's payload checksum: events_checksum) */
+        TRY(pf_h5_set_attr_string(h, "/events", "source", "external", &st));
+        TRY(pf_h5_set_attr_string(h, "/events", "producer", xev.producer, &st));
+        TRY(pf_h5_set_attr_string(h, "/events", "description", xev.description, &st));
+        TRY(pf_h5_set_attr_string(h, "/events", "events_file", events, &st));
+    } else {
+        TRY(pf_h5_set_attr_string(h, "/events", "source", "partonflow simulate", &st));
+    }
     /* The event rows are stored uncompressed (as events.h5): their weights are dense
      * doubles that deflate shrinks by ~40% at ~40 MB/s, which made writing the 1e6-event
      * smeared rows take 32 s and every fit spend ~6 s inflating them twice (checksum and
@@ -443,5 +482,6 @@ done:
     free(buf); free(cmd); free(yaml); free(rp);
     pf_prep_response_free(&resp);
     pf_prep_exact_free(&ex);
+    pf_events_external_free(&xev);
     return rc;
 }

@@ -63,6 +63,10 @@ void pf_h5_abort(pf_h5 *h);
 /* Opens a finished artefact for reading and verifies it (schema NULL: any schema, any
  * version).  The payload checksum is verified here, by reading the whole payload once. */
 pf_h5 *pf_h5_open(const char *path, const char *schema, int schema_version, pf_status *st);
+/* A file that is not a partonflow artefact (no /meta: e.g. events written by another
+ * producer, docs/artefacts.md "External events"), read-only; its checksum
+ * (pf_h5_checksum) is the payload's, computed here; pf_h5_card_yaml gives NULL. */
+pf_h5 *pf_h5_open_foreign(const char *path, pf_status *st);
 void pf_h5_close(pf_h5 *h);
 
 /* Whole dataset of `rank` dims (rank 0..PF_H5_MAX_RANK); groups are created on demand

@@ -42,6 +42,32 @@
 struct pf_h5_schema;
 extern const struct pf_h5_schema pf_sim_events_schema;
 
+/* Events from other producers (docs/artefacts.md "External events"): an HDF5 file without
+ * partonflow's /meta, root attribute format = PF_EVENTS_EXTERNAL_FORMAT, format_version 1;
+ * /events/x_rec and q2_rec (units "GeV^2") per event, optional x_true, q2_true and weight
+ * (all 1: the unbinned fit takes unweighted events); /events attributes luminosity_pb,
+ * sqrt_s_gev and the provenance strings producer and description.  Every field is checked
+ * (presence, type, length, range, NaN) with messages naming the dataset and row. */
+#define PF_EVENTS_EXTERNAL_FORMAT "partonflow.events.external"
+extern const struct pf_h5_schema pf_events_external_schema;
+typedef struct pf_events_external {
+    size_t n_file;            /* events in the file */
+    size_t n;                 /* of them inside the cuts: x_rec, q2_rec (malloc'd, file order) */
+    double *x_rec, *q2_rec;
+    double luminosity_pb, sqrt_s_gev;
+    uint64_t checksum;        /* of the file's payload (pf_h5_open_foreign) */
+    int has_true;             /* x_true and q2_true present (checked, not used) */
+    char producer[256], description[256];
+} pf_events_external;
+/* 1 when path is an HDF5 file without partonflow's /meta (to be read as external events;
+ * pf_events_external_read says what it lacks), else 0. */
+int pf_events_external_probe(const char *path);
+/* Reads and checks it; cuts (PF_CUT_* order) and s (GeV^2) of the analysis: sqrt_s_gev
+ * must match s to 1e-6, events outside the cuts are dropped (e->n counts the rest). */
+int pf_events_external_read(const char *path, const double cuts[PF_NCUTS], double s, pf_events_external *e,
+                            pf_status *st);
+void pf_events_external_free(pf_events_external *e);
+
 /* d^2 sigma / dx dQ^2 (any positive units) at n points; must be thread-safe and defined
  * (finite, >= 0) on the whole bounding box of the region (see 1. above), also where
  * y > 1 (there it only enters the envelope). */

@@ -39,11 +39,12 @@ static const pf_h5_field like_fields[] = {
     {.path = "/events/col", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"nnz"},
      .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "ngrid", .what = "a grid index", .unit = "entry"},
     {.path = "/events/val", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"nnz"}, .rules = PF_H5_OPTIONAL},
-    {.path = "/events/row_ptr", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"n_rows"},
+    {.path = "/events/row_ptr", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {NULL},
      .rules = PF_H5_OPTIONAL | PF_H5_OFFSETS, .bound = "nnz", .what = "the number of weights"},
     /* the response operator of a smeared detector (F = M G, docs/fitting.md): CSR rows of M
-     * over the reconstructed-space grid, and the events that keep exact rows on G (then
-     * /events/row_ptr has n_exact + 1 rows) */
+     * over the reconstructed-space grid, and the events that keep exact rows on G
+     * (/events/row_ptr has n_events + 1 rows, or n_exact + 1 with exact_index: the reader
+     * checks its length) */
     {.path = "/response@nt", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 4,
      .hi = 1048576, .what = "reconstructed t nodes"},
     {.path = "/response@nz", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 4,
@@ -138,18 +139,6 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
      * checksum-valid file edited into the wrong shape is refused here with the file, the
      * dataset and what was expected, instead of overrunning a buffer or spinning. */
     pf_h5_syms sym = {0};
-    {
-        /* /events/row_ptr has a row per event, or per exact row of a response-operator file */
-        int r;
-        size_t dx[PF_H5_MAX_RANK];
-        if (pf_h5_exists(h, "/events/exact_index")) {
-            TRY(pf_h5_dims(h, "/events/exact_index", &r, dx, st));
-            TRY(pf_h5_sym_set(&sym, "n_rows", (r == 1 ? dx[0] : 0) + 1, st));
-        } else {
-            TRY(pf_h5_get_attr_int64(h, "/", "n_events", &v, st));
-            TRY(pf_h5_sym_set(&sym, "n_rows", (uint64_t)v + 1, st));
-        }
-    }
     TRY(pf_h5_check(h, &like_schema, &sym, st));
     TRY(pf_h5_get_attr_int64(h, "/", "n_events", &v, st));
     info->nevents = (size_t)v;
@@ -307,6 +296,9 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     } else if (rows) {
         /* CSR: row_ptr is read whole (8 bytes per event) so that every rank checks all of it */
         uint64_t *all = NULL;
+        const size_t dr[1] = {info->nevents + 1};
+        if (pf_h5_exists(h, "/events/row_ptr"))
+            TRY(pf_h5_expect(h, "/events/row_ptr", PF_H5_INTEGER_CLASS, 1, dr, "n_events + 1", NULL, st));
         if (!pf_h5_exists(h, "/events/row_ptr") || !pf_h5_exists(h, "/events/col") || !pf_h5_exists(h, "/events/val"))
             BAD("%s: no event rows: expected /events/stencil_base and stencil_w, or /events/row_ptr, col and val", path);
         TRY(pf_h5_read(h, "/events/row_ptr", PF_H5_UINT64, &rk, dims, (void **)&all, st));

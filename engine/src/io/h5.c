@@ -489,6 +489,39 @@ pf_h5 *pf_h5_open(const char *path, const char *schema, int schema_version, pf_s
     return h;
 }
 
+pf_h5 *pf_h5_open_foreign(const char *path, pf_status *st)
+{
+    pf_h5_quiet();
+    char e[256];
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        pf_status_set(st, PF_EINVAL, "%s: cannot open: %s (expected an existing HDF5 file)", path, strerror(errno));
+        return NULL;
+    }
+    if (H5Fis_hdf5(path) <= 0) {
+        pf_status_set(st, PF_EFORMAT, "%s: not an HDF5 file (no HDF5 signature)", path);
+        return NULL;
+    }
+    pf_h5 *h = calloc(1, sizeof *h);
+    if (!h || !(h->path = dupstr(path)) || !(h->schema = dupstr(""))) {
+        if (h) free_handle(h);
+        pf_status_set(st, PF_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    h->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (h->file < 0) {
+        pf_status_set(st, PF_EFORMAT, "%s: truncated or damaged HDF5 file (HDF5: %s)", path, pf_h5_errmsg(e));
+        free_handle(h);
+        return NULL;
+    }
+    /* no stored checksum to verify: the payload's own identifies the file (pf_h5_checksum) */
+    if (pf_h5_checksum_file(h->file, path, &h->checksum, st) != PF_OK) {
+        pf_h5_close(h);
+        return NULL;
+    }
+    return h;
+}
+
 void pf_h5_close(pf_h5 *h)
 {
     if (!h)

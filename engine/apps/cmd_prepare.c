@@ -38,7 +38,9 @@ static void prepare_usage(FILE *out)
             "stores each event's own folded CSR row instead (~2 kB per event; the reference).\n"
             "--verify N compares the first N events' densities of the two at the truth and\n"
             "prints the distribution of the relative difference.\n"
-            "Refuses events simulated from another theory.h5.\n\n"
+            "Refuses events simulated from another theory.h5.  Events made by another\n"
+            "producer (an HDF5 file without /meta in the schema of docs/artefacts.md\n"
+            "\"External events\") need --card: its detector, kinematics and parameters.\n\n"
             "exit codes: 0 success, 2 bad input, 1 runtime failure\n");
 }
 

@@ -150,24 +150,41 @@ static void cb_df(const gsl_vector *v, void *p, gsl_vector *g)
 static void cb_fdf(const gsl_vector *v, void *p, double *f, gsl_vector *g) { call(p, v, f, g); }
 
 /* Hessian of f at theta from the exact gradient: central differences (2n gradients) or,
- * with g0 = grad f(theta) given, forward differences (n gradients); symmetrised. */
+ * with g0 = grad f(theta) given, forward differences (n gradients); symmetrised.  Where one
+ * step of a column leaves the allowed region (PF_EDOMAIN: a best fit next to the exponent
+ * limit of the theory grid, docs/fitting.md "Local minima") that column is the one-sided
+ * difference towards the other side; only when both sides are outside is it an error. */
 static int hess_diff(memo *m, const double *theta, const double *h, const double *g0, double *H, pf_status *st)
 {
     const size_t n = m->n;
-    double t[PF_FIT_NMAX], gp[PF_FIT_NMAX], gm[PF_FIT_NMAX], f;
+    double t[PF_FIT_NMAX], gp[PF_FIT_NMAX], gm[PF_FIT_NMAX], gc[PF_FIT_NMAX], f;
+    const double *gt = g0; /* grad f(theta), computed when a one-sided column needs it */
     memcpy(t, theta, n * sizeof *t);
     int rc = PF_OK;
     for (size_t p = 0; p < n && !rc; p++) {
         t[p] = theta[p] + h[p];
-        rc = eval(m, t, &f, gp, st);
-        if (!rc && !g0) {
+        int rp = eval(m, t, &f, gp, st), rm = PF_EDOMAIN + 1;
+        if (rp && rp != PF_EDOMAIN) rc = rp;
+        if (!rc && (!g0 || rp)) {
             t[p] = theta[p] - h[p];
-            rc = eval(m, t, &f, gm, st);
+            rm = eval(m, t, &f, gm, st);
+            if (rm && rm != PF_EDOMAIN) rc = rm;
         }
         t[p] = theta[p];
-        if (!rc)
-            for (size_t q = 0; q < n; q++)
-                H[p * n + q] = g0 ? (gp[q] - g0[q]) / h[p] : (gp[q] - gm[q]) / (2.0 * h[p]);
+        if (rc) break;
+        if (rp && rm) { /* both sides outside */
+            rc = PF_EDOMAIN;
+            break;
+        }
+        if (!rp && !rm) { /* central */
+            for (size_t q = 0; q < n; q++) H[p * n + q] = (gp[q] - gm[q]) / (2.0 * h[p]);
+            continue;
+        }
+        if (!gt) {
+            if ((rc = eval(m, theta, &f, gc, st))) break;
+            gt = gc;
+        }
+        for (size_t q = 0; q < n; q++) H[p * n + q] = !rp ? (gp[q] - gt[q]) / h[p] : (gt[q] - gm[q]) / h[p];
     }
     if (rc == PF_EDOMAIN)
         pf_status_prefix(st, "Hessian: a step of the finite differences leaves the allowed region: ");

@@ -3,7 +3,10 @@
  * bisection), a fit from the side of the local minimum converges there; with a restart on
  * the other side it reports the global one and by how much the given start's end was
  * higher; a restart that ends higher changes nothing; a restart that gets lower without
- * converging makes the fit not converged. */
+ * converging makes the fit not converged.  The Hessian next to the edge of the allowed
+ * region (a best fit at the theory grid's exponent limit): the column whose step leaves the
+ * region is the one-sided difference towards the other side, exact for a quadratic; with
+ * both sides outside it is an error naming the region. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,6 +120,41 @@ static void a_lower_restart_that_did_not_converge_makes_the_fit_not_converged(vo
     pf_fit_result_free(&r);
 }
 
+
+/* f = 1/2 th^T Q th + c . th (Hessian Q exactly), defined only for th[0] >= LO */
+static const double Q[3][3] = {{4.0, 1.0, -0.5}, {1.0, 3.0, 0.25}, {-0.5, 0.25, 2.0}};
+static double LO;
+static int edged(void *ctx, const double *th, double *f, double *g, pf_status *st)
+{
+    (void)ctx;
+    if (th[0] < LO) return pf_status_set(st, PF_EDOMAIN, "th[0] = %g below %g", th[0], LO);
+    *f = 0.0;
+    for (int i = 0; i < 3; i++) {
+        double qi = 0.1 * (i + 1);
+        for (int j = 0; j < 3; j++) qi += Q[i][j] * th[j];
+        if (g) g[i] = qi;
+        *f += 0.5 * th[i] * (qi + 0.1 * (i + 1));
+    }
+    return PF_OK;
+}
+
+static void hessian_at_the_edge_of_the_region_is_one_sided_there(void **state)
+{
+    (void)state;
+    const double th[3] = {0.2, -0.1, 0.3}, h[3] = {1e-3, 1e-3, 1e-3};
+    double H[9];
+    pf_status st = {0};
+    for (int side = 0; side < 2; side++) {
+        LO = side ? th[0] - 0.5e-3 : -1e30; /* side 1: the minus step of th[0] is outside */
+        assert_int_equal(pf_fit_hessian(3, th, h, edged, NULL, H, &st), PF_OK);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) assert_true(fabs(H[i * 3 + j] - Q[i][j]) < 1e-9);
+    }
+    LO = th[0] + 0.5e-3; /* th itself outside: no one-sided column either */
+    assert_int_equal(pf_fit_hessian(3, th, h, edged, NULL, H, &st), PF_EDOMAIN);
+    assert_non_null(strstr(st.msg, "allowed region"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +162,7 @@ int main(void)
         cmocka_unit_test(a_restart_that_ends_lower_is_the_result_and_the_local_minimum_is_named),
         cmocka_unit_test(a_restart_that_ends_higher_changes_nothing),
         cmocka_unit_test(a_lower_restart_that_did_not_converge_makes_the_fit_not_converged),
+        cmocka_unit_test(hessian_at_the_edge_of_the_region_is_one_sided_there),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,3 +137,31 @@ def test_damaged_operator_is_refused(tiny, tmp_path, what):
     assert r.returncode == 2, r.stderr
     assert str(bad) in r.stderr and ("exact_index" in r.stderr or "response" in r.stderr), r.stderr
     assert not (tmp_path / "f.h5").exists()
+
+
+def test_a_pinned_generation_region_gets_exact_rows_and_a_consistent_count(tmp_path):
+    """Events generated only inside a region tighter than the derived one (here the cuts,
+    via simulation.generation) have a true density cut off at the cuts, which the response
+    operator's widened fold does not describe (a 2-5 % deficit near the cuts was measured on
+    the default card): prepare says so and uses the exact rows, whose expected count at the
+    truth agrees with the sample (4e4 events, within 4 standard deviations)."""
+    text = TINY.read_text().replace(
+        "simulation: {expected_events: 10000, seed: 4242}",
+        "simulation: {expected_events: 40000, seed: 4242,\n"
+        "             generation: {q2_min: 4.0, q2_max: 1000.0, x_min: 1.0e-3, x_max: 0.9,\n"
+        "                          y_min: 0.01, y_max: 0.95, w2_min: 10.0}}")
+    assert "generation:" in text
+    card = tmp_path / "pinned.yaml"
+    card.write_text(text)
+    run_pf("theory", "--card", card, "--out", tmp_path / "theory.h5")
+    run_pf("simulate", "--theory", tmp_path / "theory.h5", "--card", card, "--seed", 8, "--out", tmp_path / "ev.h5")
+    r = run_pf("prepare", "--theory", tmp_path / "theory.h5", "--events", tmp_path / "ev.h5", "--card", card,
+               "--out", tmp_path / "lk.h5", "--threads", 2)
+    assert "exact rows (--rows exact) instead of the response operator" in r.stderr, r.stderr
+    with h5py.File(tmp_path / "lk.h5", "r") as f:
+        n = int(f.attrs["n_events"])
+        assert "response" not in f and f["events/row_ptr"].shape == (n + 1,)
+    run_pf("fit", "--likelihood", tmp_path / "lk.h5", "--card", card, "--out", tmp_path / "fit.h5", "--threads", 2)
+    with h5py.File(tmp_path / "fit.h5", "r") as f:
+        mu = float(f["fit"].attrs["n_expected_truth"])
+    assert abs(n - mu) < 4 * np.sqrt(mu), (n, mu)

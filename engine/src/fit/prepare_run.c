@@ -1,0 +1,451 @@
+/* The prepare use case (partonflow/prepare.h): per-event weights, normalisation and
+ * histogram operators of likelihood.h5 from theory.h5 and events (docs/artefacts.md; the
+ * method in docs/fitting.md).  Under MPI the accepted events are split over ranks in whole
+ * summation blocks (pf_like_range); the payload is bitwise the same for any number of
+ * ranks and threads.  `partonflow prepare` is the command-line front end. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "partonflow/card.h"
+#include "partonflow/fit.h"
+#include "partonflow/generation.h"
+#include "partonflow/h5.h"
+#include "partonflow/like.h"
+#include "partonflow/ops.h"
+#include "partonflow/par.h"
+#include "partonflow/pdf.h"
+#include "partonflow/prepare.h"
+#include "partonflow/sim.h"
+
+static int cmp_abs(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* The event columns prepare reads, checked before any is read (docs/artefacts.md,
+ * "Validation"): the declarative schema of events.h5 (sim.h pf_sim_events_schema). */
+static int check_events_layout(pf_h5 *ev, pf_h5_syms *sym, size_t *ngen, pf_status *st)
+{
+    uint64_t n = 0;
+    if (pf_h5_check(ev, &pf_sim_events_schema, sym, st) || pf_h5_sym_get(sym, "n_generated", &n, st)) return st->code;
+    *ngen = (size_t)n;
+    return PF_OK;
+}
+
+/* The generation region of the events (generation.h): /events attribute `generation` when
+ * present (simulate writes it), else the card's; checked to contain the cuts. */
+static int events_generation(pf_h5 *ev, const char *path, const pf_card *card, const double *cut,
+                             double gen[PF_NCUTS], pf_status *st)
+{
+    double *g = NULL;
+    size_t ng = 0;
+    pf_status none;
+    if (ev && !pf_h5_get_attr_doubles(ev, "/events", "generation", &g, &ng, &none)) {
+        int bad = ng != PF_NCUTS;
+        for (size_t k = 0; !bad && k < ng; k++) bad = !isfinite(g[k]);
+        if (!bad) memcpy(gen, g, sizeof(double) * PF_NCUTS);
+        free(g);
+        if (bad)
+            return pf_status_set(st, PF_EFORMAT, "%s: attribute /events generation: expected %d finite values "
+                                 "(q2_min, q2_max, x_min, x_max, y_min, y_max, w2_min), got %zu", path, PF_NCUTS, ng);
+    } else if (pf_gen_region(card, gen, st)) {
+        return st->code;
+    }
+    static const char *const name[PF_NCUTS] = {"q2_min", "q2_max", "x_min", "x_max", "y_min", "y_max", "w2_min"};
+    static const int upper[PF_NCUTS] = {0, 1, 0, 1, 0, 1, 0};
+    for (int k = 0; k < PF_NCUTS; k++)
+        if (!(gen[k] > 0.0 || (!upper[k] && gen[k] >= 0.0)) || (upper[k] ? gen[k] < cut[k] : gen[k] > cut[k]))
+            return pf_status_set(st, PF_EFORMAT, "%s: generation region %s = %g does not contain the cut %s = %g", path,
+                                 name[k], gen[k], name[k], cut[k]);
+    return PF_OK;
+}
+
+/* first = the sum of `local` over the ranks before this one, total = over all */
+static int rank_prefix(size_t local, size_t *first, size_t *total, pf_status *st)
+{
+    const int nr = pf_par_size(), me = pf_par_rank();
+    double *cnt = calloc((size_t)nr, sizeof *cnt), *all = calloc((size_t)nr, sizeof *all);
+    int rc = !cnt || !all ? pf_status_set(st, PF_ENOMEM, "cannot allocate %d counts", nr) : PF_OK;
+    if (!rc) {
+        cnt[me] = (double)local;
+        rc = pf_par_sum_blocks(cnt, (size_t)me, 1, (size_t)nr, (size_t)nr, all, st);
+    }
+    *first = *total = 0;
+    for (int r = 0; !rc && r < nr; r++) {
+        if (r < me) *first += (size_t)all[r];
+        *total += (size_t)all[r];
+    }
+    free(cnt); free(all);
+    return rc;
+}
+
+/* `--verify N`: the response-operator densities of the first n events against their exact
+ * rows at the truth of the events' card (prints quantiles of the relative difference). */
+static int verify_response(const pf_ops *ops, const pf_det_params *dp, const double *gen, const pf_prep_response *resp,
+                           const pf_card *evcard, size_t n, const double *x, const double *q2, pf_prepare_report *rep,
+                           pf_status *st)
+{
+    double *G = malloc(pf_ops_ngrid(ops) * sizeof *G), *rel = malloc((n ? n : 1) * sizeof *rel);
+    pf_pdf *pdf = pf_pdf_create(&evcard->pdf, st);
+    int rc = !G || !rel ? pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the verification") : PF_OK;
+    if (!rc && !pdf) rc = st->code;
+    if (!rc) rc = pf_ops_grid_values(ops, pdf, G, NULL, st);
+    if (!rc) rc = pf_prep_response_verify(ops, dp, gen, resp, &evcard->detector, G, n, x, q2, rel, st);
+    if (!rc && n) {
+        double *a = malloc(n * sizeof *a);
+        if (!a) rc = pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the verification");
+        for (size_t i = 0; a && i < n; i++) a[i] = fabs(rel[i]);
+        if (a) {
+            qsort(a, n, sizeof *a, cmp_abs);
+            size_t over = 0;
+            for (size_t i = 0; i < n; i++) over += a[i] > 1e-5;
+            rep->verified = n;
+            rep->verify_q[0] = a[n / 2];
+            rep->verify_q[1] = a[(size_t)(0.9 * (n - 1))];
+            rep->verify_q[2] = a[(size_t)(0.99 * (n - 1))];
+            rep->verify_q[3] = a[(size_t)(0.999 * (n - 1))];
+            rep->verify_q[4] = a[n - 1];
+            rep->verify_over = over;
+        }
+        free(a);
+    }
+    pf_pdf_destroy(pdf);
+    free(G); free(rel);
+    return rc;
+}
+
+#define FAIL(...) do { pf_status_set(st, __VA_ARGS__); goto fail; } while (0)
+#define TRY(x) do { if ((x) != PF_OK) goto fail; } while (0)
+
+int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_status *st)
+{
+    const double t0 = now();
+    memset(rep, 0, sizeof *rep);
+    const char *theory = cfg->theory, *events = cfg->events, *out = cfg->out;
+    const char *card_path = cfg->card_label ? cfg->card_label : "the card";
+    int exact_rows = cfg->exact_rows;
+    const size_t nverify = cfg->nverify;
+    if (!theory || !events || !out) {
+        pf_status_set(st, PF_EINVAL, "prepare: theory, events and out are required");
+        return PF_EINVAL;
+    }
+    pf_ops *ops = NULL;
+    pf_h5 *ev = NULL, *h = NULL;
+    uint8_t *acc = NULL;
+    size_t *sel = NULL;
+    double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL, *buf = NULL;
+    uint32_t *col = NULL;
+    uint64_t *rp = NULL;
+    int32_t *bin = NULL;
+    char *yaml = NULL;
+    pf_prep_response resp = {0};
+    pf_prep_exact ex = {0};
+    pf_events_external xev = {0};
+    double gen[PF_NCUTS];
+    int response = 0;
+    pf_card card, evcard;
+    const int have_card = cfg->card != NULL;
+    if (have_card) card = *cfg->card;
+    ops = pf_ops_read(theory, st);
+    if (!ops) goto fail;
+    /* events from another producer (sim.h, docs/artefacts.md "External events"): no theory
+     * checksum and no card; --card supplies the detector model, the cuts and the truth */
+    const int external = pf_events_external_probe(events);
+    uint64_t thsum = 0;
+    if (external) {
+        if (!have_card)
+            FAIL(PF_EINVAL, "%s: external events carry no card: --card must name the detector model, the kinematics "
+                            "and the parametrisation (docs/artefacts.md \"External events\")", events);
+        thsum = pf_ops_checksum(ops);
+        evcard = card;
+    } else {
+        ev = pf_h5_open(events, "partonflow.events", 1, st);
+        if (!ev) goto fail;
+        if (pf_h5_get_attr_uint64(ev, "/events", "theory_checksum", &thsum, st) &&
+            pf_h5_get_attr_uint64(ev, "/", "theory_checksum", &thsum, st))
+            goto fail;
+        if (thsum != pf_ops_checksum(ops))
+            FAIL(PF_EINVAL, "%s was simulated from another theory (theory_checksum %016llx) than %s (checksum %016llx)",
+                 events, (unsigned long long)thsum, theory, (unsigned long long)pf_ops_checksum(ops));
+        const char *evyaml = pf_h5_card_yaml(ev);
+        if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
+        TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, st));
+    }
+    {   /* provenance: the events' generator card and --card belong to this theory */
+        char diff[256];
+        if (!external && pf_card_theory_diff(&evcard.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", events, theory, diff);
+        if (have_card && pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+            FAIL(PF_EINVAL, "--card %s and %s disagree: %s", card_path, theory, diff);
+    }
+    const pf_detector_card *det = &evcard.detector;
+    double lumi;
+    uint64_t seed = 0;
+    pf_h5_syms esym = {0}; /* the schema checks luminosity_pb: the fit's L c . G needs L > 0 */
+    size_t dims[PF_H5_MAX_RANK], ngen = 0;
+    uint64_t evsum = 0;
+    if (external) {
+        double tc[PF_NCUTS], ts, ta;
+        pf_ops_kinematics(ops, tc, &ts, &ta);
+        TRY(pf_events_external_read(events, tc, ts, &xev, st));
+        ngen = xev.n_file;
+        lumi = xev.luminosity_pb;
+        evsum = xev.checksum;
+        acc = malloc(ngen ? ngen : 1);
+        if (!acc) FAIL(PF_ENOMEM, "cannot read %zu events", ngen);
+        memset(acc, 0, ngen ? ngen : 1);
+        memset(acc, 1, xev.n); /* the reader kept the accepted events first, in file order */
+    } else {
+    TRY(check_events_layout(ev, &esym, &ngen, st));
+    if (pf_h5_get_attr_double(ev, "/events", "luminosity_pb", &lumi, st)) goto fail;
+    pf_status ignore;
+    int64_t sseed;
+    if (!pf_h5_get_attr_uint64(ev, "/events", "seed", &seed, &ignore)) {
+    } else if (!pf_h5_get_attr_int64(ev, "/events", "seed", &sseed, &ignore)) seed = (uint64_t)sseed;
+    int rk;
+    {   /* read wide, so that a stored -1 or 256 is seen as such, not converted to 0 or 255 */
+        int64_t *a64 = NULL;
+        TRY(pf_h5_read(ev, "/events/accepted", PF_H5_INT64, &rk, dims, (void **)&a64, st));
+        if (pf_h5_check_values(ev, &pf_sim_events_schema, "/events/accepted", PF_H5_INT64, a64, 0, ngen, &esym, st)) {
+            free(a64);
+            goto fail;
+        }
+        acc = malloc(ngen ? ngen : 1);
+        for (size_t i = 0; acc && i < ngen; i++) acc[i] = (uint8_t)a64[i];
+        free(a64);
+        if (!acc) FAIL(PF_ENOMEM, "cannot read %zu events", ngen);
+    }
+    }
+    size_t nacc = 0;
+    for (size_t i = 0; i < ngen; i++) nacc += acc[i];
+    if (nacc == 0) FAIL(PF_EINVAL, "%s: none of its %zu events is accepted: nothing to fit", events, ngen);
+    /* as the simulator: no detector section means the issue-5 default smearing */
+    const int smeared = !det->perfect;
+    pf_det_params dp;
+    if (smeared) {
+        TRY(pf_sim_detector_from_card(&evcard, &dp, st));
+        double tc[7], ts, ta;
+        pf_ops_kinematics(ops, tc, &ts, &ta);
+        if (fabs(ts / pf_kin_s(dp.e_electron, dp.e_proton) - 1.0) > 1e-12)
+            FAIL(PF_EINVAL, "%s: beams of s = %g GeV^2, %s was made for s = %g GeV^2", events,
+                 pf_kin_s(dp.e_electron, dp.e_proton), theory, ts);
+        /* the true region the response is folded over: the one the events were generated
+         * in (/events generation), else the card's (generation.h) */
+        TRY(events_generation(ev, events, &evcard, dp.cuts, gen, st));
+    }
+
+    /* this rank's accepted events, in whole blocks */
+    size_t b, e;
+    pf_like_range(nacc, pf_par_rank(), pf_par_size(), &b, &e);
+    const size_t n = e - b;
+    sel = malloc((n ? n : 1) * sizeof *sel);
+    if (!sel) FAIL(PF_ENOMEM, "cannot allocate %zu events", n);
+    for (size_t i = 0, k = 0; i < ngen; i++)
+        if (acc[i]) {
+            if (k >= b && k < e) sel[k - b] = i;
+            k++;
+        }
+    xr = malloc((n ? n : 1) * sizeof *xr);
+    qr = malloc((n ? n : 1) * sizeof *qr);
+    if (!sel || !xr || !qr) FAIL(PF_ENOMEM, "cannot allocate %zu events", n);
+    if (n && external) {
+        memcpy(xr, xev.x_rec + b, n * sizeof *xr);
+        memcpy(qr, xev.q2_rec + b, n * sizeof *qr);
+    } else if (n) {
+        const size_t g0 = sel[0], g1 = sel[n - 1] + 1;
+        buf = malloc((g1 - g0) * sizeof *buf);
+        if (!buf) FAIL(PF_ENOMEM, "cannot read %zu events", g1 - g0);
+        TRY(pf_h5_read_rows(ev, "/events/x_rec", PF_H5_DOUBLE, g0, g1 - g0, buf, st));
+        for (size_t i = 0; i < n; i++) xr[i] = buf[sel[i] - g0];
+        TRY(pf_h5_read_rows(ev, "/events/q2_rec", PF_H5_DOUBLE, g0, g1 - g0, buf, st));
+        for (size_t i = 0; i < n; i++) qr[i] = buf[sel[i] - g0];
+    }
+    if (!external) evsum = pf_h5_checksum(ev);
+    pf_h5_close(ev);
+    ev = NULL;
+    const double t1 = now();
+    /* event rows */
+    int rc;
+    bin = malloc((n ? n : 1) * sizeof *bin);
+    if (!bin) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+    if (smeared && !exact_rows) {
+        /* the response operator folds over the generation region widened to the theory
+         * grid's box (prepare_reco.c): right only for the derived 1e-9 region, where the
+         * true density continues smoothly past the cuts.  Events generated inside a tighter
+         * region (simulation.generation keys) have a density cut off there, which neither
+         * the widened fold nor F's interpolation describes (2-5 % off near the cuts):
+         * those get the exact rows, which fold over gen itself. */
+        pf_gen_info gi;
+        TRY(pf_gen_region_info(&evcard, &gi, st));
+        char tight[160] = "";
+        static const char *const nm[PF_NCUTS] = {"q2_min", "q2_max", "x_min", "x_max", "y_min", "y_max", "w2_min"};
+        for (int k = 0; k < PF_NCUTS; k++) {
+            const int upper = k == PF_CUT_Q2_MAX || k == PF_CUT_X_MAX || k == PF_CUT_Y_MAX;
+            if (upper ? gen[k] < gi.derived[k] * (1.0 - 1e-12) : gen[k] > gi.derived[k] * (1.0 + 1e-12) + 1e-300)
+                snprintf(tight + strlen(tight), sizeof tight - strlen(tight), "%s%s", tight[0] ? ", " : "", nm[k]);
+        }
+        if (tight[0]) {
+            exact_rows = 1;
+            snprintf(rep->exact_because, sizeof rep->exact_because, "%s", tight);
+        }
+    }
+    response = smeared && !exact_rows;
+    if (response) {
+        /* smeared detector: the response operator (prepare_reco.c), the same on every rank,
+         * and each event a factored stencil row on F = M G */
+        TRY(pf_prep_response_make(ops, &dp, gen, &resp, st));
+        col = malloc((n ? n : 1) * sizeof *col);
+        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+        if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        rc = pf_prep_response_events(ops, &dp, gen, &resp, det, n, xr, qr, col, val, &ex, st);
+        if (!rc && nverify) rc = verify_response(ops, &dp, gen, &resp, &evcard, n < nverify ? n : nverify, xr, qr, rep, st);
+    } else if (smeared) {
+        /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
+        rp = malloc((n + 1) * sizeof *rp);
+        if (!rp) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        rc = pf_prep_events_smeared(ops, &dp, gen, n, xr, qr, rp, &col, &val, st);
+    } else {
+        /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
+        col = malloc((n ? n : 1) * sizeof *col);
+        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+        if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        rc = pf_prep_events_stencil(ops, det, n, xr, qr, col, val, st);
+    }
+    if (pf_par_max_int(rc != PF_OK)) {
+        if (!rc) pf_status_set(st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
+        goto fail;
+    }
+    /* CSR rows to write: every event's (--rows exact) or the threshold-crossing events'
+     * (response operator); this rank's first row and weight in the file = those of the
+     * ranks before it */
+    const int csr = smeared && !response;
+    uint64_t *wrp = csr ? rp : ex.row_ptr;
+    uint32_t *wcol = csr ? col : ex.col;
+    double *wval = csr ? val : ex.val;
+    const size_t nrows_local = csr ? n : ex.n;
+    size_t nnz_local = smeared ? (size_t)wrp[nrows_local] : 0, nnz_first = 0, nnz_total = 0;
+    size_t rows_first = 0, rows_total = 0;
+    if (smeared) {
+        TRY(rank_prefix(nnz_local, &nnz_first, &nnz_total, st));
+        TRY(rank_prefix(nrows_local, &rows_first, &rows_total, st));
+        for (size_t i = 0; i <= nrows_local; i++) wrp[i] += nnz_first;
+    }
+    pf_like_info info = {.ngrid = pf_ops_ngrid(ops), .nevents = nacc, .luminosity = lumi,
+                         .theory_checksum = thsum, .events_checksum = evsum, .seed = seed};
+    snprintf(info.detector, sizeof info.detector, smeared ? "smeared" : "perfect");
+    info.response = response;
+    {
+        char *abs = realpath(theory, NULL); /* fit finds theory.h5 from any directory */
+        snprintf(info.theory_path, sizeof info.theory_path, "%s", abs ? abs : theory);
+        free(abs);
+    }
+    const pf_card *bc = have_card && card.fit.present ? &card : &evcard;
+    int bx = bc->fit.present ? bc->fit.bins_x : 20, bq = bc->fit.present ? bc->fit.bins_q2 : 12;
+    pf_prep_bins_from_cuts(ops, bx, bq, &info.bins);
+    info.nbins = (size_t)bx * (size_t)bq;
+    for (size_t i = 0; i < n; i++) bin[i] = pf_prep_bin_of(&info.bins, xr[i], qr[i]);
+    if (cfg->inputs_only) { /* tests/fuzz: the inputs are read and used */
+        rc = PF_OK;
+        goto done;
+    }
+    const double t2 = now();
+    c = malloc(info.ngrid * sizeof *c);
+    H = malloc(info.nbins * info.ngrid * sizeof *H);
+    if (!c || !H) FAIL(PF_ENOMEM, "cannot allocate the normalisation");
+    if (response) TRY(pf_prep_response_norm(&resp, info.ngrid, det, &info.bins, c, H, st));
+    else if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, gen, &info.bins, 0, c, H, st));
+    else TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, st));
+    const double t3 = now();
+    /* likelihood.h5 */
+    /* the events' generator card (fit takes the truth from it); --card supplies fit only */
+    if (have_card && card.fit.present) evcard.fit = card.fit;
+    yaml = pf_card_to_yaml(&evcard);
+    pf_h5_meta meta = {.card_yaml = yaml, .command_line = cfg->command_line ? cfg->command_line : "", .has_seed = 1, .seed = seed};
+    h = pf_h5_create(out, PF_LIKE_SCHEMA, PF_LIKE_SCHEMA_VERSION, &meta, st);
+    if (!h) goto fail;
+    TRY(pf_like_file_write_header(h, &info, c, H, st));
+    if (external) { /* where the events came from (their file's payload checksum: events_checksum) */
+        TRY(pf_h5_set_attr_string(h, "/events", "source", "external", st));
+        TRY(pf_h5_set_attr_string(h, "/events", "producer", xev.producer, st));
+        TRY(pf_h5_set_attr_string(h, "/events", "description", xev.description, st));
+        TRY(pf_h5_set_attr_string(h, "/events", "events_file", events, st));
+    } else {
+        TRY(pf_h5_set_attr_string(h, "/events", "source", "partonflow simulate", st));
+    }
+    /* The event rows are stored uncompressed (as events.h5): their weights are dense
+     * doubles that deflate shrinks by ~40% at ~40 MB/s, which made writing the 1e6-event
+     * smeared rows take 32 s and every fit spend ~6 s inflating them twice (checksum and
+     * read).  /norm and /hist above stay compressed. */
+    TRY(pf_h5_set_deflate(h, 0, st));
+    size_t d1[1] = {nacc}, d2[2] = {nacc, PF_LIKE_STW};
+    if (response) TRY(pf_like_file_write_response(h, &resp, st));
+    if (smeared) {
+        /* row_ptr has rows + 1 entries: the last rank also writes the final one */
+        size_t dr[1] = {rows_total + 1}, dn[1] = {nnz_total};
+        const int last = e == nacc;
+        TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, dr, rows_first, nrows_local + (size_t)last, wrp,
+                             NULL, st));
+        TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, dn, nnz_first, nnz_local, wcol, NULL, st));
+        TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, dn, nnz_first, nnz_local, wval,
+                             "pb GeV^-2 per unit G", st));
+        TRY(pf_h5_set_attr_double(h, "/events", "n_sigma", PF_PREP_NSIGMA, st));
+    }
+    if (response) {
+        /* the events whose rows above are their exact ones (global accepted-event index) */
+        uint64_t *gi = malloc((ex.n ? ex.n : 1) * sizeof *gi);
+        if (!gi) FAIL(PF_ENOMEM, "cannot allocate %zu event indices", ex.n);
+        for (size_t k = 0; k < ex.n; k++) gi[k] = (uint64_t)(b + ex.event[k]);
+        size_t dx[1] = {rows_total};
+        rc = pf_h5_write_rows(h, "/events/exact_index", PF_H5_UINT64, 1, dx, rows_first, ex.n, gi, NULL, st);
+        free(gi);
+        TRY(rc);
+        TRY(pf_h5_set_attr_double(h, "/events", "exact_z_cross", PF_RECO_ZCROSS, st));
+    }
+    if (!csr) {
+        TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, st));
+        TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, st));
+        TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)(response ? resp.rg.nz : pf_ops_nx(ops)), st));
+    }
+    TRY(pf_h5_write_rows(h, "/events/bin", PF_H5_INT32, 1, d1, b, n, bin, NULL, st));
+    {
+        pf_h5 *hh = h;
+        h = NULL;
+        TRY(pf_h5_commit(hh, st));
+    }
+    const double t4 = now();
+    rep->nacc = nacc;
+    rep->ngen = ngen;
+    rep->ngrid = info.ngrid;
+    rep->nbins = info.nbins;
+    rep->t_read = t1 - t0, rep->t_rows = t2 - t1, rep->t_norm = t3 - t2, rep->t_write = t4 - t3;
+    rep->smeared = smeared;
+    rep->response = response;
+    rep->m_nt = resp.rg.nt, rep->m_nz = resp.rg.nz, rep->m_used = resp.nused, rep->m_nnz = resp.nnz;
+    rep->rows_total = rows_total;
+    rep->nnz_total = nnz_total;
+    rc = PF_OK;
+    goto done;
+fail:
+    rc = st->code ? st->code : PF_EINTERNAL;
+done:
+    if (h) pf_h5_abort(h);
+    if (ev) pf_h5_close(ev);
+    pf_ops_destroy(ops);
+    free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin);
+    free(buf); free(yaml); free(rp);
+    pf_prep_response_free(&resp);
+    pf_prep_exact_free(&ex);
+    pf_events_external_free(&xev);
+    return rc;
+}

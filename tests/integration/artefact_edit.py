@@ -11,7 +11,7 @@ import numpy as np
 
 
 # /meta attributes outside the checksum (engine/src/io/h5_checksum.c pf_h5_meta_volatile)
-META_VOLATILE = {"checksum", "created", "command_line", "device"}
+META_VOLATILE = {"checksum", "created", "command_line", "device", "theory_path"}
 
 
 def _xxh64():

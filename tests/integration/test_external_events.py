@@ -156,3 +156,23 @@ def test_external_file_needs_the_card(sample):
                check=False)
     assert r.returncode == 2 and "external events carry no card" in r.stderr, r.stderr
     assert not (d / "nocard.h5").exists()
+
+
+def test_the_same_inputs_in_two_places_give_the_same_checksum(sample, tmp_path):
+    """likelihood.h5 records where theory.h5 was (/meta theory_path, for fit), but that
+    location is outside the checksum: the same inputs prepared in two clones give the same
+    checksum (issue 16 item 3), and fit still finds the theory from either."""
+    d = sample["dir"]
+    sums = []
+    for k in (1, 2):
+        w = tmp_path / f"clone{k}"
+        w.mkdir()
+        (w / "theory.h5").write_bytes((d / "theory.h5").read_bytes())
+        run_pf("prepare", "--theory", w / "theory.h5", "--events", d / "events.h5", "--card", TINY,
+               "--out", w / "like.h5", "--threads", 2)
+        with h5py.File(w / "like.h5", "r") as f:
+            assert f["meta"].attrs["theory_path"] == str((w / "theory.h5").resolve())
+            assert "theory_path" not in f.attrs
+            sums.append(int(f["meta"].attrs["checksum"]))
+    assert sums[0] == sums[1]
+    run_pf("fit", "--likelihood", tmp_path / "clone2" / "like.h5", "--card", TINY, "--out", tmp_path / "fit.h5")

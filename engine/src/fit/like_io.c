@@ -84,7 +84,9 @@ int pf_like_file_write_header(pf_h5 *h, const pf_like_info *in, const double *c,
     TRY(pf_h5_set_attr_uint64(h, "/", "events_checksum", in->events_checksum, st));
     TRY(pf_h5_set_attr_uint64(h, "/", "seed", in->seed, st));
     TRY(pf_h5_set_attr_string(h, "/", "detector", in->detector, st));
-    TRY(pf_h5_set_attr_string(h, "/", "theory_path", in->theory_path, st));
+    /* where theory.h5 was: a location, outside the checksum (/meta, pf_h5_meta_volatile),
+     * so that the same inputs prepared in two clones give the same checksum */
+    TRY(pf_h5_set_attr_string(h, "/meta", "theory_path", in->theory_path, st));
 done:
     return rc;
 }
@@ -152,7 +154,11 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     snprintf(info->detector, sizeof info->detector, "%s", det);
     free(det);
     det = NULL;
-    TRY(pf_h5_get_attr_string(h, "/", "theory_path", &det, st));
+    {
+        pf_status none;
+        if (pf_h5_get_attr_string(h, "/meta", "theory_path", &det, &none))
+            TRY(pf_h5_get_attr_string(h, "/", "theory_path", &det, st));
+    }
     snprintf(info->theory_path, sizeof info->theory_path, "%s", det);
     TRY(pf_h5_read(h, "/norm/c", PF_H5_DOUBLE, &rk, dims, (void **)&c, st));
     TRY(pf_h5_check_values(h, &like_schema, "/norm/c", PF_H5_DOUBLE, c, 0, info->ngrid, &sym, st));

@@ -282,7 +282,9 @@ int pf_h5_set_device(pf_h5 *h, const char *device, pf_status *st)
 static int write_meta(pf_h5 *h, hid_t file, pf_status *st)
 {
     hid_t gcpl = pf_h5_gcpl();
-    hid_t g = H5Gcreate2(file, "/meta", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    /* a writer may have put a location attribute there already (pf_h5_meta_volatile) */
+    hid_t g = H5Lexists(file, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(file, "/meta", H5P_DEFAULT)
+                                                        : H5Gcreate2(file, "/meta", H5P_DEFAULT, gcpl, H5P_DEFAULT);
     H5Pclose(gcpl);
     if (g < 0) {
         char e[256];

@@ -1,7 +1,8 @@
 /* partonflow io: the checksum of an artefact (docs/artefacts.md, "Checksum").
  *
  * XXH64 (seed 0) over a canonical byte stream of every object, /meta included but for its
- * volatile attributes (pf_h5_meta_volatile: checksum, created, command_line, device): objects in
+ * volatile attributes (pf_h5_meta_volatile: checksum, created, command_line, device,
+ * theory_path: where, not what): objects in
  * sorted path order, each with its kind, path, type, shape, values (little-endian,
  * row-major) and attributes sorted by name.  It is computed from the data as stored, so
  * it does not depend on chunking, compression, the number of ranks that wrote the file,
@@ -56,7 +57,7 @@ static herr_t visit_cb(hid_t obj, const char *name, const H5O_info_t *info, void
 int pf_h5_meta_volatile(const char *name)
 {
     return !strcmp(name, "checksum") || !strcmp(name, "created") || !strcmp(name, "command_line") ||
-           !strcmp(name, "device");
+           !strcmp(name, "device") || !strcmp(name, "theory_path");
 }
 
 /* Little-endian memory type of the same class, size and sign as t; 0 for unsupported. */

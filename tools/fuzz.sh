@@ -46,7 +46,9 @@ if [ ! -f $S/done ] || [ "$PF" -nt $S/done ]; then
     configs/cards/tiny.yaml >$S/card.yaml
   cp configs/cards/tiny.yaml $S/smeared.yaml
   ( cd $S && set -e
-    "$PF" theory --card card.yaml --out theory.h5
+    # one theory for both chains, built from the smeared card: its grid covers the smeared
+    # card's generation region (wider than the cuts) and so the perfect card's too
+    "$PF" theory --card smeared.yaml --out theory.h5
     "$PF" simulate --theory theory.h5 --card card.yaml --events 300 --seed 1 --out events.h5 --quiet
     "$PF" simulate --theory theory.h5 --card smeared.yaml --events 20 --seed 2 --out events_smeared.h5 --quiet
     "$PF" prepare --theory theory.h5 --events events.h5 --out likelihood.h5

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "partonflow/kernels/sampler.h"
-#include "partonflow/like.h"
+#include "partonflow/like_data.h"
 #include "partonflow/status.h"
 
 /* Number of usable CUDA devices (0 without a device, a driver, or CUDA support). */

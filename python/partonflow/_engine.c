@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "partonflow/evol.h"
 #include "partonflow/like.h"
 #include "partonflow/objective.h"
+#include "partonflow/prepare.h"
 #include "partonflow/ops.h"
 #include "partonflow/pdf.h"
 #include "pf_config.h"
@@ -973,6 +975,17 @@ static PyObject *Likelihood_fit(LikelihoodObject *self, PyObject *args, PyObject
     pf_status st;
     pf_status_clear(&st);
     const char *cpath = PyBytes_AS_STRING(co), *out = oo ? PyBytes_AS_STRING(oo) : NULL;
+    if (out) { /* the fit's inputs are never overwritten (as the CLI's argument check) */
+        const char *in[3] = {pf_fit_problem_path(self->prob), cpath, so ? PyBytes_AS_STRING(so) : NULL};
+        struct stat s_out, s_in;
+        for (int k = 0; k < 3; k++)
+            if (in[k] && !stat(out, &s_out) && !stat(in[k], &s_in) && s_out.st_dev == s_in.st_dev &&
+                s_out.st_ino == s_in.st_ino) {
+                PyErr_Format(InputError, "out '%s' is one of the inputs ('%s', the same file): expected a new file "
+                             "name; the input would be overwritten", out, in[k]);
+                goto out;
+            }
+    }
     int rc, wrc = PF_OK;
     ENGINE(self, {
         rc = pf_card_read(cpath, &card, &st);
@@ -1102,7 +1115,67 @@ static PyObject *mod_get_threads(PyObject *m, PyObject *unused)
 #endif
 }
 
+/* prepare(theory, events, out, card=None, rows="response", verify=0): the prepare use
+ * case (partonflow/prepare.h), what `partonflow prepare` does; returns its report. */
+static PyObject *mod_prepare(PyObject *m, PyObject *args, PyObject *kw)
+{
+    (void)m;
+    static char *kwl[] = {"theory", "events", "out", "card", "rows", "verify", NULL};
+    PyObject *to = NULL, *eo = NULL, *oo = NULL, *co = NULL;
+    const char *rows = "response";
+    Py_ssize_t verify = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&|O&sn", kwl, PyUnicode_FSConverter, &to, PyUnicode_FSConverter,
+                                     &eo, PyUnicode_FSConverter, &oo, PyUnicode_FSConverter, &co, &rows, &verify))
+        goto bad;
+    if (strcmp(rows, "response") && strcmp(rows, "exact")) {
+        PyErr_Format(InputError, "rows: expected 'response' or 'exact', got '%s'", rows);
+        goto bad;
+    }
+    if (verify < 0) {
+        PyErr_Format(InputError, "verify: expected a count of events >= 0, got %zd", verify);
+        goto bad;
+    }
+    pf_status st;
+    pf_status_clear(&st);
+    pf_card card;
+    pf_prepare_report r;
+    const char *cpath = co ? PyBytes_AS_STRING(co) : NULL;
+    int rc = PF_OK;
+    Py_BEGIN_ALLOW_THREADS
+    apply_threads();
+    if (cpath) rc = pf_card_read(cpath, &card, &st);
+    if (!rc) {
+        const pf_prepare_config cfg = {.theory = PyBytes_AS_STRING(to), .events = PyBytes_AS_STRING(eo),
+                                       .out = PyBytes_AS_STRING(oo), .card = cpath ? &card : NULL,
+                                       .card_label = cpath, .exact_rows = !strcmp(rows, "exact"),
+                                       .nverify = (size_t)verify, .command_line = "partonflow.prepare (Python)"};
+        rc = pf_prepare_run(&cfg, &r, &st);
+    }
+    Py_END_ALLOW_THREADS
+    Py_XDECREF(to); Py_XDECREF(eo); Py_XDECREF(oo); Py_XDECREF(co);
+    if (rc) return raise_status(&st);
+    PyObject *res = Py_BuildValue("{s:n,s:n,s:n,s:n,s:s,s:n,s:n,s:d,s:d,s:d,s:d}", "n_events", (Py_ssize_t)r.nacc,
+                                  "n_read", (Py_ssize_t)r.ngen, "ngrid", (Py_ssize_t)r.ngrid, "nbins",
+                                  (Py_ssize_t)r.nbins, "rows",
+                                  r.response ? "response" : r.smeared ? "exact" : "stencil", "exact_rows",
+                                  (Py_ssize_t)r.rows_total, "exact_weights", (Py_ssize_t)r.nnz_total, "read_s",
+                                  r.t_read, "rows_s", r.t_rows, "norm_s", r.t_norm, "write_s", r.t_write);
+    if (res && r.verified) {
+        PyObject *q = Py_BuildValue("(ddddd)", r.verify_q[0], r.verify_q[1], r.verify_q[2], r.verify_q[3],
+                                    r.verify_q[4]);
+        if (!q || PyDict_SetItemString(res, "verify_quantiles", q)) Py_CLEAR(res);
+        Py_XDECREF(q);
+    }
+    return res;
+bad:
+    Py_XDECREF(to); Py_XDECREF(eo); Py_XDECREF(oo); Py_XDECREF(co);
+    return NULL;
+}
+
 static PyMethodDef module_methods[] = {
+    {"prepare", (PyCFunction)(void (*)(void))mod_prepare, METH_VARARGS | METH_KEYWORDS,
+     "prepare(theory, events, out, card=None, rows='response', verify=0) -> dict: likelihood.h5 from theory.h5 "
+     "and an events file (partonflow events.h5 or external events), as `partonflow prepare`"},
     {"set_threads", mod_set_threads, METH_VARARGS, "set_threads(n): OpenMP threads of engine calls (0: default)"},
     {"get_threads", mod_get_threads, METH_NOARGS, "threads engine calls use"},
     {NULL, NULL, 0, NULL}};

@@ -229,3 +229,32 @@ def test_bad_input_raises_the_documented_exceptions(chain, lk, theory, tmp_path)
         lk.fit(str(chain / "nocard.yaml"))
     with pytest.raises(pf.InputError, match="fit.free"):
         lk.fit(str(bad_card(chain, tmp_path)))  # the engine's message names the key
+
+
+def test_prepare_from_python_writes_the_clis_likelihood(chain, tmp_path):
+    """partonflow.prepare is the library's prepare use case, as the CLI runs it: the same
+    inputs give the same likelihood.h5 payload (equal /meta checksums: the command line is
+    outside the checksum); bad input raises the documented exceptions and writes nothing."""
+    out = tmp_path / "like.h5"
+    r = pf.prepare(chain / "theory.h5", chain / "events.h5", out, card=chain / "card.yaml")
+    assert r["rows"] == "stencil" and r["n_events"] > 0
+    with h5py.File(out, "r") as a, h5py.File(chain / "like.h5", "r") as b:
+        assert int(a["meta"].attrs["checksum"]) == int(b["meta"].attrs["checksum"])
+        assert int(a.attrs["n_events"]) == r["n_events"]
+    with pytest.raises(pf.InputError, match="rows: expected"):
+        pf.prepare(chain / "theory.h5", chain / "events.h5", tmp_path / "x.h5", rows="fast")
+    with pytest.raises(pf.FileError):
+        pf.prepare(chain / "theory.h5", chain / "card.yaml", tmp_path / "y.h5")
+    with pytest.raises(pf.InputError, match="one of the inputs"):
+        pf.prepare(chain / "theory.h5", chain / "events.h5", chain / "events.h5")
+    assert not (tmp_path / "x.h5").exists() and not (tmp_path / "y.h5").exists()
+
+
+def test_fit_from_python_never_overwrites_its_inputs(chain, tmp_path):
+    like = tmp_path / "like.h5"
+    like.write_bytes((chain / "like.h5").read_bytes())
+    before = like.read_bytes()
+    lk = pf.Likelihood(like)
+    with pytest.raises(pf.InputError, match="one of the inputs"):
+        lk.fit(chain / "card.yaml", out=like)
+    assert like.read_bytes() == before

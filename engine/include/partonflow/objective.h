@@ -75,6 +75,7 @@ void pf_fit_problem_close(pf_fit_problem *p);
 pf_like *pf_fit_problem_like(pf_fit_problem *p);
 pf_ops *pf_fit_problem_ops(pf_fit_problem *p);
 const pf_like_info *pf_fit_problem_info(const pf_fit_problem *p);
+const char *pf_fit_problem_path(const pf_fit_problem *p); /* the likelihood.h5 it read */
 const pf_card *pf_fit_problem_card(const pf_fit_problem *p); /* the stored (truth) card */
 const pf_pdf *pf_fit_problem_pdf(const pf_fit_problem *p);   /* parameters at the truth */
 /* Event weights back to 1 (after weights set on pf_fit_problem_like directly). */

@@ -94,6 +94,7 @@ void pf_fit_problem_close(pf_fit_problem *p)
 pf_like *pf_fit_problem_like(pf_fit_problem *p) { return p->lk; }
 pf_ops *pf_fit_problem_ops(pf_fit_problem *p) { return p->ops; }
 const pf_like_info *pf_fit_problem_info(const pf_fit_problem *p) { return &p->info; }
+const char *pf_fit_problem_path(const pf_fit_problem *p) { return p->path; }
 const pf_card *pf_fit_problem_card(const pf_fit_problem *p) { return &p->lcard; }
 const pf_pdf *pf_fit_problem_pdf(const pf_fit_problem *p) { return p->pdf; }
 

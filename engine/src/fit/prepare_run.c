@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "partonflow/card.h"
@@ -125,6 +126,13 @@ static int verify_response(const pf_ops *ops, const pf_det_params *dp, const dou
     return rc;
 }
 
+/* 1 when out names the same file as in (an existing input would be overwritten) */
+static int same_file(const char *out, const char *in)
+{
+    struct stat so, si;
+    return in && !stat(out, &so) && !stat(in, &si) && so.st_dev == si.st_dev && so.st_ino == si.st_ino;
+}
+
 #define FAIL(...) do { pf_status_set(st, __VA_ARGS__); goto fail; } while (0)
 #define TRY(x) do { if ((x) != PF_OK) goto fail; } while (0)
 
@@ -139,6 +147,19 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     if (!theory || !events || !out) {
         pf_status_set(st, PF_EINVAL, "prepare: theory, events and out are required");
         return PF_EINVAL;
+    }
+    {   /* before any work: out must not be an input (front ends other than the CLI, whose
+         * argument check says the same, reach here directly) nor a non-regular file */
+        const char *const in[3] = {theory, events, cfg->card_label};
+        static const char *const what[3] = {"the theory", "the events", "the card"};
+        struct stat so;
+        for (int k = 0; k < 3; k++)
+            if (same_file(out, in[k]))
+                return pf_status_set(st, PF_EINVAL, "prepare: out '%s' is one of the inputs (%s '%s', the same file): "
+                                     "expected a new file name; the input would be overwritten", out, what[k], in[k]);
+        if (!stat(out, &so) && !S_ISREG(so.st_mode))
+            return pf_status_set(st, PF_EINVAL, "prepare: out '%s' exists and is not a regular file: expected a new "
+                                 "file name or an artefact to replace", out);
     }
     pf_ops *ops = NULL;
     pf_h5 *ev = NULL, *h = NULL;

@@ -69,28 +69,68 @@ export LSAN_OPTIONS=suppressions=$W/lsan.supp
 rc=0
 mkdir -p $W/findings
 printf '%-16s %8s %10s %8s %18s %s\n' target seconds executions exec/s "coverage (edges)" result
+# A crash whose innermost frame is inside libhdf5 (a SEGV in H5HG_read on a mutated global
+# heap, in H5A__close on a mutated attribute message, in a memcpy that H5O__msg_iterate_real
+# makes, ...; libc and sanitizer frames above it do not count), or an allocation beyond the
+# limit that libhdf5 itself asks for (H5T__conv_vlen trusting a mutated string length), is
+# a defect of Debian's libhdf5 1.10.8 in parsing a damaged file, which partonflow must hand
+# to it to refuse: it is reported and counted ("libhdf5 defects"), the input is kept in
+# findings/ (hdf5-*), and the target goes on fuzzing for the rest of its time (at most 8
+# restarts).  Anything else - a crash or a large allocation in partonflow's code, a
+# sanitizer report, a leak, a hang, a wrong exit code, a file left behind - is a finding and
+# fails the campaign.  (-malloc_limit_mb below -rss_limit_mb: one huge allocation is caught
+# with the stack that asked for it.)
+hdf5_defect() { # log -> 0 when the run died in libhdf5 itself
+  grep -q -E 'ERROR: AddressSanitizer|ERROR: libFuzzer: out-of-memory \(malloc' "$1" &&
+    grep -E '^ *#[0-9]+ ' "$1" |
+    grep -v -E 'sanitizer|asan|interceptor|sysdeps|mem(cpy|move|set|cmp)|str(len|cmp|cpy)|malloc|calloc|realloc|Malloc|fuzzer::' | head -1 | grep -q 'libhdf5'
+}
 for t in "${targets[@]}"; do
   seeds=$S/${t#fuzz_}
   mkdir -p $W/corpus/$t
   t0=$(date +%s)
-  $B/tests/fuzz/$t -max_total_time="$secs" -timeout=30 -rss_limit_mb=4096 -malloc_limit_mb=4096 \
-    -close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$W/findings/$t- \
-    $W/corpus/$t "$seeds" >$W/$t.log 2>&1
-  trc=$?
+  execs=0 hdf5=0 restarts=0 trc=0 finding=0
+  : >$W/$t.log
+  while :; do
+    left=$((secs - ($(date +%s) - t0)))
+    [ $left -lt 1 ] && break
+    $B/tests/fuzz/$t -max_total_time="$left" -timeout=30 -rss_limit_mb=4096 -malloc_limit_mb=2048 \
+      -close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$W/findings/$t- \
+      $W/corpus/$t "$seeds" >$W/$t.run.log 2>&1
+    trc=$?
+    cat $W/$t.run.log >>$W/$t.log
+    e=$(grep -o 'number_of_executed_units: [0-9]*' $W/$t.run.log | tail -1 | grep -o '[0-9]*$')
+    [ -n "$e" ] || e=$(grep -o '^#[0-9]*' $W/$t.run.log | tail -1 | tr -d '#')
+    execs=$((execs + ${e:-0}))
+    [ $trc -eq 0 ] && break
+    if hdf5_defect $W/$t.run.log && [ $restarts -lt 8 ]; then
+      hdf5=$((hdf5 + 1)) restarts=$((restarts + 1))
+      a=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' $W/$t.run.log | tail -1)
+      [ -n "$a" ] && [ -f "$a" ] && mv "$a" "$W/findings/hdf5-$(basename "$a")"
+      echo "    $t: libhdf5 defect: $(grep -m1 -E 'SUMMARY|out-of-memory' $W/$t.run.log | sed 's/^.*\(SUMMARY\|ERROR\): //; s/ (BuildId[^)]*)//; s/ (pc .*//')" >>$W/hdf5-defects.log
+      continue
+    fi
+    finding=1
+    break
+  done
+  rm -f $W/$t.run.log
   t1=$(date +%s)
   total=$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline 8-bit counters.*/\1/p' $W/$t.log | head -1)
   cov=$(grep -o 'cov: [0-9]*' $W/$t.log | tail -1 | grep -o '[0-9]*')
-  execs=$(grep -o 'number_of_executed_units: [0-9]*' $W/$t.log | grep -o '[0-9]*$')
-  eps=$(grep -o 'average_exec_per_sec: *[0-9]*' $W/$t.log | grep -o '[0-9]*$')
-  if [ $trc -eq 0 ]; then res=ok; else
+  eps=$((execs / ((t1 - t0) > 0 ? (t1 - t0) : 1)))
+  if [ $finding -eq 0 ]; then
+    res=ok
+    [ $hdf5 -gt 0 ] && res="ok ($hdf5 libhdf5 defects, findings/hdf5-*)"
+  else
     res="FINDING (exit $trc), see $W/$t.log"
     rc=1
   fi
-  printf '%-16s %8s %10s %8s %18s %s\n' "$t" "$((t1 - t0))" "${execs:-?}" "${eps:-?}" \
+  printf '%-16s %8s %10s %8s %18s %s\n' "$t" "$((t1 - t0))" "$execs" "$eps" \
     "${cov:-?} of ${total:-?}" "$res"
-  if [ $trc -ne 0 ]; then
-    grep -E 'ERROR|SUMMARY|runtime error|fuzz_artefact|fuzz_card|Test unit written' $W/$t.log | head -8 | sed 's/^/    /'
+  if [ $finding -ne 0 ]; then
+    grep -E 'ERROR|SUMMARY|runtime error|fuzz_artefact|fuzz_card|Test unit written' $W/$t.log | tail -8 | sed 's/^/    /'
     echo "    reproduce: PF_FUZZ_SEEDS=$S $B/tests/fuzz/$t $W/findings/$t-crash-* (or -leak-, -timeout-, -oom-)"
   fi
 done
+[ -f $W/hdf5-defects.log ] && sort $W/hdf5-defects.log | uniq -c | sed 's/^/  /' && rm -f $W/hdf5-defects.log
 exit $rc

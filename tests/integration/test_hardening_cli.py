@@ -567,3 +567,32 @@ def test_an_artefact_of_the_older_checksum_scope_is_refused_with_a_message(chain
     out = tmp_path / "ev.h5"
     r = run_pf("simulate", "--theory", th, "--card", chain["card"], "--events", 100, "--out", out, check=False)
     assert_refused(r, out, str(th), "left /meta unprotected", "make the file again")
+
+
+@pytest.mark.parametrize("which, dataset", [("like_st", "events/stencil_base"), ("theory", None),
+                                            ("ev_smeared", None)])
+def test_dataset_declaring_far_more_than_the_file_stores_is_refused_fast(chain, tmp_path, which, dataset):
+    """A damaged header that declares terabytes over a few stored bytes (HDF5 returns fill
+    values for unwritten chunks): the checksum walk refused it only after hours (fuzz_likelihood
+    finding, 5 Dec 2026).  Now refused at once naming the dataset; no reseal (that would hash
+    the terabytes in Python)."""
+    src = chain[which]
+    dst = tmp_path / src.name
+    dst.write_bytes(src.read_bytes())
+    with h5py.File(dst, "r+") as f:
+        if dataset is None:  # the first dataset of the file, whatever it is
+            names = []
+            f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+            dataset = names[0]
+        dt = f[dataset].dtype
+        del f[dataset]
+        f.create_dataset(dataset, shape=(1 << 40,), dtype=dt, chunks=(1 << 16,), maxshape=(None,))
+    out = tmp_path / "out.h5"
+    cmd = {"like_st": ("fit", "--likelihood", dst, "--card", chain["perfect"], "--out", out),
+           "theory": ("sf", "--card", chain["card"], "--theory", dst, "--x", "0.01", "--q2", "10"),
+           "ev_smeared": ("prepare", "--theory", chain["theory"], "--events", dst, "--out", out)}[which]
+    t0 = time.monotonic()
+    r = run_pf(*cmd, check=False, timeout=120)
+    assert time.monotonic() - t0 < 60
+    assert_refused(r, out if which != "theory" else None, dst, "/" + dataset.lstrip("/"), "declares",
+                   "expected a dataset written in full")

@@ -208,6 +208,32 @@ static int hash_dataset(pf_hash *hs, hid_t d, const char *fname, const char *pat
         row *= dims[i];
     if (nrows == 0 || row == 0)
         goto done;
+    /* A dataset declares its shape in its header; the bytes behind it are in the file.  A
+     * damaged header can declare terabytes over a few stored kilobytes (HDF5 then returns
+     * fill values for the missing chunks, and hashing them would run for hours): refuse a
+     * dataset whose declared size exceeds what deflate could have packed into the bytes
+     * the file stores for it (zlib's ratio is at most 1032:1), or whose stored bytes
+     * exceed the file.  Every dataset partonflow writes is written in full. */
+    {
+        hid_t f = H5Iget_file_id(d);
+        hsize_t fsize = 0;
+        if (f >= 0) {
+            if (H5Fget_filesize(f, &fsize) < 0)
+                fsize = 0;
+            H5Fclose(f);
+        }
+        const double stored = (double)H5Dget_storage_size(d);
+        double declared = (double)size; /* in doubles: a damaged shape overflows size_t */
+        for (int i = 0; i < rank; i++)
+            declared *= (double)dims[i];
+        if ((fsize > 0 && stored > (double)fsize) || declared > 1032.0 * stored + 65536.0) {
+            rc = pf_status_set(st, PF_ECHECKSUM,
+                               "%s: dataset %s declares %.0f bytes but the file stores %.0f for it (expected a "
+                               "dataset written in full): the file is damaged or was not written completely",
+                               fname, path, declared, stored);
+            goto done;
+        }
+    }
     /* blocks of rows, about 4 MiB each */
     size_t block = (4u << 20) / row;
     if (block < 1)

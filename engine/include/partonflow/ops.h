@@ -75,6 +75,14 @@ void pf_ops_kinematics(const pf_ops *ops, double cuts[7], double *s, double *alp
  * t = ln Q^2 with the segments split at thresholds; valid while ops lives. */
 const pf_interp_axis *pf_ops_xaxis(const pf_ops *ops);
 const pf_interp_axis *pf_ops_qaxis(const pf_ops *ops);
+/* The bicubic stencil of F at one point (x, Q^2), as the grid path interpolates it: first
+ * Q^2 row r0, first x column c0, weights wr (Q^2) and wc (x, with the (1-x)^PF_OPS_XPOW
+ * factor); -1 outside the grid.  For layers that fold over the grid (prepare). */
+int pf_ops_stencil_weights(const pf_ops *ops, double x, double q2, int *r0, int *c0, double wr[4], double wc[4]);
+/* PF_EDOMAIN with a message naming fn and point `bad` of (x, q2), the point outside the
+ * grid and the grid's bounds. */
+int pf_ops_domain_error(const pf_ops *ops, const char *fn, long bad, const double *x, const double *q2,
+                        pf_status *st);
 /* The nnodes Mellin contour nodes N_n of the operators (theory.h5 /mellin/nodes). */
 const double _Complex *pf_ops_nodes(const pf_ops *ops);
 

@@ -42,6 +42,32 @@
 struct pf_h5_schema;
 extern const struct pf_h5_schema pf_sim_events_schema;
 
+/* events.h5 made by `partonflow simulate` (docs/artefacts.md "events.h5"), read and checked
+ * here (events_read.c) for every consumer: pf_events_sim_open checks the schema
+ * (pf_sim_events_schema) and the values of /events/accepted, parses the generator card of
+ * /meta and keeps the file open; the reconstructed columns are read on demand. */
+struct pf_h5;
+typedef struct pf_events_sim {
+    struct pf_h5 *h;                  /* open until pf_events_sim_close */
+    uint64_t theory_checksum;         /* of the theory.h5 simulated from */
+    pf_card card;                     /* the generator card (/meta) */
+    double luminosity_pb;             /* > 0 (schema) */
+    uint64_t seed;
+    size_t n_file, n_accepted;        /* rows (n_generated), of them accepted */
+    uint8_t *accepted;                /* n_file flags 0/1 */
+    int has_generation;               /* /events generation present (else the card's region) */
+    double generation[PF_NCUTS];
+    uint64_t checksum;                /* the file's /meta checksum */
+} pf_events_sim;
+int pf_events_sim_open(const char *path, pf_events_sim *e, pf_status *st);
+/* x_rec and q2_rec of the n rows `rows` (ascending): one read of their span. */
+int pf_events_sim_read_rec(pf_events_sim *e, const size_t *rows, size_t n, double *x_rec, double *q2_rec,
+                           pf_status *st);
+void pf_events_sim_close(pf_events_sim *e);
+/* 1 when path is an HDF5 file without partonflow's /meta (to be read as external events,
+ * pf_events_external_read), else 0; opens no more than the file's root. */
+int pf_events_is_external(const char *path);
+
 /* Events from other producers (docs/artefacts.md "External events"): an HDF5 file without
  * partonflow's /meta, root attribute format = PF_EVENTS_EXTERNAL_FORMAT, format_version 1;
  * /events/x_rec and q2_rec (units "GeV^2") per event, optional x_true, q2_true and weight
@@ -59,9 +85,6 @@ typedef struct pf_events_external {
     int has_true;             /* x_true and q2_true present (checked, not used) */
     char producer[256], description[256];
 } pf_events_external;
-/* 1 when path is an HDF5 file without partonflow's /meta (to be read as external events;
- * pf_events_external_read says what it lacks), else 0. */
-int pf_events_external_probe(const char *path);
 /* Reads and checks it; cuts (PF_CUT_* order) and s (GeV^2) of the analysis: sqrt_s_gev
  * must match s to 1e-6, events outside the cuts are dropped (e->n counts the rest). */
 int pf_events_external_read(const char *path, const double cuts[PF_NCUTS], double s, pf_events_external *e,

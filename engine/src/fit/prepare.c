@@ -25,7 +25,6 @@
 
 #include <gsl/gsl_integration.h>
 
-#include "ops_internal.h"
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
 
@@ -150,8 +149,8 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
     if (order <= 0) order = 8;
     pf_det_params ep;
     eff_params(det, &ep);
-    const pf_interp_axis *xa = &ops->xaxis, *qa = &ops->qaxis;
-    const size_t nxn = ops->nx, nqn = ops->nq2;
+    const pf_interp_axis *xa = pf_ops_xaxis(ops), *qa = pf_ops_qaxis(ops);
+    const size_t nxn = pf_ops_nx(ops), nqn = pf_ops_nq2(ops);
     const int neff = ep.eff_n >= 2 ? ep.eff_n : 0;
     const size_t nbx = bins ? (size_t)bins->nx + 1 : 0, nbq = bins ? (size_t)bins->nq2 + 1 : 0;
     /* x positions that matter: nodes, bin edges, cut ends */
@@ -250,6 +249,9 @@ int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_
 {
     pf_det_params ep;
     eff_params(det, &ep);
+    double kcuts[7], ks, kalpha;
+    pf_ops_kinematics(ops, kcuts, &ks, &kalpha);
+    const size_t knx = pf_ops_nx(ops);
     long bad = -1;
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static)
@@ -258,18 +260,18 @@ int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_
         int r0, c0;
         double *w = stw + i * PF_LIKE_STW, f2, fl;
         /* the same stencil and factors as pf_ops_xsec_weights, kept factored */
-        if (pf_ops_stencil(ops, x[i], q2[i], &r0, &c0, w, w + 4)) {
+        if (pf_ops_stencil_weights(ops, x[i], q2[i], &r0, &c0, w, w + 4)) {
 #ifdef PF_HAVE_OPENMP
 #pragma omp critical(pf_prep_bad)
 #endif
             if (bad < 0 || (long)i < bad) bad = (long)i;
             continue;
         }
-        pf_kin_xsec_factors(x[i], q2[i], ops->s, ops->alpha, &f2, &fl);
-        const double e = pf_det_efficiency(&ep, q2[i] / (x[i] * ops->s));
+        pf_kin_xsec_factors(x[i], q2[i], ks, kalpha, &f2, &fl);
+        const double e = pf_det_efficiency(&ep, q2[i] / (x[i] * ks));
         w[8] = e * f2;
         w[9] = e * fl;
-        base[i] = (uint32_t)(((size_t)r0 * ops->nx + (size_t)c0) * PF_NOBS);
+        base[i] = (uint32_t)(((size_t)r0 * knx + (size_t)c0) * PF_NOBS);
     }
     if (bad >= 0) return pf_ops_domain_error(ops, "prepare: accepted event", bad, x, q2, st);
     return PF_OK;

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops_internal.h"
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
 #include "prepare_smear.h"
@@ -274,8 +273,8 @@ int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const double
     if (acc_init(&A, d, &R, H ? bins : NULL))
         return pf_status_set(st, PF_EINVAL, "prepare: too many histogram bins (%d x %d) for the smeared detector",
                              bins->nx, bins->nq2);
-    const pf_interp_axis *xa = &ops->xaxis, *qa = &ops->qaxis;
-    const size_t nxn = ops->nx, nqn = ops->nq2;
+    const pf_interp_axis *xa = pf_ops_xaxis(ops), *qa = pf_ops_qaxis(ops);
+    const size_t nxn = pf_ops_nx(ops), nqn = pf_ops_nq2(ops);
     const size_t nbx = bins ? (size_t)bins->nx + 1 : 0, nbq = bins ? (size_t)bins->nq2 + 1 : 0;
     const double hu = 1.0 / xa->inv_h[0], ht = 1.0 / qa->inv_h[0]; /* grid spacings */
     if (order > 8) order = 8;

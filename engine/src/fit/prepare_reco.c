@@ -39,7 +39,6 @@
 
 #include <gsl/gsl_integration.h>
 
-#include "ops_internal.h"
 #include "prepare_smear.h"
 #include "partonflow/kernels/eventpass.h"
 #include "partonflow/kernels/kinematics.h"
@@ -78,20 +77,20 @@ int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, 
     memcpy(rg->cuts, cuts, sizeof rg->cuts);
     /* spacings of the theory grid: the finest Q^2 segment, the x axis */
     double dt = INFINITY;
-    for (int k = 0; k < ops->qaxis.nseg; k++) dt = fmin(dt, 1.0 / ops->qaxis.inv_h[k]);
+    for (int k = 0; k < pf_ops_qaxis(ops)->nseg; k++) dt = fmin(dt, 1.0 / pf_ops_qaxis(ops)->inv_h[k]);
     /* half the theory grid's Q^2 spacing: where the response is narrow (high Q^2, high y)
      * Phi is F itself, interpolated here on other nodes than the theory's, and the two
      * interpolations then differ by the theory grid's own interpolation error (up to 1e-4
      * with the theory's spacing; 6e-6 with half of it; the column spacing made no
      * difference: docs/fitting.md) */
-    const double du = 1.0 / ops->xaxis.inv_h[0];
+    const double du = 1.0 / pf_ops_xaxis(ops)->inv_h[0];
     dt *= 0.5;
     /* rows */
     const double tlo = log(cuts[PF_CUT_Q2_MIN]) - PF_RECO_MARGIN * dt, thi = log(cuts[PF_CUT_Q2_MAX]) + PF_RECO_MARGIN * dt;
     double brk[PF_INTERP_MAXSEG];
     int nb = 0;
-    for (int k = 1; k < ops->qaxis.nseg; k++) {
-        const double e = ops->qaxis.edge[k];
+    for (int k = 1; k < pf_ops_qaxis(ops)->nseg; k++) {
+        const double e = pf_ops_qaxis(ops)->edge[k];
         if (e > tlo + 1e-3 * dt && e < thi - 1e-3 * dt && nb < PF_INTERP_MAXSEG - 1) brk[nb++] = e;
     }
     pf_interp_axis *ta = &rg->taxis;
@@ -392,8 +391,8 @@ int pf_reco_crosses(const pf_ops *ops, const pf_det_params *d, double x, double 
     const double z = PF_RECO_ZCROSS, elo = e_of_z(d, er, z), ehi = e_of_z(d, er, -z);
     const double tlo = fmin(thr + z * d->sigma_theta, PF_KIN_PI), thi = fmax(thr - z * d->sigma_theta, 0.0);
     const double qlo = 2.0 * ee * elo * (1.0 + cos(tlo)), qhi = 2.0 * ee * ehi * (1.0 + cos(thi));
-    for (int k = 1; k < ops->qaxis.nseg; k++) {
-        const double m2 = exp(ops->qaxis.edge[k]);
+    for (int k = 1; k < pf_ops_qaxis(ops)->nseg; k++) {
+        const double m2 = exp(pf_ops_qaxis(ops)->edge[k]);
         if (m2 > qlo && m2 < qhi) return 1;
     }
     return 0;
@@ -409,7 +408,7 @@ int pf_reco_crosses(const pf_ops *ops, const pf_det_params *d, double x, double 
  * the theory holds; inside the cuts the two folds differ by < 1e-9 of the density. */
 static void fold_region(const pf_ops *ops, const double *g, double *f)
 {
-    const pf_interp_axis *xa = &ops->xaxis, *qa = &ops->qaxis;
+    const pf_interp_axis *xa = pf_ops_xaxis(ops), *qa = pf_ops_qaxis(ops);
     const double shrink = 1e-9; /* keep the quadrature's end points inside the grid */
     const double x0 = 1.0 / (1.0 + exp(-(xa->edge[0] + shrink))), x1 = 1.0 / (1.0 + exp(-(xa->edge[xa->nseg] - shrink)));
     const double q0 = exp(qa->edge[0] + shrink), q1 = exp(qa->edge[qa->nseg] - shrink);

@@ -34,35 +34,15 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* The event columns prepare reads, checked before any is read (docs/artefacts.md,
- * "Validation"): the declarative schema of events.h5 (sim.h pf_sim_events_schema). */
-static int check_events_layout(pf_h5 *ev, pf_h5_syms *sym, size_t *ngen, pf_status *st)
-{
-    uint64_t n = 0;
-    if (pf_h5_check(ev, &pf_sim_events_schema, sym, st) || pf_h5_sym_get(sym, "n_generated", &n, st)) return st->code;
-    *ngen = (size_t)n;
-    return PF_OK;
-}
-
-/* The generation region of the events (generation.h): /events attribute `generation` when
- * present (simulate writes it), else the card's; checked to contain the cuts. */
-static int events_generation(pf_h5 *ev, const char *path, const pf_card *card, const double *cut,
+/* The generation region of the events (generation.h): the events' own (simulate records
+ * it) when given, else the card's; checked to contain the cuts. */
+static int events_generation(const double *stored, const char *path, const pf_card *card, const double *cut,
                              double gen[PF_NCUTS], pf_status *st)
 {
-    double *g = NULL;
-    size_t ng = 0;
-    pf_status none;
-    if (ev && !pf_h5_get_attr_doubles(ev, "/events", "generation", &g, &ng, &none)) {
-        int bad = ng != PF_NCUTS;
-        for (size_t k = 0; !bad && k < ng; k++) bad = !isfinite(g[k]);
-        if (!bad) memcpy(gen, g, sizeof(double) * PF_NCUTS);
-        free(g);
-        if (bad)
-            return pf_status_set(st, PF_EFORMAT, "%s: attribute /events generation: expected %d finite values "
-                                 "(q2_min, q2_max, x_min, x_max, y_min, y_max, w2_min), got %zu", path, PF_NCUTS, ng);
-    } else if (pf_gen_region(card, gen, st)) {
+    if (stored)
+        memcpy(gen, stored, sizeof(double) * PF_NCUTS);
+    else if (pf_gen_region(card, gen, st))
         return st->code;
-    }
     static const char *const name[PF_NCUTS] = {"q2_min", "q2_max", "x_min", "x_max", "y_min", "y_max", "w2_min"};
     static const int upper[PF_NCUTS] = {0, 1, 0, 1, 0, 1, 0};
     for (int k = 0; k < PF_NCUTS; k++)
@@ -162,10 +142,10 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
                                  "file name or an artefact to replace", out);
     }
     pf_ops *ops = NULL;
-    pf_h5 *ev = NULL, *h = NULL;
+    pf_h5 *h = NULL;
     uint8_t *acc = NULL;
     size_t *sel = NULL;
-    double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL, *buf = NULL;
+    double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL;
     uint32_t *col = NULL;
     uint64_t *rp = NULL;
     int32_t *bin = NULL;
@@ -173,6 +153,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     pf_prep_response resp = {0};
     pf_prep_exact ex = {0};
     pf_events_external xev = {0};
+    pf_events_sim sev = {0};
     double gen[PF_NCUTS];
     int response = 0;
     pf_card card, evcard;
@@ -182,7 +163,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     if (!ops) goto fail;
     /* events from another producer (sim.h, docs/artefacts.md "External events"): no theory
      * checksum and no card; --card supplies the detector model, the cuts and the truth */
-    const int external = pf_events_external_probe(events);
+    const int external = pf_events_is_external(events);
     uint64_t thsum = 0;
     if (external) {
         if (!have_card)
@@ -191,17 +172,13 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         thsum = pf_ops_checksum(ops);
         evcard = card;
     } else {
-        ev = pf_h5_open(events, "partonflow.events", 1, st);
-        if (!ev) goto fail;
-        if (pf_h5_get_attr_uint64(ev, "/events", "theory_checksum", &thsum, st) &&
-            pf_h5_get_attr_uint64(ev, "/", "theory_checksum", &thsum, st))
-            goto fail;
+        /* events.h5 of simulate: schema, flags and card checked by the sim layer */
+        TRY(pf_events_sim_open(events, &sev, st));
+        thsum = sev.theory_checksum;
         if (thsum != pf_ops_checksum(ops))
             FAIL(PF_EINVAL, "%s was simulated from another theory (theory_checksum %016llx) than %s (checksum %016llx)",
                  events, (unsigned long long)thsum, theory, (unsigned long long)pf_ops_checksum(ops));
-        const char *evyaml = pf_h5_card_yaml(ev);
-        if (!evyaml) FAIL(PF_EFORMAT, "%s: no card in /meta", events);
-        TRY(pf_card_parse(evyaml, strlen(evyaml), events, &evcard, st));
+        evcard = sev.card;
     }
     {   /* provenance: the events' generator card and --card belong to this theory */
         char diff[256];
@@ -213,8 +190,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     const pf_detector_card *det = &evcard.detector;
     double lumi;
     uint64_t seed = 0;
-    pf_h5_syms esym = {0}; /* the schema checks luminosity_pb: the fit's L c . G needs L > 0 */
-    size_t dims[PF_H5_MAX_RANK], ngen = 0;
+    size_t ngen = 0;
     uint64_t evsum = 0;
     if (external) {
         double tc[PF_NCUTS], ts, ta;
@@ -228,25 +204,12 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         memset(acc, 0, ngen ? ngen : 1);
         memset(acc, 1, xev.n); /* the reader kept the accepted events first, in file order */
     } else {
-    TRY(check_events_layout(ev, &esym, &ngen, st));
-    if (pf_h5_get_attr_double(ev, "/events", "luminosity_pb", &lumi, st)) goto fail;
-    pf_status ignore;
-    int64_t sseed;
-    if (!pf_h5_get_attr_uint64(ev, "/events", "seed", &seed, &ignore)) {
-    } else if (!pf_h5_get_attr_int64(ev, "/events", "seed", &sseed, &ignore)) seed = (uint64_t)sseed;
-    int rk;
-    {   /* read wide, so that a stored -1 or 256 is seen as such, not converted to 0 or 255 */
-        int64_t *a64 = NULL;
-        TRY(pf_h5_read(ev, "/events/accepted", PF_H5_INT64, &rk, dims, (void **)&a64, st));
-        if (pf_h5_check_values(ev, &pf_sim_events_schema, "/events/accepted", PF_H5_INT64, a64, 0, ngen, &esym, st)) {
-            free(a64);
-            goto fail;
-        }
-        acc = malloc(ngen ? ngen : 1);
-        for (size_t i = 0; acc && i < ngen; i++) acc[i] = (uint8_t)a64[i];
-        free(a64);
-        if (!acc) FAIL(PF_ENOMEM, "cannot read %zu events", ngen);
-    }
+        ngen = sev.n_file;
+        lumi = sev.luminosity_pb;
+        seed = sev.seed;
+        evsum = sev.checksum;
+        acc = sev.accepted; /* owned by sev */
+        sev.accepted = NULL;
     }
     size_t nacc = 0;
     for (size_t i = 0; i < ngen; i++) nacc += acc[i];
@@ -263,7 +226,8 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
                  pf_kin_s(dp.e_electron, dp.e_proton), theory, ts);
         /* the true region the response is folded over: the one the events were generated
          * in (/events generation), else the card's (generation.h) */
-        TRY(events_generation(ev, events, &evcard, dp.cuts, gen, st));
+        TRY(events_generation(!external && sev.has_generation ? sev.generation : NULL, events, &evcard, dp.cuts,
+                              gen, st));
     }
 
     /* this rank's accepted events, in whole blocks */
@@ -284,17 +248,9 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         memcpy(xr, xev.x_rec + b, n * sizeof *xr);
         memcpy(qr, xev.q2_rec + b, n * sizeof *qr);
     } else if (n) {
-        const size_t g0 = sel[0], g1 = sel[n - 1] + 1;
-        buf = malloc((g1 - g0) * sizeof *buf);
-        if (!buf) FAIL(PF_ENOMEM, "cannot read %zu events", g1 - g0);
-        TRY(pf_h5_read_rows(ev, "/events/x_rec", PF_H5_DOUBLE, g0, g1 - g0, buf, st));
-        for (size_t i = 0; i < n; i++) xr[i] = buf[sel[i] - g0];
-        TRY(pf_h5_read_rows(ev, "/events/q2_rec", PF_H5_DOUBLE, g0, g1 - g0, buf, st));
-        for (size_t i = 0; i < n; i++) qr[i] = buf[sel[i] - g0];
+        TRY(pf_events_sim_read_rec(&sev, sel, n, xr, qr, st));
     }
-    if (!external) evsum = pf_h5_checksum(ev);
-    pf_h5_close(ev);
-    ev = NULL;
+    pf_events_sim_close(&sev);
     const double t1 = now();
     /* event rows */
     int rc;
@@ -461,10 +417,10 @@ fail:
     rc = st->code ? st->code : PF_EINTERNAL;
 done:
     if (h) pf_h5_abort(h);
-    if (ev) pf_h5_close(ev);
+    pf_events_sim_close(&sev);
     pf_ops_destroy(ops);
     free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin);
-    free(buf); free(yaml); free(rp);
+    free(yaml); free(rp);
     pf_prep_response_free(&resp);
     pf_prep_exact_free(&ex);
     pf_events_external_free(&xev);

@@ -61,7 +61,6 @@
 #include <omp.h>
 #endif
 
-#include "ops_internal.h"
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
 #include "prepare_smear.h"
@@ -264,17 +263,17 @@ int pf_prep_check_det(const pf_det_params *d, pf_status *st)
 
 static int grid_lines(const pf_ops *ops, double **xl, int *nxl, double **tl, int *ntl)
 {
-    *xl = malloc((ops->nx + 1) * sizeof **xl);
-    *tl = malloc((ops->nq2 + 1) * sizeof **tl);
+    *xl = malloc((pf_ops_nx(ops) + 1) * sizeof **xl);
+    *tl = malloc((pf_ops_nq2(ops) + 1) * sizeof **tl);
     if (!*xl || !*tl) return -1;
     double *v = *xl;
-    for (size_t i = 0; i < ops->nx; i++) v[i] = pf_interp_axis_node(&ops->xaxis, (int)i);
-    *nxl = (int)ops->nx;
-    qsort(v, ops->nx, sizeof *v, cmp_double);
+    for (size_t i = 0; i < pf_ops_nx(ops); i++) v[i] = pf_interp_axis_node(pf_ops_xaxis(ops), (int)i);
+    *nxl = (int)pf_ops_nx(ops);
+    qsort(v, pf_ops_nx(ops), sizeof *v, cmp_double);
     v = *tl;
-    for (size_t i = 0; i < ops->nq2; i++) v[i] = pf_interp_axis_node(&ops->qaxis, (int)i);
-    *ntl = (int)ops->nq2;
-    qsort(v, ops->nq2, sizeof *v, cmp_double);
+    for (size_t i = 0; i < pf_ops_nq2(ops); i++) v[i] = pf_interp_axis_node(pf_ops_qaxis(ops), (int)i);
+    *ntl = (int)pf_ops_nq2(ops);
+    qsort(v, pf_ops_nq2(ops), sizeof *v, cmp_double);
     return 0;
 }
 
@@ -297,6 +296,8 @@ static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *g
     const int per = nodes ? 2 : 1;
     rules R;
     row_ctx cx = {.ops = ops, .d = d, .R = &R, .ee = d->e_electron, .s = pf_kin_s(d->e_electron, d->e_proton)};
+    double kcuts[7], ks, alpha_em;
+    pf_ops_kinematics(ops, kcuts, &ks, &alpha_em);
     cx.ncut = cut_bounds(cx.ee, cx.s, gen ? gen : d->cuts, cx.cut);
     int nthr = 1;
 #ifdef PF_HAVE_OPENMP
@@ -355,7 +356,7 @@ static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *g
             double pref = 1.0 / jr;
             if (nodes) {
                 double f2, fl;
-                pf_kin_xsec_factors(x[i], q2[i], cx.s, ops->alpha, &f2, &fl);
+                pf_kin_xsec_factors(x[i], q2[i], cx.s, alpha_em, &f2, &fl);
                 scale[0] = 1.0 / f2;
                 scale[1] = 1.0 / fl;
             } else {

@@ -249,6 +249,10 @@ uint64_t pf_ops_checksum(const pf_ops *o) { return o->checksum; }
 const pf_interp_axis *pf_ops_xaxis(const pf_ops *o) { return &o->xaxis; }
 const pf_interp_axis *pf_ops_qaxis(const pf_ops *o) { return &o->qaxis; }
 const double complex *pf_ops_nodes(const pf_ops *o) { return o->nodes; }
+int pf_ops_stencil_weights(const pf_ops *o, double x, double q2, int *r0, int *c0, double wr[4], double wc[4])
+{
+    return pf_ops_stencil(o, x, q2, r0, c0, wr, wc);
+}
 
 void pf_ops_bounds(const pf_ops *o, double *x_lo, double *x_hi, double *q2_lo, double *q2_hi)
 {

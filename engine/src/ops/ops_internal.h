@@ -61,9 +61,7 @@ int pf_ops_grid_axes(const pf_card *card, pf_interp_axis *xaxis, pf_interp_axis 
 /* x f of the PF_NOUT flavours on the grid nodes from input moments (pf_ops_pdf_values). */
 int pf_ops_pdf_values_from_moments(const pf_ops *ops, const double complex *M, double *xf, pf_status *st);
 
-/* Message for the first point outside the grid (PF_EDOMAIN). */
-int pf_ops_domain_error(const pf_ops *o, const char *fn, long bad, const double *x, const double *q2,
-                        pf_status *st);
+/* pf_ops_domain_error: ops.h */
 
 /* Interpolation coordinates of a point: t = ln Q^2, u = ln(x/(1-x)), and (1-x)^XPOW.
  * Branch-free (pf_interp_log), so that loops over points vectorise; the caller checks

@@ -34,17 +34,6 @@ static const pf_h5_field ext_fields[] = {
 const pf_h5_schema pf_events_external_schema = {PF_EVENTS_EXTERNAL_FORMAT, ext_fields,
                                                 sizeof ext_fields / sizeof *ext_fields};
 
-int pf_events_external_probe(const char *path)
-{
-    if (H5Fis_hdf5(path) <= 0) return 0;
-    pf_status st;
-    pf_h5 *h = pf_h5_open_foreign(path, &st);
-    if (!h) return 0;
-    const int is = !pf_h5_exists(h, "/meta");
-    pf_h5_close(h);
-    return is;
-}
-
 /* the whole dataset as doubles, with the schema's value rules */
 static int read_checked(pf_h5 *h, const char *dset, size_t n, const pf_h5_syms *sym, double **out, pf_status *st)
 {

@@ -100,11 +100,9 @@ int pf_cmd_prepare(int argc, char **argv)
     const double na = (double)r.nacc;
     if (r.response)
         printf("partonflow prepare: smeared detector: response operator M of %zu x %zu nodes (%zu used), "
-               "%zu weights (%.1f MB); events as stencil rows on F = M G (84 bytes), exact rows for the %zu "
-               "(%.2f %%) whose response reaches across a flavour threshold (%zu weights); %.1f bytes per event\n",
-               r.m_nt, r.m_nz, r.m_used, r.m_nnz, 12.0 * (double)r.m_nnz / 1e6, r.rows_total,
-               100.0 * (double)r.rows_total / na, r.nnz_total,
-               (88.0 * na + 12.0 * (double)r.nnz_total + 16.0 * (double)r.rows_total) / na);
+               "%zu weights (%.1f MB); events as stencil rows on F = M G (84 bytes); %.1f bytes per event with M\n",
+               r.m_nt, r.m_nz, r.m_used, r.m_nnz, 12.0 * (double)r.m_nnz / 1e6,
+               (88.0 * na + 12.0 * (double)r.m_nnz) / na);
     else if (r.smeared)
         printf("partonflow prepare: smeared detector: CSR rows, %zu weights, %.1f per event (mean), %.1f MB "
                "(12 bytes per weight + 8 per event)\n",

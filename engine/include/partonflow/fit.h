@@ -180,7 +180,8 @@ typedef struct pf_reco_grid {
     double cuts[7], s, alpha;    /* the reconstructed cuts, s, alpha_em of the theory */
 } pf_reco_grid;
 /* The grid over the reconstructed cuts rcuts (PF_CUT_* order) at the theory grid's spacing. */
-int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, pf_status *st);
+int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *rcuts, pf_reco_grid *rg,
+                      pf_status *st);
 /* Length of F: PF_NOBS nt nz. */
 size_t pf_reco_nF(const pf_reco_grid *rg);
 /* Reconstructed (x, Q2) of node k (0 <= k < nt nz). */
@@ -200,13 +201,10 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
 void pf_reco_transpose_apply(size_t nF, const uint64_t *ptr, const uint32_t *col, const double *val,
                              const double *q, size_t ngrid, double *c);
 
-/* 1 when the response of an event at the reconstructed (x, q2) reaches across a flavour
- * threshold of the theory grid within PF_RECO_ZCROSS standard deviations of both smearing
- * variables: F2 jumps there (NLO ZM-VFNS), which the response grid's segments do not
- * interpolate, so such an event keeps its exact row (prepare_reco.c).  Beyond 4.5 sigma the
- * Gaussian mass (3.4e-6) times the jump (~1 %) is below 1e-7 of the density. */
+/* Reach, in standard deviations of both smearing variables, of the band of fine response
+ * rows around a flavour threshold (prepare_reco.c): beyond 4.5 sigma the Gaussian mass
+ * (3.4e-6) times the F2 jump (~1 %) is below 1e-7 of the density. */
 #define PF_RECO_ZCROSS 4.5
-int pf_reco_crosses(const pf_ops *ops, const pf_det_params *d, double x, double q2);
 /* The whole operator: grid, used nodes and M (CSR, nF rows over the ngrid theory values),
  * from the detector d integrated over the generation region gen (NULL: the cuts). */
 typedef struct pf_prep_response {
@@ -225,24 +223,8 @@ void pf_prep_response_free(pf_prep_response *r);
 int pf_prep_response_norm(const pf_prep_response *r, size_t ngrid, const pf_detector_card *det,
                           const pf_prep_bins *bins, double *c, double *H, pf_status *st);
 
-/* The events of the response-operator likelihood: stencil rows on F (base, stw as
- * pf_reco_events_stencil) for every event, and for the events that pf_reco_crosses their
- * exact rows instead (ex: local event indices ascending, CSR rows; their stencil rows are
- * zeroed). */
-typedef struct pf_prep_exact {
-    size_t n;
-    size_t *event;        /* n local event indices, ascending */
-    uint64_t *row_ptr;    /* n + 1 */
-    uint32_t *col;
-    double *val;
-} pf_prep_exact;
-int pf_prep_response_events(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_response *r,
-                            const pf_detector_card *det, size_t n, const double *x, const double *q2, uint32_t *base,
-                            double *stw, pf_prep_exact *ex, pf_status *st);
-void pf_prep_exact_free(pf_prep_exact *ex);
 /* rel[i] = (response-operator density / exact-row density - 1) of n events at the grid
- * values G (0 for the events that keep their exact rows, pf_reco_crosses): the accuracy
- * check of `prepare --verify N` (docs/fitting.md). */
+ * values G: the accuracy check of `prepare --verify N` (docs/fitting.md). */
 int pf_prep_response_verify(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_response *r,
                             const pf_detector_card *det, const double *G, size_t n, const double *x,
                             const double *q2, double *rel, pf_status *st);

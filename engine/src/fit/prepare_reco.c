@@ -15,9 +15,13 @@
  * 84 bytes per event; M (rows: the exact smeared rows at the nodes, split and divided as
  * above, pf_prep_response_rows) is built once per data set, independent of the events.
  *
- * Grid.  Rows t = ln Q2_r: the theory grid's Q^2 spacing over the cut range plus
- * PF_RECO_MARGIN nodes, split at the theory grid's flavour thresholds (where F2 jumps at
- * NLO).  Columns zeta = ln(x - Q2/s) - ln(1 - x) = logit((x - x_q)/(1 - x_q)), x_q = Q2/s
+ * Grid.  Rows t = ln Q2_r: half the theory grid's finest Q^2 spacing over the cut range
+ * plus PF_RECO_MARGIN nodes, and a band of finer rows (PF_RECO_BAND_H sigma_t) around each
+ * flavour threshold of the theory grid: F2 jumps there (NLO ZM-VFNS), and M's rows at the
+ * nodes fold the true theory, jump included (the quadrature of the rows splits at the
+ * threshold), so Phi follows the jump smeared by the Q^2 resolution, an error function of
+ * width sigma_t, which the band resolves; every event is a stencil row, none keeps an
+ * exact one.  Columns zeta = ln(x - Q2/s) - ln(1 - x) = logit((x - x_q)/(1 - x_q)), x_q = Q2/s
  * (the x at y = 1), at the theory grid's spacing in u = logit x: every node is a physical
  * electron-kinematics point (0 < y < 1, x < 1), which nodes in ln x are not next to y_max
  * (two spacings beyond y_max = 0.95 is y > 1); zeta behaves like ln x at small x, like
@@ -45,6 +49,7 @@
 #include "partonflow/ops.h"
 
 #define PF_RECO_MARGIN 2 /* nodes beyond the cut range on each axis */
+#define PF_RECO_BAND_H 0.5 /* row spacing in a threshold band, in units of the narrowest sigma_t */
 #define PF_RECO_REACH 3  /* a stencil of a point in cell j uses nodes j-1 .. j+2 (one-sided near a
                             segment end: j-2 .. j+3): nodes within 3 cells of the region get rows */
 
@@ -66,7 +71,35 @@ static void x_range(const double *cuts, double s, double q2, double *lo, double 
     *hi = fmin(*hi, 1.0 - 1e-12);
 }
 
-int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, pf_status *st)
+/* Half-width (in t = ln Q^2) of the response at reconstructed Q^2 = q2r, over the
+ * reconstructed x range there: the largest reach of z standard deviations of both
+ * smearing variables (*wide), and the smallest one-sigma width (*narrow). */
+static void response_reach(const pf_det_params *d, const double *cuts, double s, double q2r, double z, double *wide,
+                           double *narrow)
+{
+    double xl, xh;
+    x_range(cuts, s, q2r, &xl, &xh);
+    *wide = 0.0, *narrow = INFINITY;
+    if (!(xl < xh)) return;
+    const double ee = d->e_electron, ep = d->e_proton;
+    for (int i = 0; i <= 400; i++) {
+        const double x = exp(log(xl) + (log(xh) - log(xl)) * i / 400.0);
+        double er, thr;
+        pf_det_electron(ee, ep, x, q2r, &er, &thr);
+        for (int k = 0; k < 2; k++) {
+            const double zz = k ? 1.0 : z;
+            const double elo = e_of_z(d, er, zz), ehi = e_of_z(d, er, -zz);
+            const double tlo = fmin(thr + zz * d->sigma_theta, PF_KIN_PI), thi = fmax(thr - zz * d->sigma_theta, 0.0);
+            const double qlo = 2.0 * ee * elo * (1.0 + cos(tlo)), qhi = 2.0 * ee * ehi * (1.0 + cos(thi));
+            const double h = fmax(log(qhi / q2r), log(q2r / qlo));
+            if (k) *narrow = fmin(*narrow, 0.5 * log(qhi / qlo));
+            else *wide = fmax(*wide, h);
+        }
+    }
+}
+
+int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *rcuts, pf_reco_grid *rg,
+                      pf_status *st)
 {
     memset(rg, 0, sizeof *rg);
     double cuts[7], s, alpha;
@@ -87,20 +120,50 @@ int pf_reco_grid_make(const pf_ops *ops, const double *rcuts, pf_reco_grid *rg, 
     dt *= 0.5;
     /* rows */
     const double tlo = log(cuts[PF_CUT_Q2_MIN]) - PF_RECO_MARGIN * dt, thi = log(cuts[PF_CUT_Q2_MAX]) + PF_RECO_MARGIN * dt;
-    double brk[PF_INTERP_MAXSEG];
+    /* a band of fine rows around every flavour threshold inside the range: F2 jumps there
+     * (NLO ZM-VFNS), and the folded density D follows the jump smeared with the Q^2
+     * resolution, an error function of width sigma_t in t; rows at spacing
+     * PF_RECO_BAND_H sigma_t (the narrowest one-sigma width along the threshold) over the
+     * reach of PF_RECO_ZCROSS standard deviations (the widest) hold it, and beyond the
+     * band D is smooth again */
+    double bl[PF_INTERP_MAXSEG], bh[PF_INTERP_MAXSEG], bs[PF_INTERP_MAXSEG];
     int nb = 0;
-    for (int k = 1; k < pf_ops_qaxis(ops)->nseg; k++) {
+    for (int k = 1; d && k < pf_ops_qaxis(ops)->nseg; k++) {
         const double e = pf_ops_qaxis(ops)->edge[k];
-        if (e > tlo + 1e-3 * dt && e < thi - 1e-3 * dt && nb < PF_INTERP_MAXSEG - 1) brk[nb++] = e;
+        if (!(e > tlo && e < thi) || 2 * nb + 3 > PF_INTERP_MAXSEG) continue;
+        double wide, narrow;
+        response_reach(d, cuts, s, exp(e), PF_RECO_ZCROSS, &wide, &narrow);
+        if (!(wide > 0.0 && narrow > 0.0 && isfinite(narrow))) {
+            /* no cut-region x at the threshold: reach it from the nearest Q^2 inside */
+            response_reach(d, cuts, s, exp(fmin(fmax(e, log(cuts[PF_CUT_Q2_MIN])), log(cuts[PF_CUT_Q2_MAX]))),
+                           PF_RECO_ZCROSS, &wide, &narrow);
+            if (!(wide > 0.0 && narrow > 0.0 && isfinite(narrow))) continue;
+        }
+        bl[nb] = fmax(e - 1.05 * wide, tlo);
+        bh[nb] = fmin(e + 1.05 * wide, thi);
+        bs[nb] = fmin(PF_RECO_BAND_H * narrow, dt);
+        if (nb > 0 && bl[nb] <= bh[nb - 1]) { /* overlapping bands merge */
+            bh[nb - 1] = bh[nb];
+            bs[nb - 1] = fmin(bs[nb - 1], bs[nb]);
+            continue;
+        }
+        nb++;
     }
     pf_interp_axis *ta = &rg->taxis;
-    ta->nseg = nb + 1;
-    ta->edge[0] = tlo;
-    for (int b = 0; b < nb; b++) ta->edge[b + 1] = brk[b];
-    ta->edge[nb + 1] = thi;
+    double sp[PF_INTERP_MAXSEG];
+    int ns = 0;
+    double at = tlo;
+    for (int b = 0; b < nb; b++) {
+        if (bl[b] > at) ta->edge[ns] = at, sp[ns++] = dt;
+        ta->edge[ns] = bl[b], sp[ns++] = bs[b];
+        at = bh[b];
+    }
+    if (at < thi) ta->edge[ns] = at, sp[ns++] = dt;
+    ta->edge[ns] = thi;
+    ta->nseg = ns;
     int nt = 0;
-    for (int g = 0; g <= nb; g++) {
-        int n = (int)ceil((ta->edge[g + 1] - ta->edge[g]) / dt - 1e-9) + 1;
+    for (int g = 0; g < ns; g++) {
+        int n = (int)ceil((ta->edge[g + 1] - ta->edge[g]) / sp[g] - 1e-9) + 1;
         ta->n[g] = n < 4 ? 4 : n;
         ta->first[g] = nt;
         nt += ta->n[g];
@@ -383,21 +446,6 @@ void pf_reco_transpose_apply(size_t nF, const uint64_t *ptr, const uint32_t *col
     }
 }
 
-int pf_reco_crosses(const pf_ops *ops, const pf_det_params *d, double x, double q2)
-{
-    const double ee = d->e_electron, ep = d->e_proton;
-    double er, thr;
-    pf_det_electron(ee, ep, x, q2, &er, &thr);
-    const double z = PF_RECO_ZCROSS, elo = e_of_z(d, er, z), ehi = e_of_z(d, er, -z);
-    const double tlo = fmin(thr + z * d->sigma_theta, PF_KIN_PI), thi = fmax(thr - z * d->sigma_theta, 0.0);
-    const double qlo = 2.0 * ee * elo * (1.0 + cos(tlo)), qhi = 2.0 * ee * ehi * (1.0 + cos(thi));
-    for (int k = 1; k < pf_ops_qaxis(ops)->nseg; k++) {
-        const double m2 = exp(pf_ops_qaxis(ops)->edge[k]);
-        if (m2 > qlo && m2 < qhi) return 1;
-    }
-    return 0;
-}
-
 /* The true region M's rows are folded over: the generation region widened to the theory
  * grid's box in x and Q^2 and to y -> 0.  The generation region holds every true point
  * with a probability above 1e-9 to be reconstructed inside the CUTS, but the bicubic
@@ -424,7 +472,7 @@ int pf_prep_response_make(const pf_ops *ops, const pf_det_params *d, const doubl
                           pf_status *st)
 {
     memset(r, 0, sizeof *r);
-    if (pf_reco_grid_make(ops, d->cuts, &r->rg, st)) return st->code;
+    if (pf_reco_grid_make(ops, d, d->cuts, &r->rg, st)) return st->code;
     const size_t nn = r->rg.nt * r->rg.nz;
     r->nF = pf_reco_nF(&r->rg);
     r->use = malloc(nn);
@@ -435,27 +483,11 @@ int pf_prep_response_make(const pf_ops *ops, const pf_det_params *d, const doubl
         pf_prep_response_free(r);
         return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the response grid of %zu nodes", nn);
     }
-    /* each reco segment (between thresholds) sees the theory on its own side continued
-     * across the threshold: Phi is then smooth in every segment (the F2 jump at a
-     * threshold is not interpolable on the grid scale); events whose response reaches
-     * across a threshold keep their exact rows (pf_reco_crosses) */
-    int *qs = malloc(nn * sizeof *qs);
-    if (!qs) {
-        free(x); free(q2);
-        pf_prep_response_free(r);
-        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the response grid of %zu nodes", nn);
-    }
-    for (size_t k = 0; k < nn; k++) {
-        pf_reco_node(&r->rg, k, x + k, q2 + k);
-        const int it = (int)(k / r->rg.nz);
-        int g = 0;
-        while (g + 1 < r->rg.taxis.nseg && it >= r->rg.taxis.first[g + 1]) g++;
-        qs[k] = pf_ops_qseg(ops, exp(0.5 * (r->rg.taxis.edge[g] + r->rg.taxis.edge[g + 1])));
-    }
+    for (size_t k = 0; k < nn; k++) pf_reco_node(&r->rg, k, x + k, q2 + k);
     double fold[PF_NCUTS];
     fold_region(ops, gen ? gen : d->cuts, fold);
-    int rc = pf_prep_response_rows(ops, d, fold, r->use, qs, nn, x, q2, r->ptr, &r->col, &r->val, st);
-    free(x); free(q2); free(qs);
+    int rc = pf_prep_response_rows(ops, d, fold, r->use, NULL, nn, x, q2, r->ptr, &r->col, &r->val, st);
+    free(x); free(q2);
     if (rc) {
         pf_prep_response_free(r);
         return rc;
@@ -517,49 +549,9 @@ int pf_prep_response_verify(const pf_ops *ops, const pf_det_params *d, const dou
         double ex = 0.0;
         for (uint64_t j = rp[i]; j < rp[i + 1]; j++) ex += val[j] * G[col[j]];
         const double ap = pf_ev_dot_stencil(sw + i * PF_LIKE_STW, F + base[i], 2 * r->rg.nz);
-        /* an event whose response crosses a threshold keeps its exact row */
-        rel[i] = pf_reco_crosses(ops, d, x[i], q2[i]) ? 0.0 : ap / ex - 1.0;
+        rel[i] = ap / ex - 1.0;
     }
 out:
     free(rp); free(col); free(base); free(val); free(sw); free(F);
     return rc;
-}
-
-int pf_prep_response_events(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_response *r,
-                            const pf_detector_card *det, size_t n, const double *x, const double *q2, uint32_t *base,
-                            double *stw, pf_prep_exact *ex, pf_status *st)
-{
-    memset(ex, 0, sizeof *ex);
-    int rc = pf_reco_events_stencil(&r->rg, det, r->use, n, x, q2, base, stw, st);
-    if (rc) return rc;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) m += pf_reco_crosses(ops, d, x[i], q2[i]);
-    ex->n = m;
-    ex->event = malloc((m ? m : 1) * sizeof *ex->event);
-    ex->row_ptr = malloc((m + 1) * sizeof *ex->row_ptr);
-    double *xs = malloc((m ? m : 1) * sizeof *xs), *qs = malloc((m ? m : 1) * sizeof *qs);
-    if (!ex->event || !ex->row_ptr || !xs || !qs) {
-        free(xs); free(qs);
-        pf_prep_exact_free(ex);
-        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the exact rows of %zu events", m);
-    }
-    for (size_t i = 0, k = 0; i < n; i++)
-        if (pf_reco_crosses(ops, d, x[i], q2[i])) {
-            ex->event[k] = i;
-            xs[k] = x[i];
-            qs[k++] = q2[i];
-            /* the stencil row is not used: zero weights on node 0 */
-            base[i] = 0;
-            memset(stw + i * PF_LIKE_STW, 0, PF_LIKE_STW * sizeof *stw);
-        }
-    rc = pf_prep_events_smeared(ops, d, gen, m, xs, qs, ex->row_ptr, &ex->col, &ex->val, st);
-    free(xs); free(qs);
-    if (rc) pf_prep_exact_free(ex);
-    return rc;
-}
-
-void pf_prep_exact_free(pf_prep_exact *ex)
-{
-    free(ex->event); free(ex->row_ptr); free(ex->col); free(ex->val);
-    memset(ex, 0, sizeof *ex);
 }

@@ -151,7 +151,6 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     int32_t *bin = NULL;
     char *yaml = NULL;
     pf_prep_response resp = {0};
-    pf_prep_exact ex = {0};
     pf_events_external xev = {0};
     pf_events_sim sev = {0};
     double gen[PF_NCUTS];
@@ -285,7 +284,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         col = malloc((n ? n : 1) * sizeof *col);
         val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
         if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-        rc = pf_prep_response_events(ops, &dp, gen, &resp, det, n, xr, qr, col, val, &ex, st);
+        rc = pf_reco_events_stencil(&resp.rg, det, resp.use, n, xr, qr, col, val, st);
         if (!rc && nverify) rc = verify_response(ops, &dp, gen, &resp, &evcard, n < nverify ? n : nverify, xr, qr, rep, st);
     } else if (smeared) {
         /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
@@ -303,17 +302,16 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         if (!rc) pf_status_set(st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
         goto fail;
     }
-    /* CSR rows to write: every event's (--rows exact) or the threshold-crossing events'
-     * (response operator); this rank's first row and weight in the file = those of the
-     * ranks before it */
+    /* CSR rows to write (--rows exact): this rank's first row and weight in the file = those
+     * of the ranks before it */
     const int csr = smeared && !response;
-    uint64_t *wrp = csr ? rp : ex.row_ptr;
-    uint32_t *wcol = csr ? col : ex.col;
-    double *wval = csr ? val : ex.val;
-    const size_t nrows_local = csr ? n : ex.n;
-    size_t nnz_local = smeared ? (size_t)wrp[nrows_local] : 0, nnz_first = 0, nnz_total = 0;
+    uint64_t *wrp = rp;
+    uint32_t *wcol = col;
+    double *wval = val;
+    const size_t nrows_local = csr ? n : 0;
+    size_t nnz_local = csr ? (size_t)wrp[nrows_local] : 0, nnz_first = 0, nnz_total = 0;
     size_t rows_first = 0, rows_total = 0;
-    if (smeared) {
+    if (csr) {
         TRY(rank_prefix(nnz_local, &nnz_first, &nnz_total, st));
         TRY(rank_prefix(nrows_local, &rows_first, &rows_total, st));
         for (size_t i = 0; i <= nrows_local; i++) wrp[i] += nnz_first;
@@ -367,7 +365,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     TRY(pf_h5_set_deflate(h, 0, st));
     size_t d1[1] = {nacc}, d2[2] = {nacc, PF_LIKE_STW};
     if (response) TRY(pf_like_file_write_response(h, &resp, st));
-    if (smeared) {
+    if (csr) {
         /* row_ptr has rows + 1 entries: the last rank also writes the final one */
         size_t dr[1] = {rows_total + 1}, dn[1] = {nnz_total};
         const int last = e == nacc;
@@ -377,17 +375,6 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, dn, nnz_first, nnz_local, wval,
                              "pb GeV^-2 per unit G", st));
         TRY(pf_h5_set_attr_double(h, "/events", "n_sigma", PF_PREP_NSIGMA, st));
-    }
-    if (response) {
-        /* the events whose rows above are their exact ones (global accepted-event index) */
-        uint64_t *gi = malloc((ex.n ? ex.n : 1) * sizeof *gi);
-        if (!gi) FAIL(PF_ENOMEM, "cannot allocate %zu event indices", ex.n);
-        for (size_t k = 0; k < ex.n; k++) gi[k] = (uint64_t)(b + ex.event[k]);
-        size_t dx[1] = {rows_total};
-        rc = pf_h5_write_rows(h, "/events/exact_index", PF_H5_UINT64, 1, dx, rows_first, ex.n, gi, NULL, st);
-        free(gi);
-        TRY(rc);
-        TRY(pf_h5_set_attr_double(h, "/events", "exact_z_cross", PF_RECO_ZCROSS, st));
     }
     if (!csr) {
         TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, st));
@@ -422,7 +409,6 @@ done:
     free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin);
     free(yaml); free(rp);
     pf_prep_response_free(&resp);
-    pf_prep_exact_free(&ex);
     pf_events_external_free(&xev);
     return rc;
 }

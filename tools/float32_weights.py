@@ -1,7 +1,8 @@
 """Usage: /usr/bin/python3 tools/float32_weights.py likelihood.h5 card.yaml TAG
 
 Issue 12 item 7: float32 storage of the per-event weights, float64 accumulation.
-Rounds the stored weights of a likelihood.h5 to float32 (kept as float64 in the file, so
+Rounds the stored weights of a likelihood.h5 (or, for the response operator's compact
+stencil rows, their local coordinates and factors) to float32 (kept as float64 in the file, so
 the engine's float64 pass sees exactly the float32 values), re-seals it, and compares
 ln L, its gradient and the fit with the original."""
 import os, sys, subprocess
@@ -16,7 +17,7 @@ if len(sys.argv) != 4:
     sys.exit("usage: tools/float32_weights.py likelihood.h5 card.yaml TAG  (writes TAG_f32.h5 and two fit.h5 here)")
 src, card, tag = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 def to32(f):
-    for name in ("events/stencil_w", "events/val"):
+    for name in ("events/stencil_w", "events/stencil_local", "events/val"):
         if name in f:
             a = f[name][:]
             replace(f, name, a.astype(np.float32).astype(np.float64))

@@ -25,7 +25,7 @@ static void prepare_usage(FILE *out)
             "the resolution is folded exactly (integral over the true kinematics, +-7 sigma)\n"
             "into the response operator M from the theory grid to a reconstructed-space grid\n"
             "(--rows response, the default): F = M G per evaluation and each event a factored\n"
-            "stencil row on F (84 bytes per event), c and H from the same M; --rows exact\n"
+            "stencil row on F (40 bytes per event in the file), c and H from M; --rows exact\n"
             "stores each event's own folded CSR row instead (~2 kB per event; the reference).\n"
             "--verify N compares the first N events' densities of the two at the truth and\n"
             "prints the distribution of the relative difference.\n"
@@ -100,9 +100,9 @@ int pf_cmd_prepare(int argc, char **argv)
     const double na = (double)r.nacc;
     if (r.response)
         printf("partonflow prepare: smeared detector: response operator M of %zu x %zu nodes (%zu used), "
-               "%zu weights (%.1f MB); events as stencil rows on F = M G (84 bytes); %.1f bytes per event with M\n",
+               "%zu weights (%.1f MB); events as stencil rows on F = M G (40 bytes in the file, 84 in memory); %.1f bytes per event with M\n",
                r.m_nt, r.m_nz, r.m_used, r.m_nnz, 12.0 * (double)r.m_nnz / 1e6,
-               (88.0 * na + 12.0 * (double)r.m_nnz) / na);
+               (40.0 * na + 12.0 * (double)r.m_nnz) / na);
     else if (r.smeared)
         printf("partonflow prepare: smeared detector: CSR rows, %zu weights, %.1f per event (mean), %.1f MB "
                "(12 bytes per weight + 8 per event)\n",

@@ -79,7 +79,7 @@ def test_external_file_gives_the_same_likelihood_and_fit(sample):
     with h5py.File(d / "like_ext.h5", "r") as fe, h5py.File(d / "like_sim.h5", "r") as fs:
         assert int(fe.attrs["n_events"]) == int(fs.attrs["n_events"]) == sample["n"]
         assert float(fe.attrs["luminosity_pb"]) == float(fs.attrs["luminosity_pb"])
-        for name in ("events/stencil_base", "events/stencil_w", "events/exact_index", "events/row_ptr",
+        for name in ("events/stencil_base", "events/stencil_w", "events/stencil_local", "events/exact_index", "events/row_ptr",
                      "events/col", "events/val", "events/bin", "norm/c", "hist/H", "response/val"):
             if name in fs:
                 assert np.array_equal(fe[name][:], fs[name][:]), name

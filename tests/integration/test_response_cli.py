@@ -51,10 +51,13 @@ def test_operator_and_exact_rows_describe_themselves(tiny):
         assert mp.shape == (2 * nt * nz + 1,) and mp[0] == 0 and np.all(np.diff(mp) >= 0)
         mc = f["response/col"][:]
         assert mc.min() >= 0 and mc.max() < ngrid
-        assert f["events/stencil_w"].shape == (n, 10)
-        # every event is a stencil row (its two factors eps K2, eps KL positive): no exact rows
+        # every event is a stencil row on F, stored compactly (40 bytes with base and bin):
+        # the local coordinates of its cubic weights and the factors eps K2 > 0, eps KL
+        assert f["events/stencil_local"].shape == (n, 4) and "stencil_w" not in f["events"]
+        loc = f["events/stencil_local"][:]
+        assert np.all((loc[:, :2] >= -1) & (loc[:, :2] <= 2)) and np.all(loc[:, 2] > 0.0)
+        # no exact rows
         assert "exact_index" not in f["events"] and "row_ptr" not in f["events"]
-        assert np.all(f["events/stencil_w"][:, 8] > 0.0)
         # normalisation and histogram operators come from the same M: the bins add up to c
         c, H = f["norm/c"][:], f["hist/H"][:]
         assert np.allclose(H.sum(axis=0), c, rtol=1e-9, atol=1e-12 * abs(c).max())
@@ -136,7 +139,7 @@ def test_one_and_two_threads_and_ranks_give_identical_bits(tiny, tmp_path):
     assert payload_checksum(tmp_path / "f1.h5") == payload_checksum(tmp_path / "f3.h5")
 
 
-@pytest.mark.parametrize("what", ["response_col", "response_ptr"])
+@pytest.mark.parametrize("what", ["response_col", "response_ptr", "stencil_local"])
 def test_damaged_operator_is_refused(tiny, tmp_path, what):
     bad = tmp_path / "bad.h5"
 
@@ -145,6 +148,10 @@ def test_damaged_operator_is_refused(tiny, tmp_path, what):
             c = f["response/col"][:]
             c[7] = 10 ** 6
             f["response/col"][...] = c
+        elif what == "stencil_local":
+            loc = f["events/stencil_local"][:]
+            loc[17, 1] = 2.5  # a local coordinate outside its stencil
+            f["events/stencil_local"][...] = loc
         else:
             p = f["response/row_ptr"][:]
             p[5] = p[4] + 10 ** 9
@@ -153,7 +160,7 @@ def test_damaged_operator_is_refused(tiny, tmp_path, what):
     edited(tiny / "resp.h5", bad, damage)
     r = run_pf("fit", "--likelihood", bad, "--card", TINY, "--out", tmp_path / "f.h5", check=False)
     assert r.returncode == 2, r.stderr
-    assert str(bad) in r.stderr and "response" in r.stderr, r.stderr
+    assert str(bad) in r.stderr and ("response" in r.stderr or "stencil_local row 17" in r.stderr), r.stderr
     assert not (tmp_path / "f.h5").exists()
 
 

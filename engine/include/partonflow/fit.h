@@ -189,10 +189,14 @@ void pf_reco_node(const pf_reco_grid *rg, size_t k, double *x, double *q2);
 /* use[k] (nt nz) = 1 for the nodes a stencil of a point inside the cuts can reach; -1 when
  * out of memory. */
 int pf_reco_used_nodes(const pf_reco_grid *rg, uint8_t *use);
-/* Factored stencil rows of events on F (st_nx = nz): factors eps(y) K_2, eps(y) K_L.  An
- * event whose stencil leaves the used nodes is PF_EDOMAIN naming it. */
+/* Factored stencil rows of events on F (st_nx = nz): base, and either the weights stw
+ * (PF_LIKE_STW per event: wr[4], wc[4], eps(y) K_2, eps(y) K_L) or their compact form loc
+ * (PF_LIKE_STL per event: the local coordinates u_t, u_zeta of pf_interp_axis_locate_u,
+ * whose cubic weights are wr and wc, then the two factors), either nullable.  An event
+ * whose stencil leaves the used nodes is PF_EDOMAIN naming it. */
 int pf_reco_events_stencil(const pf_reco_grid *rg, const pf_detector_card *det, const uint8_t *use, size_t n,
-                           const double *x, const double *q2, uint32_t *base, double *stw, pf_status *st);
+                           const double *x, const double *q2, uint32_t *base, double *stw, double *loc,
+                           pf_status *st);
 /* The normalisation and histogram weights on F: q (nF) and qb (nbins x nF, nullable), so
  * that c = M^T q and H_b = M^T qb_b (pf_reco_transpose_apply). */
 int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_prep_bins *bins, int order,

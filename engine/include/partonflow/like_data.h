@@ -12,6 +12,8 @@
  * partials (one grid-sized vector each) cost little next to the event pass. */
 #define PF_LIKE_BLOCK 65536
 #define PF_LIKE_STW 10 /* doubles per factored (stencil) row */
+#define PF_LIKE_STL 4  /* doubles per compact stencil row in likelihood.h5 (/events/stencil_local): the
+                          local coordinates u_row, u_col of the cubic weights, then f2, fl */
 
 /* What a likelihood is made of (copied by pf_like_create; pf_like_create_take takes the CSR rows).  Event rows are this rank's
  * events [first_event, first_event + nevents) of nevents_total; first_event must be a

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "partonflow/h5.h"
+#include "partonflow/kernels/interp.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
 
@@ -35,6 +36,10 @@ static const pf_h5_field like_fields[] = {
      .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "stencil_end",
      .what = "a grid index (its stencil inside ngrid)"},
     {.path = "/events/stencil_w", .cls = PF_H5_FLOAT_CLASS, .rank = 2, .dims = {"n_events", "10"},
+     .rules = PF_H5_OPTIONAL},
+    /* the response operator's stencil rows in compact form (prepare_reco.c): local
+     * coordinates and factors, expanded to stencil_w's weights by the reader */
+    {.path = "/events/stencil_local", .cls = PF_H5_FLOAT_CLASS, .rank = 2, .dims = {"n_events", "4"},
      .rules = PF_H5_OPTIONAL},
     {.path = "/events/col", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"nnz"},
      .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "ngrid", .what = "a grid index", .unit = "entry"},
@@ -276,7 +281,9 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         if (snx < 1 || (uint64_t)snx > info->ngrid)
             BAD("%s: attribute /events stencil_nx: expected 1 .. ngrid = %zu, got %lld", path, info->ngrid,
                 (long long)snx);
-        if (!pf_h5_exists(h, "/events/stencil_w")) BAD("%s: no dataset /events/stencil_w", path);
+        const int local = nF && pf_h5_exists(h, "/events/stencil_local");
+        if (!local && !pf_h5_exists(h, "/events/stencil_w"))
+            BAD("%s: no dataset /events/stencil_w%s", path, nF ? " (nor /events/stencil_local)" : "");
         col = malloc((n ? n : 1) * sizeof *col);
         val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
         if (!col || !val) {
@@ -285,7 +292,26 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         }
         if (n) {
             TRY(pf_h5_read_rows(h, "/events/stencil_base", PF_H5_INT32, b, n, col, st));
-            TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
+            if (local) {
+                /* compact rows: the cubic weights of the local coordinates, in place from the
+                 * end (row i's 4 values sit before row i's 10 once rows above i are done) */
+                TRY(pf_h5_read_rows(h, "/events/stencil_local", PF_H5_DOUBLE, b, n, val, st));
+                for (size_t i = n; i-- > 0;) {
+                    const double *l = val + i * PF_LIKE_STL;
+                    const double ur = l[0], uc = l[1], f2 = l[2], fl = l[3];
+                    if (!(ur >= -1.0 && ur <= 2.0 && uc >= -1.0 && uc <= 2.0 && isfinite(f2) && isfinite(fl) &&
+                          f2 >= 0.0))
+                        BAD("%s: dataset /events/stencil_local row %zu: expected local coordinates in [-1, 2] "
+                            "and finite factors (the first >= 0), got (%g, %g, %g, %g)", path, b + i, ur, uc, f2, fl);
+                    double *w = val + i * PF_LIKE_STW;
+                    pf_interp_cubic_weights(ur, w);
+                    pf_interp_cubic_weights(uc, w + 4);
+                    w[8] = f2;
+                    w[9] = fl;
+                }
+            } else {
+                TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
+            }
         }
         /* the 4 x 4 stencil of (F2, FL) pairs spans 3 rows of nx pairs plus 4 pairs */
         const uint64_t span = (3 * (uint64_t)snx + 4) * 2, nv = nF ? nF : info->ngrid;

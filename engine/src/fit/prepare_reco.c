@@ -206,12 +206,13 @@ void pf_reco_node(const pf_reco_grid *rg, size_t k, double *x, double *q2)
     *x = x_of_zeta(pf_interp_axis_node(&rg->zaxis, (int)iz), *q2, rg->s);
 }
 
-/* Stencil of a reconstructed point on the response grid: -1 outside it. */
-static int reco_stencil(const pf_reco_grid *rg, double x, double q2, int *r0, int *c0, double wr[4], double wc[4])
+/* Stencil of a reconstructed point on the response grid, as first nodes and local
+ * coordinates (pf_interp_axis_locate_u): -1 outside it. */
+static int reco_stencil(const pf_reco_grid *rg, double x, double q2, int *r0, int *c0, double *ur, double *uc)
 {
     if (!(x > 0.0 && x < 1.0 && q2 > 0.0 && x > q2 / rg->s)) return -1;
-    if (pf_interp_axis_locate(&rg->taxis, log(q2), r0, wr)) return -1;
-    if (pf_interp_axis_locate(&rg->zaxis, zeta_of(x, q2, rg->s), c0, wc)) return -1;
+    if (pf_interp_axis_locate_u(&rg->taxis, log(q2), r0, ur)) return -1;
+    if (pf_interp_axis_locate_u(&rg->zaxis, zeta_of(x, q2, rg->s), c0, uc)) return -1;
     return 0;
 }
 
@@ -249,14 +250,17 @@ int pf_reco_used_nodes(const pf_reco_grid *rg, uint8_t *use)
 }
 
 int pf_reco_events_stencil(const pf_reco_grid *rg, const pf_detector_card *det, const uint8_t *use, size_t n,
-                           const double *x, const double *q2, uint32_t *base, double *stw, pf_status *st)
+                           const double *x, const double *q2, uint32_t *base, double *stw, double *loc,
+                           pf_status *st)
 {
     long bad = -1;
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (size_t i = 0; i < n; i++) {
-        int r0, c0, ok = !reco_stencil(rg, x[i], q2[i], &r0, &c0, stw + i * PF_LIKE_STW, stw + i * PF_LIKE_STW + 4);
+        int r0, c0;
+        double ur, uc;
+        int ok = !reco_stencil(rg, x[i], q2[i], &r0, &c0, &ur, &uc);
         for (int r = 0; ok && r < 4; r++)
             for (int c = 0; c < 4; c++) ok &= use[(size_t)(r0 + r) * rg->nz + (size_t)(c0 + c)] != 0;
         if (!ok) {
@@ -269,8 +273,18 @@ int pf_reco_events_stencil(const pf_reco_grid *rg, const pf_detector_card *det, 
         double f2, fl;
         pf_kin_xsec_factors(x[i], q2[i], rg->s, rg->alpha, &f2, &fl);
         const double e = pf_prep_efficiency(det, q2[i] / (x[i] * rg->s));
-        stw[i * PF_LIKE_STW + 8] = e * f2;
-        stw[i * PF_LIKE_STW + 9] = e * fl;
+        if (stw) {
+            pf_interp_cubic_weights(ur, stw + i * PF_LIKE_STW);
+            pf_interp_cubic_weights(uc, stw + i * PF_LIKE_STW + 4);
+            stw[i * PF_LIKE_STW + 8] = e * f2;
+            stw[i * PF_LIKE_STW + 9] = e * fl;
+        }
+        if (loc) {
+            loc[i * PF_LIKE_STL] = ur;
+            loc[i * PF_LIKE_STL + 1] = uc;
+            loc[i * PF_LIKE_STL + 2] = e * f2;
+            loc[i * PF_LIKE_STL + 3] = e * fl;
+        }
         base[i] = (uint32_t)(((size_t)r0 * rg->nz + (size_t)c0) * PF_NOBS);
     }
     if (bad >= 0)
@@ -407,13 +421,15 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
                     gsl_integration_glfixed_point(ub[pu], ub[pu + 1], (size_t)iu, &u, &wu, gl);
                     const double x = 1.0 / (1.0 + exp(-u));
                     int r0, c0;
-                    double wr[4], wc[4], f2, fl;
-                    if (reco_stencil(rg, x, q2, &r0, &c0, wr, wc)) {
+                    double wr[4], wc[4], ur, uc, f2, fl;
+                    if (reco_stencil(rg, x, q2, &r0, &c0, &ur, &uc)) {
                         rc = pf_status_set(st, PF_EDOMAIN,
                                            "prepare: the cut region reaches (x = %g, Q2 = %g GeV^2) outside the "
                                            "response grid", x, q2);
                         break;
                     }
+                    pf_interp_cubic_weights(ur, wr);
+                    pf_interp_cubic_weights(uc, wc);
                     pf_kin_xsec_factors(x, q2, s, rg->alpha, &f2, &fl);
                     const double f = wt * wu * x * (1.0 - x) * q2 * pf_prep_efficiency(det, q2 / (x * s));
                     const double fa[2] = {f * f2, f * fl};
@@ -539,7 +555,7 @@ int pf_prep_response_verify(const pf_ops *ops, const pf_det_params *d, const dou
         goto out;
     }
     if ((rc = pf_prep_events_smeared(ops, d, gen, n, x, q2, rp, &col, &val, st))) goto out;
-    if ((rc = pf_reco_events_stencil(&r->rg, det, r->use, n, x, q2, base, sw, st))) goto out;
+    if ((rc = pf_reco_events_stencil(&r->rg, det, r->use, n, x, q2, base, sw, NULL, st))) goto out;
     for (size_t k = 0; k < r->nF; k++) {
         double a = 0.0;
         for (uint64_t j = r->ptr[k]; j < r->ptr[k + 1]; j++) a += r->val[j] * G[r->col[j]];

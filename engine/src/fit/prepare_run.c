@@ -282,9 +282,11 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
          * and each event a factored stencil row on F = M G */
         TRY(pf_prep_response_make(ops, &dp, gen, &resp, st));
         col = malloc((n ? n : 1) * sizeof *col);
-        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+        val = malloc((n ? n : 1) * PF_LIKE_STL * sizeof *val);
         if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-        rc = pf_reco_events_stencil(&resp.rg, det, resp.use, n, xr, qr, col, val, st);
+        /* stored in the compact form (40 bytes per event with base and bin): the reader
+         * expands it to the same weights (like_io.c) */
+        rc = pf_reco_events_stencil(&resp.rg, det, resp.use, n, xr, qr, col, NULL, val, st);
         if (!rc && nverify) rc = verify_response(ops, &dp, gen, &resp, &evcard, n < nverify ? n : nverify, xr, qr, rep, st);
     } else if (smeared) {
         /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
@@ -378,7 +380,12 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     }
     if (!csr) {
         TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, st));
-        TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, st));
+        if (response) {
+            const size_t dl[2] = {nacc, PF_LIKE_STL};
+            TRY(pf_h5_write_rows(h, "/events/stencil_local", PF_H5_DOUBLE, 2, dl, b, n, val, NULL, st));
+        } else {
+            TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, st));
+        }
         TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)(response ? resp.rg.nz : pf_ops_nx(ops)), st));
     }
     TRY(pf_h5_write_rows(h, "/events/bin", PF_H5_INT32, 1, d1, b, n, bin, NULL, st));

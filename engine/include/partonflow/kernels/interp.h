@@ -87,11 +87,12 @@ PF_HD double pf_interp_axis_node(const pf_interp_axis *ax, int i)
     return ax->edge[k] + (ax->edge[k + 1] - ax->edge[k]) * (double)m / (double)(ax->n[k] - 1);
 }
 
-/* Stencil of coordinate t: first global node *i0 of the 4 and their weights (the axis must
- * have been completed with pf_interp_axis_finish).  Returns 0,
- * or -1 when t is outside [edge[0], edge[nseg]] (or NaN).  A t exactly on an inner edge
- * belongs to the upper segment. */
-PF_HD int pf_interp_axis_locate(const pf_interp_axis *ax, double t, int *i0, double w[4])
+/* Stencil of coordinate t as its first global node *i0 of the 4 and the local coordinate
+ * *u of t in node units from node i0 + 1 (0 <= u <= 1 inside, down to -1 or up to 2 in the
+ * first and last cell of a segment, whose stencils are one-sided): the weights are
+ * pf_interp_cubic_weights(*u).  Returns 0, or -1 when t is outside [edge[0], edge[nseg]]
+ * (or NaN).  A t exactly on an inner edge belongs to the upper segment. */
+PF_HD int pf_interp_axis_locate_u(const pf_interp_axis *ax, double t, int *i0, double *u)
 {
     if (!(t >= ax->edge[0] && t <= ax->edge[ax->nseg])) return -1;
     int k = 0;
@@ -100,8 +101,20 @@ PF_HD int pf_interp_axis_locate(const pf_interp_axis *ax, double t, int *i0, dou
     int j = (int)s;                                /* s >= 0: truncation is floor */
     if (j < 1) j = 1;
     if (j > ax->n[k] - 3) j = ax->n[k] - 3;
-    pf_interp_cubic_weights(s - (double)j, w);
+    *u = s - (double)j;
     *i0 = ax->first[k] + j - 1;
+    return 0;
+}
+
+/* Stencil of coordinate t: first global node *i0 of the 4 and their weights (the axis must
+ * have been completed with pf_interp_axis_finish).  Returns 0,
+ * or -1 when t is outside [edge[0], edge[nseg]] (or NaN).  A t exactly on an inner edge
+ * belongs to the upper segment. */
+PF_HD int pf_interp_axis_locate(const pf_interp_axis *ax, double t, int *i0, double w[4])
+{
+    double u;
+    if (pf_interp_axis_locate_u(ax, t, i0, &u)) return -1;
+    pf_interp_cubic_weights(u, w);
     return 0;
 }
 

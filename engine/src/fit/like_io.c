@@ -11,6 +11,7 @@
 #include "partonflow/kernels/interp.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
+#include "fit_mem.h"
 
 /* likelihood.h5's structure (h5.h pf_h5_schema, docs/artefacts.md "Validation"), checked
  * before any payload is used; value rules applied to the rows as they are read.  Symbols:
@@ -290,25 +291,57 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
             rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
             goto done;
         }
+        pf_fit_advise_huge(col, n * sizeof *col);
+        pf_fit_advise_huge(val, n * PF_LIKE_STW * sizeof *val);
         if (n) {
             TRY(pf_h5_read_rows(h, "/events/stencil_base", PF_H5_INT32, b, n, col, st));
             if (local) {
-                /* compact rows: the cubic weights of the local coordinates, in place from the
-                 * end (row i's 4 values sit before row i's 10 once rows above i are done) */
-                TRY(pf_h5_read_rows(h, "/events/stencil_local", PF_H5_DOUBLE, b, n, val, st));
-                for (size_t i = n; i-- > 0;) {
-                    const double *l = val + i * PF_LIKE_STL;
-                    const double ur = l[0], uc = l[1], f2 = l[2], fl = l[3];
-                    if (!(ur >= -1.0 && ur <= 2.0 && uc >= -1.0 && uc <= 2.0 && isfinite(f2) && isfinite(fl) &&
-                          f2 >= 0.0))
-                        BAD("%s: dataset /events/stencil_local row %zu: expected local coordinates in [-1, 2] "
-                            "and finite factors (the first >= 0), got (%g, %g, %g, %g)", path, b + i, ur, uc, f2, fl);
-                    double *w = val + i * PF_LIKE_STW;
-                    pf_interp_cubic_weights(ur, w);
-                    pf_interp_cubic_weights(uc, w + 4);
-                    w[8] = f2;
-                    w[9] = fl;
+                /* compact rows, read in slices of PF_LIKE_BLOCK x 16 rows: the cubic weights
+                 * of the local coordinates, each row by itself (threads: the same bits) */
+                const size_t slice = (size_t)PF_LIKE_BLOCK * 16;
+                double *l = malloc((n < slice ? n : slice) * PF_LIKE_STL * sizeof *l);
+                if (!l) {
+                    rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
+                    goto done;
                 }
+                long bad = -1;
+                for (size_t s0 = 0; s0 < n && !rc && bad < 0; s0 += slice) {
+                    const size_t m = n - s0 < slice ? n - s0 : slice;
+                    rc = pf_h5_read_rows(h, "/events/stencil_local", PF_H5_DOUBLE, b + s0, m, l, st);
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static) reduction(max : bad)
+#endif
+                    for (size_t i = 0; i < (rc ? 0 : m); i++) {
+                        const double *li = l + i * PF_LIKE_STL;
+                        const double ur = li[0], uc = li[1];
+                        if (!(ur >= -1.0 && ur <= 2.0 && uc >= -1.0 && uc <= 2.0 && isfinite(li[2]) &&
+                              isfinite(li[3]) && li[2] >= 0.0)) {
+                            if (bad < 0) bad = (long)(s0 + i); /* replaced by the first below */
+                            continue;
+                        }
+                        double *w = val + (s0 + i) * PF_LIKE_STW;
+                        pf_interp_cubic_weights(ur, w);
+                        pf_interp_cubic_weights(uc, w + 4);
+                        w[8] = li[2];
+                        w[9] = li[3];
+                    }
+                    if (bad >= 0) { /* the first bad row of the slice, for a deterministic message */
+                        for (size_t i = 0; i < m; i++) {
+                            const double *li = l + i * PF_LIKE_STL;
+                            if (!(li[0] >= -1.0 && li[0] <= 2.0 && li[1] >= -1.0 && li[1] <= 2.0 &&
+                                  isfinite(li[2]) && isfinite(li[3]) && li[2] >= 0.0)) {
+                                rc = pf_status_set(st, PF_EFORMAT,
+                                                   "%s: dataset /events/stencil_local row %zu: expected local "
+                                                   "coordinates in [-1, 2] and finite factors (the first >= 0), "
+                                                   "got (%g, %g, %g, %g)", path, b + s0 + i, li[0], li[1], li[2],
+                                                   li[3]);
+                                break;
+                            }
+                        }
+                    }
+                }
+                free(l);
+                if (rc) goto done;
             } else {
                 TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
             }
@@ -366,7 +399,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                       .luminosity = info->luminosity, .nbins = info->nbins, .H = H, .binned_only = !rows};
     lk = pf_like_create_take(&d, st);
     rc = lk ? PF_OK : st->code;
-    if (lk && nnz_read) col = NULL, val = NULL; /* now the likelihood's */
+    if (lk && (nnz_read || (stencil && n))) col = NULL, val = NULL; /* now the likelihood's (take) */
     if (rc) pf_status_prefix(st, "%s: ", path);
 done:
     pf_h5_close(h);

@@ -1,6 +1,7 @@
 /* partonflow fit: BFGS2 minimisation of -ln L and Hessian uncertainties (fit.h). */
 #include "partonflow/fit.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
  *     so that the errors are those of the best fit.
  * Each phase is deterministic, so the fit is as reproducible as f itself.  The last point
  * evaluated is cached: GSL's set-up and the phases revisit points, and f is deterministic. */
+#define PF_FIT_F_FLOOR 64.0 /* the rounding floor of f = -ln L, in units of eps |f| */
 #define PF_FIT_REHESS 0.02
 #define PF_FIT_NEWTON_MAX 8
 
@@ -510,7 +512,13 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
             res->nfev = mm.nfev; /* the evaluations made, also on failure */
             return nrc;
         }
-        if (nrc || !(fn_ < f)) break; /* no further progress: f is at its rounding floor */
+        /* progress: f lower, or, where the step's predicted decrease is below the rounding
+         * floor of f itself (-ln L of 1e8 events is ~1e9, summed to ~eps |f| log n ~ 1e-6),
+         * f unchanged within that floor and the distance to the minimum in the metric of H
+         * smaller: the exact gradient still tells */
+        const double floor_f = PF_FIT_F_FLOOR * DBL_EPSILON * fabs(f);
+        if (nrc || !(fn_ < f || (edm < floor_f && fn_ - f <= floor_f && 0.5 * quad(n, res->cov, gn) < 0.25 * edm)))
+            break; /* no further progress */
         it++;
         moved += sqrt(2.0 * edm);
         memcpy(res->theta, tn, n * sizeof *tn);

@@ -334,6 +334,47 @@ static void non_convergence_is_reported(void **state)
     sy_free(&d);
 }
 
+/* f = F0 + q(theta) in doubles: with F0 = 1e11 f is rounded to 1.5e-5 (ulp), as -ln L of
+ * 1e8 events (~1e9, summed over 1e8 terms) is to ~1e-6, while the gradient stays exact.
+ * q has its minimum at (0.3, -0.2), errors ~1, and a quartic term so that the Newton
+ * polish needs several steps. */
+typedef struct { double f0; } floor_ctx;
+static int floor_fdf(void *ctx, const double *th, double *f, double *grad, pf_status *st)
+{
+    (void)st;
+    const floor_ctx *c = ctx;
+    const double a = th[0] - 0.3, b = th[1] + 0.2;
+    *f = c->f0 + (0.5 * (a * a + b * b + 0.5 * a * b) + 2.0 * a * a * a * a);
+    if (grad) {
+        grad[0] = a + 0.25 * b + 8.0 * a * a * a;
+        grad[1] = b + 0.25 * a;
+    }
+    return 0;
+}
+
+/* Near the minimum a Newton step's decrease of f (~EDM) falls below f's rounding floor;
+ * the polish then judges progress by the exact gradient (the EDM must fall) and reaches
+ * the usual EDM < 5e-7, the same as without the offset.  (Before, it stopped at the
+ * first step that did not lower the rounded f and reported "not converged": the 1e8-event
+ * default workflow's central fit, EDM 1.5e-6.) */
+static void newton_polish_goes_on_below_the_rounding_floor_of_f(void **state)
+{
+    (void)state;
+    const double s[2] = {1.5, -1.0};
+    pf_fit_options opt;
+    pf_fit_options_default(&opt);
+    for (int k = 0; k < 2; k++) {
+        floor_ctx c = {k ? 1e11 : 0.0};
+        pf_status st = {0};
+        pf_fit_result r;
+        assert_int_equal(pf_fit_minimize(2, s, floor_fdf, &c, &opt, &r, &st), PF_OK);
+        assert_int_equal(r.converged, 1);
+        assert_true(r.edm < 5e-7);
+        assert_true(fabs(r.theta[0] - 0.3) < 2e-3 && fabs(r.theta[1] + 0.2) < 2e-3);
+        pf_fit_result_free(&r);
+    }
+}
+
 /* Poisson(1) by inversion: the frequencies of 0..4 over 2e5 counter draws match e^-1/k! */
 static void bootstrap_weights_are_poisson_one_and_keyed_by_event(void **state)
 {
@@ -429,6 +470,7 @@ int main(void)
         cmocka_unit_test(non_convergence_is_reported),
         cmocka_unit_test(binned_fisher_metric_is_bounded_by_unbinned_information),
         cmocka_unit_test(csr_rows_with_gaps_give_the_kernel_bits),
+        cmocka_unit_test(newton_polish_goes_on_below_the_rounding_floor_of_f),
         cmocka_unit_test(bootstrap_weights_are_poisson_one_and_keyed_by_event),
         cmocka_unit_test(nonpositive_density_is_refused),
         cmocka_unit_test(binned_only_likelihood_gives_the_histogram_bits_and_refuses_the_event_pass),

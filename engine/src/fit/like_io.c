@@ -65,6 +65,14 @@ static const pf_h5_field like_fields[] = {
 };
 static const pf_h5_schema like_schema = {PF_LIKE_SCHEMA, like_fields, sizeof like_fields / sizeof *like_fields};
 
+/* A compact stencil row (/events/stencil_local): local coordinates in [-1, 2] (the cubic's
+ * nodes -1 .. 2), finite factors, eps K2 >= 0. */
+static int local_row_ok(const double *li)
+{
+    return li[0] >= -1.0 && li[0] <= 2.0 && li[1] >= -1.0 && li[1] <= 2.0 && isfinite(li[2]) && isfinite(li[3]) &&
+           li[2] >= 0.0;
+}
+
 #define TRY(x) do { if ((rc = (x)) != PF_OK) goto done; } while (0)
 #define BAD(...) do { rc = pf_status_set(st, PF_EFORMAT, __VA_ARGS__); goto done; } while (0)
 
@@ -314,8 +322,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                     for (size_t i = 0; i < (rc ? 0 : m); i++) {
                         const double *li = l + i * PF_LIKE_STL;
                         const double ur = li[0], uc = li[1];
-                        if (!(ur >= -1.0 && ur <= 2.0 && uc >= -1.0 && uc <= 2.0 && isfinite(li[2]) &&
-                              isfinite(li[3]) && li[2] >= 0.0)) {
+                        if (!local_row_ok(li)) {
                             if (bad < 0) bad = (long)(s0 + i); /* replaced by the first below */
                             continue;
                         }
@@ -328,8 +335,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                     if (bad >= 0) { /* the first bad row of the slice, for a deterministic message */
                         for (size_t i = 0; i < m; i++) {
                             const double *li = l + i * PF_LIKE_STL;
-                            if (!(li[0] >= -1.0 && li[0] <= 2.0 && li[1] >= -1.0 && li[1] <= 2.0 &&
-                                  isfinite(li[2]) && isfinite(li[3]) && li[2] >= 0.0)) {
+                            if (!local_row_ok(li)) {
                                 rc = pf_status_set(st, PF_EFORMAT,
                                                    "%s: dataset /events/stencil_local row %zu: expected local "
                                                    "coordinates in [-1, 2] and finite factors (the first >= 0), "

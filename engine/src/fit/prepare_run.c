@@ -307,16 +307,13 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     /* CSR rows to write (--rows exact): this rank's first row and weight in the file = those
      * of the ranks before it */
     const int csr = smeared && !response;
-    uint64_t *wrp = rp;
-    uint32_t *wcol = col;
-    double *wval = val;
     const size_t nrows_local = csr ? n : 0;
-    size_t nnz_local = csr ? (size_t)wrp[nrows_local] : 0, nnz_first = 0, nnz_total = 0;
+    size_t nnz_local = csr ? (size_t)rp[nrows_local] : 0, nnz_first = 0, nnz_total = 0;
     size_t rows_first = 0, rows_total = 0;
     if (csr) {
         TRY(rank_prefix(nnz_local, &nnz_first, &nnz_total, st));
         TRY(rank_prefix(nrows_local, &rows_first, &rows_total, st));
-        for (size_t i = 0; i <= nrows_local; i++) wrp[i] += nnz_first;
+        for (size_t i = 0; i <= nrows_local; i++) rp[i] += nnz_first;
     }
     pf_like_info info = {.ngrid = pf_ops_ngrid(ops), .nevents = nacc, .luminosity = lumi,
                          .theory_checksum = thsum, .events_checksum = evsum, .seed = seed};
@@ -371,10 +368,10 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         /* row_ptr has rows + 1 entries: the last rank also writes the final one */
         size_t dr[1] = {rows_total + 1}, dn[1] = {nnz_total};
         const int last = e == nacc;
-        TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, dr, rows_first, nrows_local + (size_t)last, wrp,
+        TRY(pf_h5_write_rows(h, "/events/row_ptr", PF_H5_UINT64, 1, dr, rows_first, nrows_local + (size_t)last, rp,
                              NULL, st));
-        TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, dn, nnz_first, nnz_local, wcol, NULL, st));
-        TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, dn, nnz_first, nnz_local, wval,
+        TRY(pf_h5_write_rows(h, "/events/col", PF_H5_INT32, 1, dn, nnz_first, nnz_local, col, NULL, st));
+        TRY(pf_h5_write_rows(h, "/events/val", PF_H5_DOUBLE, 1, dn, nnz_first, nnz_local, val,
                              "pb GeV^-2 per unit G", st));
         TRY(pf_h5_set_attr_double(h, "/events", "n_sigma", PF_PREP_NSIGMA, st));
     }

@@ -14,6 +14,7 @@ PACKAGES=(
   python3-jsonschema python3-yaml python3-pytest
   python3-dev python3-torch
   clang libclang-rt-14-dev   # the fuzz targets (tools/fuzz.sh): clang's libFuzzer and sanitizers
+  slurmctld slurmd slurm-client munge   # the real-SLURM workflow test (tools/slurm-local.sh)
 )
 
 missing=()

@@ -1,5 +1,6 @@
 # Helpers shared by the rules (no rules here: the linter wants functions and rules apart).
 import os
+import shlex
 import sys
 
 RUN = config["run"]
@@ -31,11 +32,19 @@ def res(step, key, fallback):
     return int(config.get("resources", {}).get(step, {}).get(key, fallback))
 
 
+MPI_AUTO = os.path.join(workflow.basedir, "workflows", "scripts", "mpi-launch.sh")
+
+
 def mpi_prefix(wildcards, resources):
     """`{resources.mpi} -n {resources.tasks} ` when a step runs on more than one rank,
-    nothing otherwise (a plain process is also an MPI job of one rank)."""
+    nothing otherwise (a plain process is also an MPI job of one rank).  Launcher `auto`
+    (the default) is workflows/scripts/mpi-launch.sh: srun inside a SLURM allocation,
+    mpiexec elsewhere, decided where the step runs."""
     tasks = int(resources.tasks)
-    return f"{resources.mpi} -n {tasks} " if tasks > 1 else ""
+    if tasks <= 1:
+        return ""
+    launcher = f"sh {shlex.quote(MPI_AUTO)}" if resources.mpi == "auto" else resources.mpi
+    return f"{launcher} -n {tasks} "
 
 
 def replica_files():

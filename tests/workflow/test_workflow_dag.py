@@ -79,10 +79,14 @@ def test_mpi_launcher_only_when_tasks_above_one(wf):
     r = snakemake(wf, "-n", "-p", "--configfile", "configs/tiny.yaml", "mpi.yaml", "--config", "partonflow=PF")
     for stage in ("theory", "simulate --theory", "prepare", "fit --likelihood"):
         assert f"mpirun -n 2 PF {stage}" in out(r), out(r)
-    # a per-rule override, as the SLURM profile does it
+    # a per-rule override of the launcher and the ranks
     r = snakemake(wf, "-n", "-p", "--configfile", "configs/tiny.yaml", "--config", "partonflow=PF",
                   "--set-resources", "simulate:tasks=3", "simulate:mpi=srun")
     assert "srun -n 3 PF simulate" in out(r) and "-n 3 PF theory" not in out(r), out(r)
+    # the default launcher `auto` (workflows/scripts/mpi-launch.sh)
+    r = snakemake(wf, "-n", "-p", "--configfile", "configs/tiny.yaml", "--config", "partonflow=PF",
+                  "--set-resources", "prepare:tasks=2")
+    assert "mpi-launch.sh -n 2 PF prepare" in out(r), out(r)
 
 
 def _lha_as_evolve_csv(table, path, perturb=None):
@@ -118,15 +122,41 @@ def test_lha_comparison_table(tmp_path):
     assert r.returncode == 1 and "1 entries outside the tolerance" in r.stdout and "FAIL" in r.stdout
 
 
-def test_slurm_profile_loads_and_sets_srun(wf):
-    """The SLURM profile parses in Snakemake 7.21 and gives the engine stages mpi=srun
-    (a dry run does not submit, so no SLURM is needed)."""
+def test_slurm_profile_loads_and_keeps_the_auto_launcher(wf):
+    """The SLURM profile parses in Snakemake 7.21; the engine stages keep the `mpi`
+    resource (sbatch --ntasks) with launcher `auto`, also when the command line gives its
+    own --set-resources (which replaces the profile's whole list; issue 16)."""
     r = snakemake(wf, "--profile", "configs/profiles/slurm", "-n", "--configfile", "configs/tiny.yaml")
     jobs = out(r).split("\nrule ")[1:]
     by_rule = {j.split(":", 1)[0]: j for j in jobs}
     for rule in ("theory", "simulate", "prepare", "fit", "fit_histogram", "replica"):
-        assert "mpi=srun" in by_rule[rule], rule
+        assert "mpi=auto" in by_rule[rule], rule
     assert "runtime=30" in by_rule["simulate"] and "mem_mb=4000" in by_rule["simulate"]
+    r = snakemake(wf, "--profile", "configs/profiles/slurm", "-n", "-p", "--configfile", "configs/tiny.yaml",
+                  "--config", "partonflow=PF", "--set-resources", "prepare:tasks=4", "fit:tasks=2")
+    assert "mpi-launch.sh -n 4 PF prepare" in out(r) and "mpi-launch.sh -n 2 PF fit" in out(r), out(r)
+    assert "-n 4 PF theory" not in out(r)
+
+
+def test_auto_launcher_is_srun_only_inside_a_slurm_job(tmp_path):
+    """workflows/scripts/mpi-launch.sh: srun where SLURM_JOB_ID is set and srun exists,
+    mpiexec otherwise (fake launchers on PATH print what they were given)."""
+    import os
+    for name in ("srun", "mpiexec"):
+        (tmp_path / name).write_text(f"#!/bin/sh\necho {name} \"$@\"\n")
+        (tmp_path / name).chmod(0o755)
+    script = str(SCRIPTS / "mpi-launch.sh")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
+    base["PATH"] = str(tmp_path)  # only the fakes
+    r = subprocess.run(["/bin/sh", script, "-n", "2", "pf", "fit"], env=base, capture_output=True, text=True)
+    assert r.stdout.strip() == "mpiexec -n 2 pf fit", r
+    r = subprocess.run(["/bin/sh", script, "-n", "2", "pf", "fit"], env=dict(base, SLURM_JOB_ID="7"),
+                       capture_output=True, text=True)
+    assert r.stdout.strip() == "srun -n 2 pf fit", r
+    (tmp_path / "srun").unlink()  # a container without srun inside a SLURM job
+    r = subprocess.run(["/bin/sh", script, "-n", "2", "pf", "fit"], env=dict(base, SLURM_JOB_ID="7"),
+                       capture_output=True, text=True)
+    assert r.stdout.strip() == "mpiexec -n 2 pf fit", r
 
 
 def test_slurm_profile_without_user_and_polls_each_second(wf):

@@ -15,10 +15,11 @@ typedef struct pf_prep_progress {
     pf_progress base; /* stage, unit, total of the report */
 } pf_prep_progress;
 
-/* rows [0, done) of n computed (between chunks, outside any parallel region) */
+/* rows [0, done) of n computed (between chunks, outside any parallel region); the last
+ * chunk is left to the caller's final report of the stage, which would repeat it */
 static inline void pf_prep_progress_rows(const pf_prep_progress *pr, size_t done, size_t n)
 {
-    if (!pr || !pr->fn || !n) return;
+    if (!pr || !pr->fn || done >= n) return;
     pf_progress p = pr->base;
     p.done = (uint64_t)((double)pr->base.total * ((double)done / (double)n));
     if (p.done > p.total) p.done = p.total;

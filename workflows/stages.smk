@@ -53,7 +53,7 @@ rule simulate:
     shell:
         "{params.launch}{params.pf} simulate --theory {input.theory} --card {input.card} "
         "--out {output} --expected-events {params.events} --seed {params.seed} --threads {threads} "
-        "--quiet > {log} 2>&1"
+        "> {log} 2>&1"
 
 
 rule prepare:

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef PF_HAVE_OPENMP
@@ -139,6 +140,76 @@ int pf_cli_set_threads(int threads)
     (void)threads;
     return 1;
 #endif
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void pf_cli_progress_init(pf_cli_progress *p, const char *cmd)
+{
+    memset(p, 0, sizeof *p);
+    p->cmd = cmd;
+    p->t0 = p->t_stage = p->t_last = mono_now();
+}
+
+void pf_cli_progress_report(void *ctx, const pf_progress *p)
+{
+    pf_cli_progress *c = ctx;
+    const double t = mono_now();
+    const char *stage = p->stage ? p->stage : "";
+    if (!c->in_stage || strncmp(c->stage, stage, sizeof c->stage - 1)) {
+        /* a new stage: its first report is always shown, and rates count from here */
+        snprintf(c->stage, sizeof c->stage, "%s", stage);
+        c->in_stage = 1;
+        c->t_stage = t;
+        c->done0 = p->done;
+    } else if (!p->final && t - c->t_last < PF_CLI_PROGRESS_INTERVAL) {
+        return;
+    }
+    c->t_last = t;
+    if (p->final) c->in_stage = 0; /* a stage of the same name after this one is another */
+    char line[512];
+    size_t k = 0;
+#define ADD(...) (k += (size_t)snprintf(k < sizeof line ? line + k : NULL, k < sizeof line ? sizeof line - k : 0, \
+                                        __VA_ARGS__))
+    ADD("partonflow %s: %s", c->cmd, stage);
+    const double el = t - c->t_stage, total_el = t - c->t0;
+    /* counted: over the stage so far; open-ended (a minimiser's evaluations, counted from its
+     * start across the Hessian stages in between): over the command so far */
+    const double rate = p->unit && !p->total ? (total_el > 0 ? (double)p->done / total_el : 0.0)
+                        : el > 0 && p->done > c->done0 ? (double)(p->done - c->done0) / el : 0.0;
+    if (!p->unit) {
+        if (p->final) ADD(": done in %.1f s", el);
+        else ADD(" ...");
+    } else {
+        if (stage[0]) ADD(": ");
+        if (p->total) {
+            const uint64_t done = p->done < p->total ? p->done : p->total;
+            /* floored, so that 100% means all of it */
+            ADD("%llu / %llu %s (%u%%)", (unsigned long long)done, (unsigned long long)p->total, p->unit,
+                (unsigned)(100.0 * (double)done / (double)p->total));
+        } else {
+            ADD("%llu %s", (unsigned long long)p->done, p->unit);
+            if (p->iterations >= 0) ADD(", iteration %ld", p->iterations);
+            if (!isnan(p->f)) ADD(", -ln L = %.6f", p->f);
+            if (!isnan(p->edm)) ADD(", EDM = %.3g", p->edm);
+        }
+        if (rate > 0) ADD(", %.3g %s/s", rate, p->unit);
+        ADD(", %.1f s elapsed", total_el);
+        if (p->total) {
+            if (p->done >= p->total) ADD(", 0.0 s left");
+            else if (rate > 0) ADD(", %.1f s left", (double)(p->total - p->done) / rate);
+        } else if (p->final) {
+            ADD(", done");
+        }
+    }
+#undef ADD
+    fprintf(stderr, "%s\n", line);
+    fflush(stderr);
 }
 
 char *pf_cli_command_line(int argc, char **argv)

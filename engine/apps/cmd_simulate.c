@@ -75,18 +75,11 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-typedef struct { double t0, last; int quiet; } progress_ctx;
-
+/* pf_sim_run's progress (events done of total) through the CLI's one printer (cli_util.c) */
 static void progress(void *vp, uint64_t done, uint64_t total)
 {
-    progress_ctx *p = vp;
-    const double t = now(), el = t - p->t0;
-    if (p->quiet || (t - p->last < 0.5 && done < total)) return;
-    p->last = t;
-    const double rate = el > 0 ? done / el : 0;
-    fprintf(stderr, "partonflow simulate: %llu / %llu events (%.0f%%), %.3g events/s, %.1f s left\n",
-            (unsigned long long)done, (unsigned long long)total, 100.0 * done / total, rate,
-            rate > 0 ? (total - done) / rate : 0.0);
+    const pf_progress p = pf_progress_stage(NULL, "events", done, total, done >= total);
+    pf_cli_progress_report(vp, &p);
 }
 
 int pf_cmd_simulate(int argc, char **argv)
@@ -246,8 +239,10 @@ int pf_cmd_simulate(int argc, char **argv)
         }
     }
     char *yaml = pf_card_to_yaml(&card), *cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
-    progress_ctx pc = {now(), now(), quiet};
-    pf_sim_run run = {smp, &det, s_seed, n, sigma, lumi, pf_ops_checksum(ops), yaml, cmd, progress, &pc,
+    pf_cli_progress pc;
+    pf_cli_progress_init(&pc, "simulate");
+    if (!quiet && root) progress(&pc, 0, n);
+    pf_sim_run run = {smp, &det, s_seed, n, sigma, lumi, pf_ops_checksum(ops), yaml, cmd, quiet ? NULL : progress, &pc,
                       mode, lumi * sigma_acc, sigma_acc, gen.cut_into};
     pf_sim_summary sum;
     const double t1 = now();

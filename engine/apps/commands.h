@@ -5,8 +5,10 @@
 #define PARTONFLOW_APPS_COMMANDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "partonflow/progress.h"
 #include "partonflow/status.h"
 
 enum { PF_EXIT_OK = 0, PF_EXIT_FAIL = 1, PF_EXIT_USAGE = 2, PF_EXIT_NOCONV = 3 };
@@ -63,6 +65,27 @@ int pf_cli_set_threads(int threads);
  * (A missing input is exit 2 where it is opened: pf_card_read, pf_h5_open.)
  * argv[0] is the subcommand.  Returns PF_EXIT_OK or the exit code after printing why. */
 int pf_cli_check_args(const char *cmd, int argc, char **argv);
+
+/* Progress on stderr (docs/architecture.md "Progress"): one printer for every command, a
+ * pf_progress_fn (partonflow/progress.h) with a pf_cli_progress as its context.  It prints
+ * "partonflow CMD: STAGE: " and then, by the kind of report,
+ *   counted:    "D / T UNIT (P%), R UNIT/s, E s elapsed, L s left"
+ *   open-ended: "D UNIT, iteration I, -ln L = F, EDM = X, R UNIT/s, E s elapsed[, done]"
+ *   a stage without a count: "STAGE ..." when it starts, "STAGE: done in S s" when it ends;
+ * the first report of a stage and its last always, the others at most every
+ * PF_CLI_PROGRESS_INTERVAL seconds (rate and time left: over the stage so far; elapsed:
+ * since pf_cli_progress_init).  Nothing goes to stdout, and it does not alter what the
+ * library computes.  --quiet: the commands pass no callback. */
+#define PF_CLI_PROGRESS_INTERVAL 1.0
+typedef struct pf_cli_progress {
+    const char *cmd;
+    double t0, t_stage, t_last; /* the command's start, the stage's, the last line's */
+    uint64_t done0;              /* done at the stage's first report */
+    int in_stage;
+    char stage[96];
+} pf_cli_progress;
+void pf_cli_progress_init(pf_cli_progress *p, const char *cmd);
+void pf_cli_progress_report(void *ctx, const pf_progress *p);
 
 /* The command line as one string (for /meta), malloc'd. */
 char *pf_cli_command_line(int argc, char **argv);

@@ -17,6 +17,7 @@
 #include "partonflow/detector.h"
 #include "partonflow/kernels/interp.h"
 #include "partonflow/like.h"
+#include "partonflow/progress.h"
 #include "partonflow/status.h"
 
 #define PF_FIT_NMAX 64 /* most free parameters (card.h PF_FIT_MAX_FREE) */
@@ -56,6 +57,11 @@ typedef struct pf_fit_options {
                             PF_FIT_SAME_MIN is the result, its message saying that the given
                             start ended at a local minimum (start_excess); a lower end that did
                             not converge makes the fit not converged (docs/fitting.md) */
+    pf_progress_fn progress; /* nullable (progress.h): after every evaluation of f, stage
+                            "minimisation" ("minimisation (restart)" from `restart`) counting
+                            evaluations, with the iterations, f and EDM so far, or "Hessian"
+                            counting columns of the finite differences.  Set it on rank 0 only */
+    void *progress_ctx;
 } pf_fit_options;
 
 void pf_fit_options_default(pf_fit_options *opt);

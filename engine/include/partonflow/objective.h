@@ -21,6 +21,7 @@
 #include "partonflow/card.h"
 #include "partonflow/fit.h"
 #include "partonflow/like.h"
+#include "partonflow/progress.h"
 #include "partonflow/status.h"
 
 typedef struct pf_pdf pf_pdf;
@@ -95,6 +96,10 @@ typedef struct pf_fit_config {
     int profile;             /* 1: profile-likelihood intervals, pulls from them */
     int inputs_only;         /* 1 (tests/fuzz): read and check the inputs, evaluate -ln L once at
                                 the start, no minimisation; the outcome is not to be written */
+    pf_progress_fn progress; /* nullable (progress.h), called on rank 0 only: the minimiser's
+                                stages (fit.h pf_fit_options.progress), then with profile
+                                intervals the stage "profile intervals" counting parameters */
+    void *progress_ctx;
 } pf_fit_config;
 
 void pf_fit_config_default(pf_fit_config *cfg);

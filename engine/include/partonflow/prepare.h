@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "partonflow/card.h"
+#include "partonflow/progress.h"
 #include "partonflow/status.h"
 
 typedef struct pf_prepare_config {
@@ -22,6 +23,10 @@ typedef struct pf_prepare_config {
                                           densities with their exact rows (report) */
     const char *command_line;          /* stored in /meta */
     int inputs_only;                   /* tests/fuzz: read and use the inputs, write nothing */
+    pf_progress_fn progress;           /* nullable (progress.h): the stages reading inputs,
+                                          response operator (smeared detector; nodes), event
+                                          rows (events), normalisation, writing */
+    void *progress_ctx;
 } pf_prepare_config;
 
 typedef struct pf_prepare_report {

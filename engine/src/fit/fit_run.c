@@ -135,6 +135,26 @@ static int pdf_curves(const pf_evol *ev, pf_pdf *pdf, const double *theta_all, c
     return pf_evol_xf(ev, pdf, 2 * NXPLOT, xx, qq, xfq, NULL, st);
 }
 
+/* The profile fits' reports as one stage counting parameters: their own minimisation and
+ * Hessian stages would start again for each of the ~6 profile fits of a parameter. */
+typedef struct profile_report {
+    pf_progress_fn fn;
+    void *ctx;
+    size_t k, n; /* parameters done, of n */
+} profile_report;
+
+static void profile_report_emit(const profile_report *r, int final)
+{
+    const pf_progress p = pf_progress_stage("profile intervals", "parameters", r->k, r->n, final);
+    r->fn(r->ctx, &p);
+}
+
+static void profile_progress(void *vp, const pf_progress *inner)
+{
+    (void)inner;
+    profile_report_emit(vp, 0);
+}
+
 #define FAIL(...) do { pf_status_set(st, __VA_ARGS__); goto fail; } while (0)
 #define TRY(x) do { if ((x) != PF_OK) goto fail; } while (0)
 
@@ -224,6 +244,10 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
     /* an explicit start is checked by a restart from the truth (a local minimum is said so) */
     if (card->fit.start == PF_START_EXPLICIT && !cfg->start_from) opt.restart = o->truth;
     if (cfg->max_iter > 0) opt.max_iter = cfg->max_iter;
+    if (pf_par_rank() == 0) {
+        opt.progress = cfg->progress;
+        opt.progress_ctx = cfg->progress_ctx;
+    }
     if (cfg->inputs_only) { /* tests/fuzz: the inputs are read and -ln L used once */
         double f0, g0[PF_FIT_NMAX];
         fitrc = pf_fit_objective_fdf(obj, o->start, &f0, g0, st);
@@ -265,10 +289,18 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
     if (cfg->profile && o->res.converged) {
         struct timespec tp0, tp1;
         clock_gettime(CLOCK_MONOTONIC, &tp0);
+        profile_report pr = {opt.progress, opt.progress_ctx, 0, nfree};
+        pf_fit_options popt = opt;
+        if (pr.fn) {
+            popt.progress = profile_progress;
+            popt.progress_ctx = &pr;
+            profile_report_emit(&pr, 0);
+        }
         for (size_t k = 0; k < nfree; k++) {
             long nf = 0;
             char why[256];
-            const int prc = pf_fit_profile_interval(nfree, &o->res, k, pf_fit_objective_fdf, obj, &opt,
+            pr.k = k;
+            const int prc = pf_fit_profile_interval(nfree, &o->res, k, pf_fit_objective_fdf, obj, &popt,
                                                     &o->err_lo[k], &o->err_hi[k], &nf, why, sizeof why, st);
             o->profile_evaluations += nf;
             if (prc && prc != PF_ENOCONV) goto fail;
@@ -276,6 +308,10 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
                 snprintf(o->profile_status, sizeof o->profile_status, "%s: %s", card->fit.free[k], why);
             const double e = o->res.theta[k] > o->truth[k] ? o->err_lo[k] : o->err_hi[k];
             if (isfinite(e)) o->pull[k] = (o->res.theta[k] - o->truth[k]) / e;
+        }
+        if (pr.fn) {
+            pr.k = nfree;
+            profile_report_emit(&pr, 1);
         }
         if (!o->profile_status[0]) snprintf(o->profile_status, sizeof o->profile_status, "all ends found");
         clock_gettime(CLOCK_MONOTONIC, &tp1);

@@ -50,6 +50,8 @@ void pf_fit_options_default(pf_fit_options *opt)
     opt->metric = NULL;
     opt->max_scoring = 50;
     opt->restart = NULL;
+    opt->progress = NULL;
+    opt->progress_ctx = NULL;
 }
 
 void pf_fit_result_free(pf_fit_result *r)
@@ -60,7 +62,8 @@ void pf_fit_result_free(pf_fit_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The last evaluation of fn, reused when the same theta comes again (same bits). */
+/* The last evaluation of fn, reused when the same theta comes again (same bits), and what
+ * the progress reports say (fit.h pf_fit_options.progress; they only read this state). */
 typedef struct memo {
     pf_fit_fdf_fn fn;
     void *ctx;
@@ -69,7 +72,30 @@ typedef struct memo {
     double theta[PF_FIT_NMAX], f, g[PF_FIT_NMAX];
     pf_status st;
     long nfev;
+    pf_progress_fn progress;    /* nullable */
+    void *progress_ctx;
+    const char *stage;
+    size_t cols_done, cols;     /* cols > 0: a Hessian by finite differences is being taken */
+    long it;                    /* the last iterate: its iteration, f and EDM estimate */
+    double f_it, edm_it;
 } memo;
+
+static void report(const memo *m, int final)
+{
+    if (!m->progress) return;
+    const pf_progress p = {m->cols ? "Hessian" : m->stage, m->cols ? "columns" : "evaluations",
+                           m->cols ? m->cols_done : (uint64_t)m->nfev, m->cols, final, m->it, m->f_it, m->edm_it};
+    m->progress(m->progress_ctx, &p);
+}
+
+/* a new iterate: iteration it, f, and its distance to the minimum in standard deviations
+ * (NaN: not known yet), i.e. EDM = dist^2 / 2 */
+static void iterate(memo *m, long it, double f, double dist)
+{
+    m->it = it;
+    m->f_it = f;
+    m->edm_it = 0.5 * dist * dist;
+}
 
 static int eval(memo *m, const double *theta, double *f, double *grad, pf_status *st)
 {
@@ -81,6 +107,7 @@ static int eval(memo *m, const double *theta, double *f, double *grad, pf_status
         m->valid = 1;
         m->have_g = grad != NULL;
         memcpy(m->theta, theta, m->n * sizeof *theta);
+        report(m, 0);
     }
     if (m->rc) {
         if (st) *st = m->st;
@@ -163,7 +190,11 @@ static int hess_diff(memo *m, const double *theta, const double *h, const double
     const double *gt = g0; /* grad f(theta), computed when a one-sided column needs it */
     memcpy(t, theta, n * sizeof *t);
     int rc = PF_OK;
+    m->cols = n;
+    m->cols_done = 0;
+    report(m, 0);
     for (size_t p = 0; p < n && !rc; p++) {
+        m->cols_done = p;
         t[p] = theta[p] + h[p];
         int rp = eval(m, t, &f, gp, st), rm = PF_EDOMAIN + 1;
         if (rp && rp != PF_EDOMAIN) rc = rp;
@@ -188,6 +219,11 @@ static int hess_diff(memo *m, const double *theta, const double *h, const double
         }
         for (size_t q = 0; q < n; q++) H[p * n + q] = !rp ? (gp[q] - gt[q]) / h[p] : (gt[q] - gm[q]) / h[p];
     }
+    if (!rc) {
+        m->cols_done = n;
+        report(m, 1);
+    }
+    m->cols = 0;
     if (rc == PF_EDOMAIN)
         pf_status_prefix(st, "Hessian: a step of the finite differences leaves the allowed region: ");
     if (!rc)
@@ -323,7 +359,7 @@ static double quad(size_t n, const double *cov, const double *g)
 }
 
 static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, const pf_fit_options *opt_in,
-                         pf_fit_result *res, pf_status *st)
+                         const char *stage, pf_fit_result *res, pf_status *st)
 {
     pf_fit_options opt;
     if (opt_in) opt = *opt_in; else pf_fit_options_default(&opt);
@@ -346,7 +382,8 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
         pf_fit_result_free(res);
         return pf_status_set(st, PF_ENOMEM, "fit: cannot allocate the result");
     }
-    memo mm = {.fn = fn, .ctx = ctx, .n = n};
+    memo mm = {.fn = fn, .ctx = ctx, .n = n, .progress = opt.progress, .progress_ctx = opt.progress_ctx,
+               .stage = stage, .f_it = NAN, .edm_it = NAN};
     double T[PF_FIT_NMAX * PF_FIT_NMAX] = {0}, err0[PF_FIT_NMAX], g0[PF_FIT_NMAX], f0, h[PF_FIT_NMAX];
     /* the starting point must be valid: otherwise the fit cannot even start */
     int rc = eval(&mm, start, &f0, g0, st);
@@ -362,6 +399,7 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
     int it = 0;
     const double btol = fmax(opt.bfgs_gtol, opt.gtol);
     push_theta(res, cap, start, f0, NAN);
+    iterate(&mm, 0, f0, NAN);
     /* phase 0: scoring steps x -= I^-1 g with the caller's metric and a backtracking line
      * search (Armijo), while the predicted distance sqrt(g^T I^-1 g) exceeds btol */
     for (int k = 0; opt.metric && k < opt.max_scoring && it < opt.max_iter; k++) {
@@ -373,7 +411,10 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
         for (size_t i = 0; i < n; i++) slope += g0[i] * delta[i];
         /* history entry of x0 (the start, or the last accepted step): its own predicted
          * distance sqrt(g^T I^-1 g), known only now */
-        if (slope < 0.0) res->hist_gnorm[res->nhist - 1] = sqrt(-slope);
+        if (slope < 0.0) {
+            res->hist_gnorm[res->nhist - 1] = sqrt(-slope);
+            iterate(&mm, it, f0, sqrt(-slope));
+        }
         if (!(slope < 0.0) || -slope < btol * btol) break;
         double alpha = 1.0;
         int accepted = 0;
@@ -403,6 +444,7 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
         memcpy(g0, gt, n * sizeof *g0);
         f0 = ft;
         push_theta(res, cap, x0, f0, NAN); /* its distance: the next step's slope, or BFGS below */
+        iterate(&mm, it, f0, NAN);
     }
     /* phase 1: preconditioner */
     {
@@ -455,6 +497,7 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
         double th[PF_FIT_NMAX];
         z_to_theta(&w, m->x, th);
         push_theta(res, cap, th, m->f, gsl_blas_dnrm2(m->gradient));
+        iterate(&mm, it, m->f, gsl_blas_dnrm2(m->gradient));
         if (status) break; /* GSL_ENOPROG: the line search cannot lower f any more */
     }
     gsl_set_error_handler(old);
@@ -525,6 +568,7 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
         memcpy(grad, gn, n * sizeof *gn);
         f = fn_;
         push_theta(res, cap, tn, f, sqrt(quad(n, res->cov, grad)));
+        iterate(&mm, it, f, sqrt(quad(n, res->cov, grad)));
     }
     if (!hrc && moved > PF_FIT_REHESS) {
         /* the best fit moved away from where H was taken: take it again there */
@@ -546,6 +590,8 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
         return hrc;
     }
     res->converged = !hrc && res->edm < edm_tol;
+    mm.it = it, mm.f_it = f, mm.edm_it = res->edm;
+    report(&mm, 1);
     if (res->converged)
         snprintf(res->message, sizeof res->message,
                  "converged after %d iterations (%ld evaluations): |grad| = %.3g, EDM = %.3g", it, res->nfev,
@@ -572,11 +618,11 @@ static int minimize_from(size_t n, const double *start, pf_fit_fdf_fn fn, void *
 int pf_fit_minimize(size_t n, const double *start, pf_fit_fdf_fn fn, void *ctx, const pf_fit_options *opt,
                     pf_fit_result *res, pf_status *st)
 {
-    int rc = minimize_from(n, start, fn, ctx, opt, res, st);
+    int rc = minimize_from(n, start, fn, ctx, opt, "minimisation", res, st);
     if (rc != PF_OK || !opt || !opt->restart) return rc;
     pf_fit_result other;
     pf_status ost = {0};
-    const int orc = minimize_from(n, opt->restart, fn, ctx, opt, &other, &ost);
+    const int orc = minimize_from(n, opt->restart, fn, ctx, opt, "minimisation (restart)", &other, &ost);
     const long nfev = res->nfev + other.nfev;
     if (orc != PF_OK && orc != PF_ENOCONV) { /* an error of fn from the restart: keep the fit */
         pf_fit_result_free(&other);

@@ -43,6 +43,7 @@
 
 #include <gsl/gsl_integration.h>
 
+#include "prepare_progress.h"
 #include "prepare_smear.h"
 #include "partonflow/kernels/eventpass.h"
 #include "partonflow/kernels/kinematics.h"
@@ -487,6 +488,12 @@ static void fold_region(const pf_ops *ops, const double *g, double *f)
 int pf_prep_response_make(const pf_ops *ops, const pf_det_params *d, const double *gen, pf_prep_response *r,
                           pf_status *st)
 {
+    return pf_prep_response_make_progress(ops, d, gen, r, NULL, st);
+}
+
+int pf_prep_response_make_progress(const pf_ops *ops, const pf_det_params *d, const double *gen,
+                                   pf_prep_response *r, const pf_prep_progress *pr, pf_status *st)
+{
     memset(r, 0, sizeof *r);
     if (pf_reco_grid_make(ops, d, d->cuts, &r->rg, st)) return st->code;
     const size_t nn = r->rg.nt * r->rg.nz;
@@ -502,7 +509,14 @@ int pf_prep_response_make(const pf_ops *ops, const pf_det_params *d, const doubl
     for (size_t k = 0; k < nn; k++) pf_reco_node(&r->rg, k, x + k, q2 + k);
     double fold[PF_NCUTS];
     fold_region(ops, gen ? gen : d->cuts, fold);
-    int rc = pf_prep_response_rows(ops, d, fold, r->use, NULL, nn, x, q2, r->ptr, &r->col, &r->val, st);
+    pf_prep_progress npr; /* the nodes, known only now */
+    if (pr) {
+        npr = *pr;
+        npr.base.total = nn;
+        pf_prep_progress_rows(&npr, 0, nn);
+    }
+    int rc = pf_prep_response_rows_progress(ops, d, fold, r->use, nn, x, q2, r->ptr, &r->col, &r->val,
+                                            pr ? &npr : NULL, st);
     free(x); free(q2);
     if (rc) {
         pf_prep_response_free(r);

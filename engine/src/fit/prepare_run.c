@@ -20,6 +20,7 @@
 #include "partonflow/pdf.h"
 #include "partonflow/prepare.h"
 #include "partonflow/sim.h"
+#include "prepare_progress.h"
 
 static int cmp_abs(const void *a, const void *b)
 {
@@ -113,6 +114,15 @@ static int same_file(const char *out, const char *in)
     return in && !stat(out, &so) && !stat(in, &si) && so.st_dev == si.st_dev && so.st_ino == si.st_ino;
 }
 
+/* a report of stage `stage` to the front end's callback, on rank 0 only (progress.h) */
+static void report(const pf_prepare_config *cfg, const char *stage, const char *unit, uint64_t done, uint64_t total,
+                   int final)
+{
+    if (!cfg->progress || pf_par_rank() != 0) return;
+    const pf_progress p = pf_progress_stage(stage, unit, done, total, final);
+    cfg->progress(cfg->progress_ctx, &p);
+}
+
 #define FAIL(...) do { pf_status_set(st, __VA_ARGS__); goto fail; } while (0)
 #define TRY(x) do { if ((x) != PF_OK) goto fail; } while (0)
 
@@ -158,6 +168,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     pf_card card, evcard;
     const int have_card = cfg->card != NULL;
     if (have_card) card = *cfg->card;
+    report(cfg, "reading inputs", NULL, 0, 0, 0);
     ops = pf_ops_read(theory, st);
     if (!ops) goto fail;
     /* events from another producer (sim.h, docs/artefacts.md "External events"): no theory
@@ -250,6 +261,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         TRY(pf_events_sim_read_rec(&sev, sel, n, xr, qr, st));
     }
     pf_events_sim_close(&sev);
+    report(cfg, "reading inputs", NULL, 0, 0, 1);
     const double t1 = now();
     /* event rows */
     int rc;
@@ -277,10 +289,19 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         }
     }
     response = smeared && !exact_rows;
+    /* rank 0's rows stand for all ranks' (prepare_progress.h); NULL off rank 0 */
+    pf_prep_progress rows_pr = {cfg->progress, cfg->progress_ctx,
+                                pf_progress_stage("event rows", "events", 0, nacc, 0)};
+    const pf_prep_progress *rpr = cfg->progress && pf_par_rank() == 0 ? &rows_pr : NULL;
     if (response) {
         /* smeared detector: the response operator (prepare_reco.c), the same on every rank,
          * and each event a factored stencil row on F = M G */
-        TRY(pf_prep_response_make(ops, &dp, gen, &resp, st));
+        pf_prep_progress op_pr = {cfg->progress, cfg->progress_ctx,
+                                  pf_progress_stage("response operator", "nodes", 0, 0, 0)};
+        TRY(pf_prep_response_make_progress(ops, &dp, gen, &resp, rpr ? &op_pr : NULL, st));
+        const uint64_t nodes = (uint64_t)resp.rg.nt * resp.rg.nz;
+        report(cfg, "response operator", "nodes", nodes, nodes, 1);
+        report(cfg, "event rows", "events", 0, nacc, 0);
         col = malloc((n ? n : 1) * sizeof *col);
         val = malloc((n ? n : 1) * PF_LIKE_STL * sizeof *val);
         if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
@@ -292,18 +313,21 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
         rp = malloc((n + 1) * sizeof *rp);
         if (!rp) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
-        rc = pf_prep_events_smeared(ops, &dp, gen, n, xr, qr, rp, &col, &val, st);
+        report(cfg, "event rows", "events", 0, nacc, 0);
+        rc = pf_prep_events_smeared_progress(ops, &dp, gen, n, xr, qr, rp, &col, &val, rpr, st);
     } else {
         /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
         col = malloc((n ? n : 1) * sizeof *col);
         val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
         if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        report(cfg, "event rows", "events", 0, nacc, 0);
         rc = pf_prep_events_stencil(ops, det, n, xr, qr, col, val, st);
     }
     if (pf_par_max_int(rc != PF_OK)) {
         if (!rc) pf_status_set(st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
         goto fail;
     }
+    report(cfg, "event rows", "events", nacc, nacc, 1);
     /* CSR rows to write (--rows exact): this rank's first row and weight in the file = those
      * of the ranks before it */
     const int csr = smeared && !response;
@@ -334,13 +358,16 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         goto done;
     }
     const double t2 = now();
+    report(cfg, "normalisation", NULL, 0, 0, 0);
     c = malloc(info.ngrid * sizeof *c);
     H = malloc(info.nbins * info.ngrid * sizeof *H);
     if (!c || !H) FAIL(PF_ENOMEM, "cannot allocate the normalisation");
     if (response) TRY(pf_prep_response_norm(&resp, info.ngrid, det, &info.bins, c, H, st));
     else if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, gen, &info.bins, 0, c, H, st));
     else TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, st));
+    report(cfg, "normalisation", NULL, 0, 0, 1);
     const double t3 = now();
+    report(cfg, "writing", NULL, 0, 0, 0);
     /* likelihood.h5 */
     /* the events' generator card (fit takes the truth from it); --card supplies fit only */
     if (have_card && card.fit.present) evcard.fit = card.fit;
@@ -391,6 +418,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         h = NULL;
         TRY(pf_h5_commit(hh, st));
     }
+    report(cfg, "writing", NULL, 0, 0, 1);
     const double t4 = now();
     rep->nacc = nacc;
     rep->ngen = ngen;

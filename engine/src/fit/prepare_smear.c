@@ -63,6 +63,7 @@
 
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
+#include "prepare_progress.h"
 #include "prepare_smear.h"
 
 int pf_prep_rules_init(rules *r)
@@ -287,7 +288,7 @@ static int grid_lines(const pf_ops *ops, double **xl, int *nxl, double **tl, int
  *   point with use[i] == 0 gets two empty rows. */
 static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *gen, int nodes, const uint8_t *use,
                       const int *qseg, size_t n, const double *x, const double *q2, uint64_t *row_ptr, uint32_t **col_out,
-                      double **val_out, pf_status *st)
+                      double **val_out, const pf_prep_progress *pr, pf_status *st)
 {
     *col_out = NULL;
     *val_out = NULL;
@@ -431,6 +432,7 @@ static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *g
             row_ptr[per * c0 + r + 1] = nnz;
         }
         if (bad >= 0) break;
+        pf_prep_progress_rows(pr, c1, n);
     }
     if (!rc && bad >= 0)
         rc = pf_ops_domain_error(ops, nodes ? "prepare: the resolution of reconstructed-grid node"
@@ -457,12 +459,26 @@ done:
 int pf_prep_events_smeared(const pf_ops *ops, const pf_det_params *d, const double *gen, size_t n, const double *x,
                            const double *q2, uint64_t *row_ptr, uint32_t **col, double **val, pf_status *st)
 {
-    return smear_rows(ops, d, gen, 0, NULL, NULL, n, x, q2, row_ptr, col, val, st);
+    return smear_rows(ops, d, gen, 0, NULL, NULL, n, x, q2, row_ptr, col, val, NULL, st);
+}
+
+int pf_prep_events_smeared_progress(const pf_ops *ops, const pf_det_params *d, const double *gen, size_t n,
+                                    const double *x, const double *q2, uint64_t *row_ptr, uint32_t **col,
+                                    double **val, const pf_prep_progress *pr, pf_status *st)
+{
+    return smear_rows(ops, d, gen, 0, NULL, NULL, n, x, q2, row_ptr, col, val, pr, st);
 }
 
 int pf_prep_response_rows(const pf_ops *ops, const pf_det_params *d, const double *gen, const uint8_t *use,
                           const int *qseg, size_t n, const double *x, const double *q2, uint64_t *row_ptr,
                           uint32_t **col, double **val, pf_status *st)
 {
-    return smear_rows(ops, d, gen, 1, use, qseg, n, x, q2, row_ptr, col, val, st);
+    return smear_rows(ops, d, gen, 1, use, qseg, n, x, q2, row_ptr, col, val, NULL, st);
+}
+
+int pf_prep_response_rows_progress(const pf_ops *ops, const pf_det_params *d, const double *gen, const uint8_t *use,
+                                   size_t n, const double *x, const double *q2, uint64_t *row_ptr, uint32_t **col,
+                                   double **val, const pf_prep_progress *pr, pf_status *st)
+{
+    return smear_rows(ops, d, gen, 1, use, NULL, n, x, q2, row_ptr, col, val, pr, st);
 }

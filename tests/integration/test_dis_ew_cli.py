@@ -121,3 +121,10 @@ def test_ew_process_needs_beams_and_refuses_nnlo(tmp_path):
     assert sf(p).returncode == 0  # photon exchange at NNLO as before
     r = sf(p, "--process", "nc-em", check=False)
     assert r.returncode == 2 and "built at LO and NLO only" in r.stderr
+
+
+def test_pipeline_refuses_electroweak_cards_until_item_4(tmp_path):
+    c = card(tmp_path, extra="  process: cc\n")
+    r = run_pf("theory", "--card", c, "--out", tmp_path / "theory.h5", check=False)
+    assert r.returncode == 2 and "photon exchange only so far" in r.stderr
+    assert not (tmp_path / "theory.h5").exists()

@@ -2,7 +2,7 @@
 
 em (the default) prints exactly what `sf` printed before; nc-em, nc-ep, cc-em and cc-ep print
 q2,x,y,F2,FL,xF3,sigma_r.  At LO the CC reduced cross sections equal the HERA parton-model
-formulas (arXiv:1506.06042 eqs. (13), (14)) applied to the columns of `partonflow evolve`;
+formulas (arXiv:1506.06042 section 2) applied to the columns of `partonflow evolve`;
 the polarisation comes from the card (NC sigma_r depends on it, CC sigma_r does not); bad
 values of --process and bad electroweak keys exit 2 with a message that names them."""
 import csv

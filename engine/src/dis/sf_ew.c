@@ -49,7 +49,7 @@ int pf_dis_ew_init(pf_dis_ew *ew, const pf_electroweak_card *card, int process, 
 
 double pf_dis_ew_kappa_z(const pf_dis_ew *ew, double q2)
 {
-    /* arXiv:1506.06042 eq. (4): kappa_Z^-1 = 4 (mw^2/mz^2)(1 - mw^2/mz^2)(Q^2 + mz^2)/Q^2 on
+    /* arXiv:1506.06042 sec. 2: kappa_Z^-1 = 4 (mw^2/mz^2)(1 - mw^2/mz^2)(Q^2 + mz^2)/Q^2 on
      * shell, i.e. 4 sin^2 cos^2 (Q^2 + mz^2)/Q^2 */
     const double s2 = ew->sin2w;
     return q2 / (q2 + ew->mz * ew->mz) / (4.0 * s2 * (1.0 - s2));
@@ -62,7 +62,7 @@ void pf_dis_ew_weights(const pf_dis_ew *ew, double q2, int nf, pf_dis_weights *w
     const double s = ew->charge, P = ew->pol;
     if (ew->process == PF_PROCESS_CC) {
         /* d_j <-> u_i through W-: e-p sees u_i and dbar_j, e+p sees ubar_i and d_j
-         * (arXiv:1506.06042 eqs. (13), (14) at LO); closed unless both flavours are active */
+         * (arXiv:1506.06042 sec. 2, the LO W2, xW3); closed unless both flavours are active */
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++) {
                 const int u = 2 * i + 2, d = 2 * j + 1;
@@ -86,7 +86,7 @@ void pf_dis_ew_weights(const pf_dis_ew *ew, double q2, int nf, pf_dis_weights *w
         ve = -0.5 + 2.0 * s2;
         ae = -0.5;
     }
-    /* arXiv:1506.06042 eqs. (6)-(9), upper signs for e+ (s = +1) */
+    /* arXiv:1506.06042 sec. 2 with the polarised couplings of H1, arXiv:1206.7007 sec. 2; derived from the helicity amplitudes in docs/physics-ew.md; upper signs (s = +1) for e+ */
     const double cgz2 = -(ve + s * P * ae) * kz, cz2 = (ve * ve + ae * ae + 2.0 * s * P * ve * ae) * kz * kz;
     const double cgz3 = -(ae + s * P * ve) * kz, cz3 = (2.0 * ve * ae + s * P * (ve * ve + ae * ae)) * kz * kz;
     for (int q = 1; q <= nf; q++) {
@@ -326,9 +326,9 @@ double pf_dis_ew_sigma_r(const pf_dis_ew *ew, double y, double F2, double FL, do
     const double yp = 1.0 + (1.0 - y) * (1.0 - y), ym = 1.0 - (1.0 - y) * (1.0 - y);
     const double s = ew->charge;
     switch (ew->process) {
-    case PF_PROCESS_CC: /* arXiv:1506.06042 eq. (12) */
+    case PF_PROCESS_CC: /* arXiv:1506.06042 sec. 2 */
         return 0.5 * (yp * F2 - s * ym * xF3 - y * y * FL);
-    case PF_PROCESS_NC: /* eq. (2) */
+    case PF_PROCESS_NC: /* arXiv:1506.06042 sec. 2 */
         return F2 - s * ym / yp * xF3 - y * y / yp * FL;
     default:
         return F2 - y * y / yp * FL;

@@ -5,7 +5,7 @@
  *  - at LO, sigma_r of NC e-p and e+p from the helicity amplitudes of the parton model
  *    (left/right couplings g_L = T3 - e sin^2, g_R = -e sin^2, written here; e+ by CP from e-)
  *    and sigma_r of CC e-p and e+p from the HERA parton-model formulas (arXiv:1506.06042
- *    eqs. (13), (14)), with the PDFs of pf_evol_xf, at several x, Q2, y and P = -1, 0, +1;
+ *    section 2), with the PDFs of pf_evol_xf, at several x, Q2, y and P = -1, 0, +1;
  *  - at NLO, F~2, F~L, xF~3 and W2, WL, xW3 against the x-space convolution of the evolved
  *    PDFs with the x-space coefficient functions (xspace.c, plus c3q = c2q - 2 CF (1 + z));
  *  - photon exchange through the weighted path equals pf_dis_sf_exact. */
@@ -173,7 +173,7 @@ static double nc_ep_by_hand(double sin2, double mz, double q2, double y, double 
     return nc_em_by_hand(sin2, mz, q2, y, -P, xqb, xq);
 }
 
-/* HERA LO, arXiv:1506.06042 eqs. (13), (14) with |V_ij|^2 (rows u, c, t; columns d, s, b),
+/* HERA LO, arXiv:1506.06042 section 2, with |V_ij|^2 (rows u, c, t; columns d, s, b),
  * transitions open when both flavours are active (inactive PDFs are zero; the top only
  * enters through "open"): e-p x sum |V|^2 [u_i + (1-y)^2 dbar_j], e+p x sum |V|^2 [ubar_i + (1-y)^2 d_j]. */
 static double cc_by_hand(int charge, double ckm[3][3], int nf, double y, const double xq[6], const double xqb[6])

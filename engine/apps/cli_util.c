@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "partonflow/card.h"
+
 #ifdef PF_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -33,6 +35,18 @@ int pf_cli_fail(const char *cmd, const pf_status *st)
     default:
         return PF_EXIT_FAIL;
     }
+}
+
+int pf_cli_require_photon_card(const char *cmd, const struct pf_card *card)
+{
+    if (card->kinematics.process == PF_PROCESS_EM) return PF_EXIT_OK;
+    return pf_cli_usage_error(cmd,
+                              "%s: the card asks for %s (keys electroweak, kinematics.lepton or kinematics.process); "
+                              "theory, simulate, prepare and fit compute photon exchange only so far (issue 14 item "
+                              "4): expected a card without those keys, or use 'partonflow sf --process'",
+                              card->path,
+                              card->kinematics.process == PF_PROCESS_CC ? "charged-current (W) DIS"
+                                                                        : "neutral-current gamma-Z/Z DIS");
 }
 
 int pf_cli_usage_error(const char *cmd, const char *fmt, ...)

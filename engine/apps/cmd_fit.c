@@ -111,6 +111,12 @@ int pf_cmd_fit(int argc, char **argv)
         goto fail;
     }
     if (pf_card_read(card_path, &card, &st)) goto fail;
+    if (card.kinematics.process != PF_PROCESS_EM) {
+        pf_status_set(&st, PF_ECARD, "%s: the card asks for an electroweak process (keys electroweak, kinematics.lepton "
+                                     "or kinematics.process); fit computes photon exchange only so far (issue 14 "
+                                     "item 4): expected a card without those keys", card_path);
+        goto fail;
+    }
     if (!card.fit.present) {
         pf_status_set(&st, PF_ECARD, "%s: no fit section (fit.free lists the parameters to fit)", card_path);
         goto fail;

@@ -155,6 +155,7 @@ int pf_cmd_simulate(int argc, char **argv)
 
     pf_card card;
     if (pf_card_read(card_path, &card, &st)) return pf_cli_fail("simulate", &st);
+    if (pf_cli_require_photon_card("simulate", &card)) return PF_EXIT_USAGE;
     pf_det_params det;
     if (pf_sim_detector_from_card(&card, &det, &st)) return pf_cli_fail("simulate", &st);
     const pf_simulation_card *sc = &card.simulation;

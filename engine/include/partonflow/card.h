@@ -64,12 +64,34 @@ typedef struct pf_theory_card {
     int nnlo;                   /* PF_NNLO_*: the exact form is not built yet (NNLO only) */
 } pf_theory_card;
 
+/* The scattering process of the card (kinematics.process; docs/physics-ew.md).  A card that
+ * gives none of the electroweak keys (electroweak, kinematics.lepton, kinematics.process)
+ * is a photon-exchange card, PF_PROCESS_EM, exactly as before these keys existed; a card
+ * that gives any of them defaults to PF_PROCESS_NC. */
+enum pf_process { PF_PROCESS_EM = 0, PF_PROCESS_NC, PF_PROCESS_CC };
+
 typedef struct pf_kinematics_card {
     int present;
     double e_electron, e_proton;    /* beam energies, GeV */
     double q2_min, q2_max, x_min, x_max, y_min, y_max, w2_min;
     double alpha_em;                /* default 1/137.036 */
+    int lepton_charge;              /* kinematics.lepton.charge: -1 (default) or +1 */
+    double polarisation;            /* kinematics.lepton.polarisation P in [-1, 1], default 0 */
+    int process;                    /* PF_PROCESS_*, resolved as above */
 } pf_kinematics_card;
+
+/* electroweak: {mz, mw[, sin2_theta_w][, ckm]} (docs/physics-ew.md).  Always resolved (the
+ * defaults below when the section is absent); written to the resolved card only when the
+ * process is not PF_PROCESS_EM, so photon-only cards keep their resolved text. */
+#define PF_EW_DEFAULT_MZ 91.1876
+#define PF_EW_DEFAULT_MW 80.377
+typedef struct pf_electroweak_card {
+    double mz, mw;                  /* GeV */
+    double sin2w;                   /* sin^2 theta_W: given, or on shell 1 - mw^2/mz^2 */
+    int sin2w_given;
+    int ckm_given;
+    double ckm[3][3];               /* |V_ij|, rows u, c, t, columns d, s, b; unit by default */
+} pf_electroweak_card;
 
 #define PF_EFF_TABLE_MAX 64
 typedef struct pf_detector_card {
@@ -115,6 +137,7 @@ typedef struct pf_card {
     pf_theory_card theory;
     pf_pdf_card pdf;
     pf_kinematics_card kinematics;
+    pf_electroweak_card electroweak;
     pf_detector_card detector;
     pf_simulation_card simulation;
     pf_fit_card fit;

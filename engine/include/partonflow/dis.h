@@ -64,6 +64,13 @@ enum { PF_DIS_C2Q = 0, PF_DIS_C2G, PF_DIS_CLQ, PF_DIS_CLG, PF_DIS_NCOEF };
  * in the a_s = alpha_s/(4 pi) normalisation and per-flavour convention above. */
 void pf_dis_coef_nlo(double complex N, double complex c[PF_DIS_NCOEF]);
 
+/* First-order non-singlet coefficient of xF3 (gamma-Z, Z and W exchange; docs/physics-ew.md):
+ * the moments of c3q(z) = c2q(z) - 2 CF (1 + z) (Furmanski-Petronzio 1982, a_s = alpha_s/(4pi)),
+ *   c3q(N) = c2q(N) - 2 CF [1/N + 1/(N+1)],
+ * with c3q(1) = -3 CF (Gross-Llewellyn Smith sum rule, 1 - alpha_s/pi).  The gluon does not
+ * contribute to xF3. */
+double complex pf_dis_coef_c3q_nlo(double complex N);
+
 /* Second-order (a_s^2) pieces at complex N, photon exchange, the parametrised forms of van
  * Neerven and Vogt (coef_nnlo.c; docs/physics-dis.md): c2ns = C2NS0 + nf C2NS1 multiplies
  * e_q^2 (q + qbar) of each flavour; C2PS (per flavour) multiplies (sum_q e_q^2) Sigma;

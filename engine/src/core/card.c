@@ -283,6 +283,12 @@ void pf_card_defaults(pf_card *card)
         pf_card_flavour_zero(&card->pdf.fl[j]);
     card->kinematics.y_max = 1.0;
     card->kinematics.alpha_em = PF_CARD_DEFAULT_ALPHA_EM;
+    card->kinematics.lepton_charge = -1;
+    card->electroweak.mz = PF_EW_DEFAULT_MZ;
+    card->electroweak.mw = PF_EW_DEFAULT_MW;
+    card->electroweak.sin2w = 1.0 - PF_EW_DEFAULT_MW * PF_EW_DEFAULT_MW / (PF_EW_DEFAULT_MZ * PF_EW_DEFAULT_MZ);
+    for (int i = 0; i < 3; i++)
+        card->electroweak.ckm[i][i] = 1.0;
     card->detector.e_stochastic = PF_CARD_DEFAULT_E_STOCHASTIC;
     card->detector.e_constant = PF_CARD_DEFAULT_E_CONSTANT;
     card->detector.theta_resolution = PF_CARD_DEFAULT_THETA_RES;
@@ -293,8 +299,9 @@ void pf_card_defaults(pf_card *card)
 
 static int parse_root(ctx *c, yaml_node_t *root, pf_card *card)
 {
-    static const char *const keys[] = {"version", "theory", "pdf", "kinematics", "detector", "simulation", "fit"};
-    enum { VERSION, THEORY, PDF, KIN, DET, SIM, FIT };
+    static const char *const keys[] = {"version", "theory", "pdf", "kinematics", "detector", "simulation", "fit",
+                                       "electroweak"};
+    enum { VERSION, THEORY, PDF, KIN, DET, SIM, FIT, EW };
     field f[NKEYS(keys)];
     if (root->type != YAML_MAPPING_NODE)
         return pf_cw_fail(c, root, "the card must be a mapping with sections theory, pdf, ...; got %s", pf_cw_kind_name(root));
@@ -313,6 +320,18 @@ static int parse_root(ctx *c, yaml_node_t *root, pf_card *card)
     TRY(parse_pdf(c, f[PDF].val, &card->pdf));
     if (f[KIN].val)
         TRY(pf_card_parse_kinematics(c, f[KIN].val, &card->kinematics));
+    if (f[EW].val) {
+        TRY(pf_card_parse_electroweak(c, f[EW].val, &card->electroweak));
+        if (card->kinematics.process == PF_PROCESS_EM)
+            card->kinematics.process = PF_PROCESS_NC; /* electroweak inputs: neutral current by default */
+    }
+    /* the gamma-Z, Z and W coefficient functions are built to NLO (docs/physics-ew.md); at
+     * NNLO xF3 and the CC non-singlet "-" combinations would be missing terms */
+    if (card->kinematics.process != PF_PROCESS_EM && card->theory.order == PF_NNLO)
+        return pf_cw_fail(c, f[EW].val ? f[EW].val : f[KIN].val,
+                          "key '%s': the electroweak processes (gamma-Z, Z and W exchange) are built at LO "
+                          "and NLO only; expected theory.order LO or NLO, got NNLO (docs/physics-ew.md)",
+                          f[EW].val ? "electroweak" : "kinematics.process");
     if (f[DET].val)
         TRY(pf_card_parse_detector(c, f[DET].val, &card->detector));
     if (f[SIM].val)

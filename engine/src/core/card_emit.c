@@ -91,7 +91,7 @@ static void emit_pdf(FILE *f, const pf_pdf_card *pdf)
 
 static void emit_stages(FILE *f, const pf_card *card)
 {
-    char b1[32], b2[32];
+    char b1[32], b2[32], b3[32];
     const pf_kinematics_card *k = &card->kinematics;
     if (k->present) {
         fprintf(f, "kinematics:\n  beams: {electron: %s, proton: %s}\n", num(b1, k->e_electron), num(b2, k->e_proton));
@@ -103,6 +103,25 @@ static void emit_stages(FILE *f, const pf_card *card)
         fprintf(f, "y_max: %s, ", num(b1, k->y_max));
         fprintf(f, "w2_min: %s}\n", num(b1, k->w2_min));
         fprintf(f, "  alpha_em: %s\n", num(b1, k->alpha_em));
+        if (k->process != PF_PROCESS_EM) /* photon-only cards keep their resolved text */
+            fprintf(f, "  lepton: {charge: %s, polarisation: %s}\n  process: %s\n", k->lepton_charge > 0 ? "+1" : "-1",
+                    num(b1, k->polarisation), k->process == PF_PROCESS_CC ? "cc" : "nc");
+    }
+    const pf_electroweak_card *ew = &card->electroweak;
+    if (k->process != PF_PROCESS_EM) {
+        fprintf(f, "electroweak:\n  mz: %s\n  mw: %s\n", num(b1, ew->mz), num(b2, ew->mw));
+        if (ew->sin2w_given)
+            fprintf(f, "  sin2_theta_w: %s\n", num(b1, ew->sin2w));
+        else
+            fprintf(f, "  # sin2_theta_w: not set, on shell 1 - mw^2/mz^2 = %s\n", num(b1, ew->sin2w));
+        if (ew->ckm_given) {
+            fprintf(f, "  ckm:\n");
+            for (int i = 0; i < 3; i++)
+                fprintf(f, "    - [%s, %s, %s]\n", num(b1, ew->ckm[i][0]), num(b2, ew->ckm[i][1]),
+                        num(b3, ew->ckm[i][2]));
+        } else {
+            fprintf(f, "  # ckm: not set, the unit matrix\n");
+        }
     }
     const pf_detector_card *d = &card->detector;
     if (d->present && d->perfect) {

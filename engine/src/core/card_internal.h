@@ -77,6 +77,7 @@ int pf_cw_get_num_min(ctx *c, yaml_node_t *n, const char *path, double lo, int s
 
 /* The sections of the later stages (card_stages.c). */
 int pf_card_parse_kinematics(ctx *c, yaml_node_t *map, pf_kinematics_card *k);
+int pf_card_parse_electroweak(ctx *c, yaml_node_t *map, pf_electroweak_card *ew);
 int pf_card_parse_detector(ctx *c, yaml_node_t *n, pf_detector_card *d);
 int pf_card_parse_simulation(ctx *c, yaml_node_t *map, const pf_kinematics_card *k, pf_simulation_card *s);
 int pf_card_parse_fit(ctx *c, yaml_node_t *map, const pf_pdf_card *pdf, pf_fit_card *fc);

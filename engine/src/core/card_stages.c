@@ -10,9 +10,9 @@
 
 int pf_card_parse_kinematics(ctx *c, yaml_node_t *map, pf_kinematics_card *k)
 {
-    static const char *const keys[] = {"beams", "cuts", "alpha_em"};
-    field f[3];
-    TRY(pf_cw_get_map(c, map, "kinematics", keys, 3, f));
+    static const char *const keys[] = {"beams", "cuts", "alpha_em", "lepton", "process"};
+    field f[5];
+    TRY(pf_cw_get_map(c, map, "kinematics", keys, 5, f));
     k->present = 1;
     if (!f[0].val)
         return pf_cw_missing(c, map, "kinematics", "beams", "{electron: E_GEV, proton: E_GEV}");
@@ -66,6 +66,85 @@ int pf_card_parse_kinematics(ctx *c, yaml_node_t *map, pf_kinematics_card *k)
     k->alpha_em = PF_CARD_DEFAULT_ALPHA_EM;
     if (f[2].val)
         TRY(pf_cw_get_num_min(c, f[2].val, "kinematics.alpha_em", 0.0, 1, "alpha_em > 0", &k->alpha_em));
+    /* the electroweak process (docs/physics-ew.md): a lepton block without a process means
+     * neutral current; neither leaves the photon-exchange card of before */
+    k->lepton_charge = -1;
+    k->polarisation = 0.0;
+    k->process = PF_PROCESS_EM;
+    if (f[3].val) {
+        static const char *const lk[] = {"charge", "polarisation"};
+        field l[2];
+        TRY(pf_cw_get_map(c, f[3].val, "kinematics.lepton", lk, 2, l));
+        if (l[0].val) {
+            double q = 0.0;
+            char g[96];
+            if (pf_cw_get_num(c, l[0].val, "kinematics.lepton.charge", &q) != PF_OK || (q != -1.0 && q != 1.0))
+                return pf_cw_fail(c, l[0].val, "key 'kinematics.lepton.charge': expected -1 (electron) or +1 "
+                                               "(positron), got %s", pf_cw_got(l[0].val, g, sizeof g));
+            k->lepton_charge = q > 0 ? 1 : -1;
+        }
+        if (l[1].val)
+            TRY(pf_cw_get_num_range(c, l[1].val, "kinematics.lepton.polarisation", -1.0, 1.0,
+                                    "a longitudinal polarisation P in [-1, 1]", &k->polarisation));
+        k->process = PF_PROCESS_NC;
+    }
+    if (f[4].val) {
+        static const char *const procs[] = {"nc", "cc"};
+        int p = 0;
+        TRY(pf_cw_get_enum(c, f[4].val, "kinematics.process", procs, 2,
+                           "nc (neutral current: gamma, gamma-Z, Z) or cc (charged current: W)", &p));
+        k->process = p == 0 ? PF_PROCESS_NC : PF_PROCESS_CC;
+    }
+    return PF_OK;
+}
+
+/* ---------------------------------------------------------------- electroweak ------ */
+
+int pf_card_parse_electroweak(ctx *c, yaml_node_t *map, pf_electroweak_card *ew)
+{
+    static const char *const keys[] = {"mz", "mw", "sin2_theta_w", "ckm"};
+    enum { MZ, MW, SIN2, CKM };
+    field f[4];
+    TRY(pf_cw_get_map(c, map, "electroweak", keys, 4, f));
+    if (f[MZ].val)
+        TRY(pf_cw_get_num_range(c, f[MZ].val, "electroweak.mz", 1.0, 1.0e4, "a Z mass in [1, 1e4] GeV", &ew->mz));
+    if (f[MW].val)
+        TRY(pf_cw_get_num_range(c, f[MW].val, "electroweak.mw", 1.0, 1.0e4, "a W mass in [1, 1e4] GeV", &ew->mw));
+    if (f[SIN2].val) {
+        TRY(pf_cw_get_num(c, f[SIN2].val, "electroweak.sin2_theta_w", &ew->sin2w));
+        if (!(ew->sin2w > 0.0 && ew->sin2w < 1.0))
+            return pf_cw_fail(c, f[SIN2].val, "key 'electroweak.sin2_theta_w': expected a value in (0, 1), got %s",
+                              pf_cw_scalar(f[SIN2].val));
+        ew->sin2w_given = 1;
+    } else {
+        if (!(ew->mw < ew->mz))
+            return pf_cw_fail(c, f[MW].val ? f[MW].val : f[MZ].val,
+                              "key 'electroweak.mw': expected mw < mz (the on-shell sin^2 theta_W = 1 - mw^2/mz^2 "
+                              "must be > 0; or give electroweak.sin2_theta_w), got mw = %g, mz = %g GeV",
+                              ew->mw, ew->mz);
+        ew->sin2w = 1.0 - ew->mw * ew->mw / (ew->mz * ew->mz);
+    }
+    if (f[CKM].val) {
+        yaml_node_t *m = f[CKM].val;
+        char g[96];
+        const int nrow = m->type == YAML_SEQUENCE_NODE ? (int)(m->data.sequence.items.top - m->data.sequence.items.start) : -1;
+        if (nrow != 3)
+            return pf_cw_fail(c, m, "key 'electroweak.ckm': expected 3 rows [[Vud, Vus, Vub], [Vcd, Vcs, Vcb], "
+                                    "[Vtd, Vts, Vtb]] of |V_ij|, got %s",
+                              nrow < 0 ? pf_cw_got(m, g, sizeof g) : nrow == 1 ? "1 row" : "another number of rows");
+        for (int i = 0; i < 3; i++) {
+            yaml_node_t *row = yaml_document_get_node(c->doc, m->data.sequence.items.start[i]);
+            char p[PATH_LEN];
+            snprintf(p, sizeof p, "electroweak.ckm[%d]", i);
+            int n = 0;
+            TRY(pf_cw_get_num_list(c, row, p, 3, 3, ew->ckm[i], &n));
+            for (int j = 0; j < 3; j++)
+                if (!(ew->ckm[i][j] >= 0.0 && ew->ckm[i][j] <= 1.0))
+                    return pf_cw_fail(c, row, "key '%s[%d]': expected a CKM modulus |V_ij| in [0, 1], got %g", p, j,
+                                      ew->ckm[i][j]);
+        }
+        ew->ckm_given = 1;
+    }
     return PF_OK;
 }
 

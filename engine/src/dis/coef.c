@@ -37,6 +37,14 @@ void pf_dis_coef_nlo(double complex N, double complex c[PF_DIS_NCOEF])
     c[PF_DIS_CLG] = 16.0 * PF_DIS_TR / (N1 * N2);
 }
 
+double complex pf_dis_coef_c3q_nlo(double complex N)
+{
+    double complex c[PF_DIS_NCOEF];
+    pf_dis_coef_nlo(N, c);
+    /* int_0^1 z^(N-1) (1 + z) dz = 1/N + 1/(N+1) */
+    return c[PF_DIS_C2Q] - 2.0 * PF_DIS_CF * (1.0 / N + 1.0 / (N + 1.0));
+}
+
 int pf_dis_coefficients(int order, double a_s, size_t n, const double complex *N,
                         double complex *C, pf_status *st)
 {

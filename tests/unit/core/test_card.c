@@ -251,6 +251,53 @@ static void test_resolved_yaml_parses_back_to_the_identical_card(void **state)
     }
 }
 
+/* issue 14 item 3: the electroweak keys resolve, round-trip, and are written back only when a
+ * card gives one of them, so that a photon-only card keeps its resolved text (and theory.h5
+ * its checksum). */
+static void test_electroweak_keys_resolve_and_photon_cards_unchanged(void **state)
+{
+    (void)state;
+    const char *th = "theory: {order: NLO, scheme: FFNS, nf: 4, mu0: 1.3, alphas: {value: 0.118, mu: 91.1876}}\n"
+                     "pdf: {preset: lha-toy}\n";
+    const char *kin = "kinematics: {beams: {electron: 27.6, proton: 920}, cuts: {q2_min: 1, q2_max: 1e5,"
+                      " x_min: 1e-5, x_max: 1}";
+    char text[1024];
+    pf_card c;
+    snprintf(text, sizeof text, "%s%s}\n", th, kin);
+    parse_ok(text, &c);
+    assert_int_equal(c.kinematics.process, PF_PROCESS_EM);
+    char *y = pf_card_to_yaml(&c);
+    assert_null(strstr(y, "electroweak"));
+    assert_null(strstr(y, "lepton"));
+    assert_null(strstr(y, "process"));
+    free(y);
+    /* defaults: on-shell sin^2 from mz, mw; unit CKM; e-, unpolarised, NC */
+    assert_true(c.electroweak.mz == 91.1876 && c.electroweak.mw == 80.377);
+    assert_true(c.electroweak.sin2w == 1.0 - 80.377 * 80.377 / (91.1876 * 91.1876));
+    assert_true(c.electroweak.ckm[0][0] == 1.0 && c.electroweak.ckm[0][1] == 0.0 && c.electroweak.ckm[2][2] == 1.0);
+    snprintf(text, sizeof text, "%selectroweak: {mz: 91.0, mw: 80.0}\n", th);
+    parse_ok(text, &c);
+    assert_int_equal(c.kinematics.process, PF_PROCESS_NC);
+    assert_true(c.electroweak.sin2w == 1.0 - 80.0 * 80.0 / (91.0 * 91.0));
+    assert_int_equal(c.kinematics.lepton_charge, -1);
+    round_trip(text);
+    snprintf(text, sizeof text, "%s%s, lepton: {charge: +1, polarisation: -0.37}}\n", th, kin);
+    parse_ok(text, &c);
+    assert_int_equal(c.kinematics.process, PF_PROCESS_NC);
+    assert_int_equal(c.kinematics.lepton_charge, 1);
+    assert_true(c.kinematics.polarisation == -0.37);
+    round_trip(text);
+    snprintf(text, sizeof text,
+             "%s%s, process: cc}\nelectroweak: {sin2_theta_w: 0.2312, ckm: [[0.974, 0.225, 0.0037],"
+             " [0.225, 0.973, 0.042], [0.0086, 0.041, 0.999]]}\n",
+             th, kin);
+    parse_ok(text, &c);
+    assert_int_equal(c.kinematics.process, PF_PROCESS_CC);
+    assert_true(c.electroweak.sin2w == 0.2312 && c.electroweak.sin2w_given && c.electroweak.ckm_given);
+    assert_true(c.electroweak.ckm[1][2] == 0.042);
+    round_trip(text);
+}
+
 static void test_card_read_names_a_missing_file(void **state)
 {
     (void)state;
@@ -278,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_full_card_fills_defaults_of_every_section),
         cmocka_unit_test(test_lha_toy_preset_satisfies_the_published_sum_rules),
         cmocka_unit_test(test_resolved_yaml_parses_back_to_the_identical_card),
+        cmocka_unit_test(test_electroweak_keys_resolve_and_photon_cards_unchanged),
         cmocka_unit_test(test_card_read_names_a_missing_file),
         BAD_CARD_TESTS
     };

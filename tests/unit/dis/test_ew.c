@@ -1,0 +1,471 @@
+/* Electroweak NC and CC DIS (engine/src/dis/sf_ew.c, docs/physics-ew.md) against independent
+ * values:
+ *  - c3q(N) against GSL QAGS moments of the x-space form c3q(z) (written here), and the
+ *    Gross-Llewellyn Smith value c3q(1) = -3 CF;
+ *  - at LO, sigma_r of NC e-p and e+p from the helicity amplitudes of the parton model
+ *    (left/right couplings g_L = T3 - e sin^2, g_R = -e sin^2, written here; e+ by CP from e-)
+ *    and sigma_r of CC e-p and e+p from the HERA parton-model formulas (arXiv:1506.06042
+ *    section 2), with the PDFs of pf_evol_xf, at several x, Q2, y and P = -1, 0, +1;
+ *  - at NLO, F~2, F~L, xF~3 and W2, WL, xW3 against the x-space convolution of the evolved
+ *    PDFs with the x-space coefficient functions (xspace.c, plus c3q = c2q - 2 CF (1 + z));
+ *  - photon exchange through the weighted path equals pf_dis_sf_exact. */
+#include <complex.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+
+#include "partonflow/card.h"
+#include "partonflow/dis.h"
+#include "partonflow/dis_ew.h"
+#include "partonflow/evol.h"
+#include "partonflow/pdf.h"
+#include "xspace.h"
+
+#define CF (4.0 / 3.0)
+#define ZETA2 (M_PI * M_PI / 6.0)
+
+/* ------------------------------------------------------------ c3q moments ---------- */
+
+typedef struct {
+    double complex N;
+    int imag;
+} mom_ctx;
+
+/* c3q(z) = CF [4 (ln(1-z)/(1-z))_+ - 3 (1/(1-z))_+ - 2 (1+z) ln(1-z) - 2 (1+z^2)/(1-z) ln z
+ *              + 4 + 2 z - (9 + 4 zeta2) delta(1-z)]   (a_s = alpha_s/(4 pi); ESW ch. 4 times 2) */
+static double c3_integrand(double z, void *p)
+{
+    const mom_ctx *c = p;
+    const double u = 1.0 - z, lz = log(z), lu = log1p(-z);
+    const double complex zn = cexp((c->N - 1.0) * lz);
+    double complex v = (zn - 1.0) * (4.0 * lu - 3.0) / u +
+                       zn * (-2.0 * (1.0 + z) * lu - 2.0 * (1.0 + z * z) * lz / u + 4.0 + 2.0 * z);
+    v *= CF;
+    return c->imag ? cimag(v) : creal(v);
+}
+
+static double complex c3_moment(double complex N)
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(2000);
+    double part[2] = {0.0, 0.0};
+    const double cut[3] = {0.0, 0.5, 1.0};
+    for (int im = 0; im < 2; im++)
+        for (int piece = 0; piece < 2; piece++) {
+            mom_ctx c = {N, im};
+            gsl_function f = {c3_integrand, &c};
+            double r, err;
+            int rc = gsl_integration_qags(&f, cut[piece], cut[piece + 1], 1e-15, 1e-13, 2000, w, &r, &err);
+            if (rc != GSL_SUCCESS && rc != GSL_EROUND)
+                fail_msg("QAGS failed for N = %g%+gi: %s", creal(N), cimag(N), gsl_strerror(rc));
+            part[im] += r;
+        }
+    gsl_integration_workspace_free(w);
+    return part[0] + I * part[1] + CF * (-9.0 - 4.0 * ZETA2);
+}
+
+static void test_c3q_matches_x_space_moments(void **state)
+{
+    (void)state;
+    const double complex Ns[] = {0.6, 1.0, 1.5, 2.0, 3.0, 4.7, 10.0, 25.0, 2.0 + 1.0 * I, 1.5 - 3.0 * I,
+                                 4.0 + 8.0 * I, 0.8 + 0.5 * I, 1.2 + 12.0 * I};
+    double worst = 0.0;
+    for (size_t i = 0; i < sizeof Ns / sizeof Ns[0]; i++) {
+        const double complex got = pf_dis_coef_c3q_nlo(Ns[i]), want = c3_moment(Ns[i]);
+        const double d = cabs(got - want) / fmax(1.0, cabs(want));
+        worst = fmax(worst, d);
+        if (d > 1e-10)
+            fail_msg("c3q at N = %g%+gi: N space %.15g%+.15gi, x-space moment %.15g%+.15gi (%.3g)", creal(Ns[i]),
+                     cimag(Ns[i]), creal(got), cimag(got), creal(want), cimag(want), d);
+        /* f(N*) = f(N)*, which the half-contour inverse relies on */
+        assert_true(cabs(pf_dis_coef_c3q_nlo(conj(Ns[i])) - conj(got)) <= 1e-14 * cabs(got) + 1e-15);
+    }
+    print_message("c3q(N) vs x-space moments: max deviation %.2e\n", worst);
+    /* Gross-Llewellyn Smith: int F3 dx = 3 (1 - alpha_s/pi) = 3 (1 - 4 a_s), i.e. c3q(1) = -3 CF */
+    assert_true(cabs(pf_dis_coef_c3q_nlo(1.0) + 3.0 * CF) < 1e-13);
+}
+
+/* ------------------------------------------------------------ setups --------------- */
+
+typedef struct {
+    pf_card card;
+    pf_evol *ev;
+    pf_pdf *pdf;
+} setup;
+
+static setup *make(const char *order, const char *extra)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf,
+             "theory:\n  order: %s\n  scheme: VFNS\n  mu0: 1.4142135623730951\n"
+             "  alphas: {value: 0.35, mu: 1.4142135623730951}\n"
+             "  masses: {charm: 1.4142135623730951, bottom: 4.5, top: 175.0}\n"
+             "pdf:\n  preset: lha-toy\n%s",
+             order, extra);
+    setup *s = calloc(1, sizeof *s);
+    pf_status st = {0};
+    if (pf_card_parse(buf, strlen(buf), "ew-test.yaml", &s->card, &st)) fail_msg("card: %s", st.msg);
+    if (!(s->ev = pf_evol_create(&s->card.theory, &st))) fail_msg("evol: %s", st.msg);
+    if (!(s->pdf = pf_pdf_create(&s->card.pdf, &st))) fail_msg("pdf: %s", st.msg);
+    return s;
+}
+
+static void destroy(setup *s)
+{
+    pf_evol_destroy(s->ev);
+    pf_pdf_destroy(s->pdf);
+    free(s);
+}
+
+static int col(const char *name)
+{
+    for (int k = 0; k < PF_NOUT; k++)
+        if (!strcmp(pf_flav_out_name[k], name)) return k;
+    fail_msg("no output flavour '%s'", name);
+    return -1;
+}
+
+static const char *const qname[6] = {"d", "u", "s", "c", "b", "t"};
+static const char *const qbname[6] = {"dbar", "ubar", "sbar", "cbar", "bbar", "tbar"};
+static const double echarge[6] = {-1.0 / 3, 2.0 / 3, -1.0 / 3, 2.0 / 3, -1.0 / 3, 2.0 / 3};
+
+/* ------------------------------------------------------------ LO by hand ----------- */
+
+/* LO sigma_r,NC of e- (polarisation P) on a proton whose quark and antiquark x f are
+ * xq[q], xqb[q] (q = d, u, s, c, b, t; inactive ones zero), from the helicity amplitudes:
+ * B_hc = e_q - 4 g_h^e g_c^q kappa (the photon and Z amplitudes of e- q -> e- q relative to
+ * the photon's, e_e = -1 taken out), same helicities flat in y, opposite ones (1-y)^2:
+ *   Y+ sigma_r = sum_q sum_h w_h [xq (|B_hh|^2 + (1-y)^2 |B_h,-h|^2) + xqb ((1-y)^2 |B_hh|^2 + |B_h,-h|^2)]
+ * with w_L = (1 - P)/2, w_R = (1 + P)/2. */
+static double nc_em_by_hand(double sin2, double mz, double q2, double y, double P, const double xq[6],
+                            const double xqb[6])
+{
+    const double kappa = q2 / (q2 + mz * mz) / (4.0 * sin2 * (1.0 - sin2));
+    const double ge[2] = {-0.5 + sin2, sin2}; /* electron L, R */
+    const double w[2] = {0.5 * (1.0 - P), 0.5 * (1.0 + P)};
+    const double u2 = (1.0 - y) * (1.0 - y), yp = 1.0 + u2;
+    double sum = 0.0;
+    for (int q = 0; q < 6; q++) {
+        const double t3 = echarge[q] > 0 ? 0.5 : -0.5;
+        const double gq[2] = {t3 - echarge[q] * sin2, -echarge[q] * sin2};
+        for (int h = 0; h < 2; h++) {
+            const double same = echarge[q] - 4.0 * ge[h] * gq[h] * kappa;
+            const double opp = echarge[q] - 4.0 * ge[h] * gq[1 - h] * kappa;
+            sum += w[h] * (xq[q] * (same * same + u2 * opp * opp) + xqb[q] * (u2 * same * same + opp * opp));
+        }
+    }
+    return sum / yp;
+}
+
+/* e+ with polarisation P on the proton = e- with -P on the charge conjugate (CP of the tree
+ * amplitudes): quarks and antiquarks exchanged. */
+static double nc_ep_by_hand(double sin2, double mz, double q2, double y, double P, const double xq[6],
+                            const double xqb[6])
+{
+    return nc_em_by_hand(sin2, mz, q2, y, -P, xqb, xq);
+}
+
+/* HERA LO, arXiv:1506.06042 section 2, with |V_ij|^2 (rows u, c, t; columns d, s, b),
+ * transitions open when both flavours are active (inactive PDFs are zero; the top only
+ * enters through "open"): e-p x sum |V|^2 [u_i + (1-y)^2 dbar_j], e+p x sum |V|^2 [ubar_i + (1-y)^2 d_j]. */
+static double cc_by_hand(int charge, double ckm[3][3], int nf, double y, const double xq[6], const double xqb[6])
+{
+    const double u2 = (1.0 - y) * (1.0 - y);
+    double sum = 0.0;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            const int u = 2 * i + 1, d = 2 * j; /* 0-based: d=0, u=1, s=2, c=3, b=4, t=5 */
+            if (u >= nf || d >= nf) continue;
+            const double v2 = ckm[i][j] * ckm[i][j];
+            sum += charge < 0 ? v2 * (xq[u] + u2 * xqb[d]) : v2 * (xqb[u] + u2 * xq[d]);
+        }
+    return sum;
+}
+
+static void check_lo(const char *extra, int with_nc)
+{
+    setup *s = make("LO", extra);
+    const double xs[] = {1e-3, 0.01, 0.1, 0.4, 0.7};
+    const double q2s[] = {10.0, 150.0, 3000.0, 20000.0};
+    const double ys[] = {0.05, 0.5, 0.95};
+    const double Ps[] = {-1.0, 0.0, 1.0};
+    enum { NX = 5, NQ = 4 };
+    double x[NX * NQ], q2[NX * NQ];
+    for (int a = 0; a < NQ; a++)
+        for (int b = 0; b < NX; b++) {
+            x[a * NX + b] = xs[b];
+            q2[a * NX + b] = q2s[a];
+        }
+    double xf[NX * NQ * PF_NOUT];
+    pf_status st = {0};
+    if (pf_evol_xf(s->ev, s->pdf, NX * NQ, x, q2, xf, NULL, &st)) fail_msg("xf: %s", st.msg);
+    double worst = 0.0;
+    for (int proc = with_nc ? 0 : 1; proc < 2; proc++)
+        for (int charge = -1; charge <= 1; charge += 2)
+            for (int ip = 0; ip < 3; ip++) {
+                pf_dis_ew ew;
+                if (pf_dis_ew_init(&ew, &s->card.electroweak, proc ? PF_PROCESS_CC : PF_PROCESS_NC, charge, Ps[ip],
+                                   &st))
+                    fail_msg("init: %s", st.msg);
+                double F2[NX * NQ], FL[NX * NQ], F3[NX * NQ];
+                if (pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, NX * NQ, x, q2, F2, FL, F3, &st))
+                    fail_msg("sf: %s", st.msg);
+                for (int i = 0; i < NX * NQ; i++) {
+                    const int nf = pf_evol_nf(s->ev, q2[i]);
+                    double xq[6] = {0}, xqb[6] = {0};
+                    for (int q = 0; q < nf; q++) {
+                        xq[q] = xf[i * PF_NOUT + col(qname[q])];
+                        xqb[q] = xf[i * PF_NOUT + col(qbname[q])];
+                    }
+                    assert_true(FL[i] == 0.0);
+                    for (int iy = 0; iy < 3; iy++) {
+                        const double got = pf_dis_ew_sigma_r(&ew, ys[iy], F2[i], FL[i], F3[i]);
+                        double want;
+                        if (proc == 0)
+                            want = (charge < 0 ? nc_em_by_hand : nc_ep_by_hand)(s->card.electroweak.sin2w,
+                                                                                s->card.electroweak.mz, q2[i],
+                                                                                ys[iy], Ps[ip], xq, xqb);
+                        else
+                            want = cc_by_hand(charge, s->card.electroweak.ckm, nf, ys[iy], xq, xqb);
+                        const double d = fabs(got / want - 1.0);
+                        worst = fmax(worst, d);
+                        if (d > 1e-10)
+                            fail_msg("%s e%sp P = %g x = %g Q2 = %g y = %g: sigma_r %.15g, parton model by hand "
+                                     "%.15g (%.2e)",
+                                     proc ? "CC" : "NC", charge < 0 ? "-" : "+", Ps[ip], x[i], q2[i], ys[iy], got,
+                                     want, d);
+                    }
+                }
+            }
+    print_message("LO sigma_r vs parton model by hand%s: max rel. deviation %.2e\n", with_nc ? "" : " (CKM)",
+                  worst);
+    destroy(s);
+}
+
+static void test_lo_sigma_r_matches_parton_model_by_hand(void **state)
+{
+    (void)state;
+    /* on-shell sin^2 from the default masses; and a given sin^2 with other masses */
+    check_lo("", 1);
+    check_lo("electroweak: {mz: 91.0, mw: 80.0, sin2_theta_w: 0.2312}\n", 1);
+}
+
+static void test_lo_cc_with_full_ckm_matches_parton_model_by_hand(void **state)
+{
+    (void)state;
+    check_lo("electroweak:\n  ckm: [[0.97435, 0.22500, 0.00369], [0.22486, 0.97349, 0.04182],"
+             " [0.00857, 0.04110, 0.999118]]\n",
+             0);
+}
+
+/* CC: the polarisation multiplies the cross section, (1 + s P), not sigma_r; NC: the Born
+ * cross section is 2 pi alpha^2 Y+/(x Q^4) sigma_r (docs/physics-ew.md). */
+static void test_cc_polarisation_in_cross_section_not_sigma_r(void **state)
+{
+    (void)state;
+    pf_electroweak_card c = {.mz = 91.1876, .mw = 80.377, .sin2w = 1.0 - 80.377 * 80.377 / (91.1876 * 91.1876)};
+    for (int i = 0; i < 3; i++) c.ckm[i][i] = 1.0;
+    pf_status st = {0};
+    const double x = 0.1, q2 = 5000.0, s = 4.0 * 27.6 * 920.0, sr = 0.37;
+    const double prop = 80.377 * 80.377 / (80.377 * 80.377 + q2);
+    const double unpol = 1.1663787e-5 * 1.1663787e-5 / (2.0 * M_PI * x) * prop * prop * sr * 0.3893794e9;
+    for (int charge = -1; charge <= 1; charge += 2)
+        for (int ip = -1; ip <= 1; ip++) {
+            pf_dis_ew ew;
+            assert_int_equal(pf_dis_ew_init(&ew, &c, PF_PROCESS_CC, charge, ip, &st), PF_OK);
+            assert_true(pf_dis_ew_sigma_r(&ew, 0.3, 1.0, 0.2, 0.5) ==
+                        0.5 * ((1 + 0.49) * 1.0 - charge * (1 - 0.49) * 0.5 - 0.09 * 0.2));
+            const double want = (1.0 + charge * ip) * unpol;
+            assert_true(fabs(pf_dis_ew_born(&ew, x, q2, s, 1.0 / 137.036, sr) - want) <= 1e-14 * unpol);
+        }
+    pf_dis_ew ew;
+    assert_int_equal(pf_dis_ew_init(&ew, &c, PF_PROCESS_NC, 1, 0.5, &st), PF_OK);
+    const double y = q2 / (x * s), yp = 1.0 + (1.0 - y) * (1.0 - y), a = 1.0 / 137.036;
+    const double want = 2.0 * M_PI * a * a * yp / (x * q2 * q2) * sr * 0.3893794e9;
+    assert_true(fabs(pf_dis_ew_born(&ew, x, q2, s, a, sr) / want - 1.0) < 1e-14);
+    assert_int_equal(pf_dis_ew_init(&ew, &c, PF_PROCESS_NC, 0, 0.5, &st), PF_EINVAL);
+    assert_int_equal(pf_dis_ew_init(&ew, &c, PF_PROCESS_NC, 1, 1.5, &st), PF_EINVAL);
+}
+
+/* ------------------------------------------------------------ NLO vs x space ------- */
+
+/* x f of all output flavours at one Q2 on any y from the evolved moments (one operator per
+ * Q2), combined with the weights into X[0] = sum_k w_k y f_k, X[1] = w_g y g. */
+typedef struct {
+    const pf_evol *ev;
+    size_t nn;
+    double complex *f; /* [k][n] moments of output flavour k */
+    double complex *kern;
+    const double *wq; /* PF_NOUT weights of the quark slots */
+    double wg;
+} xpdf_ctx;
+
+static void xpdf_init(xpdf_ctx *c, const setup *s, double q2)
+{
+    pf_status st = {0};
+    c->ev = s->ev;
+    c->nn = pf_evol_nnodes(s->ev);
+    const double complex *N = pf_evol_nodes(s->ev);
+    double complex *E = malloc(c->nn * PF_NOUT * PF_NIN * sizeof *E);
+    double complex *M = malloc(c->nn * PF_NIN * sizeof *M);
+    c->f = calloc(PF_NOUT * c->nn, sizeof *c->f);
+    c->kern = malloc(c->nn * sizeof *c->kern);
+    if (pf_evol_operator(s->ev, q2, E, &st)) fail_msg("operator: %s", st.msg);
+    if (pf_pdf_moments(s->pdf, c->nn, N, M, NULL, &st)) fail_msg("moments: %s", st.msg);
+    for (size_t n = 0; n < c->nn; n++)
+        for (int k = 0; k < PF_NOUT; k++)
+            for (int j = 0; j < PF_NIN; j++)
+                c->f[k * c->nn + n] += E[(n * PF_NOUT + k) * PF_NIN + j] * M[n * PF_NIN + j];
+    free(E);
+    free(M);
+}
+
+static int xpdf(double y, void *p, double X[2])
+{
+    xpdf_ctx *c = p;
+    pf_evol_mellin_kernel(c->ev, y, c->kern);
+    X[0] = X[1] = 0.0;
+    for (int k = 0; k < PF_NOUT; k++) {
+        double v = 0.0;
+        for (size_t n = 0; n < c->nn; n++) v += cimag(c->kern[n] * c->f[k * c->nn + n]);
+        if (k == col("g"))
+            X[1] = c->wg * v;
+        else
+            X[0] += c->wq[k] * v;
+    }
+    return 0;
+}
+
+typedef struct {
+    xpdf_ctx *c;
+    double x;
+} c3_ctx;
+
+/* int_x^1 dz (1 + z) X3(x/z) in t = ln z */
+static double c3_extra(double t, void *p)
+{
+    c3_ctx *e = p;
+    const double z = exp(t);
+    double X[2];
+    xpdf(e->x / z, e->c, X);
+    return z * (1.0 + z) * X[0];
+}
+
+static void test_nlo_ew_sf_match_xspace_convolution(void **state)
+{
+    (void)state;
+    setup *s = make("NLO", "electroweak: {mz: 91.1876, mw: 80.377}\n");
+    enum { NP = 8 };
+    const double x[NP] = {1e-4, 1e-3, 0.01, 0.05, 0.1, 0.3, 0.5, 0.8};
+    const double q2[NP] = {3000.0, 10.0, 20000.0, 150.0, 8000.0, 30.0, 1000.0, 400.0};
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
+    double worst[3] = {0};
+    for (int proc = 0; proc < 2; proc++)
+        for (int charge = -1; charge <= 1; charge += 2) {
+            pf_dis_ew ew;
+            pf_status st = {0};
+            if (pf_dis_ew_init(&ew, &s->card.electroweak, proc ? PF_PROCESS_CC : PF_PROCESS_NC, charge,
+                               proc ? 0.0 : -0.4, &st))
+                fail_msg("init: %s", st.msg);
+            double F2[NP], FL[NP], F3[NP];
+            if (pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, NP, x, q2, F2, FL, F3, &st)) fail_msg("sf: %s", st.msg);
+            for (int i = 0; i < NP; i++) {
+                pf_dis_weights wt;
+                pf_dis_ew_weights(&ew, q2[i], pf_evol_nf(s->ev, q2[i]), &wt);
+                const double a_s = pf_evol_alphas(s->ev, pf_evol_mur2(s->ev, q2[i])) / (4.0 * M_PI);
+                xpdf_ctx c;
+                xpdf_init(&c, s, q2[i]);
+                double F2x, FLx, F3x, dummy;
+                c.wq = wt.q;
+                c.wg = wt.g;
+                if (xs_structure_functions(1, a_s, x[i], xpdf, &c, 1e-10, &F2x, &FLx)) fail_msg("x-space F2");
+                /* xF3: C3 = C2 - 2 CF (1 + z) (no gluon) */
+                c.wq = wt.q3;
+                c.wg = 0.0;
+                if (xs_structure_functions(1, a_s, x[i], xpdf, &c, 1e-10, &F3x, &dummy)) fail_msg("x-space F3");
+                c3_ctx e = {&c, x[i]};
+                gsl_function f = {c3_extra, &e};
+                double r, err;
+                if (gsl_integration_qag(&f, log(x[i]), 0.0, 1e-13, 1e-11, 4000, GSL_INTEG_GAUSS31, w, &r, &err))
+                    fail_msg("QAG (1+z) term");
+                F3x -= a_s * 2.0 * CF * r;
+                free(c.f);
+                free(c.kern);
+                const double d[3] = {fabs(F2[i] / F2x - 1.0), fabs(FL[i] / FLx - 1.0), fabs(F3[i] / F3x - 1.0)};
+                for (int k = 0; k < 3; k++) worst[k] = fmax(worst[k], d[k]);
+                if (d[0] > 1e-6 || d[1] > 1e-6 || d[2] > 1e-6)
+                    fail_msg("%s e%sp x = %g Q2 = %g: F2 %.12e vs %.12e, FL %.12e vs %.12e, xF3 %.12e vs %.12e",
+                             proc ? "CC" : "NC", charge < 0 ? "-" : "+", x[i], q2[i], F2[i], F2x, FL[i], FLx, F3[i],
+                             F3x);
+            }
+        }
+    gsl_integration_workspace_free(w);
+    print_message("NLO NC/CC N space vs x space: max rel. deviation F2 %.2e, FL %.2e, xF3 %.2e\n", worst[0],
+                  worst[1], worst[2]);
+    destroy(s);
+}
+
+/* Photon exchange through the weighted operators equals pf_dis_sf_exact (the em path of
+ * `partonflow sf`, unchanged), and xF3 vanishes. */
+static void test_photon_weights_reproduce_em_structure_functions(void **state)
+{
+    (void)state;
+    setup *s = make("NLO", "");
+    assert_int_equal(s->card.kinematics.process, PF_PROCESS_EM);
+    enum { NP = 6 };
+    const double x[NP] = {1e-4, 0.003, 0.05, 0.2, 0.5, 0.8}, q2[NP] = {5.0, 100.0, 30.0, 1e4, 2.5, 400.0};
+    double F2[NP], FL[NP], G2[NP], GL[NP], G3[NP];
+    pf_status st = {0};
+    pf_dis_ew ew;
+    assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_EM, -1, 0.0, &st), PF_OK);
+    if (pf_dis_sf_exact(s->ev, s->pdf, NP, x, q2, F2, FL, NULL, NULL, &st)) fail_msg("%s", st.msg);
+    if (pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, NP, x, q2, G2, GL, G3, &st)) fail_msg("%s", st.msg);
+    for (int i = 0; i < NP; i++) {
+        assert_true(fabs(G2[i] / F2[i] - 1.0) < 1e-12);
+        assert_true(fabs(GL[i] / FL[i] - 1.0) < 1e-12);
+        assert_true(G3[i] == 0.0);
+    }
+    destroy(s);
+}
+
+/* NNLO is refused for the electroweak processes, by the card and by the library. */
+static void test_nnlo_refused_for_electroweak(void **state)
+{
+    (void)state;
+    const char *card = "theory: {order: NNLO, nnlo: parametrised, scheme: FFNS, nf: 4, mu0: 1.5, alphas: {value: 0.35}}\n"
+                       "pdf: {preset: lha-toy}\nelectroweak: {mz: 91.1876, mw: 80.377}\n";
+    pf_card c;
+    pf_status st = {0};
+    assert_int_equal(pf_card_parse(card, strlen(card), "nnlo-ew.yaml", &c, &st), PF_ECARD);
+    assert_non_null(strstr(st.msg, "nnlo-ew.yaml:3: key 'electroweak': the electroweak processes"));
+    setup *s = make("NNLO\n  nnlo: parametrised", "");
+    pf_dis_ew ew;
+    assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_NC, -1, 0.0, &st), PF_OK);
+    double x = 0.1, q2 = 100.0, F2, FL, F3;
+    assert_int_equal(pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, 1, &x, &q2, &F2, &FL, &F3, &st), PF_EINVAL);
+    assert_non_null(strstr(st.msg, "built at LO and NLO only"));
+    destroy(s);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_c3q_matches_x_space_moments),
+        cmocka_unit_test(test_lo_sigma_r_matches_parton_model_by_hand),
+        cmocka_unit_test(test_lo_cc_with_full_ckm_matches_parton_model_by_hand),
+        cmocka_unit_test(test_cc_polarisation_in_cross_section_not_sigma_r),
+        cmocka_unit_test(test_nlo_ew_sf_match_xspace_convolution),
+        cmocka_unit_test(test_photon_weights_reproduce_em_structure_functions),
+        cmocka_unit_test(test_nnlo_refused_for_electroweak),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

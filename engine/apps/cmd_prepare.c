@@ -110,9 +110,10 @@ int pf_cmd_prepare(int argc, char **argv)
     const double na = (double)r.nacc;
     if (r.response)
         printf("partonflow prepare: smeared detector: response operator M of %zu x %zu nodes (%zu used), "
-               "%zu weights (%.1f MB); events as stencil rows on F = M G (40 bytes in the file, 84 in memory); %.1f bytes per event with M\n",
-               r.m_nt, r.m_nz, r.m_used, r.m_nnz, 12.0 * (double)r.m_nnz / 1e6,
-               (40.0 * na + 12.0 * (double)r.m_nnz) / na);
+               "%zu weights (%.1f MB: float32 value and int32 column); events as stencil rows on F = M G (40 bytes in "
+               "the file, 84 in memory); %.1f bytes per event with M\n",
+               r.m_nt, r.m_nz, r.m_used, r.m_nnz, 8.0 * (double)r.m_nnz / 1e6,
+               (40.0 * na + 8.0 * (double)r.m_nnz) / na);
     else if (r.smeared)
         printf("partonflow prepare: smeared detector: CSR rows, %zu weights, %.1f per event (mean), %.1f MB "
                "(12 bytes per weight + 8 per event)\n",

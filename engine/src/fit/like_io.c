@@ -109,17 +109,21 @@ int pf_like_file_write_response(pf_h5 *h, const pf_prep_response *r, pf_status *
 {
     int rc;
     double *tn = malloc(r->rg.nt * sizeof *tn), *zn = malloc(r->rg.nz * sizeof *zn);
-    if (!tn || !zn) {
-        free(tn); free(zn);
+    float *v32 = malloc((r->nnz ? r->nnz : 1) * sizeof *v32);
+    if (!tn || !zn || !v32) {
+        free(tn); free(zn); free(v32);
         return pf_status_set(st, PF_ENOMEM, "likelihood.h5: cannot allocate the response grid nodes");
     }
+    /* M's weights are float32 numbers (pf_prep_response_make rounds them), stored as such:
+     * the reader's float64 values are the same numbers */
+    for (size_t k = 0; k < r->nnz; k++) v32[k] = (float)r->val[k];
     for (size_t i = 0; i < r->rg.nt; i++) tn[i] = pf_interp_axis_node(&r->rg.taxis, (int)i);
     for (size_t i = 0; i < r->rg.nz; i++) zn[i] = pf_interp_axis_node(&r->rg.zaxis, (int)i);
     size_t d[1] = {r->nF + 1};
     TRY(pf_h5_write(h, "/response/row_ptr", PF_H5_UINT64, 1, d, r->ptr, NULL, st));
     d[0] = r->nnz;
     TRY(pf_h5_write(h, "/response/col", PF_H5_INT32, 1, d, r->col, NULL, st));
-    TRY(pf_h5_write(h, "/response/val", PF_H5_DOUBLE, 1, d, r->val, "per unit G (F = M G)", st));
+    TRY(pf_h5_write(h, "/response/val", PF_H5_FLOAT, 1, d, v32, "per unit G (F = M G)", st));
     d[0] = r->rg.nt;
     TRY(pf_h5_write(h, "/response/t_nodes", PF_H5_DOUBLE, 1, d, tn, "ln(Q2 / GeV^2)", st));
     d[0] = r->rg.nz;
@@ -127,7 +131,7 @@ int pf_like_file_write_response(pf_h5 *h, const pf_prep_response *r, pf_status *
     TRY(pf_h5_set_attr_int64(h, "/response", "nt", (int64_t)r->rg.nt, st));
     TRY(pf_h5_set_attr_int64(h, "/response", "nz", (int64_t)r->rg.nz, st));
 done:
-    free(tn); free(zn);
+    free(tn); free(zn); free(v32);
     return rc;
 }
 

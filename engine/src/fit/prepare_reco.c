@@ -16,8 +16,12 @@
  * above, pf_prep_response_rows) is built once per data set, independent of the events.
  *
  * Grid.  Rows t = ln Q2_r: half the theory grid's finest Q^2 spacing over the cut range
- * plus PF_RECO_MARGIN nodes, and a band of finer rows (PF_RECO_BAND_H sigma_t) around each
- * flavour threshold of the theory grid: F2 jumps there (NLO ZM-VFNS), and M's rows at the
+ * plus PF_RECO_MARGIN nodes; half that spacing (0.3 of it over the lowest 6 rows) at the bottom
+ * of the range and for 8 spacings above each threshold band, where F changes fastest in t
+ * (the rows' interpolation error, 1e-5 to 3e-5 there with the coarse rows, is then below
+ * 1e-5 everywhere: docs/fitting.md), and a band of finer rows (PF_RECO_BAND_H sigma_t)
+ * around each flavour threshold of the theory grid: F2 jumps there (NLO ZM-VFNS), and M's
+ * rows at the
  * nodes fold the true theory, jump included (the quadrature of the rows splits at the
  * threshold), so Phi follows the jump smeared by the Q^2 resolution, an error function of
  * width sigma_t, which the band resolves; every event is a stencil row, none keeps an
@@ -50,7 +54,13 @@
 #include "partonflow/ops.h"
 
 #define PF_RECO_MARGIN 2 /* nodes beyond the cut range on each axis */
-#define PF_RECO_BAND_H 0.5 /* row spacing in a threshold band, in units of the narrowest sigma_t */
+#define PF_RECO_BAND_H 0.4 /* row spacing in a threshold band, in units of the narrowest sigma_t */
+#define PF_RECO_BAND_Z 3.0 /* half-width of a band: the reach of this many sigma of the widest response */
+#define PF_RECO_FINE_T 0.5      /* spacing of the fine rows, in units of the coarse rows' */
+#define PF_RECO_FINE_LOW 16.0   /* fine rows over this many coarse spacings at the bottom of the range, */
+#define PF_RECO_FINEST_T 0.3    /* ... the lowest PF_RECO_FINEST_LOW of them finer still */
+#define PF_RECO_FINEST_LOW 6.0
+#define PF_RECO_FINE_AFTER 8.0  /* fine rows over this many coarse spacings above each threshold band */
 #define PF_RECO_REACH 3  /* a stencil of a point in cell j uses nodes j-1 .. j+2 (one-sided near a
                             segment end: j-2 .. j+3): nodes within 3 cells of the region get rows */
 
@@ -131,17 +141,17 @@ int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *r
     int nb = 0;
     for (int k = 1; d && k < pf_ops_qaxis(ops)->nseg; k++) {
         const double e = pf_ops_qaxis(ops)->edge[k];
-        if (!(e > tlo && e < thi) || 2 * nb + 3 > PF_INTERP_MAXSEG) continue;
+        if (!(e > tlo && e < thi) || 2 * (nb + 1) + 3 > PF_INTERP_MAXSEG) continue; /* pieces: 2 nb + 3 */
         double wide, narrow;
-        response_reach(d, cuts, s, exp(e), PF_RECO_ZCROSS, &wide, &narrow);
+        response_reach(d, cuts, s, exp(e), PF_RECO_BAND_Z, &wide, &narrow);
         if (!(wide > 0.0 && narrow > 0.0 && isfinite(narrow))) {
             /* no cut-region x at the threshold: reach it from the nearest Q^2 inside */
             response_reach(d, cuts, s, exp(fmin(fmax(e, log(cuts[PF_CUT_Q2_MIN])), log(cuts[PF_CUT_Q2_MAX]))),
-                           PF_RECO_ZCROSS, &wide, &narrow);
+                           PF_RECO_BAND_Z, &wide, &narrow);
             if (!(wide > 0.0 && narrow > 0.0 && isfinite(narrow))) continue;
         }
-        bl[nb] = fmax(e - 1.05 * wide, tlo);
-        bh[nb] = fmin(e + 1.05 * wide, thi);
+        bl[nb] = fmax(e - wide, tlo);
+        bh[nb] = fmin(e + wide, thi);
         bs[nb] = fmin(PF_RECO_BAND_H * narrow, dt);
         if (nb > 0 && bl[nb] <= bh[nb - 1]) { /* overlapping bands merge */
             bh[nb - 1] = bh[nb];
@@ -150,16 +160,31 @@ int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *r
         }
         nb++;
     }
+    /* pieces of the t axis, each of uniform spacing: fine rows (PF_RECO_FINE_T of the
+     * spacing) over the lowest PF_RECO_FINE_LOW rows of the range and for PF_RECO_FINE_AFTER
+     * rows above each band, the band, fine rows between two bands, coarse rows elsewhere */
     pf_interp_axis *ta = &rg->taxis;
-    double sp[PF_INTERP_MAXSEG];
+    double pa[PF_INTERP_MAXSEG + 1], sp[PF_INTERP_MAXSEG];
     int ns = 0;
+    const double df = PF_RECO_FINE_T * dt;
     double at = tlo;
+#define PIECE(b_, h_)                                                                              \
+    do {                                                                                           \
+        const double e_ = fmin((b_), thi);                                                         \
+        if (e_ > at + 1e-12 && ns < PF_INTERP_MAXSEG) pa[ns] = at, sp[ns++] = (h_), at = e_;       \
+    } while (0)
+    const double lo_end = nb ? bl[0] : thi;
+    PIECE(fmin(lo_end, tlo + PF_RECO_FINEST_LOW * dt), PF_RECO_FINEST_T * dt);
+    PIECE(fmin(lo_end, tlo + PF_RECO_FINE_LOW * dt), df);
     for (int b = 0; b < nb; b++) {
-        if (bl[b] > at) ta->edge[ns] = at, sp[ns++] = dt;
-        ta->edge[ns] = bl[b], sp[ns++] = bs[b];
-        at = bh[b];
+        PIECE(bl[b], dt);
+        PIECE(bh[b], bs[b]);
+        if (b + 1 < nb) PIECE(bl[b + 1], df);
+        else PIECE(bh[b] + PF_RECO_FINE_AFTER * dt, df);
     }
-    if (at < thi) ta->edge[ns] = at, sp[ns++] = dt;
+    PIECE(thi, dt);
+#undef PIECE
+    for (int g = 0; g < ns; g++) ta->edge[g] = pa[g];
     ta->edge[ns] = thi;
     ta->nseg = ns;
     int nt = 0;
@@ -523,6 +548,11 @@ int pf_prep_response_make_progress(const pf_ops *ops, const pf_det_params *d, co
         return rc;
     }
     r->nnz = (size_t)r->ptr[r->nF];
+    /* M's weights rounded to float32 numbers: likelihood.h5 stores them in 4 bytes, and the
+     * events' F = M G, the normalisation c = M^T q and the histogram operators all use the
+     * same rounded numbers (the rounding, < 6e-8 of each weight, is inside the accuracy that
+     * --verify measures: docs/fitting.md) */
+    for (size_t k = 0; k < r->nnz; k++) r->val[k] = (double)(float)r->val[k];
     for (size_t k = 0; k < nn; k++) r->nused += r->use[k] != 0;
     return PF_OK;
 }

@@ -22,13 +22,14 @@
  * Gaussians become N(z) and dE = -sE / (1 + z sE'(E)) dz, so
  *     f(r) = eps(y_r)/J(r) int dz_th N(z_th) int dz_E N(z_E) d2sigma J / (1 + z_E sE'(E)).
  * Both z are truncated at |z| <= PF_PREP_NSIGMA (7: the Gaussian mass beyond is 2.6e-12).
- * Inner (E at a theta node): 10-point Gauss-Hermite when the window is not clipped by R,
- * crosses no Q^2 line of the grid and at most 6 x lines (the interpolant is C0 with
- * derivative jumps at the interpolation error's level there); else Gauss-Legendre panels
- * in z_E with edges at +-1.2, +-3.5, the clipped ends and every Q^2 line (thresholds
- * included; Q^2 and x are linear-fractional in E at fixed theta), each cut into
- * ceil(x lines / 6) parts of 4 .. 6 points: the node count adapts to the width of the
- * response in grid units (at low y the x resolution spans tens of grid columns).
+ * Inner (E at a theta node): 10-point Gauss-Hermite when the window is not clipped by R
+ * and crosses no grid line; else 6-point Gauss-Legendre panels in z_E with edges at +-1.2,
+ * +-3.5, the clipped ends and every Q^2 and x line of the grid (thresholds included; Q^2
+ * and x are linear-fractional in E at fixed theta): the theory's interpolant is C0 with
+ * derivative jumps on the lines, so the node count follows the width of the response in
+ * grid units (at low y the x resolution spans tens of grid columns).  Panels that spanned
+ * up to 6 x lines left errors up to 7e-5 at y ~ 0.015 (default card); on the lines they
+ * are below 1e-7 (docs/fitting.md "The response operator").
  * Outer (theta): 10-point Gauss-Hermite when no bound crossing lies in
  * |z_th| < 7 (the integrand is then smooth: Gaussian times a slowly varying function), else
  * 6-point Gauss-Legendre panels with edges at +-1.2, +-3.5, +-7 and the crossings.  The
@@ -105,6 +106,7 @@ typedef struct row_scratch {
     uint32_t *touched; /* ngrid */
     size_t ntouched;
     double edges[MAXEDGE], xz[MAXEDGE];
+    double zn[PF_SMEAR_NP * MAXEDGE], wn[PF_SMEAR_NP * MAXEDGE]; /* nodes of the inner integral */
 } row_scratch;
 
 /* grid lines of a sorted list inside (a, b) -> their z_E at fixed c, appended */
@@ -180,38 +182,33 @@ static int row_one(const row_ctx *x, double xr, double q2r, double pref, int qse
         za = za < -NSIG ? -NSIG : za;
         zc = zc > NSIG ? NSIG : zc;
         if (!(za < zc)) continue;
-        /* nodes in z_E: Gauss-Hermite when the window is not clipped and crosses few x
-         * lines (the interpolant is C0 there with derivative jumps at the interpolation
-         * error's level); otherwise Gauss-Legendre panels with edges at +-1.2, +-3.5, the
-         * clipped ends and every Q^2 line (thresholds included), each panel cut into
-         * ceil(x lines / 6) equal parts */
-        double *ed = sc->edges, *xz = sc->xz;
+        /* nodes in z_E: Gauss-Hermite when the window is not clipped and crosses no grid
+         * line (the integrand is then smooth); otherwise Gauss-Legendre panels of
+         * PF_SMEAR_NP points with edges at +-1.2, +-3.5, the clipped ends and every Q^2
+         * line (thresholds included) and every x line of the grid: the theory's
+         * interpolant is another cubic in each grid cell, with derivative jumps on the
+         * lines, and a rule spanning a line integrates that kink at low order (panels
+         * spanning up to 6 x lines left errors up to 7e-5 at low y, where the x
+         * resolution spans tens of grid columns: docs/fitting.md) */
+        double *ed = sc->edges, *xz = sc->xz, *zn = sc->zn, *wn = sc->wn;
         double ta, tc;
         const double ua = u_of(hi, th, x, &ta), uc = u_of(lo, th, x, &tc);
         const int nxz = add_lines(x, x->xlines, x->nxl, 1, c, er, uc, ua, xz, 0);
         int m = add_lines(x, x->tlines, x->ntl, 0, c, er, tc, ta, ed, 0);
-        double zn[512], wn[512];
         int nn = 0;
-        if (za <= -NSIG && zc >= NSIG && m == 0 && nxz <= 6) {
+        if (za <= -NSIG && zc >= NSIG && m == 0 && nxz == 0) {
             for (int i = 0; i < 10; i++) zn[nn] = x->R->ghx[i], wn[nn++] = x->R->ghw[i];
         } else {
             const double base[4] = {-3.5, -1.2, 1.2, 3.5};
             for (int i = 0; i < 4; i++) ed[m++] = base[i];
+            for (int k = 0; k < nxz && m < MAXEDGE - 2; k++) ed[m++] = xz[k];
             m = edges_in(ed, m, za, zc);
             for (int p = 0; p + 1 < m; p++) {
-                int cnt = 0;
-                for (int k = 0; k < nxz; k++) cnt += xz[k] > ed[p] && xz[k] < ed[p + 1];
-                const int sub = cnt > 6 ? (cnt + 5) / 6 : 1;
-                const double hs = 0.5 * (ed[p + 1] - ed[p]) / sub;
-                int np = (int)ceil(2.6 * 2.0 * hs);
-                np = np < 4 ? 4 : (np > 6 ? 6 : np);
-                for (int q = 0; q < sub; q++) {
-                    const double mid = ed[p] + (2 * q + 1) * hs;
-                    for (int i = 0; i < np && nn < 512; i++) {
-                        zn[nn] = mid + hs * x->R->glx[np][i];
-                        wn[nn] = hs * x->R->glw[np][i] * npdf(zn[nn]);
-                        nn++;
-                    }
+                const double hs = 0.5 * (ed[p + 1] - ed[p]), mid = 0.5 * (ed[p + 1] + ed[p]);
+                for (int i = 0; i < PF_SMEAR_NP; i++) {
+                    zn[nn] = mid + hs * x->R->glx[PF_SMEAR_NP][i];
+                    wn[nn] = hs * x->R->glw[PF_SMEAR_NP][i] * npdf(zn[nn]);
+                    nn++;
                 }
             }
         }

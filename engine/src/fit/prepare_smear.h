@@ -13,6 +13,7 @@
 #define NSIG PF_PREP_NSIGMA
 #define MAXB 48        /* bounds handled at once */
 #define MAXEDGE 1024   /* panel edges of one inner integral */
+#define PF_SMEAR_NP 6  /* Gauss-Legendre points per panel of the inner integral (<= 8: pf_prep_rules_init) */
 
 typedef struct bound { double P, al, be; int lower; } bound;
 

@@ -16,8 +16,8 @@
  * above, pf_prep_response_rows) is built once per data set, independent of the events.
  *
  * Grid.  Rows t = ln Q2_r: half the theory grid's finest Q^2 spacing over the cut range
- * plus PF_RECO_MARGIN nodes; half that spacing (0.3 of it over the lowest 6 rows) at the bottom
- * of the range and for 8 spacings above each threshold band, where F changes fastest in t
+ * plus PF_RECO_MARGIN nodes; half that spacing (0.3 of it over the lowest 10 rows) at the bottom
+ * of the range and for 12 spacings above each threshold band, where F changes fastest in t
  * (the rows' interpolation error, 1e-5 to 3e-5 there with the coarse rows, is then below
  * 1e-5 everywhere: docs/fitting.md), and a band of finer rows (PF_RECO_BAND_H sigma_t)
  * around each flavour threshold of the theory grid: F2 jumps there (NLO ZM-VFNS), and M's
@@ -59,8 +59,8 @@
 #define PF_RECO_FINE_T 0.5      /* spacing of the fine rows, in units of the coarse rows' */
 #define PF_RECO_FINE_LOW 16.0   /* fine rows over this many coarse spacings at the bottom of the range, */
 #define PF_RECO_FINEST_T 0.3    /* ... the lowest PF_RECO_FINEST_LOW of them finer still */
-#define PF_RECO_FINEST_LOW 6.0
-#define PF_RECO_FINE_AFTER 8.0  /* fine rows over this many coarse spacings above each threshold band */
+#define PF_RECO_FINEST_LOW 10.0
+#define PF_RECO_FINE_AFTER 12.0 /* fine rows over this many coarse spacings above each threshold band */
 #define PF_RECO_REACH 3  /* a stencil of a point in cell j uses nodes j-1 .. j+2 (one-sided near a
                             segment end: j-2 .. j+3): nodes within 3 cells of the region get rows */
 

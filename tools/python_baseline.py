@@ -57,12 +57,33 @@ def nexp(shift):
     return val
 
 
+def whole_rows(f):
+    """The 10 weights per event of compact stencil rows (/events/stencil_local, and for the
+    perfect detector stencil_xf, stencil_xpow), as the engine expands them
+    (kernels/eventpass.h pf_ev_stencil_expand)."""
+    loc = f["events/stencil_local"][:]
+    base = f["events/stencil_base"][:].astype(np.int64)
+    nx = int(f["events"].attrs["stencil_nx"])
+
+    def cubic(r):
+        rp1, rm1, rm2 = r + 1.0, r - 1.0, r - 2.0
+        return np.stack([-r * rm1 * rm2 * (1.0 / 6.0), rp1 * rm1 * rm2 * 0.5, -rp1 * r * rm2 * 0.5,
+                         rp1 * r * rm1 * (1.0 / 6.0)], axis=1)
+
+    wr, wc = cubic(loc[:, 0]), cubic(loc[:, 1])
+    if "stencil_xf" in f["events"]:
+        xf, xpow, c0 = f["events/stencil_xf"][:], f["events/stencil_xpow"][:], (base // 2) % nx
+        for c in range(4):
+            wc[:, c] = wc[:, c] * (xf * xpow[c0 + c])
+    return np.concatenate([wr, wc, loc[:, 2:4]], axis=1)
+
+
 def load_rows(args):
     if args.likelihood:
         import h5py
         with h5py.File(args.likelihood, "r") as f:
-            w = f["events/stencil_w"][:]
             base = f["events/stencil_base"][:]
+            w = f["events/stencil_w"][:] if "stencil_w" in f["events"] else whole_rows(f)
             nx = int(f["events"].attrs["stencil_nx"])
             ng = int(f.attrs["ngrid"])
         n = len(base)

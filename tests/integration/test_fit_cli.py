@@ -61,7 +61,10 @@ def test_likelihood_file_describes_itself(chain):
         n = int(f.attrs["n_events"])
         with h5py.File(d / "events.h5", "r") as e:
             assert n == int(np.count_nonzero(e["events/accepted"][:]))
-        assert f["events/stencil_w"].shape == (n, 10)
+        # compact stencil rows (the pass expands them: like_data.h), 48 bytes per event
+        nx = int(f["events"].attrs["stencil_nx"])
+        assert f["events/stencil_local"].shape == (n, 4) and f["events/stencil_xf"].shape == (n,)
+        assert f["events/stencil_xpow"].shape == (nx,) and "stencil_w" not in f["events"]
         H = f["hist/H"][:]
         c = f["norm/c"][:]
         # the histogram bins tile the region: sum_b H_b = c
@@ -180,6 +183,50 @@ def test_one_and_two_threads_and_ranks_give_identical_payloads(chain, tmp_path):
     run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "f2.h5", "--threads", 1,
            mpi_ranks=2)
     assert payload_checksum(tmp_path / "f2.h5") == payload_checksum(d / "fit.h5")
+
+
+def whole_rows(f):
+    """The perfect detector's whole stencil rows (the layout before 6 Dec 2026,
+    /events/stencil_w) from the compact ones, with the engine's operations in its order
+    (kernels/interp.h pf_interp_cubic_weights, kernels/eventpass.h pf_ev_stencil_expand),
+    so the same bits."""
+    loc = f["events/stencil_local"][:]
+    xf = f["events/stencil_xf"][:]
+    xpow = f["events/stencil_xpow"][:]
+    base = f["events/stencil_base"][:].astype(np.int64)
+    nx = int(f["events"].attrs["stencil_nx"])
+
+    def cubic(r):
+        rp1, rm1, rm2 = r + 1.0, r - 1.0, r - 2.0
+        return np.stack([-r * rm1 * rm2 * (1.0 / 6.0), rp1 * rm1 * rm2 * 0.5, -rp1 * r * rm2 * 0.5,
+                         rp1 * r * rm1 * (1.0 / 6.0)], axis=1)
+
+    wr, wc = cubic(loc[:, 0]), cubic(loc[:, 1])
+    c0 = (base // 2) % nx
+    for c in range(4):
+        wc[:, c] = wc[:, c] * (xf * xpow[c0 + c])
+    return np.concatenate([wr, wc, loc[:, 2:4]], axis=1)
+
+
+def test_whole_rows_of_the_older_layout_give_the_same_fit_bits(chain, tmp_path):
+    """likelihood.h5 files of the older layout (/events/stencil_w, the 10 weights per event
+    whole) are still read, and their fit is bit for bit the compact file's: the pass's
+    expansion of the compact rows is the same arithmetic as prepare's whole rows."""
+    from artefact_edit import edited
+
+    d, card = chain
+
+    def to_whole(f):
+        w = whole_rows(f)
+        for name in ("events/stencil_local", "events/stencil_xf", "events/stencil_xpow"):
+            del f[name]
+        f.create_dataset("events/stencil_w", data=w)
+    old = edited(d / "like.h5", tmp_path / "old.h5", to_whole)
+    run_pf("fit", "--likelihood", old, "--card", card, "--out", tmp_path / "f.h5", "--threads", 2)
+    with h5py.File(tmp_path / "f.h5", "r") as a, h5py.File(d / "fit.h5", "r") as b:
+        for k in ("theta", "error", "covariance"):
+            assert a["fit"][k][()].tobytes() == b["fit"][k][()].tobytes(), k
+        assert a["fit"].attrs["lnl"] == b["fit"].attrs["lnl"]
 
 
 def test_bad_input_gives_clear_messages(chain, tmp_path):

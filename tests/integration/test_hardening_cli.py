@@ -156,7 +156,8 @@ def test_fit_of_zero_events_exits_2_without_fit_file(chain, tmp_path):
     def empty(f):
         f.attrs.modify("n_events", 0)
         replace(f, "events/stencil_base", np.zeros(0, np.int32))
-        replace(f, "events/stencil_w", np.zeros((0, 10)))
+        replace(f, "events/stencil_local", np.zeros((0, 4)))
+        replace(f, "events/stencil_xf", np.zeros(0))
         replace(f, "events/bin", np.zeros(0, np.int32))
     lk = edited(chain["like_st"], tmp_path / "like.h5", empty)
     out = tmp_path / "fit.h5"
@@ -334,8 +335,16 @@ def st_base_outside(f):
     b = f["events/stencil_base"][:]; b[9] = f.attrs["ngrid"] - 3; replace(f, "events/stencil_base", b)
 
 
-def st_w_narrow(f):
-    replace(f, "events/stencil_w", f["events/stencil_w"][:, :8])
+def st_local_narrow(f):
+    replace(f, "events/stencil_local", f["events/stencil_local"][:, :3])
+
+
+def st_xf_negative(f):
+    x = f["events/stencil_xf"][:]; x[7] = -1.0; replace(f, "events/stencil_xf", x)
+
+
+def st_xpow_missing(f):
+    del f["events/stencil_xpow"]
 
 
 def st_base_float(f):
@@ -349,7 +358,9 @@ def st_nx_zero(f):
 ST_CASES = {
     "stencil base negative": (st_base_negative, "/events/stencil_base row 4", "expected a grid index"),
     "stencil leaves the grid": (st_base_outside, "/events/stencil_base row 9", "inside ngrid"),
-    "stencil_w 8 wide": (st_w_narrow, "/events/stencil_w", "expected shape"),
+    "stencil_local 3 wide": (st_local_narrow, "/events/stencil_local", "expected shape"),
+    "stencil_xf negative": (st_xf_negative, "/events/stencil_xf row 7", "expected a finite factor > 0"),
+    "stencil_xpow missing": (st_xpow_missing, "/events/stencil_xpow", "no dataset"),
     "stencil_base floats": (st_base_float, "/events/stencil_base", "integer"),
     "stencil_nx 0": (st_nx_zero, "stencil_nx", "expected 1 .."),
 }

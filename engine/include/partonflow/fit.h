@@ -146,6 +146,11 @@ int pf_prep_events_perfect(const pf_ops *ops, const pf_detector_card *det, size_
 /* The same rows in the factored form of pf_like_data (st_base, st_w; st_nx = pf_ops_nx). */
 int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,
                            const double *q2, uint32_t *base, double *stw, pf_status *st);
+/* The same rows in compact form (likelihood.h5 /events/stencil_local and stencil_xf;
+ * like_data.h st_loc, st_xf with st_xpow = pf_ops_xpow): loc n x PF_LIKE_STL (ur, uc, f2,
+ * fl), xf n; expanded by kernels/eventpass.h pf_ev_stencil_expand to the bits of stw. */
+int pf_prep_events_stencil_local(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,
+                                 const double *q2, uint32_t *base, double *loc, double *xf, pf_status *st);
 /* Normalisation c (ngrid) and histogram operator H (nbins x ngrid, nullable with bins
  * NULL) by panel Gauss-Legendre quadrature of `order` points (0: 8) per panel, panels
  * split wherever the integrand or the region is not smooth (prepare.c). */

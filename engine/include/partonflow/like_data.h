@@ -31,7 +31,15 @@ typedef struct pf_like_data {
      * with st_w[i*PF_LIKE_STW ..] = wr[0..3], wc[0..3], f2, fl: 84 bytes per event in
      * place of 32 x 12 (docs/performance.md: the event pass is memory bound). */
     const uint32_t *st_base;      /* nevents: grid index of the stencil's first value */
-    const double *st_w;           /* nevents x PF_LIKE_STW */
+    const double *st_w;           /* nevents x PF_LIKE_STW, or NULL with st_loc: */
+    /* the same rows in compact form (likelihood.h5 /events/stencil_local), which the CPU
+     * pass expands per event (kernels/eventpass.h pf_ev_stencil_expand: the same bits as
+     * st_w) and so reads 32 bytes per event instead of 80: nevents x PF_LIKE_STL (ur, uc,
+     * f2, fl); with a theory grid's x factors also st_xf (nevents: the point's factor) and
+     * st_xpow (st_nx: the columns' factors), else both NULL */
+    const double *st_loc;
+    const double *st_xf;
+    const double *st_xpow;
     size_t st_nx;                 /* x nodes per Q^2 row of the grid */
     /* Smeared detector, response operator (docs/fitting.md): when nF > 0 the stencil rows
      * address F = M G (nF values, st_nx columns per row) instead of G; M is CSR with nF

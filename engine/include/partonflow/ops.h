@@ -79,6 +79,13 @@ const pf_interp_axis *pf_ops_qaxis(const pf_ops *ops);
  * Q^2 row r0, first x column c0, weights wr (Q^2) and wc (x, with the (1-x)^PF_OPS_XPOW
  * factor); -1 outside the grid.  For layers that fold over the grid (prepare). */
 int pf_ops_stencil_weights(const pf_ops *ops, double x, double q2, int *r0, int *c0, double wr[4], double wc[4]);
+/* The same stencil as local coordinates: ur, uc of the point in node units from the
+ * stencil's second node (the weights are pf_interp_cubic_weights(ur) and
+ * pf_interp_cubic_weights(uc) times xf * pf_ops_xpow(ops)[c0 + c]), and the point's factor
+ * xf; -1 outside the grid.  pf_ops_xpow: the nx columns' factors (valid while ops lives). */
+int pf_ops_stencil_local(const pf_ops *ops, double x, double q2, int *r0, int *c0, double *ur, double *uc,
+                         double *xf);
+const double *pf_ops_xpow(const pf_ops *ops);
 /* PF_EDOMAIN with a message naming fn and point `bad` of (x, q2), the point outside the
  * grid and the grid's bounds. */
 int pf_ops_domain_error(const pf_ops *ops, const char *fn, long bad, const double *x, const double *q2,

@@ -269,7 +269,7 @@ extern "C" pf_cuda_like *pf_cuda_like_create(const pf_like_data *d, int fp32, pf
 {
     const int stencil = d && d->st_base;
     if (!d || !d->ngrid || !d->c || (d->nevents && !stencil && (!d->row_ptr || !d->col || !d->val)) ||
-        (stencil && (!d->st_w || !d->st_nx))) {
+        (stencil && (!(d->st_w || d->st_loc) || !d->st_nx || (d->st_loc && !d->st_xf != !d->st_xpow)))) {
         pf_status_set(st, PF_EINVAL, "pf_cuda_like_create: incomplete likelihood data");
         return nullptr;
     }
@@ -318,7 +318,12 @@ extern "C" pf_cuda_like *pf_cuda_like_create(const pf_like_data *d, int fp32, pf
         std::vector<double> wsort(n * PF_EV_STW);
         for (size_t k = 0; k < n; k++) {
             const size_t i = lk->perm[k];
-            memcpy(&wsort[k * PF_EV_STW], d->st_w + i * PF_EV_STW, PF_EV_STW * sizeof(double));
+            if (d->st_w)
+                memcpy(&wsort[k * PF_EV_STW], d->st_w + i * PF_EV_STW, PF_EV_STW * sizeof(double));
+            else /* compact rows: expanded here (the CPU pass's function, the same bits) */
+                pf_ev_stencil_expand(d->st_loc + i * PF_LIKE_STL, d->st_xf ? d->st_xf[i] : 1.0,
+                                     d->st_xf ? d->st_xpow + (d->st_base[i] / 2) % d->st_nx : nullptr,
+                                     &wsort[k * PF_EV_STW]);
         }
         for (size_t g = 0; g < ng; g++)
             if (cnt[g + 1] > cnt[g]) {

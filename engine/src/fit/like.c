@@ -23,7 +23,9 @@ struct pf_like {
     uint64_t *rptr;
     uint32_t *rcol, *rlen;
     uint32_t *st_base;  /* factored rows (perfect detector), or NULL: CSR */
-    double *st_w;
+    double *st_w;       /* the rows whole, or NULL: */
+    double *st_loc;     /* compact, expanded per event in the pass (like_data.h) */
+    double *st_xf, *st_xpow;
     size_t st_nx;
     /* response operator (like.h): F = M G, u_G = M^T u_F; mt: M^T as CSR (ngrid rows,
      * entries in ascending row of M), F: nF */
@@ -253,7 +255,7 @@ static void csr_apply(size_t nr, const uint64_t *ptr, const uint32_t *col, const
 static pf_like *create_failed(pf_like *lk, int take)
 {
     if (lk && (take & 1)) lk->col = NULL, lk->val = NULL;
-    if (lk && (take & 2)) lk->st_base = NULL, lk->st_w = NULL;
+    if (lk && (take & 2)) lk->st_base = NULL, lk->st_w = NULL, lk->st_loc = NULL, lk->st_xf = NULL;
     pf_like_destroy(lk);
     return NULL;
 }
@@ -262,7 +264,8 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
 {
     const int stencil = d && d->st_base, binned = d && d->binned_only;
     if (!d || !d->ngrid || !d->c || (d->nevents && !stencil && !binned && (!d->row_ptr || !d->col || !d->val)) ||
-        (stencil && (binned || !d->st_w || !d->st_nx)) || (binned && (!d->nbins || d->row_ptr))) {
+        (stencil && (binned || !(d->st_w || d->st_loc) || !d->st_nx || (d->st_loc && !d->st_xf != !d->st_xpow))) ||
+        (binned && (!d->nbins || d->row_ptr))) {
         pf_status_set(st, PF_EINVAL, "pf_like_create: incomplete likelihood data");
         return NULL;
     }
@@ -304,11 +307,24 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
     if (stencil) {
         lk->st_nx = d->st_nx;
         lk->st_base = (take & 2) ? (uint32_t *)d->st_base : malloc((lk->n ? lk->n : 1) * sizeof *lk->st_base);
-        lk->st_w = (take & 2) ? (double *)d->st_w : malloc((lk->n ? lk->n : 1) * PF_LIKE_STW * sizeof *lk->st_w);
-        if (!lk->st_base || !lk->st_w) goto nomem;
+        const size_t n1 = lk->n ? lk->n : 1;
+        if (d->st_loc) {
+            lk->st_loc = (take & 2) ? (double *)d->st_loc : malloc(n1 * PF_LIKE_STL * sizeof *lk->st_loc);
+            if (d->st_xf) {
+                lk->st_xf = (take & 2) ? (double *)d->st_xf : malloc(n1 * sizeof *lk->st_xf);
+                lk->st_xpow = malloc(lk->st_nx * sizeof *lk->st_xpow);
+                if (!lk->st_xf || !lk->st_xpow) goto nomem;
+                memcpy(lk->st_xpow, d->st_xpow, lk->st_nx * sizeof *lk->st_xpow);
+            }
+        } else {
+            lk->st_w = (take & 2) ? (double *)d->st_w : malloc(n1 * PF_LIKE_STW * sizeof *lk->st_w);
+        }
+        if (!lk->st_base || !(lk->st_w || lk->st_loc)) goto nomem;
         if (lk->n && !(take & 2)) {
             memcpy(lk->st_base, d->st_base, lk->n * sizeof *lk->st_base);
-            memcpy(lk->st_w, d->st_w, lk->n * PF_LIKE_STW * sizeof *lk->st_w);
+            if (lk->st_w) memcpy(lk->st_w, d->st_w, lk->n * PF_LIKE_STW * sizeof *lk->st_w);
+            if (lk->st_loc) memcpy(lk->st_loc, d->st_loc, lk->n * PF_LIKE_STL * sizeof *lk->st_loc);
+            if (lk->st_xf) memcpy(lk->st_xf, d->st_xf, lk->n * sizeof *lk->st_xf);
         }
         lk->row_ptr[0] = 0;
         if (lk->nF && make_response(lk, d, st)) return create_failed(lk, take);
@@ -365,7 +381,7 @@ void pf_like_destroy(pf_like *lk)
 {
     if (!lk) return;
     free(lk->rptr); free(lk->rcol); free(lk->rlen);
-    free(lk->row_ptr); free(lk->col); free(lk->st_base); free(lk->st_w); free(lk->val); free(lk->bin); free(lk->c); free(lk->H);
+    free(lk->row_ptr); free(lk->col); free(lk->st_base); free(lk->st_w); free(lk->st_loc); free(lk->st_xf); free(lk->st_xpow); free(lk->val); free(lk->bin); free(lk->c); free(lk->H);
     free(lk->wt); free(lk->counts); free(lk->partials); free(lk->u);
     free(lk->m_ptr); free(lk->m_col); free(lk->m_val); free(lk->mt_ptr); free(lk->mt_col); free(lk->mt_val); free(lk->F);
     free(lk->x_event); free(lk->x_ptr); free(lk->x_col); free(lk->x_val);
@@ -384,6 +400,9 @@ void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt)
     } else if (lk->st_base) {
         d->st_base = lk->st_base;
         d->st_w = lk->st_w;
+        d->st_loc = lk->st_loc;
+        d->st_xf = lk->st_xf;
+        d->st_xpow = lk->st_xpow;
         d->st_nx = lk->st_nx;
         d->nF = lk->nF;
         d->m_ptr = lk->m_ptr;
@@ -630,16 +649,24 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
                  * so the compiler keeps the weights in registers and vectorises the
                  * scatter (same operations, same bits) */
                 double sw[PF_LIKE_STW];
-                memcpy(sw, lk->st_w + i * PF_LIKE_STW, sizeof sw);
                 const size_t rs = 2 * lk->st_nx;
+                if (lk->st_loc) /* compact rows: the weights computed here, the same bits */
+                    pf_ev_stencil_expand(lk->st_loc + i * PF_LIKE_STL, lk->st_xf ? lk->st_xf[i] : 1.0,
+                                         lk->st_xf ? lk->st_xpow + (lk->st_base[i] / 2) % lk->st_nx : NULL, sw);
+                else
+                    memcpy(sw, lk->st_w + i * PF_LIKE_STW, sizeof sw);
 #if defined(__GNUC__) && PF_LIKE_PREFETCH
                 if (i + PF_LIKE_PREFETCH < i1) {
                     const size_t bp = lk->st_base[i + PF_LIKE_PREFETCH];
                     PF_PREFETCH_STENCIL(G + bp, rs, 0);
                     if (want_grad) PF_PREFETCH_STENCIL(u + bp, rs, 1);
-                    if (i + 2 * PF_LIKE_PREFETCH < i1) { /* the 80-byte row, 16 events ahead */
-                        __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW);
-                        __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW + 8);
+                    if (i + 2 * PF_LIKE_PREFETCH < i1) { /* the row, 16 events ahead */
+                        if (lk->st_loc) {
+                            __builtin_prefetch(lk->st_loc + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STL);
+                        } else {
+                            __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW);
+                            __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW + 8);
+                        }
                     }
                 }
 #endif

@@ -38,10 +38,15 @@ static const pf_h5_field like_fields[] = {
      .what = "a grid index (its stencil inside ngrid)"},
     {.path = "/events/stencil_w", .cls = PF_H5_FLOAT_CLASS, .rank = 2, .dims = {"n_events", "10"},
      .rules = PF_H5_OPTIONAL},
-    /* the response operator's stencil rows in compact form (prepare_reco.c): local
-     * coordinates and factors, expanded to stencil_w's weights by the reader */
+    /* stencil rows in compact form (prepare_reco.c, prepare.c): local coordinates and
+     * factors, expanded per event by the pass to stencil_w's weights (like_data.h) */
     {.path = "/events/stencil_local", .cls = PF_H5_FLOAT_CLASS, .rank = 2, .dims = {"n_events", "4"},
      .rules = PF_H5_OPTIONAL},
+    /* the perfect detector's compact rows also need the x factors: the point's and the
+     * grid columns' (ops' (1 - x)^-PF_OPS_XPOW) */
+    {.path = "/events/stencil_xf", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"n_events"},
+     .rules = PF_H5_OPTIONAL},
+    {.path = "/events/stencil_xpow", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .rules = PF_H5_OPTIONAL},
     {.path = "/events/col", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"nnz"},
      .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "ngrid", .what = "a grid index", .unit = "entry"},
     {.path = "/events/val", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"nnz"}, .rules = PF_H5_OPTIONAL},
@@ -145,7 +150,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     uint64_t *xev = NULL, *xptr = NULL;
     uint32_t *xcol = NULL;
     double *xval = NULL;
-    double *val = NULL, *c = NULL, *H = NULL, *edges = NULL;
+    double *val = NULL, *loc = NULL, *xf = NULL, *xpow = NULL, *c = NULL, *H = NULL, *edges = NULL;
     int32_t *bin = NULL;
     char *det = NULL;
     int rc, rk;
@@ -294,64 +299,60 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         if (snx < 1 || (uint64_t)snx > info->ngrid)
             BAD("%s: attribute /events stencil_nx: expected 1 .. ngrid = %zu, got %lld", path, info->ngrid,
                 (long long)snx);
-        const int local = nF && pf_h5_exists(h, "/events/stencil_local");
+        /* compact rows (/events/stencil_local: the response operator's, and the perfect
+         * detector's with /events/stencil_xf and stencil_xpow), kept compact: the pass
+         * expands them per event (like_data.h) */
+        const int local = pf_h5_exists(h, "/events/stencil_local");
+        const int xfac = local && !nF && pf_h5_exists(h, "/events/stencil_xf");
+        if (local && !nF && !xfac)
+            BAD("%s: dataset /events/stencil_local of a perfect-detector file needs /events/stencil_xf and "
+                "/events/stencil_xpow", path);
         if (!local && !pf_h5_exists(h, "/events/stencil_w"))
-            BAD("%s: no dataset /events/stencil_w%s", path, nF ? " (nor /events/stencil_local)" : "");
+            BAD("%s: no dataset /events/stencil_w (nor /events/stencil_local)", path);
         col = malloc((n ? n : 1) * sizeof *col);
-        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
-        if (!col || !val) {
+        if (local) loc = malloc((n ? n : 1) * PF_LIKE_STL * sizeof *loc);
+        else val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
+        if (xfac) xf = malloc((n ? n : 1) * sizeof *xf), xpow = malloc((size_t)snx * sizeof *xpow);
+        if (!col || !(local ? loc != NULL : val != NULL) || (xfac && (!xf || !xpow))) {
             rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
             goto done;
         }
         pf_fit_advise_huge(col, n * sizeof *col);
-        pf_fit_advise_huge(val, n * PF_LIKE_STW * sizeof *val);
+        if (local) pf_fit_advise_huge(loc, n * PF_LIKE_STL * sizeof *loc);
+        else pf_fit_advise_huge(val, n * PF_LIKE_STW * sizeof *val);
+        if (xfac) {
+            const size_t dx[1] = {(size_t)snx};
+            TRY(pf_h5_expect(h, "/events/stencil_xpow", PF_H5_FLOAT_CLASS, 1, dx, "stencil_nx", NULL, st));
+            TRY(pf_h5_read_rows(h, "/events/stencil_xpow", PF_H5_DOUBLE, 0, (size_t)snx, xpow, st));
+            for (int64_t k = 0; k < snx; k++)
+                if (!(isfinite(xpow[k]) && xpow[k] > 0.0))
+                    BAD("%s: dataset /events/stencil_xpow entry %lld: expected a finite factor > 0, got %g", path,
+                        (long long)k, xpow[k]);
+        }
         if (n) {
             TRY(pf_h5_read_rows(h, "/events/stencil_base", PF_H5_INT32, b, n, col, st));
             if (local) {
-                /* compact rows, read in slices of PF_LIKE_BLOCK x 16 rows: the cubic weights
-                 * of the local coordinates, each row by itself (threads: the same bits) */
-                const size_t slice = (size_t)PF_LIKE_BLOCK * 16;
-                double *l = malloc((n < slice ? n : slice) * PF_LIKE_STL * sizeof *l);
-                if (!l) {
-                    rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
-                    goto done;
-                }
+                TRY(pf_h5_read_rows(h, "/events/stencil_local", PF_H5_DOUBLE, b, n, loc, st));
+                if (xfac) TRY(pf_h5_read_rows(h, "/events/stencil_xf", PF_H5_DOUBLE, b, n, xf, st));
+                /* every row checked (threads: any order), the first bad one named */
                 long bad = -1;
-                for (size_t s0 = 0; s0 < n && !rc && bad < 0; s0 += slice) {
-                    const size_t m = n - s0 < slice ? n - s0 : slice;
-                    rc = pf_h5_read_rows(h, "/events/stencil_local", PF_H5_DOUBLE, b + s0, m, l, st);
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static) reduction(max : bad)
 #endif
-                    for (size_t i = 0; i < (rc ? 0 : m); i++) {
-                        const double *li = l + i * PF_LIKE_STL;
-                        const double ur = li[0], uc = li[1];
-                        if (!local_row_ok(li)) {
-                            if (bad < 0) bad = (long)(s0 + i); /* replaced by the first below */
-                            continue;
-                        }
-                        double *w = val + (s0 + i) * PF_LIKE_STW;
-                        pf_interp_cubic_weights(ur, w);
-                        pf_interp_cubic_weights(uc, w + 4);
-                        w[8] = li[2];
-                        w[9] = li[3];
+                for (size_t i = 0; i < n; i++)
+                    if (!local_row_ok(loc + i * PF_LIKE_STL) || (xfac && !(isfinite(xf[i]) && xf[i] > 0.0)))
+                        bad = 1;
+                if (bad >= 0)
+                    for (size_t i = 0; i < n; i++) {
+                        const double *li = loc + i * PF_LIKE_STL;
+                        if (!local_row_ok(li))
+                            BAD("%s: dataset /events/stencil_local row %zu: expected local coordinates in [-1, 2] "
+                                "and finite factors (the first >= 0), got (%g, %g, %g, %g)", path, b + i, li[0],
+                                li[1], li[2], li[3]);
+                        if (xfac && !(isfinite(xf[i]) && xf[i] > 0.0))
+                            BAD("%s: dataset /events/stencil_xf row %zu: expected a finite factor > 0, got %g", path,
+                                b + i, xf[i]);
                     }
-                    if (bad >= 0) { /* the first bad row of the slice, for a deterministic message */
-                        for (size_t i = 0; i < m; i++) {
-                            const double *li = l + i * PF_LIKE_STL;
-                            if (!local_row_ok(li)) {
-                                rc = pf_status_set(st, PF_EFORMAT,
-                                                   "%s: dataset /events/stencil_local row %zu: expected local "
-                                                   "coordinates in [-1, 2] and finite factors (the first >= 0), "
-                                                   "got (%g, %g, %g, %g)", path, b + s0 + i, li[0], li[1], li[2],
-                                                   li[3]);
-                                break;
-                            }
-                        }
-                    }
-                }
-                free(l);
-                if (rc) goto done;
             } else {
                 TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
             }
@@ -405,15 +406,16 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     }
     pf_like_data d = {.ngrid = info->ngrid, .nevents_total = info->nevents, .first_event = b, .nevents = n,
                       .row_ptr = stencil || !rows ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
-                      .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_nx = (size_t)snx, .nF = nF, .m_ptr = mptr, .m_col = mcol, .m_val = mval, .x_n = xn, .x_event = xev, .x_ptr = xptr, .x_col = xcol, .x_val = xval, .bin = info->nbins ? bin : NULL, .c = c,
+                      .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_loc = loc, .st_xf = xf,
+                      .st_xpow = xpow, .st_nx = (size_t)snx, .nF = nF, .m_ptr = mptr, .m_col = mcol, .m_val = mval, .x_n = xn, .x_event = xev, .x_ptr = xptr, .x_col = xcol, .x_val = xval, .bin = info->nbins ? bin : NULL, .c = c,
                       .luminosity = info->luminosity, .nbins = info->nbins, .H = H, .binned_only = !rows};
     lk = pf_like_create_take(&d, st);
     rc = lk ? PF_OK : st->code;
-    if (lk && (nnz_read || (stencil && n))) col = NULL, val = NULL; /* now the likelihood's (take) */
+    if (lk && (nnz_read || (stencil && n))) col = NULL, val = NULL, loc = NULL, xf = NULL; /* now the likelihood's (take) */
     if (rc) pf_status_prefix(st, "%s: ", path);
 done:
     pf_h5_close(h);
-    free(rp); free(col); free(val); free(mptr); free(mcol); free(mval); free(xev); free(xptr); free(xcol); free(xval); free(c); free(H); free(edges); free(bin); free(det);
+    free(rp); free(col); free(val); free(loc); free(xf); free(xpow); free(mptr); free(mcol); free(mval); free(xev); free(xptr); free(xcol); free(xval); free(c); free(H); free(edges); free(bin); free(det);
     if (rc && lk) {
         pf_like_destroy(lk);
         lk = NULL;

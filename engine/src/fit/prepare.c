@@ -276,3 +276,36 @@ int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_
     if (bad >= 0) return pf_ops_domain_error(ops, "prepare: accepted event", bad, x, q2, st);
     return PF_OK;
 }
+
+int pf_prep_events_stencil_local(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,
+                                 const double *q2, uint32_t *base, double *loc, double *xf, pf_status *st)
+{
+    pf_det_params ep;
+    eff_params(det, &ep);
+    double kcuts[7], ks, kalpha;
+    pf_ops_kinematics(ops, kcuts, &ks, &kalpha);
+    const size_t knx = pf_ops_nx(ops);
+    long bad = -1;
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (size_t i = 0; i < n; i++) {
+        int r0, c0;
+        double *l = loc + i * PF_LIKE_STL, f2, fl;
+        /* pf_prep_events_stencil's stencil and factors, before the weights are formed */
+        if (pf_ops_stencil_local(ops, x[i], q2[i], &r0, &c0, l, l + 1, xf + i)) {
+#ifdef PF_HAVE_OPENMP
+#pragma omp critical(pf_prep_bad)
+#endif
+            if (bad < 0 || (long)i < bad) bad = (long)i;
+            continue;
+        }
+        pf_kin_xsec_factors(x[i], q2[i], ks, kalpha, &f2, &fl);
+        const double e = pf_det_efficiency(&ep, q2[i] / (x[i] * ks));
+        l[2] = e * f2;
+        l[3] = e * fl;
+        base[i] = (uint32_t)(((size_t)r0 * knx + (size_t)c0) * PF_NOBS);
+    }
+    if (bad >= 0) return pf_ops_domain_error(ops, "prepare: accepted event", bad, x, q2, st);
+    return PF_OK;
+}

@@ -155,7 +155,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     pf_h5 *h = NULL;
     uint8_t *acc = NULL;
     size_t *sel = NULL;
-    double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL;
+    double *xr = NULL, *qr = NULL, *c = NULL, *H = NULL, *val = NULL, *xfac = NULL;
     uint32_t *col = NULL;
     uint64_t *rp = NULL;
     int32_t *bin = NULL;
@@ -316,12 +316,14 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         report(cfg, "event rows", "events", 0, nacc, 0);
         rc = pf_prep_events_smeared_progress(ops, &dp, gen, n, xr, qr, rp, &col, &val, rpr, st);
     } else {
-        /* perfect detector: the factored stencil rows (like.h), 84 bytes per event */
+        /* perfect detector: the factored stencil rows (like.h) in compact form, 48 bytes
+         * per event with base, x factor and bin (the pass expands them: like_data.h) */
         col = malloc((n ? n : 1) * sizeof *col);
-        val = malloc((n ? n : 1) * PF_LIKE_STW * sizeof *val);
-        if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
+        val = malloc((n ? n : 1) * PF_LIKE_STL * sizeof *val);
+        xfac = malloc((n ? n : 1) * sizeof *xfac);
+        if (!col || !val || !xfac) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
         report(cfg, "event rows", "events", 0, nacc, 0);
-        rc = pf_prep_events_stencil(ops, det, n, xr, qr, col, val, st);
+        rc = pf_prep_events_stencil_local(ops, det, n, xr, qr, col, val, xfac, st);
     }
     if (pf_par_max_int(rc != PF_OK)) {
         if (!rc) pf_status_set(st, PF_EDOMAIN, "an accepted event of another rank is outside the theory grid");
@@ -389,7 +391,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
      * smeared rows take 32 s and every fit spend ~6 s inflating them twice (checksum and
      * read).  /norm and /hist above stay compressed. */
     TRY(pf_h5_set_deflate(h, 0, st));
-    size_t d1[1] = {nacc}, d2[2] = {nacc, PF_LIKE_STW};
+    size_t d1[1] = {nacc};
     if (response) TRY(pf_like_file_write_response(h, &resp, st));
     if (csr) {
         /* row_ptr has rows + 1 entries: the last rank also writes the final one */
@@ -404,11 +406,13 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     }
     if (!csr) {
         TRY(pf_h5_write_rows(h, "/events/stencil_base", PF_H5_INT32, 1, d1, b, n, col, NULL, st));
-        if (response) {
-            const size_t dl[2] = {nacc, PF_LIKE_STL};
-            TRY(pf_h5_write_rows(h, "/events/stencil_local", PF_H5_DOUBLE, 2, dl, b, n, val, NULL, st));
-        } else {
-            TRY(pf_h5_write_rows(h, "/events/stencil_w", PF_H5_DOUBLE, 2, d2, b, n, val, NULL, st));
+        const size_t dl[2] = {nacc, PF_LIKE_STL};
+        TRY(pf_h5_write_rows(h, "/events/stencil_local", PF_H5_DOUBLE, 2, dl, b, n, val, NULL, st));
+        if (!response) {
+            /* the perfect detector's x factors: the point's, and the grid columns' */
+            TRY(pf_h5_write_rows(h, "/events/stencil_xf", PF_H5_DOUBLE, 1, d1, b, n, xfac, NULL, st));
+            const size_t dx[1] = {pf_ops_nx(ops)};
+            TRY(pf_h5_write(h, "/events/stencil_xpow", PF_H5_DOUBLE, 1, dx, pf_ops_xpow(ops), NULL, st));
         }
         TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)(response ? resp.rg.nz : pf_ops_nx(ops)), st));
     }
@@ -438,7 +442,7 @@ done:
     if (h) pf_h5_abort(h);
     pf_events_sim_close(&sev);
     pf_ops_destroy(ops);
-    free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(col); free(bin);
+    free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(xfac); free(col); free(bin);
     free(yaml); free(rp);
     pf_prep_response_free(&resp);
     pf_events_external_free(&xev);

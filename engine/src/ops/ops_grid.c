@@ -254,6 +254,19 @@ int pf_ops_stencil_weights(const pf_ops *o, double x, double q2, int *r0, int *c
     return pf_ops_stencil(o, x, q2, r0, c0, wr, wc);
 }
 
+int pf_ops_stencil_local(const pf_ops *o, double x, double q2, int *r0, int *c0, double *ur, double *uc, double *xf)
+{
+    if (!(x > 0.0 && x < 1.0 && q2 > 0.0)) return -1;
+    double t, u;
+    pf_ops_coords(x, q2, &t, &u, xf);
+    /* pf_ops_stencil_at's steps, stopping before the weights */
+    if (pf_interp_axis_locate_u(&o->qaxis, t, r0, ur)) return -1;
+    if (pf_interp_axis_locate_u(&o->xaxis, u, c0, uc)) return -1;
+    return 0;
+}
+
+const double *pf_ops_xpow(const pf_ops *o) { return o->xpow; }
+
 void pf_ops_bounds(const pf_ops *o, double *x_lo, double *x_hi, double *q2_lo, double *q2_hi)
 {
     if (x_lo) *x_lo = 1.0 / (1.0 + exp(-o->xaxis.edge[0]));

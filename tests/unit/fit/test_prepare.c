@@ -8,6 +8,9 @@
 #include <cmocka.h>
 
 #include <math.h>
+#ifdef PF_HAVE_OPENMP
+#include <omp.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +19,7 @@
 
 #include "ops_internal.h"
 #include "partonflow/fit.h"
+#include "partonflow/kernels/eventpass.h"
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/kernels/philox.h"
 
@@ -241,6 +245,81 @@ static void stencil_and_csr_rows_give_the_same_likelihood(void **state)
     pf_ops_destroy(o);
 }
 
+/* The compact stencil rows (local coordinates, x factors: likelihood.h5's stencil_local,
+ * stencil_xf, stencil_xpow) expand to the very bits of the whole rows that
+ * pf_prep_events_stencil computes, and give ln L and its gradient bit for bit (the pass
+ * expands them per event; 1 and 2 threads), also through pf_like_create_take. */
+static void compact_stencil_rows_give_the_whole_rows_bits(void **state)
+{
+    (void)state;
+    pf_card card;
+    pf_ops *o = small_ops(&card);
+    const size_t ng = pf_ops_ngrid(o), n = 70000, np = 3, nx = pf_ops_nx(o);
+    double *G = toy_grid(o), *dG = malloc(np * ng * sizeof *dG);
+    for (size_t k = 0; k < np * ng; k++) dG[k] = G[k % ng] * sin(0.37 * (double)k);
+    double *x = malloc(n * sizeof *x), *q2 = malloc(n * sizeof *q2);
+    double cuts[7], sq, al;
+    pf_ops_kinematics(o, cuts, &sq, &al);
+    for (size_t i = 0; i < n; i++) {
+        q2[i] = exp(log(5.0) + (log(900.0) - log(5.0)) * pf_rng_uniform(2, i, 0));
+        x[i] = exp(log(q2[i] / (sq * 0.9)) * pf_rng_uniform(2, i, 1));
+        if (x[i] > 0.85) x[i] = 0.85;
+    }
+    uint32_t *b1 = malloc(n * sizeof *b1), *b2 = malloc(n * sizeof *b2);
+    double *stw = malloc(n * PF_LIKE_STW * sizeof *stw), *loc = malloc(n * PF_LIKE_STL * sizeof *loc);
+    double *xf = malloc(n * sizeof *xf);
+    pf_status st = {0};
+    pf_detector_card det = {0};
+    assert_int_equal(pf_prep_events_stencil(o, &det, n, x, q2, b1, stw, &st), 0);
+    assert_int_equal(pf_prep_events_stencil_local(o, &det, n, x, q2, b2, loc, xf, &st), 0);
+    assert_memory_equal(b1, b2, n * sizeof *b1);
+    for (size_t i = 0; i < n; i++) {
+        double sw[PF_LIKE_STW];
+        pf_ev_stencil_expand(loc + i * PF_LIKE_STL, xf[i], pf_ops_xpow(o) + (b2[i] / 2) % nx, sw);
+        assert_memory_equal(sw, stw + i * PF_LIKE_STW, sizeof sw);
+    }
+    double *cc = calloc(ng, sizeof *cc);
+    for (size_t g = 0; g < ng; g++) cc[g] = 1e-3 * G[g];
+    pf_like_data a = {.ngrid = ng, .nevents_total = n, .nevents = n, .st_base = b1, .st_w = stw, .st_nx = nx,
+                      .c = cc, .luminosity = 1.0};
+    pf_like_data b = {.ngrid = ng, .nevents_total = n, .nevents = n, .st_base = b2, .st_loc = loc, .st_xf = xf,
+                      .st_xpow = pf_ops_xpow(o), .st_nx = nx, .c = cc, .luminosity = 1.0};
+    pf_like *la = pf_like_create(&a, &st), *lb = pf_like_create(&b, &st);
+    assert_non_null(la);
+    assert_non_null(lb);
+    double l1, l2, g1[3], g2[3];
+    assert_int_equal(pf_like_events(la, G, dG, np, &l1, g1, &st), 0);
+    for (int threads = 1; threads <= 2; threads++) {
+#ifdef PF_HAVE_OPENMP
+        omp_set_num_threads(threads);
+#endif
+        assert_int_equal(pf_like_events(lb, G, dG, np, &l2, g2, &st), 0);
+        assert_memory_equal(&l1, &l2, sizeof l1);
+        assert_memory_equal(g1, g2, sizeof g1);
+    }
+    /* a compact file without its x factors, or with only one of them, is incomplete */
+    pf_like_data c = b;
+    c.st_xpow = NULL;
+    assert_null(pf_like_create(&c, &st));
+    /* take: the likelihood owns the compact rows */
+    uint32_t *tb = malloc(n * sizeof *tb);
+    double *tl = malloc(n * PF_LIKE_STL * sizeof *tl), *tx = malloc(n * sizeof *tx);
+    memcpy(tb, b2, n * sizeof *tb);
+    memcpy(tl, loc, n * PF_LIKE_STL * sizeof *tl);
+    memcpy(tx, xf, n * sizeof *tx);
+    pf_like_data t = b;
+    t.st_base = tb, t.st_loc = tl, t.st_xf = tx;
+    pf_like *lt = pf_like_create_take(&t, &st);
+    assert_non_null(lt);
+    assert_int_equal(pf_like_events(lt, G, dG, np, &l2, g2, &st), 0);
+    assert_memory_equal(&l1, &l2, sizeof l1);
+    assert_memory_equal(g1, g2, sizeof g1);
+    pf_like_destroy(lt);
+    pf_like_destroy(la); pf_like_destroy(lb);
+    free(G); free(dG); free(x); free(q2); free(b1); free(b2); free(stw); free(loc); free(xf); free(cc);
+    pf_ops_destroy(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +327,7 @@ int main(void)
         cmocka_unit_test(normalisation_with_efficiency_table_matches_adaptive_2d_integration),
         cmocka_unit_test(event_rows_reproduce_the_cross_section),
         cmocka_unit_test(stencil_and_csr_rows_give_the_same_likelihood),
+        cmocka_unit_test(compact_stencil_rows_give_the_whole_rows_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

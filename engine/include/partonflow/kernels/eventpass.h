@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "partonflow/kernels/common.h"
+#include "partonflow/kernels/interp.h"
 
 #define PF_EV_STW 10   /* doubles per stencil row: wr[0..3], wc[0..3], f2, fl (= PF_LIKE_STW) */
 #define PF_EV_NTERM 32 /* grid values one stencil row touches: 4 rows x 4 columns x (F2, FL) */
@@ -61,6 +62,22 @@ PF_HD void pf_ev_scatter_csr(const uint32_t *col, const double *val, uint64_t k0
                              double *u)
 {
     for (uint64_t k = k0; k < k1; k++) u[col[k]] += pf_ev_csr_term(s, val[k]);
+}
+
+/* A compact stencil row (likelihood.h5 /events/stencil_local: the local coordinates ur, uc
+ * of the cubic weights in node units, then f2, fl) expanded to the factored row sw[]; on a
+ * theory grid with x factors (the perfect detector: the point's xf and the grid's column
+ * factors xpow from the stencil's first column, kernels/interp.h, ops) the column weights
+ * are scaled as pf_ops_stencil_weights scales them, so sw is the same bits as a row that
+ * prepare computed and stored whole.  xpow NULL: no scaling (the response grid). */
+PF_HD void pf_ev_stencil_expand(const double *loc, double xf, const double *xpow, double *sw)
+{
+    pf_interp_cubic_weights(loc[0], sw);
+    pf_interp_cubic_weights(loc[1], sw + 4);
+    if (xpow)
+        for (int c = 0; c < 4; c++) sw[4 + c] *= xf * xpow[c];
+    sw[8] = loc[2];
+    sw[9] = loc[3];
 }
 
 /* Stencil row dot product: g0 = G + B, rs = 2 nx. */

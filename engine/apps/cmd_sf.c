@@ -32,7 +32,7 @@ static void sf_usage(FILE *out)
             "with s = 4 E_e E_p from the card's kinematics.beams, the lepton charge from the\n"
             "process, its polarisation from kinematics.lepton.polarisation (default 0), the\n"
             "electroweak inputs from the card's electroweak section (defaults mz = 91.1876,\n"
-            "mw = 80.377 GeV).  LO and NLO (docs/physics-ew.md).\n\n"
+            "mw = 80.377 GeV).  LO and NLO; NNLO for nc-em and nc-ep only (docs/physics-ew.md).\n\n"
             "exit codes: 0 success, 2 bad card, flags, file or a point outside the grid\n");
 }
 

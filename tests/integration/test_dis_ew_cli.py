@@ -111,7 +111,7 @@ def test_bad_process_and_bad_electroweak_keys_exit_2(tmp_path):
     assert r.returncode == 2 and "y = Q2/(x s)" in r.stderr
 
 
-def test_ew_process_needs_beams_and_refuses_nnlo(tmp_path):
+def test_ew_process_needs_beams_and_nnlo_is_nc_only(tmp_path):
     p = tmp_path / "nobeams.yaml"
     p.write_text(CARD.format(order="LO", extra="").split("kinematics:")[0])
     r = sf(p, "--process", "nc-em", check=False)
@@ -119,8 +119,25 @@ def test_ew_process_needs_beams_and_refuses_nnlo(tmp_path):
     p = tmp_path / "nnlo.yaml"
     p.write_text(CARD.format(order="NNLO\n  nnlo: parametrised", extra=""))
     assert sf(p).returncode == 0  # photon exchange at NNLO as before
-    r = sf(p, "--process", "nc-em", check=False)
-    assert r.returncode == 2 and "built at LO and NLO only" in r.stderr
+    nlo = card(tmp_path, order="NLO", name="nlo.yaml")
+    q2 = "100,1000,10000"
+    x = "0.15,0.3,0.5"
+    for proc in ["nc-em", "nc-ep"]:
+        a = rows(run_pf("sf", "--card", p, "--q2", q2, "--x", x, "--process", proc).stdout)
+        b = rows(run_pf("sf", "--card", nlo, "--q2", q2, "--x", x, "--process", proc).stdout)
+        assert len(a) == len(b) == 9
+        for ra, rb in zip(a, b):
+            for k in ["F2", "xF3", "sigma_r"]:
+                va, vb = float(ra[k]), float(rb[k])
+                assert va == va and abs(va) < 1e30  # finite
+                # NNLO moves F2, xF3 by percents here (measured: at most 2.9%, xF3 at Q2 = 100, x = 0.3)
+                assert 0 < abs(va / vb - 1) < 0.05, (proc, k, ra, rb)
+            assert float(ra["FL"]) != float(rb["FL"])
+    for proc in ["cc-em", "cc-ep"]:
+        r = sf(p, "--process", proc, check=False)
+        assert r.returncode == 2 and "charged-current (W) DIS is built at LO and NLO only" in r.stderr
+    r = sf(card(tmp_path, order="NNLO\n  nnlo: parametrised", extra="  process: cc\n", name="cc.yaml"), check=False)
+    assert r.returncode == 2 and "charged-current (W) DIS is built at LO and NLO only" in r.stderr
 
 
 def test_pipeline_refuses_electroweak_cards_until_item_4(tmp_path):

@@ -1,5 +1,5 @@
 /* partonflow: deep-inelastic structure functions F2, FL (neutral current, photon
- * exchange) and the Born cross section, LO and NLO in N space.  Physics and references:
+ * exchange) and the Born cross section, LO, NLO and NNLO in N space.  Physics and references:
  * docs/physics-dis.md.
  *
  * Conventions fixed here (everything below relies on them):
@@ -81,6 +81,12 @@ enum {
     PF_DIS2_CLNS0, PF_DIS2_CLNS1, PF_DIS2_CLPS, PF_DIS2_CLG, PF_DIS_NCOEF2
 };
 void pf_dis_coef_nnlo(double complex N, double complex c[PF_DIS_NCOEF2]);
+/* Second-order non-singlet coefficient of xF3 (gamma-Z and Z exchange, the q - qbar "minus"
+ * combination; docs/physics-ew.md): c3ns^(2) = c[0] + nf c[1], the parametrised x-space form of
+ * van Neerven and Vogt (hep-ph/9907472, C3NM2A/B/C) Mellin-transformed as above.  At
+ * mu_R = xi_r Q it gains beta0 ln(xi_r^2) c3q (sf_ew.c).  No gluon or pure-singlet part at this
+ * order. */
+void pf_dis_coef_c3_nnlo(double complex N, double complex c[2]);
 
 /* Full coefficient functions to the given order (PF_LO, PF_NLO) at n points:
  * C[i*PF_DIS_NCOEF + k] = C_k(N_i) = delta_{k,C2Q} + [order >= NLO] a_s c_k(N_i). */

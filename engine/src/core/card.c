@@ -325,13 +325,15 @@ static int parse_root(ctx *c, yaml_node_t *root, pf_card *card)
         if (card->kinematics.process == PF_PROCESS_EM)
             card->kinematics.process = PF_PROCESS_NC; /* electroweak inputs: neutral current by default */
     }
-    /* the gamma-Z, Z and W coefficient functions are built to NLO (docs/physics-ew.md); at
-     * NNLO xF3 and the CC non-singlet "-" combinations would be missing terms */
-    if (card->kinematics.process != PF_PROCESS_EM && card->theory.order == PF_NNLO)
-        return pf_cw_fail(c, f[EW].val ? f[EW].val : f[KIN].val,
-                          "key '%s': the electroweak processes (gamma-Z, Z and W exchange) are built at LO "
-                          "and NLO only; expected theory.order LO or NLO, got NNLO (docs/physics-ew.md)",
-                          f[EW].val ? "electroweak" : "kinematics.process");
+    /* W exchange is built to NLO only (docs/physics-ew.md): at NNLO its non-singlet
+     * coefficient functions differ between the quark '+' and '-' combinations, which are not
+     * built, so the order is refused rather than truncated; NC (gamma-Z, Z) has NNLO */
+    if (card->kinematics.process == PF_PROCESS_CC && card->theory.order == PF_NNLO)
+        return pf_cw_fail(c, f[KIN].val ? f[KIN].val : f[EW].val,
+                          "key 'kinematics.process': charged-current (W) DIS is built at LO and NLO only "
+                          "(its a_s^2 non-singlet coefficient functions are not built); expected "
+                          "theory.order LO or NLO, or process nc, got NNLO with process cc "
+                          "(docs/physics-ew.md)");
     if (f[DET].val)
         TRY(pf_card_parse_detector(c, f[DET].val, &card->detector));
     if (f[SIM].val)

@@ -1,4 +1,5 @@
-/* partonflow: NNLO (a_s^2) coefficient functions of F2 and FL for photon exchange in N space
+/* partonflow: NNLO (a_s^2) coefficient functions of F2 and FL (photon exchange; gamma-Z and Z
+ * with other couplings, sf_ew.c) and of xF3 (non-singlet "minus") in N space
  * (MSbar, zero-mass, mu_F = Q), in the parametrised x-space forms of
  *   W.L. van Neerven, A. Vogt, Nucl. Phys. B568 (2000) 263 [hep-ph/9907472] (non-singlet),
  *   W.L. van Neerven, A. Vogt, Nucl. Phys. B588 (2000) 345 [hep-ph/0006154] (singlet)
@@ -63,6 +64,29 @@ static const pf_mterm clg[] = {
     T(B2, 0, 94.74), T(B2, 1, -94.74 - 49.20), T(B2, 2, 49.20), T(B1, 0, 864.8),
     T(B1, 1, -864.8), T(E1, 1, 1161.0), T(D2, 1, 60.06), T(D1, 0, 39.66), T(D1, 1, -39.66),
     T(C, -1, -5.333), T(C, 0, 5.333)};
+
+/* c_3,ns^(2)- of xF3 (the odd-N, "minus" non-singlet: q - qbar; C3NM2A + C3NS2B + C3NM2C of
+ * van Neerven-Vogt, hep-ph/9907472, fitted to Zijlstra-van Neerven, Phys. Lett. B297 (1992)
+ * 377).  Regular part -206.1 - 576.8 x - 3.922 L0^3 - 33.31 L0^2 - 67.60 L0 - 15.20 L1^3
+ * + 94.61 L1^2 - 409.6 L1 - 147.9 L0 L1^2; the soft part is F2's (the same for F2 and F3 at
+ * this order); local -338.531 - 0.104 (the authors' adjustment from the lowest moments). */
+static const pf_mterm c3ns_0[] = {
+    T(C, 0, -206.1), T(C, 1, -576.8), T(D3, 0, -3.922), T(D2, 0, -33.31), T(D1, 0, -67.60),
+    T(B3, 0, -15.20), T(B2, 0, 94.61), T(B1, 0, -409.6), T(H12, 0, -147.9),
+    T(SOFT3, 0, 14.2222), T(SOFT2, 0, -61.3333), T(SOFT1, 0, -31.105), T(A0, 0, 188.64),
+    T(DLT, 0, -338.531 - 0.104)};
+/* nf part: -6.337 - 14.97 x + 2.207 L0^2 + 8.683 L0 + 0.042 L1^3 - 0.808 L1^2 + 25.00 L1
+ * + 9.684 L0 L1, soft as F2's, local 46.844 + 0.013 */
+static const pf_mterm c3ns_1[] = {
+    T(C, 0, -6.337), T(C, 1, -14.97), T(D2, 0, 2.207), T(D1, 0, 8.683), T(B3, 0, 0.042),
+    T(B2, 0, -0.808), T(B1, 0, 25.00), T(E1, 0, 9.684), T(SOFT2, 0, 1.77778),
+    T(SOFT1, 0, -8.5926), T(A0, 0, 6.3489), T(DLT, 0, 46.844 + 0.013)};
+
+void pf_dis_coef_c3_nnlo(double complex N, double complex c[2])
+{
+    c[0] = pf_mellin_terms(N, c3ns_0, NT(c3ns_0));
+    c[1] = pf_mellin_terms(N, c3ns_1, NT(c3ns_1));
+}
 
 void pf_dis_coef_nnlo(double complex N, double complex c[PF_DIS_NCOEF2])
 {

@@ -100,13 +100,18 @@ void pf_dis_ew_weights(const pf_dis_ew *ew, double q2, int nf, pf_dis_weights *w
     }
 }
 
-/* first-order pieces at the nodes: c[n*(PF_DIS_NCOEF+1) + k], k = PF_DIS_NCOEF is c3q */
+/* Coefficient pieces at the nodes, NC1 per node (the first order, then c3q at
+ * k = PF_DIS_NCOEF); at NNLO after them, c2 = c + nn*NC1, NC2 per node: the photon's
+ * second-order pieces (pf_dis_coef_nnlo, PF_DIS_NCOEF2 of them) and c3ns^(2) = [k] + nf [k+1]
+ * at k = PF_DIS_NCOEF2.  They depend on the nodes only (NULL at LO). */
 #define NC1 (PF_DIS_NCOEF + 1)
+#define NC2 (PF_DIS_NCOEF2 + 2)
 static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
 {
     const size_t nn = pf_evol_nnodes(ev);
     const double complex *N = pf_evol_nodes(ev);
-    double complex *c = malloc(nn * NC1 * sizeof *c);
+    const int nnlo = pf_evol_order(ev) == PF_NNLO;
+    double complex *c = malloc(nn * (NC1 + (nnlo ? NC2 : 0)) * sizeof *c);
     if (!c) {
         pf_status_set(st, PF_ENOMEM, "pf_dis_ew: out of memory (%zu nodes)", nn);
         return NULL;
@@ -115,17 +120,30 @@ static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
         pf_dis_coef_nlo(N[n], c + n * NC1);
         c[n * NC1 + PF_DIS_NCOEF] = pf_dis_coef_c3q_nlo(N[n]);
     }
+    if (nnlo)
+        for (size_t n = 0; n < nn; n++) {
+            double complex *c2 = c + nn * NC1 + n * NC2;
+            pf_dis_coef_nnlo(N[n], c2);
+            pf_dis_coef_c3_nnlo(N[n], c2 + PF_DIS_NCOEF2);
+        }
     return c;
 }
 
-static int check_order(const pf_evol *ev, const char *who, pf_status *st)
+/* NNLO is built for photon, gamma-Z and Z exchange; for W exchange the non-singlet
+ * coefficient functions of W2, WL, xW3 at a_s^2 are not those of the NC "+" (F2, FL) and "-"
+ * (xF3) combinations: each W charge needs the even-odd differences as well (Zijlstra-van
+ * Neerven, Phys. Lett. B272 (1991) 127, B297 (1992) 377; Rogal-Moch-Vogt, arXiv:0807.3731),
+ * which are not built, so CC is refused there rather than truncated. */
+static int check_order(const pf_evol *ev, const pf_dis_ew *ew, const char *who, pf_status *st)
 {
     const int order = pf_evol_order(ev);
     if (order == PF_LO || order == PF_NLO) return PF_OK;
+    if (order == PF_NNLO && ew->process != PF_PROCESS_CC) return PF_OK;
     return pf_status_set(st, PF_EINVAL,
-                         "%s: theory.order NNLO: the gamma-Z, Z and W coefficient functions (xF3, and "
-                         "the '-' non-singlet combinations of CC) are built at LO and NLO only; "
-                         "expected theory.order LO or NLO (docs/physics-ew.md)",
+                         "%s: theory.order NNLO: charged-current (W) DIS is built at LO and NLO only "
+                         "(its a_s^2 non-singlet coefficient functions, which differ between the "
+                         "'+' and '-' quark combinations, are not built); expected theory.order LO "
+                         "or NLO, or a neutral-current process (docs/physics-ew.md)",
                          who);
 }
 
@@ -146,9 +164,16 @@ static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, doubl
     pf_dis_weights w;
     pf_dis_ew_weights(ew, q2, nf, &w);
     const double a_s = c1 ? pf_evol_alphas(ev, pf_evol_mur2(ev, q2)) / (4.0 * PF_PI) : 0.0;
+    /* NNLO (docs/physics-ew.md): every non-singlet piece with its flavour's weight (w.q for
+     * q + qbar, w.q3 for q - qbar), the pure-singlet and gluon pieces with the summed weight
+     * w.g = sum_q A_q, as the photon's with sum_q e_q^2 (sf.c); a_s^2 [c^(2) + beta0 L c^(1)]
+     * with L = ln(mu_R^2/Q^2) (a_s(Q) = a_s(mu_R) [1 + beta0 L a_s]) */
+    const int nnlo = pf_evol_order(ev) == PF_NNLO && c1;
+    const double complex *c2 = nnlo ? c1 + nn * NC1 : NULL;
+    const double lr = nnlo ? (11.0 - 2.0 / 3.0 * nf) * log(pf_evol_mur2(ev, q2) / q2) : 0.0;
     for (size_t n = 0; n < nn; n++) {
         const double complex *En = E + n * PF_NOUT * PF_NIN;
-        double complex c2q = 1.0, c2g = 0.0, clq = 0.0, clg = 0.0, c3q = 1.0;
+        double complex c2q = 1.0, c2g = 0.0, clq = 0.0, clg = 0.0, c3q = 1.0, cps2 = 0.0, cpsl = 0.0;
         if (c1) {
             const double complex *c = c1 + n * NC1;
             c2q += a_s * c[PF_DIS_C2Q];
@@ -156,6 +181,17 @@ static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, doubl
             clq = a_s * c[PF_DIS_CLQ];
             clg = a_s * c[PF_DIS_CLG];
             c3q += a_s * c[PF_DIS_NCOEF];
+        }
+        if (c2) {
+            const double complex *d = c2 + n * NC2, *d1 = c1 + n * NC1;
+            const double a2 = a_s * a_s;
+            c2q += a2 * (d[PF_DIS2_C2NS0] + nf * d[PF_DIS2_C2NS1] + lr * d1[PF_DIS_C2Q]);
+            c2g += a2 * (d[PF_DIS2_C2G] + lr * d1[PF_DIS_C2G]);
+            clq += a2 * (d[PF_DIS2_CLNS0] + nf * d[PF_DIS2_CLNS1] + lr * d1[PF_DIS_CLQ]);
+            clg += a2 * (d[PF_DIS2_CLG] + lr * d1[PF_DIS_CLG]);
+            c3q += a2 * (d[PF_DIS_NCOEF2] + nf * d[PF_DIS_NCOEF2 + 1] + lr * d1[PF_DIS_NCOEF]);
+            cps2 = a2 * w.g * d[PF_DIS2_C2PS];
+            cpsl = a2 * w.g * d[PF_DIS2_CLPS];
         }
         for (int j = 0; j < PF_NIN; j++) {
             double complex s2 = 0.0, s3 = 0.0;
@@ -166,6 +202,15 @@ static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, doubl
                 s3 += w.q3[k] * e;
             }
             const double complex g = w.g * En[PF_GLUON * PF_NIN + j];
+            if (c2) {
+                /* Sigma: the nf active q + qbar (the photon's sum, sf.c) */
+                double complex sig = 0.0;
+                for (int q = 1; q <= nf; q++) sig += En[QUARK(q) * PF_NIN + j] + En[ANTIQUARK(q) * PF_NIN + j];
+                if (K2) K2[n * PF_NIN + j] = c2q * s2 + c2g * g + cps2 * sig;
+                if (KL) KL[n * PF_NIN + j] = clq * s2 + clg * g + cpsl * sig;
+                if (K3) K3[n * PF_NIN + j] = c3q * s3;
+                continue;
+            }
             if (K2) K2[n * PF_NIN + j] = c2q * s2 + c2g * g;
             if (KL) KL[n * PF_NIN + j] = clq * s2 + clg * g;
             if (K3) K3[n * PF_NIN + j] = c3q * s3;
@@ -179,7 +224,7 @@ int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double
 {
     if (!(q2 > 0.0) || !isfinite(q2))
         return pf_status_set(st, PF_EINVAL, "pf_dis_ew_operator: q2 = %g: expected Q2 > 0 GeV^2", q2);
-    if (check_order(ev, "pf_dis_ew_operator", st)) return st ? st->code : PF_EINVAL;
+    if (check_order(ev, ew, "pf_dis_ew_operator", st)) return st ? st->code : PF_EINVAL;
     const size_t nn = pf_evol_nnodes(ev);
     double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
     if (!E) return pf_status_set(st, PF_ENOMEM, "pf_dis_ew_operator: out of memory (%zu nodes)", nn);
@@ -216,7 +261,7 @@ int pf_dis_ew_sf_exact(const pf_evol *ev, const pf_pdf *pdf, const pf_dis_ew *ew
             return pf_status_set(st, PF_EDOMAIN, "pf_dis_ew_sf_exact: q2[%zu] = %g: expected Q2 > 0 GeV^2", i,
                                  q2[i]);
     }
-    if (check_order(ev, "pf_dis_ew_sf_exact", st)) return st ? st->code : PF_EINVAL;
+    if (check_order(ev, ew, "pf_dis_ew_sf_exact", st)) return st ? st->code : PF_EINVAL;
     if (n == 0) return PF_OK;
     const size_t nn = pf_evol_nnodes(ev);
     const double complex *nodes = pf_evol_nodes(ev);

@@ -8,7 +8,11 @@
  *    section 2), with the PDFs of pf_evol_xf, at several x, Q2, y and P = -1, 0, +1;
  *  - at NLO, F~2, F~L, xF~3 and W2, WL, xW3 against the x-space convolution of the evolved
  *    PDFs with the x-space coefficient functions (xspace.c, plus c3q = c2q - 2 CF (1 + z));
- *  - photon exchange through the weighted path equals pf_dis_sf_exact. */
+ *  - at NNLO, c3ns^(2)(N) against GSL moments of the x-space parametrisation of van Neerven and
+ *    Vogt (written here), its N = 1 moment against the Gross-Llewellyn Smith coefficient of
+ *    Larin and Vermaseren, and F~2, F~L, xF~3 (NC) against the x-space convolution
+ *    (xspace_nnlo.c), mu_R = Q and 2 Q;
+ *  - photon exchange through the weighted path equals pf_dis_sf_exact (NLO and NNLO). */
 #include <complex.h>
 #include <math.h>
 #include <setjmp.h>
@@ -91,6 +95,93 @@ static void test_c3q_matches_x_space_moments(void **state)
     print_message("c3q(N) vs x-space moments: max deviation %.2e\n", worst);
     /* Gross-Llewellyn Smith: int F3 dx = 3 (1 - alpha_s/pi) = 3 (1 - 4 a_s), i.e. c3q(1) = -3 CF */
     assert_true(cabs(pf_dis_coef_c3q_nlo(1.0) + 3.0 * CF) < 1e-13);
+}
+
+/* c3ns^(2)(z) of van Neerven-Vogt (hep-ph/9907472, C3NM2A/B/C; a_s = alpha_s/(4 pi)), the nf^0
+ * (part 0) or nf^1 (part 1) piece, as printed: regular + soft [.]_+ (subtracted at z = 1) */
+typedef struct {
+    double complex N;
+    int imag, part;
+} mom2_ctx;
+
+static double c3ns2_integrand(double z, void *p)
+{
+    const mom2_ctx *c = p;
+    const double lz = log(z), lu = log1p(-z);
+    const double complex zn = cexp((c->N - 1.0) * lz);
+    double reg, soft;
+    if (c->part == 0) {
+        reg = -206.1 - 576.8 * z - 3.922 * lz * lz * lz - 33.31 * lz * lz - 67.60 * lz - 15.20 * lu * lu * lu
+              + 94.61 * lu * lu - 409.6 * lu - 147.9 * lz * lu * lu;
+        soft = 14.2222 * lu * lu * lu - 61.3333 * lu * lu - 31.105 * lu + 188.64;
+    } else {
+        reg = -6.337 - 14.97 * z + 2.207 * lz * lz + 8.683 * lz + 0.042 * lu * lu * lu - 0.808 * lu * lu
+              + 25.00 * lu + 9.684 * lz * lu;
+        soft = 1.77778 * lu * lu - 8.5926 * lu + 6.3489;
+    }
+    const double complex v = zn * reg + (zn - 1.0) * soft / (1.0 - z);
+    return c->imag ? cimag(v) : creal(v);
+}
+
+static double complex c3ns2_moment(double complex N, int part)
+{
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
+    double r2[2] = {0.0, 0.0};
+    const double cut[3] = {0.0, 0.5, 1.0};
+    for (int im = 0; im < 2; im++)
+        for (int piece = 0; piece < 2; piece++) {
+            mom2_ctx c = {N, im, part};
+            gsl_function f = {c3ns2_integrand, &c};
+            double r, err;
+            int rc = gsl_integration_qags(&f, cut[piece], cut[piece + 1], 1e-14, 1e-12, 4000, w, &r, &err);
+            if (rc != GSL_SUCCESS && rc != GSL_EROUND)
+                fail_msg("QAGS failed for N = %g%+gi: %s", creal(N), cimag(N), gsl_strerror(rc));
+            r2[im] += r;
+        }
+    gsl_integration_workspace_free(w);
+    /* delta(1-z): -338.531 - 0.104 (nf^0), 46.844 + 0.013 (nf^1) */
+    return r2[0] + I * r2[1] + (part == 0 ? -338.531 - 0.104 : 46.844 + 0.013);
+}
+
+static void test_c3ns2_matches_x_space_moments_and_gls(void **state)
+{
+    (void)state;
+    const double complex Ns[] = {0.6, 1.0, 1.5, 2.0, 3.0, 4.7, 10.0, 25.0, 2.0 + 1.0 * I, 1.5 - 3.0 * I,
+                                 4.0 + 8.0 * I, 0.8 + 0.5 * I, 1.2 + 12.0 * I};
+    double worst = 0.0;
+    for (size_t i = 0; i < sizeof Ns / sizeof Ns[0]; i++) {
+        double complex got[2];
+        pf_dis_coef_c3_nnlo(Ns[i], got);
+        for (int part = 0; part < 2; part++) {
+            const double complex want = c3ns2_moment(Ns[i], part);
+            const double d = cabs(got[part] - want) / fmax(1.0, cabs(want));
+            worst = fmax(worst, d);
+            if (d > 1e-6)
+                fail_msg("c3ns^(2) nf^%d at N = %g%+gi: N space %.12g%+.12gi, x-space moment %.12g%+.12gi (%.3g)",
+                         part, creal(Ns[i]), cimag(Ns[i]), creal(got[part]), cimag(got[part]), creal(want),
+                         cimag(want), d);
+        }
+        double complex cj[2];
+        pf_dis_coef_c3_nnlo(conj(Ns[i]), cj);
+        for (int part = 0; part < 2; part++)
+            assert_true(cabs(cj[part] - conj(got[part])) <= 1e-13 * cabs(got[part]) + 1e-13);
+    }
+    print_message("c3ns^(2)(N) vs x-space moments: max deviation %.2e\n", worst);
+    /* Gross-Llewellyn Smith sum rule (Larin and Vermaseren, Phys. Lett. B259 (1991) 345):
+     * int F3 = 3 [1 - a - (55/12 - nf/3) a^2 - ...], a = alpha_s/pi = 4 a_s, i.e. the N = 1
+     * moment of c3ns^(2) is -16 (55/12 - nf/3).  The parametrisation is a fit (a few 1e-3 of
+     * the function); its N = 1 moment must meet the exact value far better than that. */
+    double complex c1[2];
+    pf_dis_coef_c3_nnlo(1.0, c1);
+    double gworst = 0.0;
+    for (int nf = 3; nf <= 6; nf++) {
+        const double want = -16.0 * (55.0 / 12.0 - nf / 3.0), got = creal(c1[0] + nf * c1[1]);
+        gworst = fmax(gworst, fabs(got / want - 1.0));
+        if (fabs(got / want - 1.0) > 5e-4)
+            fail_msg("GLS at nf = %d: c3ns^(2)(1) = %.6f, Larin-Vermaseren %.6f", nf, got, want);
+        assert_true(fabs(cimag(c1[0])) + fabs(cimag(c1[1])) == 0.0);
+    }
+    print_message("GLS a_s^2 coefficient from c3ns^(2)(1): max rel. deviation %.2e (nf = 3..6)\n", gworst);
 }
 
 /* ------------------------------------------------------------ setups --------------- */
@@ -413,45 +504,151 @@ static void test_nlo_ew_sf_match_xspace_convolution(void **state)
     destroy(s);
 }
 
+/* X[0], X[1] as xpdf, X[2] = w_g y Sigma(y) with Sigma the nf active q + qbar (xspace.h) */
+typedef struct {
+    xpdf_ctx *c;
+    int nf;
+} xpdf3_ctx;
+
+static int xpdf3(double y, void *p, double X[3])
+{
+    xpdf3_ctx *e = p;
+    xpdf(y, e->c, X);
+    pf_evol_mellin_kernel(e->c->ev, y, e->c->kern);
+    double sig = 0.0;
+    for (int q = 0; q < e->nf; q++) {
+        const int ks[2] = {col(qname[q]), col(qbname[q])};
+        for (int a = 0; a < 2; a++)
+            for (size_t n = 0; n < e->c->nn; n++) sig += cimag(e->c->kern[n] * e->c->f[ks[a] * e->c->nn + n]);
+    }
+    X[2] = e->c->wg * sig;
+    return 0;
+}
+
+static void test_nnlo_nc_sf_match_xspace_convolution(void **state)
+{
+    (void)state;
+    enum { NP = 6 };
+    const double x[NP] = {1e-3, 0.01, 0.05, 0.1, 0.3, 0.7};
+    const double q2[NP] = {10.0, 20000.0, 150.0, 8000.0, 1000.0, 400.0};
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
+    double worst[3] = {0}, shift = 0.0;
+    for (int xi = 0; xi < 2; xi++) {
+        setup *s = make(xi ? "NNLO\n  nnlo: parametrised\n  xi_r: 2" : "NNLO\n  nnlo: parametrised",
+                        "electroweak: {mz: 91.1876, mw: 80.377}\n");
+        setup *nlo = xi ? NULL : make("NLO", "electroweak: {mz: 91.1876, mw: 80.377}\n");
+        for (int charge = -1; charge <= 1; charge += 2) {
+            pf_dis_ew ew;
+            pf_status st = {0};
+            if (pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_NC, charge, -0.4, &st)) fail_msg("init: %s", st.msg);
+            double F2[NP], FL[NP], F3[NP];
+            if (pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, NP, x, q2, F2, FL, F3, &st)) fail_msg("sf: %s", st.msg);
+            if (nlo) {
+                double G2[NP], GL[NP], G3[NP];
+                if (pf_dis_ew_sf_exact(nlo->ev, nlo->pdf, &ew, NP, x, q2, G2, GL, G3, &st)) fail_msg("sf: %s", st.msg);
+                for (int i = 0; i < NP; i++) shift = fmax(shift, fabs(F2[i] / G2[i] - 1.0));
+            }
+            for (int i = 0; i < NP; i++) {
+                const int nf = pf_evol_nf(s->ev, q2[i]);
+                pf_dis_weights wt;
+                pf_dis_ew_weights(&ew, q2[i], nf, &wt);
+                const double mur2 = pf_evol_mur2(s->ev, q2[i]);
+                const double a_s = pf_evol_alphas(s->ev, mur2) / (4.0 * M_PI);
+                const double lr = (11.0 - 2.0 / 3.0 * nf) * log(mur2 / q2[i]);
+                xpdf_ctx c;
+                xpdf_init(&c, s, q2[i]);
+                xpdf3_ctx e3 = {&c, nf};
+                double F2x, FLx, F3x, dummy, I3, X3[2];
+                c.wq = wt.q;
+                c.wg = wt.g;
+                if (xs_nnlo_structure_functions(a_s, lr, nf, x[i], xpdf3, &e3, 1e-10, &F2x, &FLx))
+                    fail_msg("x-space F2");
+                /* xF3 = X3 + a_s c3q (x) X3 + a_s^2 [c3ns^(2) (x) X3 + lr c3q (x) X3], c3q = c2q - 2 CF (1+z) */
+                c.wq = wt.q3;
+                c.wg = 0.0;
+                if (xs_structure_functions(1, a_s, x[i], xpdf, &c, 1e-10, &F3x, &dummy)) fail_msg("x-space F3");
+                c3_ctx e = {&c, x[i]};
+                gsl_function f = {c3_extra, &e};
+                double r, err;
+                if (gsl_integration_qag(&f, log(x[i]), 0.0, 1e-13, 1e-11, 4000, GSL_INTEG_GAUSS31, w, &r, &err))
+                    fail_msg("QAG (1+z) term");
+                F3x -= a_s * 2.0 * CF * r;
+                xpdf(x[i], &c, X3);
+                const double F3_1 = (F3x - X3[0]) / a_s;
+                if (xs_nnlo_c3_convolution(nf, x[i], xpdf3, &e3, 1e-10, &I3)) fail_msg("x-space c3ns^(2)");
+                F3x += a_s * a_s * (I3 + lr * F3_1);
+                free(c.f);
+                free(c.kern);
+                const double d[3] = {fabs(F2[i] / F2x - 1.0), fabs(FL[i] / FLx - 1.0), fabs(F3[i] / F3x - 1.0)};
+                for (int k = 0; k < 3; k++) worst[k] = fmax(worst[k], d[k]);
+                if (d[0] > 1e-6 || d[1] > 1e-6 || d[2] > 1e-6)
+                    fail_msg("NNLO NC e%sp xi_r = %d x = %g Q2 = %g: F2 %.12e vs %.12e, FL %.12e vs %.12e, xF3 %.12e vs "
+                             "%.12e",
+                             charge < 0 ? "-" : "+", xi + 1, x[i], q2[i], F2[i], F2x, FL[i], FLx, F3[i], F3x);
+            }
+        }
+        destroy(s);
+        if (nlo) destroy(nlo);
+    }
+    gsl_integration_workspace_free(w);
+    print_message("NNLO NC N space vs x space: max rel. deviation F2 %.2e, FL %.2e, xF3 %.2e; "
+                  "max |F2 NNLO/NLO - 1| %.3f\n",
+                  worst[0], worst[1], worst[2], shift);
+}
+
 /* Photon exchange through the weighted operators equals pf_dis_sf_exact (the em path of
  * `partonflow sf`, unchanged), and xF3 vanishes. */
 static void test_photon_weights_reproduce_em_structure_functions(void **state)
 {
     (void)state;
-    setup *s = make("NLO", "");
-    assert_int_equal(s->card.kinematics.process, PF_PROCESS_EM);
-    enum { NP = 6 };
-    const double x[NP] = {1e-4, 0.003, 0.05, 0.2, 0.5, 0.8}, q2[NP] = {5.0, 100.0, 30.0, 1e4, 2.5, 400.0};
-    double F2[NP], FL[NP], G2[NP], GL[NP], G3[NP];
-    pf_status st = {0};
-    pf_dis_ew ew;
-    assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_EM, -1, 0.0, &st), PF_OK);
-    if (pf_dis_sf_exact(s->ev, s->pdf, NP, x, q2, F2, FL, NULL, NULL, &st)) fail_msg("%s", st.msg);
-    if (pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, NP, x, q2, G2, GL, G3, &st)) fail_msg("%s", st.msg);
-    for (int i = 0; i < NP; i++) {
-        assert_true(fabs(G2[i] / F2[i] - 1.0) < 1e-12);
-        assert_true(fabs(GL[i] / FL[i] - 1.0) < 1e-12);
-        assert_true(G3[i] == 0.0);
+    /* NNLO as well: the weighted path's pure-singlet and gluon sums and per-flavour
+     * non-singlets must reduce to sf.c's e_q^2 and sum_q e_q^2 */
+    const char *orders[2] = {"NLO", "NNLO\n  nnlo: parametrised\n  xi_r: 1.5"};
+    for (int o = 0; o < 2; o++) {
+        setup *s = make(orders[o], "");
+        assert_int_equal(s->card.kinematics.process, PF_PROCESS_EM);
+        enum { NP = 6 };
+        const double x[NP] = {1e-4, 0.003, 0.05, 0.2, 0.5, 0.8}, q2[NP] = {5.0, 100.0, 30.0, 1e4, 2.5, 400.0};
+        double F2[NP], FL[NP], G2[NP], GL[NP], G3[NP];
+        pf_status st = {0};
+        pf_dis_ew ew;
+        assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_EM, -1, 0.0, &st), PF_OK);
+        if (pf_dis_sf_exact(s->ev, s->pdf, NP, x, q2, F2, FL, NULL, NULL, &st)) fail_msg("%s", st.msg);
+        if (pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, NP, x, q2, G2, GL, G3, &st)) fail_msg("%s", st.msg);
+        for (int i = 0; i < NP; i++) {
+            assert_true(fabs(G2[i] / F2[i] - 1.0) < 1e-12);
+            assert_true(fabs(GL[i] / FL[i] - 1.0) < 1e-12);
+            assert_true(G3[i] == 0.0);
+        }
+        destroy(s);
     }
-    destroy(s);
 }
 
-/* NNLO is refused for the electroweak processes, by the card and by the library. */
-static void test_nnlo_refused_for_electroweak(void **state)
+/* NNLO: neutral current accepted (card and library), charged current refused by both with a
+ * message that says what is missing. */
+static void test_nnlo_refused_for_charged_current_only(void **state)
 {
     (void)state;
     const char *card = "theory: {order: NNLO, nnlo: parametrised, scheme: FFNS, nf: 4, mu0: 1.5, alphas: {value: 0.35}}\n"
                        "pdf: {preset: lha-toy}\nelectroweak: {mz: 91.1876, mw: 80.377}\n";
     pf_card c;
     pf_status st = {0};
-    assert_int_equal(pf_card_parse(card, strlen(card), "nnlo-ew.yaml", &c, &st), PF_ECARD);
-    assert_non_null(strstr(st.msg, "nnlo-ew.yaml:3: key 'electroweak': the electroweak processes"));
+    assert_int_equal(pf_card_parse(card, strlen(card), "nnlo-ew.yaml", &c, &st), PF_OK);
+    assert_int_equal(c.kinematics.process, PF_PROCESS_NC);
+    const char *cc = "theory: {order: NNLO, nnlo: parametrised, scheme: FFNS, nf: 4, mu0: 1.5, alphas: {value: 0.35}}\n"
+                     "pdf: {preset: lha-toy}\nkinematics:\n  beams: {electron: 27.6, proton: 920}\n"
+                     "  cuts: {q2_min: 1, q2_max: 1e5, x_min: 1e-5, x_max: 1}\n  process: cc\n";
+    assert_int_equal(pf_card_parse(cc, strlen(cc), "nnlo-cc.yaml", &c, &st), PF_ECARD);
+    assert_non_null(strstr(st.msg, "nnlo-cc.yaml:4: key 'kinematics.process': charged-current (W) DIS is built at LO and NLO only"));
     setup *s = make("NNLO\n  nnlo: parametrised", "");
     pf_dis_ew ew;
-    assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_NC, -1, 0.0, &st), PF_OK);
     double x = 0.1, q2 = 100.0, F2, FL, F3;
+    assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_NC, -1, 0.0, &st), PF_OK);
+    assert_int_equal(pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, 1, &x, &q2, &F2, &FL, &F3, &st), PF_OK);
+    assert_true(isfinite(F2) && isfinite(FL) && isfinite(F3) && F3 != 0.0);
+    assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_CC, -1, 0.0, &st), PF_OK);
     assert_int_equal(pf_dis_ew_sf_exact(s->ev, s->pdf, &ew, 1, &x, &q2, &F2, &FL, &F3, &st), PF_EINVAL);
-    assert_non_null(strstr(st.msg, "built at LO and NLO only"));
+    assert_non_null(strstr(st.msg, "charged-current (W) DIS is built at LO and NLO only"));
     destroy(s);
 }
 
@@ -460,12 +657,14 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_c3q_matches_x_space_moments),
+        cmocka_unit_test(test_c3ns2_matches_x_space_moments_and_gls),
         cmocka_unit_test(test_lo_sigma_r_matches_parton_model_by_hand),
         cmocka_unit_test(test_lo_cc_with_full_ckm_matches_parton_model_by_hand),
         cmocka_unit_test(test_cc_polarisation_in_cross_section_not_sigma_r),
         cmocka_unit_test(test_nlo_ew_sf_match_xspace_convolution),
         cmocka_unit_test(test_photon_weights_reproduce_em_structure_functions),
-        cmocka_unit_test(test_nnlo_refused_for_electroweak),
+        cmocka_unit_test(test_nnlo_nc_sf_match_xspace_convolution),
+        cmocka_unit_test(test_nnlo_refused_for_charged_current_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

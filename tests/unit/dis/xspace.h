@@ -21,4 +21,9 @@ typedef int (*xs_pdf3_fn)(double y, void *ctx, double X[3]);
 int xs_nnlo_structure_functions(double a_s, double lr, int nf, double x, xs_pdf3_fn pdf,
                                 void *ctx, double epsrel, double *F2, double *FL);
 
+/* The second-order xF3 piece alone: I3 = x [c3ns^(2) (x) q3](x) with c3ns^(2) the "minus"
+ * non-singlet coefficient function of van Neerven-Vogt (hep-ph/9907472, C3NM2A/B/C) as printed,
+ * X[0] = sum_q w_q y (q - qbar)(y) (X[1], X[2] unused). */
+int xs_nnlo_c3_convolution(int nf, double x, xs_pdf3_fn pdf, void *ctx, double epsrel, double *I3);
+
 #endif

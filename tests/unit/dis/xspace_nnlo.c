@@ -1,5 +1,6 @@
-/* Test-only x-space F2, FL at NNLO (see xspace.h): the a_s^2 coefficient functions of van
- * Neerven and Vogt (hep-ph/9907472, hep-ph/0006154) written here in x space as printed,
+/* Test-only x-space F2, FL (and the c3ns^(2) convolution of xF3) at NNLO (see xspace.h): the
+ * a_s^2 coefficient functions of van Neerven and Vogt (hep-ph/9907472, hep-ph/0006154) written
+ * here in x space as printed,
  * independently of engine/src/dis/coef_nnlo.c, convolved with x-space PDFs by GSL QAGS;
  * the first-order part comes from xs_structure_functions.  The soft (B) parts are
  * [B]_+ distributions: int_x^1 [B]_+ h = int_x^1 B(z) (h(z) - h(1)) dz - h(1) int_0^x B. */
@@ -12,7 +13,7 @@
 
 typedef struct {
     double x, nf, h1;
-    int which; /* 0: F2, 1: FL */
+    int which; /* 0: F2, 1: FL, 2: xF3 (c3ns^(2) only) */
     xs_pdf3_fn pdf;
     void *ctx;
     int failed;
@@ -54,6 +55,18 @@ static double integrand(double t, void *p)
                          - 284.8 * dl + 392.4 - 1483.0 * dl1 + (6.445 + 209.4 * omy) * pow(dl1, 3)
                          - 24.00 * dl1 * dl1 - 724.1 * dl * dl * dl1 - 871.8 * dl * dl1 * dl1;
         v = ns * X[0] + bs * (X[0] - c->h1) + ps * X[2] + g * X[1];
+    } else if (c->which == 2) {
+        /* c_3,ns^(2)- (C3NM2A) and the soft part of F2 (C3NS2B = C2NS2B) */
+        const double ns = -206.1 - 576.8 * y - 3.922 * pow(dl, 3) - 33.31 * dl * dl - 67.60 * dl
+                          - 15.20 * pow(dl1, 3) + 94.61 * dl1 * dl1 - 409.6 * dl1
+                          - 147.9 * dl * dl1 * dl1
+                          + nf * (-6.337 - 14.97 * y + 2.207 * dl * dl + 8.683 * dl
+                                  + 0.042 * pow(dl1, 3) - 0.808 * dl1 * dl1 + 25.00 * dl1
+                                  + 9.684 * dl * dl1);
+        double b[4];
+        soft(nf, b);
+        const double bs = (b[0] + dl1 * (b[1] + dl1 * (b[2] + dl1 * b[3]))) / omy;
+        v = ns * X[0] + bs * (X[0] - c->h1);
     } else {
         const double ns = -40.41 + 97.48 * y + (26.56 * y - 0.031) * dl * dl - 14.85 * dl
                           + 13.62 * dl1 * dl1 - 55.79 * dl1 - 150.5 * dl * dl1
@@ -117,5 +130,26 @@ int xs_nnlo_structure_functions(double a_s, double lr, int nf, double x, xs_pdf3
     const double FL_2 = I[1] - 0.164 * X[0];
     *F2 = X[0] + a_s * F2_1 + a_s * a_s * (F2_2 + lr * F2_1);
     *FL = a_s * FL_1 + a_s * a_s * (FL_2 + lr * FL_1);
+    return 0;
+}
+
+int xs_nnlo_c3_convolution(int nf, double x, xs_pdf3_fn pdf, void *ctx, double epsrel, double *I3)
+{
+    double X[3];
+    if (pdf(x, ctx, X)) return -1;
+    gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
+    nn_ctx c = {x, nf, X[0], 2, pdf, ctx, 0};
+    gsl_function f = {integrand, &c};
+    double I, err;
+    const int grc = gsl_integration_qags(&f, log(x), 0.0, 0.0, epsrel, 4000, w, &I, &err);
+    gsl_integration_workspace_free(w);
+    if ((grc != GSL_SUCCESS && grc != GSL_EROUND) || c.failed) return -1;
+    double b[4];
+    soft(nf, b);
+    const double L = log1p(-x);
+    double intb = 0.0;
+    for (int k = 0; k < 4; k++) intb += -b[k] * pow(L, k + 1) / (k + 1);
+    /* local (delta) term of C3NM2C: -338.531 - 0.104 + nf (46.844 + 0.013) */
+    *I3 = I - X[0] * intb + (-338.531 - 0.104 + nf * (46.844 + 0.013)) * X[0];
     return 0;
 }

@@ -19,7 +19,7 @@
 
 typedef struct ljob {
     pf_like *lk;
-    pf_like *lkw;       /* the same events with whole stencil rows (the layout before 6 Dec 2026) */
+    pf_like *lkc;       /* the same events with compact stencil rows, expanded by the pass */
     pf_cuda_like *glk; /* --device cuda: the device copy of the same events */
     const pf_ops *ops;
     const pf_detector_card *det;
@@ -245,16 +245,17 @@ static void usage(FILE *out)
             "Likelihood timings (docs/performance.md, section likelihood); defaults N = 1e5,1e6,\n"
             "T = all cores, CARD = configs/cards/perfect.yaml.  Events: N points uniform in\n"
             "ln x, ln Q2 inside the cuts (fixed seed), rows from prepare (perfect detector,\n"
-            "factored stencil in compact form, 44 bytes per event, expanded by the pass); G and\n"
-            "dG at the card's parameters.\n"
+            "factored stencil, 84 bytes per event, as fit holds them); G and dG at the card's\n"
+            "parameters.\n"
             "  like_events_grad     ln L + gradient in every PDF parameter, at 1 and T threads\n"
             "                       (and ranks: run under mpirun)\n"
             "  like_events_value    ln L alone\n"
-            "  like_events_grad_whole  the same events with the 10 weights per row stored whole\n"
-            "                       (84 bytes per event; the layout before 6 Dec 2026)\n"
+            "  like_events_grad_compact  the same events as compact rows (44 bytes per event),\n"
+            "                       the weights formed in the pass (what fit holds when the\n"
+            "                       whole rows would take more than a quarter of the memory)\n"
             "                       (with --device cuda, the default where a device is present\n"
             "                       in a CUDA build, both again on the device: device column)\n"
-            "  like_traffic_floor   44 bytes x N (the compact rows) / measured read bandwidth at T threads\n"
+            "  like_traffic_floor   84 bytes x N (the rows) / measured read bandwidth at T threads\n"
             "  like_nexp_grad       normalisation L c.G and its gradient L dG c (all parameters;\n"
             "                       _8par: 8 of them, what a fit of 8 free parameters needs)\n"
             "  like_histogram_grad  binned Poisson ln L + gradient (card's fit.bins)\n"
@@ -417,7 +418,8 @@ int pf_bench_likelihood(int argc, char **argv)
         pf_like_data d = {.ngrid = ng, .nevents_total = ntot, .first_event = b, .nevents = n, .st_base = base,
                           .st_w = stw, .st_nx = pf_ops_nx(ops), .bin = bin, .c = c, .luminosity = 1.0,
                           .nbins = nb, .H = H};
-        /* the production layout: compact rows that the pass expands (prepare writes them) */
+        /* the same rows compact, as prepare writes them; fit expands them on reading
+         * unless they would take more than a quarter of the memory (like_io.c) */
         double *loc = malloc((n ? n : 1) * PF_LIKE_STL * sizeof *loc), *xfv = malloc((n ? n : 1) * sizeof *xfv);
         uint32_t *base2 = malloc((n ? n : 1) * sizeof *base2);
         if (!rc && (!loc || !xfv || !base2)) rc = pf_status_set(&st, PF_ENOMEM, "out of memory for %zu events", n);
@@ -425,9 +427,9 @@ int pf_bench_likelihood(int argc, char **argv)
         pf_like_data dc = d;
         dc.st_base = base2, dc.st_w = NULL, dc.st_loc = loc, dc.st_xf = xfv, dc.st_xpow = pf_ops_xpow(ops);
         if (!rc) {
-            j.lk = pf_like_create(&dc, &st);
-            j.lkw = j.lk ? pf_like_create(&d, &st) : NULL;
-            if (!j.lk || !j.lkw) rc = st.code;
+            j.lk = pf_like_create(&d, &st);
+            j.lkc = j.lk ? pf_like_create(&dc, &st) : NULL;
+            if (!j.lk || !j.lkc) rc = st.code;
         }
         free(loc); free(xfv); free(base2);
         if (!rc && use_cuda) {
@@ -450,15 +452,15 @@ int pf_bench_likelihood(int argc, char **argv)
             if (!rc && pf_bench_time(run_events, &j, warmup, repeats, &rv))
                 rc = pf_status_set(&st, PF_EINTERNAL, "ln L failed");
             res[nres++] = rv;
-            /* the whole rows (80 bytes per event instead of 40) for comparison */
-            pf_like *lkc = j.lk;
-            j.lk = j.lkw;
+            /* the compact rows (44 bytes per event instead of 84, weights formed in the pass) */
+            pf_like *lkw = j.lk;
+            j.lk = j.lkc;
             j.want_grad = 1;
-            pf_bench_result rw = {"like_events_grad_whole", ntot, tc[t], pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
+            pf_bench_result rw = {"like_events_grad_compact", ntot, tc[t], pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
             if (!rc && pf_bench_time(run_events, &j, warmup, repeats, &rw))
                 rc = pf_status_set(&st, PF_EINTERNAL, "ln L failed");
             res[nres++] = rw;
-            j.lk = lkc;
+            j.lk = lkw;
         }
         pf_cli_set_threads(tmax);
         for (int want = 1; want >= 0 && j.glk && !rc; want--) {
@@ -469,8 +471,7 @@ int pf_bench_likelihood(int argc, char **argv)
             res[nres++] = r;
         }
         if (!rc) {
-            /* compact rows: 4 doubles, the x factor and the base per event */
-            const double bytes = (double)ntot * ((PF_LIKE_STL + 1) * sizeof(double) + sizeof(uint32_t));
+            const double bytes = (double)ntot * (PF_LIKE_STW * sizeof(double) + sizeof(uint32_t));
             const double bw = read_bandwidth((size_t)fmax(bytes / pf_par_size(), 4e8));
             pf_bench_result r = {"like_traffic_floor", ntot, tmax, pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
             /* ranks share the node's memory bus: the floor is for the whole machine */
@@ -502,9 +503,9 @@ int pf_bench_likelihood(int argc, char **argv)
             res[nres++] = rh;
         }
         pf_like_destroy(j.lk);
-        pf_like_destroy(j.lkw);
+        pf_like_destroy(j.lkc);
         j.lk = NULL;
-        j.lkw = NULL;
+        j.lkc = NULL;
         pf_cuda_like_destroy(j.glk);
         j.glk = NULL;
     }

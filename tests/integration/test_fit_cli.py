@@ -185,34 +185,14 @@ def test_one_and_two_threads_and_ranks_give_identical_payloads(chain, tmp_path):
     assert payload_checksum(tmp_path / "f2.h5") == payload_checksum(d / "fit.h5")
 
 
-def whole_rows(f):
-    """The perfect detector's whole stencil rows (the layout before 6 Dec 2026,
-    /events/stencil_w) from the compact ones, with the engine's operations in its order
-    (kernels/interp.h pf_interp_cubic_weights, kernels/eventpass.h pf_ev_stencil_expand),
-    so the same bits."""
-    loc = f["events/stencil_local"][:]
-    xf = f["events/stencil_xf"][:]
-    xpow = f["events/stencil_xpow"][:]
-    base = f["events/stencil_base"][:].astype(np.int64)
-    nx = int(f["events"].attrs["stencil_nx"])
-
-    def cubic(r):
-        rp1, rm1, rm2 = r + 1.0, r - 1.0, r - 2.0
-        return np.stack([-r * rm1 * rm2 * (1.0 / 6.0), rp1 * rm1 * rm2 * 0.5, -rp1 * r * rm2 * 0.5,
-                         rp1 * r * rm1 * (1.0 / 6.0)], axis=1)
-
-    wr, wc = cubic(loc[:, 0]), cubic(loc[:, 1])
-    c0 = (base // 2) % nx
-    for c in range(4):
-        wc[:, c] = wc[:, c] * (xf * xpow[c0 + c])
-    return np.concatenate([wr, wc, loc[:, 2:4]], axis=1)
-
-
 def test_whole_rows_of_the_older_layout_give_the_same_fit_bits(chain, tmp_path):
     """likelihood.h5 files of the older layout (/events/stencil_w, the 10 weights per event
     whole) are still read, and their fit is bit for bit the compact file's: the pass's
     expansion of the compact rows is the same arithmetic as prepare's whole rows."""
+    import sys
     from artefact_edit import edited
+    sys.path.insert(0, str(SOURCE_ROOT / "tools"))
+    from python_baseline import whole_rows  # the engine's expansion, operation for operation
 
     d, card = chain
 

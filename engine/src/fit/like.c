@@ -253,34 +253,27 @@ static int make_response(pf_like *lk, const pf_like_data *d, pf_status *st)
 }
 
 /* y[r] = sum_j val[j] x[col[j]] over the CSR rows r < nr, each row in ascending j by one
- * thread: the same bits for any number of threads. */
-static void csr_apply(size_t nr, const uint64_t *ptr, const uint32_t *col, const double *val, const double *x,
-                      double *y)
-{
-#ifdef PF_HAVE_OPENMP
-#pragma omp parallel for schedule(static, 64)
-#endif
-    for (size_t r = 0; r < nr; r++) {
-        double a = 0.0;
-        for (uint64_t j = ptr[r]; j < ptr[r + 1]; j++) a += val[j] * x[col[j]];
-        y[r] = a;
+ * thread: the same bits for any number of threads.  csr_apply_f32 reads float32-stored
+ * weights: each converts exactly to the weight, so the sums are csr_apply's bits, from 8
+ * instead of 12 bytes per weight. */
+#define PF_CSR_APPLY(name, T)                                                                                  \
+    static void name(size_t nr, const uint64_t *ptr, const uint32_t *col, const T *val, const double *x,    \
+                     double *y)                                                                             \
+    {                                                                                                       \
+        PF_OMP_FOR_STATIC64                                                                                 \
+        for (size_t r = 0; r < nr; r++) {                                                                   \
+            double a = 0.0;                                                                                 \
+            for (uint64_t j = ptr[r]; j < ptr[r + 1]; j++) a += (double)val[j] * x[col[j]];                 \
+            y[r] = a;                                                                                       \
+        }                                                                                                   \
     }
-}
-
-/* csr_apply with float32-stored weights: each (double) val[j] is the weight exactly, so the
- * sums are csr_apply's bits, from 8 instead of 12 bytes per weight */
-static void csr_apply_f32(size_t nr, const uint64_t *ptr, const uint32_t *col, const float *val, const double *x,
-                          double *y)
-{
 #ifdef PF_HAVE_OPENMP
-#pragma omp parallel for schedule(static, 64)
+#define PF_OMP_FOR_STATIC64 _Pragma("omp parallel for schedule(static, 64)")
+#else
+#define PF_OMP_FOR_STATIC64
 #endif
-    for (size_t r = 0; r < nr; r++) {
-        double a = 0.0;
-        for (uint64_t j = ptr[r]; j < ptr[r + 1]; j++) a += (double)val[j] * x[col[j]];
-        y[r] = a;
-    }
-}
+PF_CSR_APPLY(csr_apply, double)
+PF_CSR_APPLY(csr_apply_f32, float)
 
 /* A failed create: with take, the event rows (CSR or stencil) go back to the caller. */
 static pf_like *create_failed(pf_like *lk, int take)

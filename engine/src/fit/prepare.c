@@ -25,6 +25,7 @@
 
 #include <gsl/gsl_integration.h>
 
+#include "partonflow/kernels/eventpass.h"
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
 
@@ -247,34 +248,23 @@ int pf_prep_norm(const pf_ops *ops, const pf_detector_card *det, const pf_prep_b
 int pf_prep_events_stencil(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,
                            const double *q2, uint32_t *base, double *stw, pf_status *st)
 {
-    pf_det_params ep;
-    eff_params(det, &ep);
-    double kcuts[7], ks, kalpha;
-    pf_ops_kinematics(ops, kcuts, &ks, &kalpha);
-    const size_t knx = pf_ops_nx(ops);
-    long bad = -1;
+    /* the compact rows, expanded as the pass expands them (the bits of
+     * pf_ops_stencil_weights: unit test compact_stencil_rows_give_the_whole_rows_bits) */
+    double *loc = malloc((n ? n : 1) * PF_LIKE_STL * sizeof *loc), *xf = malloc((n ? n : 1) * sizeof *xf);
+    if (!loc || !xf) {
+        free(loc); free(xf);
+        return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the rows of %zu events", n);
+    }
+    int rc = pf_prep_events_stencil_local(ops, det, n, x, q2, base, loc, xf, st);
+    const double *xpow = pf_ops_xpow(ops);
+    const size_t nx = pf_ops_nx(ops);
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (size_t i = 0; i < n; i++) {
-        int r0, c0;
-        double *w = stw + i * PF_LIKE_STW, f2, fl;
-        /* the same stencil and factors as pf_ops_xsec_weights, kept factored */
-        if (pf_ops_stencil_weights(ops, x[i], q2[i], &r0, &c0, w, w + 4)) {
-#ifdef PF_HAVE_OPENMP
-#pragma omp critical(pf_prep_bad)
-#endif
-            if (bad < 0 || (long)i < bad) bad = (long)i;
-            continue;
-        }
-        pf_kin_xsec_factors(x[i], q2[i], ks, kalpha, &f2, &fl);
-        const double e = pf_det_efficiency(&ep, q2[i] / (x[i] * ks));
-        w[8] = e * f2;
-        w[9] = e * fl;
-        base[i] = (uint32_t)(((size_t)r0 * knx + (size_t)c0) * PF_NOBS);
-    }
-    if (bad >= 0) return pf_ops_domain_error(ops, "prepare: accepted event", bad, x, q2, st);
-    return PF_OK;
+    for (size_t i = 0; i < (rc ? 0 : n); i++)
+        pf_ev_stencil_expand(loc + i * PF_LIKE_STL, xf[i], xpow + (base[i] / 2) % nx, stw + i * PF_LIKE_STW);
+    free(loc); free(xf);
+    return rc;
 }
 
 int pf_prep_events_stencil_local(const pf_ops *ops, const pf_detector_card *det, size_t n, const double *x,

@@ -274,8 +274,13 @@ static void compact_stencil_rows_give_the_whole_rows_bits(void **state)
     assert_int_equal(pf_prep_events_stencil_local(o, &det, n, x, q2, b2, loc, xf, &st), 0);
     assert_memory_equal(b1, b2, n * sizeof *b1);
     for (size_t i = 0; i < n; i++) {
-        double sw[PF_LIKE_STW];
+        /* the expansion against the grid path's own stencil weights (ops), computed apart */
+        double sw[PF_LIKE_STW], w[8];
+        int r0, c0;
         pf_ev_stencil_expand(loc + i * PF_LIKE_STL, xf[i], pf_ops_xpow(o) + (b2[i] / 2) % nx, sw);
+        assert_int_equal(pf_ops_stencil_weights(o, x[i], q2[i], &r0, &c0, w, w + 4), 0);
+        assert_memory_equal(sw, w, sizeof w);
+        assert_int_equal(b2[i], (uint32_t)(((size_t)r0 * nx + (size_t)c0) * 2));
         assert_memory_equal(sw, stw + i * PF_LIKE_STW, sizeof sw);
     }
     double *cc = calloc(ng, sizeof *cc);

@@ -12,6 +12,8 @@
 #include "partonflow/pdf.h"
 #include "partonflow/kernels/kinematics.h"
 
+#include "dis_group.h"
+
 #define PF_PI 3.14159265358979323846
 
 /* Output-flavour index of quark q = 1..6 (d, u, s, c, b, t) and of its antiquark in the
@@ -122,19 +124,6 @@ int pf_dis_sf_operator(const pf_evol *ev, double q2, double complex *K2, double 
     return rc;
 }
 
-typedef struct {
-    double q2;
-    size_t i;
-} q2_index;
-
-static int cmp_q2(const void *a, const void *b)
-{
-    const q2_index *u = a, *v = b;
-    if (u->q2 < v->q2) return -1;
-    if (u->q2 > v->q2) return 1;
-    return (u->i > v->i) - (u->i < v->i);
-}
-
 /* sum_n Im[kern_n A_n] */
 static double im_dot(size_t nn, const double complex *kern, const double complex *A)
 {
@@ -183,12 +172,7 @@ int pf_dis_sf_exact(const pf_evol *ev, const pf_pdf *pdf, size_t n, const double
         goto done;
     }
     /* group the points by distinct q2, so that each operator is computed once */
-    for (size_t i = 0; i < n; i++) ord[i] = (q2_index){q2[i], i};
-    qsort(ord, n, sizeof *ord, cmp_q2);
-    size_t ng = 0;
-    for (size_t k = 0; k < n; k++)
-        if (k == 0 || ord[k].q2 != ord[k - 1].q2) gstart[ng++] = k;
-    gstart[ng] = n;
+    const size_t ng = pf_dis_group_q2(n, q2, ord, gstart);
 
     /* the first failing group (lowest q2) reports, whatever the thread count */
     size_t fail_group = SIZE_MAX;

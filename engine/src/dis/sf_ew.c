@@ -14,6 +14,8 @@
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/pdf.h"
 
+#include "dis_group.h"
+
 #define PF_PI 3.14159265358979323846
 #define QUARK(q) (PF_GLUON + (q))
 #define ANTIQUARK(q) (PF_GLUON - (q))
@@ -237,19 +239,6 @@ int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double
     return rc;
 }
 
-typedef struct {
-    double q2;
-    size_t i;
-} q2_index;
-
-static int cmp_q2(const void *a, const void *b)
-{
-    const q2_index *u = a, *v = b;
-    if (u->q2 < v->q2) return -1;
-    if (u->q2 > v->q2) return 1;
-    return (u->i > v->i) - (u->i < v->i);
-}
-
 int pf_dis_ew_sf_exact(const pf_evol *ev, const pf_pdf *pdf, const pf_dis_ew *ew, size_t n,
                        const double *x, const double *q2, double *F2, double *FL, double *xF3,
                        pf_status *st)
@@ -284,12 +273,7 @@ int pf_dis_ew_sf_exact(const pf_evol *ev, const pf_pdf *pdf, const pf_dis_ew *ew
         rc = st ? st->code : PF_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < n; i++) ord[i] = (q2_index){q2[i], i};
-    qsort(ord, n, sizeof *ord, cmp_q2);
-    size_t ng = 0;
-    for (size_t k = 0; k < n; k++)
-        if (k == 0 || ord[k].q2 != ord[k - 1].q2) gstart[ng++] = k;
-    gstart[ng] = n;
+    const size_t ng = pf_dis_group_q2(n, q2, ord, gstart);
 
     size_t fail_group = SIZE_MAX;
     pf_status fail_st = {0};

@@ -607,3 +607,49 @@ def test_dataset_declaring_far_more_than_the_file_stores_is_refused_fast(chain, 
     assert time.monotonic() - t0 < 60
     assert_refused(r, out if which != "theory" else None, dst, "/" + dataset.lstrip("/"), "declares",
                    "expected a dataset written in full")
+
+
+# ------------------------------------------------------- libhdf5's endless loop -------
+
+def zero_size_heap_object(src, dst):
+    """Copy src with the free-space object of its first global heap collection given size 0
+    (HDF5 file format spec, "Global Heap": 'GCOL', version, 3 reserved bytes, the
+    collection's size, then objects of index (2 bytes), reference count (2), 4 reserved,
+    size (8) and data padded to 8 bytes; index 0 is the free space).  libhdf5 1.10.8's
+    H5HG__cache_heap_deserialize then steps by zero bytes forever - the hang the fuzzer
+    found in a mutated likelihood.h5."""
+    b = bytearray(open(src, "rb").read())
+    at = b.find(b"GCOL")
+    assert at >= 0, "no global heap in %s (partonflow writes variable-length strings)" % src
+    size = int.from_bytes(b[at + 8:at + 16], "little")
+    p = at + 16
+    while p < at + size:
+        idx = int.from_bytes(b[p:p + 2], "little")
+        if idx == 0:
+            b[p + 8:p + 16] = bytes(8)
+            break
+        p += 16 + (int.from_bytes(b[p + 8:p + 16], "little") + 7) // 8 * 8
+    else:
+        pytest.fail("no free-space object in the global heap of %s" % src)
+    open(dst, "wb").write(bytes(b))
+
+
+@pytest.mark.parametrize("what", ["theory", "likelihood", "events"])
+def test_a_global_heap_that_makes_libhdf5_loop_ends_in_exit_2_naming_the_file(chain, tmp_path, what):
+    """The watchdog of docs/reliability.md ("libhdf5's own defects") turns libhdf5's endless
+    loop on a damaged global heap into a refusal that names the file, after
+    PF_HDF5_STALL_SECONDS (2 s here); the undamaged file is read as before."""
+    bad = tmp_path / ("bad_%s.h5" % what)
+    src = {"theory": chain["theory"], "likelihood": chain["like_st"], "events": chain["ev_perfect"]}[what]
+    zero_size_heap_object(src, bad)
+    out = tmp_path / "out.h5"
+    argv = {"theory": ["sf", "--card", chain["card"], "--theory", bad, "--x", "0.01", "--q2", "10"],
+            "likelihood": ["fit", "--likelihood", bad, "--card", chain["perfect"], "--theory", chain["theory"],
+                           "--out", out],
+            "events": ["prepare", "--theory", chain["theory"], "--events", bad, "--out", out]}[what]
+    env = dict(os.environ, PF_HDF5_STALL_SECONDS="2")
+    t0 = time.monotonic()
+    r = subprocess.run([str(PARTONFLOW)] + [str(a) for a in argv], capture_output=True, text=True, env=env,
+                       timeout=120)
+    assert time.monotonic() - t0 < 60
+    assert_refused(r, out, str(bad), "libhdf5 has not finished reading", "damaged")

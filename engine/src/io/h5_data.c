@@ -1,8 +1,12 @@
 /* partonflow io: datasets and attributes of artefact files (serial and collective MPI-IO). */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "h5_impl.h"
 #include "partonflow/par.h"
@@ -503,6 +507,97 @@ static hid_t open_attr(hid_t obj, const char *fname, const char *objname, const 
     return H5Aopen(obj, name, H5P_DEFAULT);
 }
 
+/* A watchdog on the one read partonflow makes from a global heap.  libhdf5 1.10 (Debian 12's
+ * 1.10.8) loops forever in H5HG__cache_heap_deserialize when a global heap collection holds
+ * an object whose stored size makes its extent zero (the free-space object with size 0, or
+ * a size of 2^64 - 16): a damaged file then hangs the reader, and partonflow cannot look at
+ * the collection before libhdf5 parses it.  Variable-length strings are the only global-heap
+ * objects partonflow reads, so that H5Aread runs with a thread that waits for it: a heap
+ * object of a few kB takes microseconds, and one that has not arrived after
+ * PF_HDF5_STALL_SECONDS (default 60) means the loop.  The watchdog then names the file and
+ * attribute on stderr and ends the process with exit status 2 (bad input, as the CLI's
+ * refusals), or aborts where PF_HDF5_STALL_ABORT is set (tools/fuzz.sh, so that libFuzzer
+ * keeps the input).  docs/reliability.md, "libhdf5's own defects". */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+    double secs;
+    const char *fname, *objname, *name;
+} stall_watch;
+
+static double stall_seconds(void)
+{
+    const char *v = getenv("PF_HDF5_STALL_SECONDS");
+    if (!v || !*v)
+        return 60.0;
+    char *end;
+    errno = 0;
+    double s = strtod(v, &end);
+    if (errno || *end || !(s > 0.0) || s > 1e9) {
+        fprintf(stderr, "partonflow: PF_HDF5_STALL_SECONDS='%s' is not a positive number of seconds; using 60\n", v);
+        return 60.0;
+    }
+    return s;
+}
+
+static void *stall_watchdog(void *arg)
+{
+    stall_watch *w = arg;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    double whole = (double)(long long)w->secs;
+    until.tv_sec += (time_t)whole;
+    until.tv_nsec += (long)((w->secs - whole) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec += 1;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&w->mu);
+    int rc = 0;
+    while (!w->done && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&w->cv, &w->mu, &until);
+    int stalled = !w->done;
+    pthread_mutex_unlock(&w->mu);
+    if (stalled) {
+        fprintf(stderr,
+                "partonflow: %s: libhdf5 has not finished reading attribute %s of %s after %g s: the file is "
+                "damaged (libhdf5 1.10 loops forever on a global heap collection with a zero-size object; "
+                "docs/reliability.md); PF_HDF5_STALL_SECONDS sets the wait\n",
+                w->fname, w->name, w->objname, w->secs);
+        const char *ab = getenv("PF_HDF5_STALL_ABORT");
+        if (ab && *ab && strcmp(ab, "0"))
+            abort();
+        _exit(2);
+    }
+    return NULL;
+}
+
+static herr_t read_vlen_string_watched(hid_t a, hid_t mt, char **s, const char *fname, const char *objname,
+                                       const char *name)
+{
+    stall_watch w = {.done = 0, .secs = stall_seconds(), .fname = fname, .objname = objname, .name = name};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_t th;
+    const int watched = pthread_create(&th, NULL, stall_watchdog, &w) == 0;
+    herr_t r = H5Aread(a, mt, s);
+    if (watched) {
+        pthread_mutex_lock(&w.mu);
+        w.done = 1;
+        pthread_cond_signal(&w.cv);
+        pthread_mutex_unlock(&w.mu);
+        pthread_join(th, NULL);
+    }
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+    return r;
+}
+
 int pf_h5_attr_read_string(hid_t obj, const char *fname, const char *objname, const char *name, char **out,
                            pf_status *st)
 {
@@ -520,7 +615,7 @@ int pf_h5_attr_read_string(hid_t obj, const char *fname, const char *objname, co
         H5Tset_size(mt, H5T_VARIABLE);
         H5Tset_cset(mt, H5Tget_cset(t));
         char *s = NULL;
-        if (H5Aread(a, mt, &s) < 0 || !s)
+        if (read_vlen_string_watched(a, mt, &s, fname, objname, name) < 0 || !s)
             rc = pf_status_set(st, PF_EFORMAT, "%s: cannot read attribute %s of %s (%s)", fname, name, objname,
                                pf_h5_errmsg(e));
         else

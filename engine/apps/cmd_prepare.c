@@ -28,7 +28,7 @@ static void prepare_usage(FILE *out)
             "stencil row on F (40 bytes per event in the file), c and H from M; --rows exact\n"
             "stores each event's own folded CSR row instead (~2 kB per event; the reference).\n"
             "--verify N compares the first N events' densities of the two at the truth and\n"
-            "prints the distribution of the relative difference.\n"
+            "prints the distribution of the relative difference and where the largest is.\n"
             "Refuses events simulated from another theory.h5.  Events made by another\n"
             "producer (an HDF5 file without /meta in the schema of docs/artefacts.md\n"
             "\"External events\") need --card: its detector, kinematics and parameters.\n"
@@ -102,8 +102,9 @@ int pf_cmd_prepare(int argc, char **argv)
     if (r.verified)
         fprintf(stderr,
                 "partonflow prepare: --verify %zu events: |response / exact - 1| median %.2e, 90%% %.2e, "
-                "99%% %.2e, 99.9%% %.2e, max %.2e; %zu above 1e-5\n",
-                r.verified, r.verify_q[0], r.verify_q[1], r.verify_q[2], r.verify_q[3], r.verify_q[4], r.verify_over);
+                "99%% %.2e, 99.9%% %.2e, max %.2e; %zu above 1e-5; the largest at x_r = %.6g, Q2_r = %.6g GeV^2\n",
+                r.verified, r.verify_q[0], r.verify_q[1], r.verify_q[2], r.verify_q[3], r.verify_q[4], r.verify_over,
+                r.verify_worst_x, r.verify_worst_q2);
     printf("partonflow prepare: %s: %zu accepted of %zu events, %zu grid values, %zu bins; read %.2f s, "
            "event weights %.3f s, normalisation %.2f s, written %.2f s (%d rank(s) x %d thread(s))\n",
            out, r.nacc, r.ngen, r.ngrid, r.nbins, r.t_read, r.t_rows, r.t_norm, r.t_write, pf_par_size(), nthr);

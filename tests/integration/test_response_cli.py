@@ -124,6 +124,11 @@ def test_probe_grid_over_the_high_x_corner_stays_within_its_documented_accuracy(
     assert "--verify %d events" % npts in r.stderr, r.stderr
     med, q90, q99, q999, mx = verify_quantiles(r.stderr)
     assert med < 4e-6 and q90 < 1.5e-5 and mx < 4.5e-5, r.stderr
+    # the largest deviation is named, and it is in the corner (x_r > 0.78, docs/fitting.md)
+    w = re.search(r"the largest at x_r = ([0-9.e+-]+), Q2_r = ([0-9.e+-]+) GeV\^2", r.stderr)
+    assert w, r.stderr
+    wx, wq = float(w.group(1)), float(w.group(2))
+    assert 0.78 < wx <= 0.899 and 80 <= wq <= 999, r.stderr
 
 
 def test_events_at_a_flavour_threshold_match_their_exact_rows(tmp_path):

@@ -41,6 +41,7 @@ typedef struct pf_prepare_report {
     size_t verified;                   /* nverify: events compared; |response/exact - 1| */
     double verify_q[5];                /*   median, 90 %, 99 %, 99.9 %, max */
     size_t verify_over;                /*   events above 1e-5 */
+    double verify_worst_x, verify_worst_q2; /* the reconstructed point of the largest one */
 } pf_prepare_report;
 
 int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_status *st);

@@ -87,7 +87,15 @@ static int verify_response(const pf_ops *ops, const pf_det_params *dp, const dou
     if (!rc && n) {
         double *a = malloc(n * sizeof *a);
         if (!a) rc = pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the verification");
-        for (size_t i = 0; a && i < n; i++) a[i] = fabs(rel[i]);
+        size_t worst = 0;
+        for (size_t i = 0; a && i < n; i++) {
+            a[i] = fabs(rel[i]);
+            if (a[i] > a[worst]) worst = i;
+        }
+        if (a) {
+            rep->verify_worst_x = x[worst];
+            rep->verify_worst_q2 = q2[worst];
+        }
         if (a) {
             qsort(a, n, sizeof *a, cmp_abs);
             size_t over = 0;

@@ -110,10 +110,11 @@ int pf_cmd_prepare(int argc, char **argv)
            out, r.nacc, r.ngen, r.ngrid, r.nbins, r.t_read, r.t_rows, r.t_norm, r.t_write, pf_par_size(), nthr);
     const double na = (double)r.nacc;
     if (r.response)
-        printf("partonflow prepare: smeared detector: response operator M of %zu x %zu nodes (%zu used), "
+        printf("partonflow prepare: smeared detector: response operator M of %zu x %zu nodes and a high-x patch of "
+               "%zu x %zu (%zu used), "
                "%zu weights (%.1f MB: float32 value and int32 column); events as stencil rows on F = M G (40 bytes in "
                "the file, 84 in memory); %.1f bytes per event with M\n",
-               r.m_nt, r.m_nz, r.m_used, r.m_nnz, 8.0 * (double)r.m_nnz / 1e6,
+               r.m_nt, r.m_nz, r.m_pnt, r.m_pnz, r.m_used, r.m_nnz, 8.0 * (double)r.m_nnz / 1e6,
                (40.0 * na + 8.0 * (double)r.m_nnz) / na);
     else if (r.smeared)
         printf("partonflow prepare: smeared detector: CSR rows, %zu weights, %.1f per event (mean), %.1f MB "

@@ -189,15 +189,24 @@ typedef struct pf_reco_grid {
     pf_interp_axis taxis, zaxis; /* rows (t), columns (zeta) */
     size_t nt, nz;
     double cuts[7], s, alpha;    /* the reconstructed cuts, s, alpha_em of the theory */
+    /* the high-x patch (prepare_reco.c): a grid of half the spacing in both axes over the
+     * corner t >= pt0, zeta >= pz0, whose nodes follow the main grid's as rows nt ..
+     * nt + pnt - 1 of the same stride nz (columns 0 .. pnz - 1 of them, pnz <= nz), so an
+     * event in the corner is a stencil row like any other; pnt = 0: no patch */
+    pf_interp_axis ptaxis, pzaxis;
+    size_t pnt, pnz;
+    double pt0, pz0;
 } pf_reco_grid;
 /* The grid over the reconstructed cuts rcuts (PF_CUT_* order) at the theory grid's spacing. */
 int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *rcuts, pf_reco_grid *rg,
                       pf_status *st);
-/* Length of F: PF_NOBS nt nz. */
+/* Nodes of the grid, patch included: (nt + pnt) nz. */
+size_t pf_reco_nnodes(const pf_reco_grid *rg);
+/* Length of F: PF_NOBS (nt + pnt) nz. */
 size_t pf_reco_nF(const pf_reco_grid *rg);
-/* Reconstructed (x, Q2) of node k (0 <= k < nt nz). */
+/* Reconstructed (x, Q2) of node k (0 <= k < pf_reco_nnodes). */
 void pf_reco_node(const pf_reco_grid *rg, size_t k, double *x, double *q2);
-/* use[k] (nt nz) = 1 for the nodes a stencil of a point inside the cuts can reach; -1 when
+/* use[k] (pf_reco_nnodes) = 1 for the nodes a stencil of a point inside the cuts can reach; -1 when
  * out of memory. */
 int pf_reco_used_nodes(const pf_reco_grid *rg, uint8_t *use);
 /* Factored stencil rows of events on F (st_nx = nz): base, and either the weights stw

@@ -37,6 +37,7 @@ typedef struct pf_prepare_report {
                                           because the generation region is tighter than the
                                           derived one in these bounds */
     size_t m_nt, m_nz, m_used, m_nnz;  /* the response operator M */
+    size_t m_pnt, m_pnz;               /* its high-x patch (0: none) */
     size_t rows_total, nnz_total;      /* CSR rows written (all events, or the exact ones) */
     size_t verified;                   /* nverify: events compared; |response/exact - 1| */
     double verify_q[5];                /*   median, 90 %, 99 %, 99.9 %, max */

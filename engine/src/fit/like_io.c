@@ -62,6 +62,10 @@ static const pf_h5_field like_fields[] = {
      .hi = 1048576, .what = "reconstructed t nodes"},
     {.path = "/response@nz", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 4,
      .hi = 1048576, .what = "reconstructed zeta nodes"},
+    {.path = "/response@patch_nt", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 4,
+     .hi = 1048576, .what = "t nodes of the high-x patch"},
+    {.path = "/response@patch_nz", .cls = PF_H5_INTEGER_CLASS, .rules = PF_H5_OPTIONAL | PF_H5_RANGE, .lo = 4,
+     .hi = 1048576, .what = "zeta nodes of the high-x patch"},
     {.path = "/response/col", .cls = PF_H5_INTEGER_CLASS, .rank = 1, .dims = {"response_nnz"},
      .rules = PF_H5_OPTIONAL | PF_H5_INDEX, .lo = 0, .bound = "ngrid", .what = "a grid index", .unit = "entry"},
     {.path = "/response/val", .cls = PF_H5_FLOAT_CLASS, .rank = 1, .dims = {"response_nnz"},
@@ -150,6 +154,23 @@ int pf_like_file_write_response(pf_h5 *h, const pf_prep_response *r, pf_status *
     TRY(pf_h5_write(h, "/response/zeta_nodes", PF_H5_DOUBLE, 1, d, zn, "ln(x - Q2/s) - ln(1 - x)", st));
     TRY(pf_h5_set_attr_int64(h, "/response", "nt", (int64_t)r->rg.nt, st));
     TRY(pf_h5_set_attr_int64(h, "/response", "nz", (int64_t)r->rg.nz, st));
+    if (r->rg.pnt) {
+        /* the high-x patch: its rows follow the main grid's in M and F (prepare_reco.c) */
+        free(tn); free(zn);
+        tn = malloc(r->rg.pnt * sizeof *tn), zn = malloc(r->rg.pnz * sizeof *zn);
+        if (!tn || !zn) {
+            rc = pf_status_set(st, PF_ENOMEM, "likelihood.h5: cannot allocate the response grid nodes");
+            goto done;
+        }
+        for (size_t i = 0; i < r->rg.pnt; i++) tn[i] = pf_interp_axis_node(&r->rg.ptaxis, (int)i);
+        for (size_t i = 0; i < r->rg.pnz; i++) zn[i] = pf_interp_axis_node(&r->rg.pzaxis, (int)i);
+        d[0] = r->rg.pnt;
+        TRY(pf_h5_write(h, "/response/patch_t_nodes", PF_H5_DOUBLE, 1, d, tn, "ln(Q2 / GeV^2)", st));
+        d[0] = r->rg.pnz;
+        TRY(pf_h5_write(h, "/response/patch_zeta_nodes", PF_H5_DOUBLE, 1, d, zn, "ln(x - Q2/s) - ln(1 - x)", st));
+        TRY(pf_h5_set_attr_int64(h, "/response", "patch_nt", (int64_t)r->rg.pnt, st));
+        TRY(pf_h5_set_attr_int64(h, "/response", "patch_nz", (int64_t)r->rg.pnz, st));
+    }
 done:
     free(tn); free(zn); free(v32);
     return rc;
@@ -237,14 +258,27 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         int r1, r2, r3;
         TRY(pf_h5_get_attr_int64(h, "/response", "nt", &nt, st));
         TRY(pf_h5_get_attr_int64(h, "/response", "nz", &nz, st));
+        int64_t pnt = 0, pnz = 0; /* the high-x patch's rows follow the main grid's */
+        if (pf_h5_exists(h, "/response/patch_t_nodes")) {
+            TRY(pf_h5_get_attr_int64(h, "/response", "patch_nt", &pnt, st));
+            TRY(pf_h5_get_attr_int64(h, "/response", "patch_nz", &pnz, st));
+            if (pnt < 4 || pnz < 4 || pnt > (1 << 20) || pnz > nz) {
+                rc = pf_status_set(st, PF_EFORMAT,
+                                   "%s: /response attributes patch_nt = %lld, patch_nz = %lld: expected at least 4 "
+                                   "each and patch_nz <= nz = %lld", path, (long long)pnt, (long long)pnz, (long long)nz);
+                goto done;
+            }
+        }
         TRY(pf_h5_read(h, "/response/row_ptr", PF_H5_UINT64, &r1, dp, (void **)&mptr, st));
         TRY(pf_h5_read(h, "/response/col", PF_H5_INT32, &r2, dc, (void **)&mcol, st));
         TRY(pf_h5_read(h, "/response/val", PF_H5_DOUBLE, &r3, dv, (void **)&mval, st));
         if (nt < 4 || nz < 4 || nt > (1 << 20) || nz > (1 << 20) || r1 != 1 || r2 != 1 || r3 != 1 ||
-            dp[0] != (size_t)(PF_NOBS * nt * nz) + 1 || dc[0] != dv[0] || mptr[0] != 0 || mptr[dp[0] - 1] != dc[0]) {
+            dp[0] != (size_t)(PF_NOBS * (nt + pnt) * nz) + 1 || dc[0] != dv[0] || mptr[0] != 0 ||
+            mptr[dp[0] - 1] != dc[0]) {
             rc = pf_status_set(st, PF_EFORMAT,
-                               "%s: /response is inconsistent (expected row_ptr of 2 nt nz + 1 = %lld entries from 0 "
-                               "to the length of col and val)", path, (long long)(PF_NOBS * nt * nz) + 1);
+                               "%s: /response is inconsistent (expected row_ptr of 2 (nt + patch_nt) nz + 1 = %lld "
+                               "entries from 0 to the length of col and val)",
+                               path, (long long)(PF_NOBS * (nt + pnt) * nz) + 1);
             goto done;
         }
         TRY(pf_h5_check_values(h, &like_schema, "/response/col", PF_H5_INT32, mcol, 0, dc[0], &sym, st));

@@ -61,6 +61,7 @@
 #define PF_RECO_FINEST_T 0.3    /* ... the lowest PF_RECO_FINEST_LOW of them finer still */
 #define PF_RECO_FINEST_LOW 10.0
 #define PF_RECO_FINE_AFTER 12.0 /* fine rows over this many coarse spacings above each threshold band */
+#define PF_RECO_PATCH_X 0.75  /* the high-x patch starts at this x_r (at the cut's largest Q^2) */
 #define PF_RECO_REACH 3  /* a stencil of a point in cell j uses nodes j-1 .. j+2 (one-sided near a
                             segment end: j-2 .. j+3): nodes within 3 cells of the region get rows */
 
@@ -182,6 +183,7 @@ int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *r
         if (b + 1 < nb) PIECE(bl[b + 1], df);
         else PIECE(bh[b] + PF_RECO_FINE_AFTER * dt, df);
     }
+    const double top_lo = at; /* where the last piece, of coarse rows, starts (thi: none) */
     PIECE(thi, dt);
 #undef PIECE
     for (int g = 0; g < ns; g++) ta->edge[g] = pa[g];
@@ -220,59 +222,122 @@ int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *r
     pf_interp_axis_finish(za);
     rg->nt = (size_t)nt;
     rg->nz = (size_t)za->n[0];
+    /* The high-x patch.  Where the response is narrow (high Q^2) and F falls fastest (high
+     * x, F ~ (1 - x)^b), Phi keeps the curvature of F, and the coarse rows and the columns
+     * leave interpolation errors up to 4e-5 (both axes alike: 2.0e-5 from the columns,
+     * 2.3e-5 from the rows at cell centres; docs/fitting.md "Where the events are not").
+     * Halving both spacings everywhere would cost 40 % more weights in M, mostly in the
+     * long rows of low y; the patch halves them only over the corner: the coarse top
+     * rows (t >= the start of the last coarse piece) times the columns from x_r =
+     * PF_RECO_PATCH_X at the cut's largest Q^2 (zeta falls with Q^2 at fixed x, so the
+     * corner holds every x_r above it).  Its nodes reach PF_RECO_MARGIN fine spacings
+     * below both of its edges, so a point just inside has a centred stencil; across an
+     * edge the density switches from one interpolant to the other (a step of the main
+     * grid's error there, < 3e-6), and the normalisation's quadrature splits on it. */
+    const double zp_x = zeta_of(PF_RECO_PATCH_X, cuts[PF_CUT_Q2_MAX], s);
+    const int kp = (int)floor((zp_x - za->edge[0]) / dz + 1e-9);
+    if (top_lo < thi - 4.0 * dt && kp >= 4 && za->edge[0] + kp * dz < zhi - 4.0 * dz) {
+        const double hf = 0.5 * dt, zf = 0.5 * dz;
+        rg->pt0 = top_lo;
+        rg->pz0 = za->edge[0] + kp * dz;
+        pf_interp_axis *pt = &rg->ptaxis, *pz = &rg->pzaxis;
+        pt->nseg = pz->nseg = 1;
+        pt->first[0] = pz->first[0] = 0;
+        pt->edge[0] = rg->pt0 - PF_RECO_MARGIN * hf;
+        pt->edge[1] = thi;
+        pt->n[0] = (int)ceil((pt->edge[1] - pt->edge[0]) / hf - 1e-9) + 1;
+        pz->edge[0] = rg->pz0 - PF_RECO_MARGIN * zf;
+        pz->edge[1] = za->edge[1];
+        pz->n[0] = (int)ceil((pz->edge[1] - pz->edge[0]) / zf - 1e-9) + 1;
+        pf_interp_axis_finish(pt);
+        pf_interp_axis_finish(pz);
+        if ((size_t)pz->n[0] <= rg->nz) { /* the main grid's row stride holds the patch's rows */
+            rg->pnt = (size_t)pt->n[0];
+            rg->pnz = (size_t)pz->n[0];
+        }
+    }
     return PF_OK;
 }
 
-size_t pf_reco_nF(const pf_reco_grid *rg) { return PF_NOBS * rg->nt * rg->nz; }
+size_t pf_reco_nnodes(const pf_reco_grid *rg) { return (rg->nt + rg->pnt) * rg->nz; }
+
+size_t pf_reco_nF(const pf_reco_grid *rg) { return PF_NOBS * pf_reco_nnodes(rg); }
 
 void pf_reco_node(const pf_reco_grid *rg, size_t k, double *x, double *q2)
 {
     const size_t it = k / rg->nz, iz = k % rg->nz;
-    *q2 = exp(pf_interp_axis_node(&rg->taxis, (int)it));
-    *x = x_of_zeta(pf_interp_axis_node(&rg->zaxis, (int)iz), *q2, rg->s);
+    if (it < rg->nt) {
+        *q2 = exp(pf_interp_axis_node(&rg->taxis, (int)it));
+        *x = x_of_zeta(pf_interp_axis_node(&rg->zaxis, (int)iz), *q2, rg->s);
+        return;
+    }
+    /* a patch row; its columns beyond pnz are never used (their rows stay empty) */
+    *q2 = exp(pf_interp_axis_node(&rg->ptaxis, (int)(it - rg->nt)));
+    *x = x_of_zeta(pf_interp_axis_node(&rg->pzaxis, (int)(iz < rg->pnz ? iz : rg->pnz - 1)), *q2, rg->s);
 }
 
-/* Stencil of a reconstructed point on the response grid, as first nodes and local
- * coordinates (pf_interp_axis_locate_u): -1 outside it. */
+/* 1 when the point (t, zeta) takes the patch's stencil */
+static int in_patch(const pf_reco_grid *rg, double t, double z) { return rg->pnt && t >= rg->pt0 && z >= rg->pz0; }
+
+/* Stencil of a reconstructed point on the response grid, as first nodes (rows of the
+ * patch after the main grid's) and local coordinates (pf_interp_axis_locate_u): -1
+ * outside it. */
 static int reco_stencil(const pf_reco_grid *rg, double x, double q2, int *r0, int *c0, double *ur, double *uc)
 {
     if (!(x > 0.0 && x < 1.0 && q2 > 0.0 && x > q2 / rg->s)) return -1;
-    if (pf_interp_axis_locate_u(&rg->taxis, log(q2), r0, ur)) return -1;
-    if (pf_interp_axis_locate_u(&rg->zaxis, zeta_of(x, q2, rg->s), c0, uc)) return -1;
+    const double t = log(q2), z = zeta_of(x, q2, rg->s);
+    if (in_patch(rg, t, z)) {
+        if (pf_interp_axis_locate_u(&rg->ptaxis, t, r0, ur)) return -1;
+        if (pf_interp_axis_locate_u(&rg->pzaxis, z, c0, uc)) return -1;
+        *r0 += (int)rg->nt;
+        return 0;
+    }
+    if (pf_interp_axis_locate_u(&rg->taxis, t, r0, ur)) return -1;
+    if (pf_interp_axis_locate_u(&rg->zaxis, z, c0, uc)) return -1;
+    return 0;
+}
+
+/* Marks the nodes of one grid (the main one, patch = 0, or the patch) that stencils of
+ * points inside the cuts, and on the grid's side of the patch's edges, can reach: a cell
+ * counts if one of 7 x 7 points in it (edges included) is such a point.  use: the whole
+ * grid's, the patch's rows after the main grid's. */
+static int used_nodes_of(const pf_reco_grid *rg, int patch, uint8_t *use)
+{
+    const pf_interp_axis *ta = patch ? &rg->ptaxis : &rg->taxis, *za = patch ? &rg->pzaxis : &rg->zaxis;
+    const size_t nt = patch ? rg->pnt : rg->nt, nzg = patch ? rg->pnz : rg->nz, nz = rg->nz, off = patch ? rg->nt : 0;
+    uint8_t *cell = calloc(nt * nzg, 1);
+    if (!cell) return -1;
+    for (size_t it = 0; it + 1 < nt; it++) {
+        const double t0 = pf_interp_axis_node(ta, (int)it), t1 = pf_interp_axis_node(ta, (int)it + 1);
+        if (!(t1 > t0)) continue; /* the two nodes of a threshold */
+        for (size_t iz = 0; iz + 1 < nzg; iz++) {
+            const double z0 = pf_interp_axis_node(za, (int)iz), z1 = pf_interp_axis_node(za, (int)iz + 1);
+            int in = 0;
+            for (int a = 0; a <= 6 && !in; a++)
+                for (int b = 0; b <= 6 && !in; b++) {
+                    const double t = t0 + (t1 - t0) * a / 6.0, z = z0 + (z1 - z0) * b / 6.0, q2 = exp(t);
+                    in = in_patch(rg, t, z) == patch && pf_kin_in_cuts(rg->cuts, x_of_zeta(z, q2, rg->s), q2, rg->s);
+                }
+            cell[it * nzg + iz] = (uint8_t)in;
+        }
+    }
+    for (size_t it = 0; it < nt; it++)
+        for (size_t iz = 0; iz < nzg; iz++) {
+            if (!cell[it * nzg + iz]) continue;
+            const long r = PF_RECO_REACH;
+            for (long a = (long)it - r; a <= (long)it + r + 1; a++)
+                for (long b = (long)iz - r; b <= (long)iz + r + 1; b++)
+                    if (a >= 0 && a < (long)nt && b >= 0 && b < (long)nzg) use[(off + (size_t)a) * nz + (size_t)b] = 1;
+        }
+    free(cell);
     return 0;
 }
 
 int pf_reco_used_nodes(const pf_reco_grid *rg, uint8_t *use)
 {
-    const size_t nt = rg->nt, nz = rg->nz;
-    uint8_t *cell = calloc(nt * nz, 1);
-    if (!cell) return -1;
-    /* a cell meets the cut region if one of 7 x 7 points in it (edges included) is inside */
-    for (size_t it = 0; it + 1 < nt; it++) {
-        const double t0 = pf_interp_axis_node(&rg->taxis, (int)it), t1 = pf_interp_axis_node(&rg->taxis, (int)it + 1);
-        if (!(t1 > t0)) continue; /* the two nodes of a threshold */
-        for (size_t iz = 0; iz + 1 < nz; iz++) {
-            const double z0 = pf_interp_axis_node(&rg->zaxis, (int)iz), z1 = pf_interp_axis_node(&rg->zaxis, (int)iz + 1);
-            int in = 0;
-            for (int a = 0; a <= 6 && !in; a++)
-                for (int b = 0; b <= 6 && !in; b++) {
-                    const double q2 = exp(t0 + (t1 - t0) * a / 6.0);
-                    in = pf_kin_in_cuts(rg->cuts, x_of_zeta(z0 + (z1 - z0) * b / 6.0, q2, rg->s), q2, rg->s);
-                }
-            cell[it * nz + iz] = (uint8_t)in;
-        }
-    }
-    memset(use, 0, nt * nz);
-    for (size_t it = 0; it < nt; it++)
-        for (size_t iz = 0; iz < nz; iz++) {
-            if (!cell[it * nz + iz]) continue;
-            const long r = PF_RECO_REACH;
-            for (long a = (long)it - r; a <= (long)it + r + 1; a++)
-                for (long b = (long)iz - r; b <= (long)iz + r + 1; b++)
-                    if (a >= 0 && a < (long)nt && b >= 0 && b < (long)nz) use[(size_t)a * nz + (size_t)b] = 1;
-        }
-    free(cell);
-    return 0;
+    memset(use, 0, pf_reco_nnodes(rg));
+    if (used_nodes_of(rg, 0, use)) return -1;
+    return rg->pnt ? used_nodes_of(rg, 1, use) : 0;
 }
 
 int pf_reco_events_stencil(const pf_reco_grid *rg, const pf_detector_card *det, const uint8_t *use, size_t n,
@@ -349,7 +414,12 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
     const size_t nF = pf_reco_nF(rg), nbins = bins ? (size_t)bins->nx * (size_t)bins->nq2 : 0;
     const double *cuts = rg->cuts, s = rg->s;
     if (order <= 0) order = 8;
-    const size_t nzn = rg->nz, ntn = rg->nt;
+    /* the node lines of both grids (the patch's edges are nodes of both) */
+    const size_t nzn = rg->nz + rg->pnz, ntn = rg->nt + rg->pnt, nzs = rg->nz;
+    double *zl = malloc(nzn * sizeof *zl);
+    if (!zl) return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the normalisation quadrature");
+    for (size_t i = 0; i < nzn; i++)
+        zl[i] = i < rg->nz ? pf_interp_axis_node(&rg->zaxis, (int)i) : pf_interp_axis_node(&rg->pzaxis, (int)(i - rg->nz));
     const size_t nbx = bins ? (size_t)bins->nx + 1 : 0, nbq = bins ? (size_t)bins->nq2 + 1 : 0;
     const int neff = det && det->present && det->eff_n >= 2 ? det->eff_n : 0;
     const double a = cuts[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
@@ -369,7 +439,7 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
     double *ub = malloc(capu * sizeof *ub);
     gsl_integration_glfixed_table *gl = gsl_integration_glfixed_table_alloc((size_t)order);
     if (!xs || !tb || !ub || !gl) {
-        free(xs); free(tb); free(ub);
+        free(xs); free(tb); free(ub); free(zl);
         if (gl) gsl_integration_glfixed_table_free(gl);
         return pf_status_set(st, PF_ENOMEM, "prepare: cannot allocate the normalisation quadrature");
     }
@@ -380,7 +450,8 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
     nxs = k;
     const double t_lo = log(cuts[PF_CUT_Q2_MIN]), t_hi = log(cuts[PF_CUT_Q2_MAX]);
     size_t nt = 0;
-    for (size_t i = 0; i < ntn; i++) tb[nt++] = pf_interp_axis_node(&rg->taxis, (int)i);
+    for (size_t i = 0; i < ntn; i++)
+        tb[nt++] = i < rg->nt ? pf_interp_axis_node(&rg->taxis, (int)i) : pf_interp_axis_node(&rg->ptaxis, (int)(i - rg->nt));
     for (size_t i = 0; i < nbq; i++) tb[nt++] = bins->logq2_lo + (bins->logq2_hi - bins->logq2_lo) * (double)i / bins->nq2;
     /* a fixed x line meets a y line (y cut, efficiency node) or the W2 line */
     for (size_t i = 0; i < nxs; i++) {
@@ -390,7 +461,7 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
     if (cuts[PF_CUT_Y_MIN] > 0.0 && s * cuts[PF_CUT_Y_MIN] > a) tb[nt++] = log(s * cuts[PF_CUT_Y_MIN] - a);
     /* a zeta line meets a y line, the W2 line (Q2^2 - (s - a) Q2 + a s e^z = 0) or a fixed x line */
     for (size_t iz = 0; iz < nzn; iz++) {
-        const double z = pf_interp_axis_node(&rg->zaxis, (int)iz), e = exp(z);
+        const double z = zl[iz], e = exp(z);
         for (int j = 0; j < ny; j++) tb[nt++] = t_y_line(z, ys[j], s);
         if (a > 0.0) {
             const double disc = (s - a) * (s - a) - 4.0 * a * s * e;
@@ -404,7 +475,7 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
     }
     for (size_t i = 0; i < nxs && nt + nzn < capt; i++)
         for (size_t iz = 0; iz < nzn; iz++) {
-            const double xq = xs[i] - exp(pf_interp_axis_node(&rg->zaxis, (int)iz)) * (1.0 - xs[i]);
+            const double xq = xs[i] - exp(zl[iz]) * (1.0 - xs[i]);
             if (xq > 0.0 && nt < capt) tb[nt++] = log(s * xq);
         }
     nt = breakpoints(tb, nt, t_lo, t_hi);
@@ -423,7 +494,7 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
             const double ulo = log(xlo / (1.0 - xlo)), uhi = log(xhi / (1.0 - xhi));
             size_t nu = 0;
             for (size_t i = 0; i < nzn; i++) {
-                const double x = x_of_zeta(pf_interp_axis_node(&rg->zaxis, (int)i), q2, s);
+                const double x = x_of_zeta(zl[i], q2, s);
                 ub[nu++] = log(x / (1.0 - x));
             }
             for (size_t i = 0; i < nbx; i++) {
@@ -461,7 +532,7 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
                     const double fa[2] = {f * f2, f * fl};
                     for (int r = 0; r < 4; r++)
                         for (int c = 0; c < 4; c++) {
-                            const size_t node = ((size_t)(r0 + r) * nzn + (size_t)(c0 + c)) * PF_NOBS;
+                            const size_t node = ((size_t)(r0 + r) * nzs + (size_t)(c0 + c)) * PF_NOBS;
                             const double w = wr[r] * wc[c];
                             for (int o = 0; o < PF_NOBS; o++) {
                                 q[node + o] += fa[o] * w;
@@ -472,7 +543,7 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
             }
         }
     }
-    free(xs); free(tb); free(ub);
+    free(xs); free(tb); free(ub); free(zl);
     gsl_integration_glfixed_table_free(gl);
     return rc;
 }
@@ -521,7 +592,7 @@ int pf_prep_response_make_progress(const pf_ops *ops, const pf_det_params *d, co
 {
     memset(r, 0, sizeof *r);
     if (pf_reco_grid_make(ops, d, d->cuts, &r->rg, st)) return st->code;
-    const size_t nn = r->rg.nt * r->rg.nz;
+    const size_t nn = pf_reco_nnodes(&r->rg);
     r->nF = pf_reco_nF(&r->rg);
     r->use = malloc(nn);
     r->ptr = malloc((r->nF + 1) * sizeof *r->ptr);

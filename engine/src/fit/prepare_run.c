@@ -307,7 +307,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
         pf_prep_progress op_pr = {cfg->progress, cfg->progress_ctx,
                                   pf_progress_stage("response operator", "nodes", 0, 0, 0)};
         TRY(pf_prep_response_make_progress(ops, &dp, gen, &resp, rpr ? &op_pr : NULL, st));
-        const uint64_t nodes = (uint64_t)resp.rg.nt * resp.rg.nz;
+        const uint64_t nodes = (uint64_t)pf_reco_nnodes(&resp.rg);
         report(cfg, "response operator", "nodes", nodes, nodes, 1);
         report(cfg, "event rows", "events", 0, nacc, 0);
         col = malloc((n ? n : 1) * sizeof *col);
@@ -440,6 +440,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     rep->smeared = smeared;
     rep->response = response;
     rep->m_nt = resp.rg.nt, rep->m_nz = resp.rg.nz, rep->m_used = resp.nused, rep->m_nnz = resp.nnz;
+    rep->m_pnt = resp.rg.pnt, rep->m_pnz = resp.rg.pnz;
     rep->rows_total = rows_total;
     rep->nnz_total = nnz_total;
     rc = PF_OK;

@@ -10,6 +10,22 @@
 #include "partonflow/kernels/philox.h"
 #include "partonflow/par.h"
 
+/* A CSR matrix of float32 weights whose rows come in pairs (2p: F2, 2p + 1: FL) that read
+ * the interleaved values x[2m] (even rows) and x[2m + 1] (odd rows): the response operator
+ * M and its transpose (the F2 part of a node reads only F2 values of G, and so on).  Held
+ * as one row per pair over the union of the two rows' columns m, a missing weight being
+ * 0, and the columns as runs of consecutive m: 4 bytes per weight instead of 8 (the column
+ * index), for the two products every ln L call makes; rows of M are a few long runs (one
+ * per true Q^2 row of the response).  The sums keep each row's order (the zeros add
+ * exactly nothing), so the bits are the CSR product's. */
+typedef struct pair_op {
+    size_t np;          /* pairs of rows; 0: not built */
+    uint64_t *rptr;     /* np + 1: runs of pair p are [rptr[p], rptr[p+1]) */
+    uint32_t *rs, *rl;  /* run r covers m = rs[r] .. rs[r] + rl[r] - 1 */
+    uint64_t *wp;       /* np + 1: pair p's weights start at w[2 wp[p]] */
+    float *w;           /* (w_even, w_odd) per m */
+} pair_op;
+
 struct pf_like {
     size_t ngrid, ntot, first, n, nnz, nbins;
     uint64_t *row_ptr;
@@ -35,6 +51,8 @@ struct pf_like {
     double *m_val, *mt_val, *F;
     float *m_val32, *mt_val32; /* M's weights when they are all float32 numbers (prepare rounds
                                   them): the same products from half the bytes; then mt_val NULL */
+    pair_op m_pr, mt_pr; /* M and M^T as paired runs (pair_make), when m_val32: then
+                            m_val32, mt_col and mt_val32 are freed */
     size_t x_n;         /* exact rows on G of some response-mode events (like.h) */
     uint64_t *x_event, *x_ptr;
     uint32_t *x_col;
@@ -166,6 +184,86 @@ static inline void scatter_runs(const uint32_t *restrict rcol, const uint32_t *r
 }
 
 /* The response operator M (copied and checked) and its transpose. */
+static void pair_free(pair_op *o)
+{
+    free(o->rptr); free(o->rs); free(o->rl); free(o->wp); free(o->w);
+    memset(o, 0, sizeof *o);
+}
+
+/* Paired runs from CSR rows (nr even; columns ascending within a row).  Returns 0, 1 when
+ * the rows do not pair (an even row reads an odd column or the reverse: o left empty), -1
+ * when out of memory. */
+static int pair_make(size_t nr, const uint64_t *ptr, const uint32_t *col, const float *val, pair_op *o)
+{
+    memset(o, 0, sizeof *o);
+    if (nr % 2) return 1;
+    const size_t np = nr / 2;
+    for (size_t r = 0; r < nr; r++)
+        for (uint64_t j = ptr[r]; j < ptr[r + 1]; j++)
+            if (col[j] % 2 != r % 2) return 1;
+    /* sizes: the union of each pair's columns and its runs */
+    o->np = np;
+    o->rptr = malloc((np + 1) * sizeof *o->rptr);
+    o->wp = malloc((np + 1) * sizeof *o->wp);
+    if (!o->rptr || !o->wp) return pair_free(o), -1;
+    uint64_t nw = 0, nrun = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        nw = nrun = 0;
+        for (size_t p = 0; p < np; p++) {
+            o->rptr[p] = nrun, o->wp[p] = nw;
+            uint64_t a = ptr[2 * p], ae = ptr[2 * p + 1], b = ptr[2 * p + 1], be = ptr[2 * p + 2];
+            int64_t last = -2;
+            while (a < ae || b < be) {
+                const uint32_t ma = a < ae ? col[a] / 2 : UINT32_MAX, mb = b < be ? col[b] / 2 : UINT32_MAX;
+                const uint32_t m = ma < mb ? ma : mb;
+                const float we = ma == m ? val[a++] : 0.0f, wo = mb == m ? val[b++] : 0.0f;
+                if ((int64_t)m != last + 1) { /* a new run */
+                    if (pass) o->rs[nrun] = m, o->rl[nrun] = 0;
+                    nrun++;
+                }
+                if (pass) {
+                    o->rl[nrun - 1]++;
+                    o->w[2 * nw] = we, o->w[2 * nw + 1] = wo;
+                }
+                nw++;
+                last = m;
+            }
+        }
+        o->rptr[np] = nrun, o->wp[np] = nw;
+        if (!pass) {
+            o->rs = malloc((nrun ? nrun : 1) * sizeof *o->rs);
+            o->rl = malloc((nrun ? nrun : 1) * sizeof *o->rl);
+            o->w = malloc((nw ? 2 * nw : 1) * sizeof *o->w);
+            if (!o->rs || !o->rl || !o->w) return pair_free(o), -1;
+        }
+    }
+    return 0;
+}
+
+/* y[2p] = row 2p . x, y[2p + 1] = row 2p + 1 . x, each row's terms in ascending column by
+ * one thread: csr_apply_f32's bits, the same for any number of threads. */
+static void pair_apply(const pair_op *o, const double *x, double *y)
+{
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static, 32)
+#endif
+    for (size_t p = 0; p < o->np; p++) {
+        double a0 = 0.0, a1 = 0.0;
+        const float *w = o->w + 2 * o->wp[p];
+        for (uint64_t r = o->rptr[p]; r < o->rptr[p + 1]; r++) {
+            const double *xx = x + 2 * (size_t)o->rs[r];
+            const uint32_t n = o->rl[r];
+            for (uint32_t j = 0; j < n; j++) {
+                a0 += (double)w[2 * j] * xx[2 * j];
+                a1 += (double)w[2 * j + 1] * xx[2 * j + 1];
+            }
+            w += 2 * (size_t)n;
+        }
+        y[2 * p] = a0;
+        y[2 * p + 1] = a1;
+    }
+}
+
 static int make_response(pf_like *lk, const pf_like_data *d, pf_status *st)
 {
     const size_t nF = lk->nF, ng = lk->ngrid;
@@ -218,6 +316,17 @@ static int make_response(pf_like *lk, const pf_like_data *d, pf_status *st)
     if (f32) {
         free(lk->mt_val);
         lk->mt_val = NULL;
+        /* both products as paired runs where the rows pair (they do for prepare's M) */
+        const int a = pair_make(nF, lk->m_ptr, lk->m_col, lk->m_val32, &lk->m_pr);
+        const int b = a ? a : pair_make(ng, lk->mt_ptr, lk->mt_col, lk->mt_val32, &lk->mt_pr);
+        if (a < 0 || b < 0) return pf_status_set(st, PF_ENOMEM, "pf_like_create: cannot allocate the response operator");
+        if (!a && !b) {
+            free(lk->m_val32); free(lk->mt_val32); free(lk->mt_col);
+            lk->m_val32 = lk->mt_val32 = NULL, lk->mt_col = NULL;
+        } else {
+            pair_free(&lk->m_pr);
+            pair_free(&lk->mt_pr);
+        }
     }
     /* the exact rows of the events that keep them */
     const size_t xn = d->x_n, xnnz = xn ? (size_t)d->x_ptr[xn] : 0;
@@ -408,6 +517,8 @@ void pf_like_destroy(pf_like *lk)
     free(lk->row_ptr); free(lk->col); free(lk->st_base); free(lk->st_w); free(lk->st_loc); free(lk->st_xf); free(lk->st_xpow); free(lk->val); free(lk->bin); free(lk->c); free(lk->H);
     free(lk->wt); free(lk->counts); free(lk->partials); free(lk->u);
     free(lk->m_ptr); free(lk->m_col); free(lk->m_val); free(lk->mt_ptr); free(lk->mt_col); free(lk->mt_val); free(lk->F); free(lk->m_val32); free(lk->mt_val32);
+    pair_free(&lk->m_pr);
+    pair_free(&lk->mt_pr);
     free(lk->x_event); free(lk->x_ptr); free(lk->x_col); free(lk->x_val);
     free(lk);
 }
@@ -631,7 +742,8 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
     const double *Gin = G; /* the theory grid values */
     if (lk->nF) {
         /* the smeared detector's events see F = M G (like.h) */
-        if (lk->m_val32) csr_apply_f32(lk->nF, lk->m_ptr, lk->m_col, lk->m_val32, G, lk->F);
+        if (lk->m_pr.np) pair_apply(&lk->m_pr, G, lk->F);
+        else if (lk->m_val32) csr_apply_f32(lk->nF, lk->m_ptr, lk->m_col, lk->m_val32, G, lk->F);
         else csr_apply(lk->nF, lk->m_ptr, lk->m_col, lk->m_val, G, lk->F);
         G = lk->F;
     }
@@ -752,7 +864,8 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
         double *u = lk->u + 1;
         if (lk->nF) {
             /* u_G = M^T u_F + u_G(exact rows), into F's buffer (no longer needed), then back */
-            if (lk->mt_val32) csr_apply_f32(lk->ngrid, lk->mt_ptr, lk->mt_col, lk->mt_val32, u, lk->F);
+            if (lk->mt_pr.np) pair_apply(&lk->mt_pr, u, lk->F);
+            else if (lk->mt_val32) csr_apply_f32(lk->ngrid, lk->mt_ptr, lk->mt_col, lk->mt_val32, u, lk->F);
             else csr_apply(lk->ngrid, lk->mt_ptr, lk->mt_col, lk->mt_val, u, lk->F);
             const double *ux = u + lk->nF;
             for (size_t g = 0; g < lk->ngrid; g++) u[g] = lk->F[g] + ux[g];

@@ -39,12 +39,12 @@ typedef struct model {
 
 static double u01(uint64_t k, uint64_t j) { return pf_rng_uniform(2026, k, j); }
 
-static void model_make(model *m, size_t n, int every)
+static void model_make(model *m, size_t n, int every, int paired)
 {
     memset(m, 0, sizeof *m);
     m->n = n;
     /* M: each response value a positive combination of 3..8 theory values */
-    size_t cap = (size_t)NF * 8, k = 0;
+    size_t cap = (size_t)NF * 9, k = 0;
     m->mcol = malloc(cap * sizeof *m->mcol);
     m->mval = malloc(cap * sizeof *m->mval);
     for (size_t r = 0; r < NF; r++) {
@@ -57,6 +57,25 @@ static void model_make(model *m, size_t n, int every)
         }
     }
     m->mptr[NF] = k;
+    if (paired) {
+        /* prepare's shape (like.c, pair_op): row 2q reads even values (F2) and row 2q + 1
+         * the odd ones (FL) of the same pairs of G, as runs with a gap, weights float32
+         * numbers, some entries in one of the two rows only */
+        k = 0;
+        for (size_t q = 0; q < NF / 2; q++) {
+            const uint32_t m0 = (uint32_t)((NG / 2 - 9) * u01(12, q));
+            for (int odd = 0; odd < 2; odd++) {
+                m->mptr[2 * q + (size_t)odd] = k;
+                for (uint32_t j = 0; j < 9; j++) {
+                    if (j == 4) continue;                         /* a gap: two runs */
+                    if (u01(13, q * 32 + j * 2 + (uint64_t)odd) < 0.15) continue; /* one row only */
+                    m->mcol[k] = 2 * (m0 + j) + (uint32_t)odd;
+                    m->mval[k++] = (double)(float)(0.1 + u01(14, q * 32 + j * 2 + (uint64_t)odd));
+                }
+            }
+        }
+        m->mptr[NF] = k;
+    }
     for (int g = 0; g < NG; g++) {
         m->G0[g] = 1.0 + u01(4, (uint64_t)g);
         m->c[g] = 0.01 * (1.0 + u01(5, (uint64_t)g));
@@ -154,11 +173,10 @@ static double direct_lnl(const model *m, const double *th)
     return (double)acc - nexp;
 }
 
-static void value_and_gradient_match_direct_evaluation(void **state)
+static void value_and_gradient_match_direct_evaluation_for(int paired)
 {
-    (void)state;
     model m;
-    model_make(&m, 5000, 7);
+    model_make(&m, 5000, 7, paired);
     pf_status st = {0};
     pf_like *lk = model_like(&m, 0, m.n, &st);
     if (!lk) fail_msg("%s", st.msg);
@@ -188,11 +206,10 @@ static void value_and_gradient_match_direct_evaluation(void **state)
     model_free(&m);
 }
 
-static void one_and_two_threads_give_identical_bits(void **state)
+static void one_and_two_threads_give_identical_bits_for(int paired)
 {
-    (void)state;
     model m;
-    model_make(&m, 2 * PF_LIKE_BLOCK + 777, 31);
+    model_make(&m, 2 * PF_LIKE_BLOCK + 777, 31, paired);
     pf_status st = {0};
     pf_like *lk = model_like(&m, 0, m.n, &st);
     if (!lk) fail_msg("%s", st.msg);
@@ -214,11 +231,31 @@ static void one_and_two_threads_give_identical_bits(void **state)
     model_free(&m);
 }
 
+static void value_and_gradient_match_direct_evaluation(void **state)
+{
+    (void)state;
+    value_and_gradient_match_direct_evaluation_for(0);
+}
+
+/* M of float32 weights in F2/FL row pairs: the products go through the paired runs */
+static void paired_float32_operator_matches_direct_evaluation(void **state)
+{
+    (void)state;
+    value_and_gradient_match_direct_evaluation_for(1);
+}
+
+static void one_and_two_threads_give_identical_bits(void **state)
+{
+    (void)state;
+    one_and_two_threads_give_identical_bits_for(0);
+    one_and_two_threads_give_identical_bits_for(1);
+}
+
 static void bad_exact_rows_are_refused(void **state)
 {
     (void)state;
     model m;
-    model_make(&m, 100, 10);
+    model_make(&m, 100, 10, 0);
     pf_status st = {0};
     m.xev[3] = m.xev[2]; /* not ascending */
     assert_null(model_like(&m, 0, m.n, &st));
@@ -234,6 +271,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(value_and_gradient_match_direct_evaluation),
+        cmocka_unit_test(paired_float32_operator_matches_direct_evaluation),
         cmocka_unit_test(one_and_two_threads_give_identical_bits),
         cmocka_unit_test(bad_exact_rows_are_refused),
     };

@@ -157,15 +157,17 @@ int pf_cmd_fit(int argc, char **argv)
                (double)(ts1.tv_sec - ts0.tv_sec) + 1e-9 * (double)(ts1.tv_nsec - ts0.tv_nsec));
         for (size_t k = 0; k < o.nfree; k++) {
             if (profile && res->converged)
-                printf("  %-10s %12.6f +- %10.6f  profile -%.6f +%.6f  (truth %10.6f, pull %+6.2f)\n",
-                       card.fit.free[k], res->theta[k], res->err[k], o.err_lo[k], o.err_hi[k], o.truth[k], o.pull[k]);
+                printf("  %-10s %12.6f +- %10.6f  profile -%.6f +%.6f  (truth %10.6f, pull %+6.2f, profile z at "
+                       "truth %+6.2f)\n", card.fit.free[k], res->theta[k], res->err[k], o.err_lo[k], o.err_hi[k],
+                       o.truth[k], o.pull[k], o.z_truth[k]);
             else
                 printf("  %-10s %12.6f +- %10.6f  (truth %10.6f, pull %+6.2f)\n", card.fit.free[k], res->theta[k],
                        res->err[k], o.truth[k], o.pull[k]);
         }
         if (profile && res->converged)
-            printf("partonflow fit: profile intervals (%ld evaluations in %.2f s): %s\n", o.profile_evaluations,
-                   o.profile_seconds, o.profile_status);
+            printf("partonflow fit: profile intervals (%ld evaluations in %.2f s): %s; at the truth 2 (-lnL(truth) + "
+                   "lnL(best)) = %.3f over %zu parameters\n", o.profile_evaluations, o.profile_seconds,
+                   o.profile_status, o.q_truth, o.nfree);
         else if (profile)
             printf("partonflow fit: profile intervals: %s\n", o.profile_status);
         if (!res->converged) fprintf(stderr, "partonflow fit: NOT CONVERGED: %s (written with converged = 0)\n",

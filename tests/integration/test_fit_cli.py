@@ -170,6 +170,42 @@ def test_profile_errors_are_the_hessian_errors_where_the_likelihood_is_parabolic
     assert not (tmp_path / "x.h5").exists()
 
 
+def test_profile_likelihood_ratio_at_the_truth_matches_a_fit_with_that_parameter_fixed(chain, tmp_path):
+    """--errors profile also records z_k = sign(theta_k - truth_k) sqrt(2 (P_k(truth_k) -
+    min)), the truth's significance without a parabolic assumption (docs/fitting.md,
+    "Uncertainties").  Checked against an independent route: a fit of the other
+    parameters with parameter k held at the truth (a card without k in fit.free), whose
+    minimum is P_k(truth_k); and the bound z_k^2 <= q_truth = 2 (-ln L(truth) + ln L(best))."""
+    d, card = chain
+    r = run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "fp.h5", "--errors",
+               "profile")
+    with h5py.File(tmp_path / "fp.h5", "r") as f:
+        g = f["fit"]
+        z, pull, th, tr = g["profile_z_truth"][:], g["pull"][:], g["theta"][:], g["truth"][:]
+        q, lnl_best = float(g.attrs["q_truth"]), float(g.attrs["lnl"])
+        names = g.attrs["parameters"]
+        names = (names.decode() if isinstance(names, bytes) else names).split(",")
+    assert np.all(np.isfinite(z)) and np.all(np.sign(z) == np.sign(th - tr)), (z, th, tr)
+    assert np.all(z * z <= q * (1 + 1e-9) + 1e-9), (z, q)
+    # near-parabolic here: z is the pull to a few per cent of a standard deviation
+    assert np.all(np.abs(z - pull) < 0.05 + 0.05 * np.abs(pull)), (z, pull)
+    m = re.search(r"at the truth 2 \(-lnL\(truth\) \+ lnL\(best\)\) = ([0-9.e+-]+) over (\d+) parameters", r.stdout)
+    assert m and abs(float(m.group(1)) - q) < 1e-3 and int(m.group(2)) == len(names), r.stdout
+    k = int(np.argmax(np.abs(z)))
+    rest = [n for i, n in enumerate(names) if i != k]
+    fixed = perfect_card(tmp_path, "fixed.yaml", lambda t: re.sub(r"free: \[[^]]*\]", "free: [%s]" % ", ".join(rest), t))
+    run_pf("fit", "--likelihood", d / "like.h5", "--card", fixed, "--out", tmp_path / "fk.h5")
+    with h5py.File(tmp_path / "fk.h5", "r") as f:
+        assert int(f["fit"].attrs["converged"]) == 1
+        lnl_k = float(f["fit"].attrs["lnl"])
+    z_indep = np.sign(th[k] - tr[k]) * math.sqrt(max(2 * (lnl_best - lnl_k), 0.0))
+    assert abs(z_indep - z[k]) < 2e-3 * max(1.0, abs(z[k])), (names[k], z_indep, z[k])
+    r = run_pf("fit", "--likelihood", d / "like.h5", "--card", card, "--out", tmp_path / "x.h5", "--errors",
+               "minos", check=False)
+    assert r.returncode == 2 and "--errors: expected hessian or profile, got 'minos'" in r.stderr
+    assert not (tmp_path / "x.h5").exists()
+
+
 def test_one_and_two_threads_and_ranks_give_identical_payloads(chain, tmp_path):
     d, card = chain
     run_pf("prepare", "--theory", d / "theory.h5", "--events", d / "events.h5", "--card", card,

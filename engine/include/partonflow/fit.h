@@ -119,6 +119,17 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
                             const pf_fit_options *opt, double *lo, double *hi, long *nfev, char *why,
                             size_t whylen, pf_status *st);
 
+/* The signed root of the profile likelihood ratio at theta_k = t (profile.c): *z =
+ * sign(theta_k - t) sqrt(2 (P(t) - f_min)), P(t) the minimum of f over the other
+ * parameters with theta_k = t (the same profile fit as pf_fit_profile_interval's).  At t =
+ * the truth it is the parameter's significance that does not assume a parabolic f: the
+ * truth lies inside the profile interval of |z| standard deviations (Wilks), and z^2 <=
+ * 2 (f(truth) - f_min) whatever the other parameters do.  Returns PF_OK, PF_EDOMAIN (t
+ * outside the allowed region), PF_ENOCONV (no converged profile fit, or the profile fell
+ * below f_min), or fn's error. */
+int pf_fit_profile_at(size_t n, const pf_fit_result *best, size_t k, double t, pf_fit_fdf_fn fn, void *ctx,
+                      const pf_fit_options *opt, double *z, long *nfev, pf_status *st);
+
 /* ---------------------------------------------------------------- prepare --------- */
 typedef struct pf_ops pf_ops;
 

@@ -111,6 +111,10 @@ typedef struct pf_fit_outcome {
     char names[PF_FIT_NMAX * PF_PARAM_NAME_LEN]; /* "uv.a,uv.b,..." */
     double truth[PF_FIT_NMAX], start[PF_FIT_NMAX], pull[PF_FIT_NMAX], pull_hessian[PF_FIT_NMAX];
     double err_lo[PF_FIT_NMAX], err_hi[PF_FIT_NMAX]; /* profile intervals (profile && converged) */
+    /* profile && converged: the signed root of the profile likelihood ratio at each
+     * parameter's truth (fit.h pf_fit_profile_at; NaN where not found), and q_truth =
+     * 2 (-ln L(truth) + ln L(best)), all free parameters at the truth */
+    double z_truth[PF_FIT_NMAX], q_truth;
     int profile;
     char profile_status[512];
     long profile_evaluations;

@@ -71,6 +71,9 @@ int pf_fit_outcome_write(const pf_fit_outcome *o, const pf_card *card, const cha
         TRY(pf_h5_write(h, "/fit/error_lo", PF_H5_DOUBLE, 1, d1, o->err_lo, NULL, st));
         TRY(pf_h5_write(h, "/fit/error_hi", PF_H5_DOUBLE, 1, d1, o->err_hi, NULL, st));
         TRY(pf_h5_set_attr_int64(h, "/fit", "profile_evaluations", o->profile_evaluations, st));
+        TRY(pf_h5_write(h, "/fit/profile_z_truth", PF_H5_DOUBLE, 1, d1, o->z_truth,
+                        "sign(theta - truth) sqrt(2 (min -ln L at theta_k = truth_k - min -ln L))", st));
+        TRY(pf_h5_set_attr_double(h, "/fit", "q_truth", o->q_truth, st));
     }
     if (o->profile) TRY(pf_h5_set_attr_string(h, "/fit", "profile_status", o->profile_status, st));
     TRY(pf_h5_write(h, "/fit/covariance", PF_H5_DOUBLE, 2, d2, res->cov, NULL, st));

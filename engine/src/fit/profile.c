@@ -216,3 +216,24 @@ int pf_fit_profile_interval(size_t n, const pf_fit_result *best, size_t k, pf_fi
     }
     return result;
 }
+
+int pf_fit_profile_at(size_t n, const pf_fit_result *best, size_t k, double t, pf_fit_fdf_fn fn, void *ctx,
+                      const pf_fit_options *opt, double *z, long *nfev, pf_status *st)
+{
+    *z = NAN;
+    *nfev = 0;
+    if (!best || !best->theta || !best->cov || !best->hess || k >= n || n > PF_FIT_NMAX || !isfinite(t))
+        return pf_status_set(st, PF_EINVAL, "pf_fit_profile_at: needs a converged fit with a Hessian and k < n");
+    pf_fit_options o;
+    if (opt) o = *opt;
+    else pf_fit_options_default(&o);
+    prof_ctx p = {.fn = fn, .metric = o.metric, .ctx = ctx, .n = n, .k = k};
+    double q, fp;
+    const int rc = profile_at(&p, best, &o, t, &q, &fp, nfev, st);
+    if (rc) return rc;
+    if (fp < best->fmin - PF_PROF_FTOL - 1e-14 * fabs(best->fmin))
+        return pf_status_set(st, PF_ENOCONV, "the profile at %g lies below the minimum (%.9g < %.9g): the fit was "
+                             "not at the minimum", t, fp, best->fmin);
+    *z = best->theta[k] >= t ? q : -q;
+    return PF_OK;
+}

@@ -20,6 +20,7 @@ PARTONFLOW (environment) names the executable (default build/partonflow).  Exit 
 the pull criteria fail.
 """
 import argparse
+import concurrent.futures
 import re
 import functools
 import os
@@ -117,7 +118,10 @@ def main():
     ap.add_argument("--nexp", type=int, default=100)
     ap.add_argument("--events", type=int, default=10000)
     ap.add_argument("--counts", default="1000,10000,100000,1000000")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="threads of the engine, shared by the --jobs")
+    ap.add_argument("--jobs", type=int, default=0,
+                    help="pseudo-experiments run at once, each with threads / jobs threads (0: min(threads, 2)); "
+                         "the results are the same bits for any jobs and threads")
     ap.add_argument("--workdir", default="/tmp/pf_closure")
     ap.add_argument("--errors", choices=["hessian", "profile"], default="hessian",
                     help="pulls from the Hessian errors or from the profile-likelihood intervals (fit --errors)")
@@ -126,10 +130,21 @@ def main():
     wd.mkdir(parents=True, exist_ok=True)
     card = card_for(a.card, wd, a.perfect)
     run("theory", "--card", card, "--out", wd / "theory.h5")
+    jobs = a.jobs if a.jobs > 0 else max(1, min(a.threads, 2))
+    thr = max(1, a.threads // jobs)
+
+    def batch(seeds, nev, methods, errors="hessian"):
+        """one() for every seed, `jobs` at a time (each a chain of engine processes; at 1e4
+        events a fit gains little from a second thread, two fits at once do), in seed order"""
+        poisson_card(wd, card, nev)  # once, before the workers share the cache
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+            return list(ex.map(lambda s: one(wd, card, s, nev, methods, thr, errors), seeds))
+
     if a.mode == "pulls":
         pulls, hpulls, nconv, names, missing = [], [], 0, None, []
-        for s in range(1, a.nexp + 1):
-            r = one(wd, card, s, a.events, ["events"], a.threads, a.errors)["events"]
+        results = batch(range(1, a.nexp + 1), a.events, ["events"], a.errors)
+        for s, rr in zip(range(1, a.nexp + 1), results):
+            r = rr["events"]
             names = r["names"]
             if r["converged"]:
                 nconv += 1
@@ -164,8 +179,7 @@ def main():
     print("|---:|---:|---:|---:|---:|---:|")
     for n in counts:
         me, mh = [], []
-        for s in range(1, a.nexp + 1):
-            r = one(wd, card, 1000 + s, n, ["events", "histogram"], a.threads)
+        for r in batch([1000 + s for s in range(1, a.nexp + 1)], n, ["events", "histogram"]):
             if r["events"]["converged"] and r["histogram"]["converged"]:
                 me.append(r["events"]["mse"])
                 mh.append(r["histogram"]["mse"])

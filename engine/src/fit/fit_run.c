@@ -296,6 +296,13 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
             popt.progress_ctx = &pr;
             profile_report_emit(&pr, 0);
         }
+        /* the profile likelihood ratio at the truth: the significance of the truth that
+         * does not assume a parabolic -ln L (the curved valleys of docs/fitting.md); a
+         * parameter's interval and its ratio at the truth are one step of the progress */
+        double ftruth;
+        TRY(pf_fit_objective_fdf(obj, o->truth, &ftruth, NULL, st));
+        o->profile_evaluations++;
+        o->q_truth = 2.0 * (ftruth - o->res.fmin);
         for (size_t k = 0; k < nfree; k++) {
             long nf = 0;
             char why[256];
@@ -308,16 +315,7 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
                 snprintf(o->profile_status, sizeof o->profile_status, "%s: %s", card->fit.free[k], why);
             const double e = o->res.theta[k] > o->truth[k] ? o->err_lo[k] : o->err_hi[k];
             if (isfinite(e)) o->pull[k] = (o->res.theta[k] - o->truth[k]) / e;
-        }
-        /* the profile likelihood ratio at the truth: the significance of the truth that
-         * does not assume a parabolic -ln L (the curved valleys of docs/fitting.md) */
-        double ftruth;
-        TRY(pf_fit_objective_fdf(obj, o->truth, &ftruth, NULL, st));
-        o->profile_evaluations++;
-        o->q_truth = 2.0 * (ftruth - o->res.fmin);
-        for (size_t k = 0; k < nfree; k++) {
-            long nf = 0;
-            pr.k = k;
+            nf = 0;
             const int zrc = pf_fit_profile_at(nfree, &o->res, k, o->truth[k], pf_fit_objective_fdf, obj, &popt,
                                               &o->z_truth[k], &nf, st);
             o->profile_evaluations += nf;

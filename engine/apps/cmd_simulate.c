@@ -57,10 +57,17 @@ static int accepted_density(void *vp, size_t n, const double *x, const double *q
     int rc = pf_sim_ops_density(a->xs, n, x, q2, out, st);
     if (rc) return rc;
     const double s = pf_kin_s(a->det->e_electron, a->det->e_proton);
-#pragma omp parallel for schedule(dynamic, 256)
-    for (size_t i = 0; i < n; i++)
-        out[i] *= a->det->perfect ? pf_det_efficiency(a->det, q2[i] / (x[i] * s))
-                                  : pf_prep_acceptance(a->det, x[i], q2[i]);
+    if (a->det->perfect) {
+        for (size_t i = 0; i < n; i++) out[i] *= pf_det_efficiency(a->det, q2[i] / (x[i] * s));
+    } else {
+        double *acc = malloc((n ? n : 1) * sizeof *acc);
+        if (!acc || pf_prep_acceptance_n(a->det, n, x, q2, acc)) {
+            free(acc);
+            return pf_status_set(st, PF_ENOMEM, "accepted cross section: out of memory for %zu points", n);
+        }
+        for (size_t i = 0; i < n; i++) out[i] *= acc[i];
+        free(acc);
+    }
     for (size_t i = 0; i < n; i++)
         if (!(out[i] >= 0))
             return pf_status_set(st, PF_EDOMAIN, "accepted cross section: acceptance at x = %g, Q2 = %g is %g", x[i],

@@ -41,8 +41,25 @@ static void test_device_selection(void **state)
     }
 }
 
+/* cuBLAS is opened at run time (gemm.cu), not linked: in a CUDA build it must be found
+ * and have its entry points, device or not; without CUDA the call says so. */
+static void test_cublas_opens_at_run_time(void **state)
+{
+    (void)state;
+    pf_status st;
+    pf_status_clear(&st);
+    const int rc = pf_cuda_blas_open(&st);
+    if (PF_HAVE_CUDA_BUILD) {
+        if (rc != PF_OK) fail_msg("%s", st.msg);
+    } else {
+        assert_int_equal(rc, PF_ECUDA);
+        assert_non_null(strstr(st.msg, "built without CUDA"));
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_device_selection)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_device_selection),
+                                       cmocka_unit_test(test_cublas_opens_at_run_time)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,10 @@ int pf_cuda_sim_candidates(const pf_samp_tables *t, uint64_t seed, uint64_t firs
  * ops' grid values are one such product, G = [Re C | Im C] [Im A; Re A] (ops.h). */
 int pf_cuda_dgemm(size_t m, size_t n, size_t k, const double *A, const double *B, double *C,
                   pf_status *st);
+/* Opens cuBLAS (it is not linked: dlopen at the first product, so that a process start
+ * does not pay its initialisers) and finds its entry points; no device needed.  PF_ECUDA
+ * with the loader's message when it cannot (or when the build has no CUDA). */
+int pf_cuda_blas_open(pf_status *st);
 /* The theta-independent left factor kept on the device (ops' [Re C | Im C], m x k), so
  * that each evaluation uploads only B and downloads C. */
 typedef struct pf_cuda_gemm pf_cuda_gemm;

@@ -270,8 +270,10 @@ int pf_prep_response_verify(const pf_ops *ops, const pf_det_params *d, const dou
  * that migrate in from outside). */
 int pf_prep_norm_smeared(const pf_ops *ops, const pf_det_params *d, const double *gen, const pf_prep_bins *bins,
                          int order, double *c, double *H, pf_status *st);
-/* A(x, Q2) alone (tests). */
+/* A(x, Q2) alone (tests), and at n points (out[i] = pf_prep_acceptance(d, x[i], q2[i]) to
+ * the bit, the quadrature rules set up once; OpenMP over the points; -1: no memory). */
 double pf_prep_acceptance(const pf_det_params *d, double x, double q2);
+int pf_prep_acceptance_n(const pf_det_params *d, size_t n, const double *x, const double *q2, double *out);
 
 /* ---------------------------------------------------------------- likelihood.h5 --- */
 #define PF_LIKE_SCHEMA "partonflow.likelihood"

@@ -2,8 +2,17 @@
 // G = [Re C | Im C] [Im A; Re A] (ops.h, ops_eval.c); the left factor does not depend on
 // theta and stays on the device (pf_cuda_gemm).  Row-major host arrays: a row-major
 // C = A B is the column-major C^T = B^T A^T, i.e. cublasDgemm(N, N, n, m, k, B, A).
+//
+// cuBLAS is opened with dlopen at the first product, not linked: libcublasLt's static
+// initialisers cost ~0.35 s at every process start (measured: `partonflow --version` 0.40 s
+// linked, see docs/gpu.md), paid by every CLI call of a CUDA build, GPU or not.  The
+// library is found on the loader's path (libcublas.so.<major of the headers>), else in the
+// toolkit directory meson found it in (PF_CUBLAS_DIR).
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#include <dlfcn.h>
+#include <mutex>
+#include <stdio.h>
 
 extern "C" {
 #include "partonflow/cuda.h"
@@ -19,12 +28,61 @@ struct pf_cuda_gemm {
 
 namespace {
 
+#define PF_STR2(x) #x
+#define PF_STR(x) PF_STR2(x)
+
+// the five entry points (cublas_v2.h maps cublasCreate etc. to the _v2 symbols)
+struct blas_api {
+    decltype(&cublasCreate_v2) create;
+    decltype(&cublasDestroy_v2) destroy;
+    decltype(&cublasSetMathMode) set_math_mode;
+    decltype(&cublasDgemm_v2) dgemm;
+    decltype(&cublasGetStatusString) status_string;
+    char error[512];
+};
+
+const blas_api *blas(void)
+{
+    static blas_api api;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        const char *names[] = {"libcublas.so." PF_STR(CUBLAS_VER_MAJOR),
+#ifdef PF_CUBLAS_DIR
+                               PF_CUBLAS_DIR "/libcublas.so." PF_STR(CUBLAS_VER_MAJOR), PF_CUBLAS_DIR "/libcublas.so"
+#endif
+        };
+        void *h = nullptr;
+        for (const char *n : names)
+            if ((h = dlopen(n, RTLD_NOW | RTLD_LOCAL))) break;
+        if (!h) {
+            snprintf(api.error, sizeof api.error, "cannot open cuBLAS (libcublas.so.%d): %s", (int)CUBLAS_VER_MAJOR,
+                     dlerror());
+            return;
+        }
+        api.create = (decltype(api.create))dlsym(h, "cublasCreate_v2");
+        api.destroy = (decltype(api.destroy))dlsym(h, "cublasDestroy_v2");
+        api.set_math_mode = (decltype(api.set_math_mode))dlsym(h, "cublasSetMathMode");
+        api.dgemm = (decltype(api.dgemm))dlsym(h, "cublasDgemm_v2");
+        api.status_string = (decltype(api.status_string))dlsym(h, "cublasGetStatusString");
+        if (!api.create || !api.destroy || !api.set_math_mode || !api.dgemm || !api.status_string) {
+            snprintf(api.error, sizeof api.error, "cuBLAS lacks an entry point: %s", dlerror());
+            api.create = nullptr;
+        }
+    });
+    return &api;
+}
+
 int blas_fail(pf_status *st, const char *what, cublasStatus_t s)
 {
-    return pf_status_set(st, PF_ECUDA, "%s: cuBLAS status %d (%s)", what, (int)s, cublasGetStatusString(s));
+    return pf_status_set(st, PF_ECUDA, "%s: cuBLAS status %d (%s)", what, (int)s, blas()->status_string(s));
 }
 
 } // namespace
+
+extern "C" int pf_cuda_blas_open(pf_status *st)
+{
+    return blas()->create ? PF_OK : pf_status_set(st, PF_ECUDA, "pf_cuda_blas_open: %s", blas()->error);
+}
 
 extern "C" void pf_cuda_gemm_destroy(pf_cuda_gemm *g)
 {
@@ -32,7 +90,7 @@ extern "C" void pf_cuda_gemm_destroy(pf_cuda_gemm *g)
     if (g->A) cudaFree(g->A);
     if (g->B) cudaFree(g->B);
     if (g->C) cudaFree(g->C);
-    if (g->h) cublasDestroy(g->h);
+    if (g->h) blas()->destroy(g->h);
     delete g;
 }
 
@@ -46,6 +104,10 @@ extern "C" pf_cuda_gemm *pf_cuda_gemm_create(size_t m, size_t k, const double *A
         pf_status_set(st, PF_ECUDA, "pf_cuda_gemm_create: no CUDA device");
         return nullptr;
     }
+    if (!blas()->create) {
+        pf_status_set(st, PF_ECUDA, "pf_cuda_gemm_create: %s", blas()->error);
+        return nullptr;
+    }
     pf_cuda_gemm *g = new pf_cuda_gemm();
     g->m = m;
     g->k = k;
@@ -56,10 +118,10 @@ extern "C" pf_cuda_gemm *pf_cuda_gemm_create(size_t m, size_t k, const double *A
         pf_cuda_gemm_destroy(g);
         return nullptr;
     }
-    cublasStatus_t s = cublasCreate(&g->h);
+    cublasStatus_t s = blas()->create(&g->h);
     if (s == CUBLAS_STATUS_SUCCESS)
         // no TF32/emulation shortcuts: plain FP64, so the result is comparable with cblas
-        s = cublasSetMathMode(g->h, CUBLAS_DEFAULT_MATH);
+        s = blas()->set_math_mode(g->h, CUBLAS_DEFAULT_MATH);
     if (s != CUBLAS_STATUS_SUCCESS) {
         g->h = nullptr;
         blas_fail(st, "pf_cuda_gemm_create", s);
@@ -84,8 +146,8 @@ extern "C" int pf_cuda_gemm_apply(pf_cuda_gemm *g, size_t n, const double *B, do
     }
     PF_CUDA_TRY(st, cudaMemcpy(g->B, B, g->k * n * sizeof(double), cudaMemcpyHostToDevice), "pf_cuda_gemm_apply");
     const double one = 1.0, zero = 0.0;
-    cublasStatus_t s = cublasDgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_N, (int)n, (int)g->m, (int)g->k, &one, g->B, (int)n,
-                                   g->A, (int)g->k, &zero, g->C, (int)n);
+    cublasStatus_t s = blas()->dgemm(g->h, CUBLAS_OP_N, CUBLAS_OP_N, (int)n, (int)g->m, (int)g->k, &one, g->B, (int)n,
+                                      g->A, (int)g->k, &zero, g->C, (int)n);
     if (s != CUBLAS_STATUS_SUCCESS) return blas_fail(st, "pf_cuda_gemm_apply", s);
     PF_CUDA_TRY(st, cudaMemcpy(C, g->C, g->m * n * sizeof(double), cudaMemcpyDeviceToHost), "pf_cuda_gemm_apply");
     return PF_OK;

@@ -58,6 +58,8 @@ int pf_cuda_sim_candidates(const pf_samp_tables *t, uint64_t seed, uint64_t firs
     return no_cuda(st, "pf_cuda_sim_candidates");
 }
 
+int pf_cuda_blas_open(pf_status *st) { return no_cuda(st, "pf_cuda_blas_open"); }
+
 int pf_cuda_dgemm(size_t m, size_t n, size_t k, const double *A, const double *B, double *C, pf_status *st)
 {
     (void)m; (void)n; (void)k; (void)A; (void)B; (void)C;

@@ -198,6 +198,20 @@ double pf_prep_acceptance(const pf_det_params *d, double x, double q2)
     return acc_point(&a, x, q2, bl, bv, &nbl);
 }
 
+int pf_prep_acceptance_n(const pf_det_params *d, size_t n, const double *x, const double *q2, double *out)
+{
+    rules R; /* the quadrature rules once: GSL's Hermite rule is an eigenproblem */
+    acc_ctx a;
+    if (pf_prep_rules_init(&R) || acc_init(&a, d, &R, NULL)) return -1;
+#pragma omp parallel for schedule(dynamic, 256)
+    for (size_t i = 0; i < n; i++) {
+        int bl[1], nbl;
+        double bv[1];
+        out[i] = acc_point(&a, x[i], q2[i], bl, bv, &nbl);
+    }
+    return 0;
+}
+
 /* ---- normalisation and histogram operators ------------------------------------------- */
 static double u_of_x(double x) { return log(x / (1.0 - x)); }
 static double x_of_u(double u) { return 1.0 / (1.0 + exp(-u)); }

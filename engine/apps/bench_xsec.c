@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "partonflow/card.h"
 #include "partonflow/dis.h"
+#include "partonflow/dis_ew.h"
 #include "partonflow/evol.h"
 #include "partonflow/kernels/kinematics.h"
 #include "partonflow/kernels/philox.h"
@@ -155,7 +156,21 @@ int pf_bench_xsec(int argc, char **argv)
         const size_t na = npts < 1000 ? npts : 1000;
         double *ex = malloc(na * sizeof *ex), *gr = malloc(na * sizeof *gr);
         rc = (!ex || !gr) ? pf_status_set(&st, PF_ENOMEM, "out of memory") : PF_OK;
-        if (!rc) rc = pf_dis_xsec_exact(ev, pdf, &card.kinematics, na, x, q2, ex, NULL, &st);
+        if (!rc && card.kinematics.process == PF_PROCESS_NC) {
+            /* neutral current with Z: the exact generalised structure functions, sigma_r and
+             * its Born factor (dis_ew.h) */
+            pf_dis_ew ew;
+            double *f2 = malloc(3 * na * sizeof *f2);
+            rc = !f2 ? pf_status_set(&st, PF_ENOMEM, "out of memory")
+                     : pf_dis_ew_init(&ew, &card.electroweak, PF_PROCESS_NC, card.kinematics.lepton_charge,
+                                      card.kinematics.polarisation, &st);
+            if (!rc) rc = pf_dis_ew_sf_exact(ev, pdf, &ew, na, x, q2, f2, f2 + na, f2 + 2 * na, &st);
+            for (size_t i = 0; !rc && i < na; i++)
+                ex[i] = pf_dis_ew_born(&ew, x[i], q2[i], s, card.kinematics.alpha_em,
+                                       pf_dis_ew_sigma_r(&ew, q2[i] / (x[i] * s), f2[i], f2[na + i], f2[2 * na + i]));
+            free(f2);
+        } else if (!rc)
+            rc = pf_dis_xsec_exact(ev, pdf, &card.kinematics, na, x, q2, ex, NULL, &st);
         if (!rc) rc = pf_ops_xsec(ops, G, NULL, 0, na, x, q2, gr, NULL, &st);
         for (size_t i = 0; !rc && i < na; i++) acc = fmax(acc, fabs(gr[i] / ex[i] - 1.0));
         free(ex);

@@ -37,16 +37,16 @@ int pf_cli_fail(const char *cmd, const pf_status *st)
     }
 }
 
-int pf_cli_require_photon_card(const char *cmd, const struct pf_card *card)
+int pf_cli_require_grid_process(const char *cmd, const struct pf_card *card)
 {
-    if (card->kinematics.process == PF_PROCESS_EM) return PF_EXIT_OK;
+    if (card->kinematics.process != PF_PROCESS_CC) return PF_EXIT_OK;
     return pf_cli_usage_error(cmd,
-                              "%s: the card asks for %s (keys electroweak, kinematics.lepton or kinematics.process); "
-                              "theory, simulate, prepare and fit compute photon exchange only so far (issue 14 item "
-                              "4): expected a card without those keys, or use 'partonflow sf --process'",
-                              card->path,
-                              card->kinematics.process == PF_PROCESS_CC ? "charged-current (W) DIS"
-                                                                        : "neutral-current gamma-Z/Z DIS");
+                              "%s: the card asks for charged-current (W) DIS (key kinematics.process: cc); theory, "
+                              "simulate, prepare and fit compute photon exchange and neutral current with Z so far "
+                              "(charged current needs the W cross section on the grid and Jacquet-Blondel "
+                              "reconstruction, issue 14 item 4): expected kinematics.process nc, or use "
+                              "'partonflow sf --process cc-em|cc-ep'",
+                              card->path);
 }
 
 int pf_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -32,7 +32,10 @@ static void sf_usage(FILE *out)
             "with s = 4 E_e E_p from the card's kinematics.beams, the lepton charge from the\n"
             "process, its polarisation from kinematics.lepton.polarisation (default 0), the\n"
             "electroweak inputs from the card's electroweak section (defaults mz = 91.1876,\n"
-            "mw = 80.377 GeV).  LO and NLO; NNLO for nc-em and nc-ep only (docs/physics-ew.md).\n\n"
+            "mw = 80.377 GeV).  LO and NLO; NNLO for nc-em and nc-ep only (docs/physics-ew.md).\n"
+            "With --theory of a neutral-current card (kinematics.process nc): --process nc-em or\n"
+            "nc-ep as its lepton charge, and the grid path prints 'q2,x,y,sigma_r' (the card's\n"
+            "polarisation).\n\n"
             "exit codes: 0 success, 2 bad card, flags, file or a point outside the grid\n");
 }
 
@@ -118,9 +121,10 @@ int pf_cmd_sf(int argc, char **argv)
     }
     if (!card_path || !q2s || !xs)
         return pf_cli_usage_error("sf", "--card, --q2 and --x are required ('partonflow sf --help')");
-    if (proc > 0 && theory)
-        return pf_cli_usage_error("sf", "--theory: the grid path (theory.h5) is photon exchange only; --process %s "
-                                  "runs on the exact path, without --theory", sf_process_names[proc]);
+    if (proc > 2 && theory)
+        return pf_cli_usage_error("sf", "--theory: the grid path (theory.h5) holds photon exchange or neutral "
+                                  "current; --process %s runs on the exact path, without --theory",
+                                  sf_process_names[proc]);
     pf_cli_set_threads((int)threads);
     double *ql = NULL, *xl = NULL;
     size_t nq = 0, nxl = 0;
@@ -159,8 +163,36 @@ int pf_cmd_sf(int argc, char **argv)
         if (!ops) rc = st.code ? st.code : PF_EINTERNAL;
         if (!rc && !(G = malloc(pf_ops_ngrid(ops) * sizeof *G)))
             rc = pf_status_set(&st, PF_ENOMEM, "out of memory for the grid values");
+        /* the grid's process must be the one asked for: a neutral-current theory.h5 holds
+         * F~L + s (2/y - 1) xF~3 in its FL slot (docs/physics-ew.md "On the grid"), so only
+         * sigma_r is printed; --process nc-em|nc-ep must name its lepton charge */
+        const pf_card *tc = rc ? NULL : pf_ops_card(ops);
+        const int tnc = tc && tc->kinematics.process == PF_PROCESS_NC;
+        const int want = tnc ? (tc->kinematics.lepton_charge < 0 ? 1 : 2) : 0;
+        if (tc && proc != want)
+            rc = pf_status_set(&st, PF_EINVAL,
+                               "--theory %s holds %s: expected --process %s with it (got %s)", theory,
+                               tnc ? "neutral-current DIS" : "photon exchange", sf_process_names[want],
+                               sf_process_names[proc]);
+        if (tnc && !rc) {
+            const double s = 4.0 * tc->kinematics.e_electron * tc->kinematics.e_proton;
+            for (size_t i = 0; i < n && !rc; i++)
+                if (!(q2[i] <= x[i] * s))
+                    rc = pf_status_set(&st, PF_EDOMAIN,
+                                       "point Q2 = %g GeV^2, x = %g: y = Q2/(x s) = %g > 1 for the beams of the card "
+                                       "of %s (s = %g GeV^2): expected Q2 <= x s",
+                                       q2[i], x[i], q2[i] / (x[i] * s), theory, s);
+        }
         if (!rc) rc = pf_ops_grid_values(ops, pdf, G, NULL, &st);
         if (!rc) rc = pf_ops_sf(ops, G, n, x, q2, F2, FL, &st);
+        if (!rc && tnc && pf_par_rank() == 0) {
+            const double s = 4.0 * tc->kinematics.e_electron * tc->kinematics.e_proton;
+            printf("q2,x,y,sigma_r\n");
+            for (size_t i = 0; i < n; i++) {
+                const double y = q2[i] / (x[i] * s);
+                printf("%.10e,%.10e,%.10e,%.10e\n", q2[i], x[i], y, F2[i] - y * y / (1.0 + (1.0 - y) * (1.0 - y)) * FL[i]);
+            }
+        }
     } else if (!rc && proc == 0) {
         ev = pf_evol_create(&card.theory, &st);
         if (!ev) rc = st.code ? st.code : PF_EINTERNAL;

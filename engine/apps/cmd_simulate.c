@@ -162,7 +162,7 @@ int pf_cmd_simulate(int argc, char **argv)
 
     pf_card card;
     if (pf_card_read(card_path, &card, &st)) return pf_cli_fail("simulate", &st);
-    if (pf_cli_require_photon_card("simulate", &card)) return PF_EXIT_USAGE;
+    if (pf_cli_require_grid_process("simulate", &card)) return PF_EXIT_USAGE;
     pf_det_params det;
     if (pf_sim_detector_from_card(&card, &det, &st)) return pf_cli_fail("simulate", &st);
     const pf_simulation_card *sc = &card.simulation;
@@ -179,7 +179,7 @@ int pf_cmd_simulate(int argc, char **argv)
     int rc = PF_OK;
     pf_sim_region reg;
     char diff[256]; /* provenance: the card's theory must be the one theory.h5 was built with */
-    if (pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff)) {
+    if (pf_card_physics_diff(&card, pf_ops_card(ops), diff, sizeof diff)) {
         rc = pf_status_set(&st, PF_EINVAL, "card %s and %s disagree: %s (the events would not be of this theory)",
                            card_path, theory, diff);
         goto done;

@@ -97,8 +97,8 @@ def test_bad_process_and_bad_electroweak_keys_exit_2(tmp_path):
     r = sf(c, "--process", "nc", check=False)
     assert r.returncode == 2
     assert "--process: expected em, nc-em, nc-ep, cc-em or cc-ep, got 'nc'" in r.stderr
-    r = sf(c, "--process", "nc-ep", "--theory", tmp_path / "theory.h5", check=False)
-    assert r.returncode == 2 and "photon exchange only" in r.stderr
+    r = sf(c, "--process", "cc-ep", "--theory", tmp_path / "theory.h5", check=False)
+    assert r.returncode == 2 and "holds photon exchange or neutral current; --process cc-ep runs on the exact" in r.stderr
     bad = card(tmp_path, extra="electroweak: {mz: 91.1876, mw: 80.377, sw2: 0.23}\n", name="bad.yaml")
     r = sf(bad, "--process", "nc-ep", check=False)
     assert r.returncode == 2
@@ -140,8 +140,10 @@ def test_ew_process_needs_beams_and_nnlo_is_nc_only(tmp_path):
     assert r.returncode == 2 and "charged-current (W) DIS is built at LO and NLO only" in r.stderr
 
 
-def test_pipeline_refuses_electroweak_cards_until_item_4(tmp_path):
+def test_pipeline_refuses_charged_current_cards(tmp_path):
+    """neutral current runs through the pipeline (test_ew_pipeline_cli.py); charged current
+    is refused until the W cross section and Jacquet-Blondel are on the grid"""
     c = card(tmp_path, extra="  process: cc\n")
     r = run_pf("theory", "--card", c, "--out", tmp_path / "theory.h5", check=False)
-    assert r.returncode == 2 and "photon exchange only so far" in r.stderr
+    assert r.returncode == 2 and "charged-current (W) DIS (key kinematics.process: cc)" in r.stderr
     assert not (tmp_path / "theory.h5").exists()

@@ -154,5 +154,9 @@ char *pf_card_to_yaml(const pf_card *card);
  * (numbers exactly), else 1 and `what` names the first that differs:
  * "theory.alphas.value: 0.35 here, 0.118 there". */
 int pf_card_theory_diff(const pf_theory_card *a, const pf_theory_card *b, char *what, size_t len);
+/* The same for everything theory.h5's cross section depends on: the theory settings, then
+ * the process (kinematics.process), the lepton's charge and polarisation and the electroweak
+ * inputs: "kinematics.lepton.charge: +1 here, -1 there". */
+int pf_card_physics_diff(const pf_card *a, const pf_card *b, char *what, size_t len);
 
 #endif

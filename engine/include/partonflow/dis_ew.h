@@ -76,6 +76,23 @@ void pf_dis_ew_weights(const pf_dis_ew *ew, double q2, int nf, pf_dis_weights *w
 int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double complex *K2,
                        double complex *KL, double complex *K3, pf_status *st);
 
+/* Neutral current by exchange: F~a = sum_p c_a[p] F_a^(p) with the pieces p = photon,
+ * gamma-Z interference and Z (PF_EW_*), whose parton weights are A_q and B_q above without the
+ * lepton couplings (the Q^2-dependent kappa_Z stays in the piece):
+ *     photon  A = e_q^2                B = 0
+ *     gamma-Z A = 2 e_q v_q kappa_Z    B = 2 e_q a_q kappa_Z
+ *     Z       A = (v_q^2 + a_q^2) kappa_Z^2   B = 2 v_q a_q kappa_Z^2
+ * and the lepton's coefficients (charge s, polarisation P): c_2 = c_L = (1, -(v_e + s P a_e),
+ * v_e^2 + a_e^2 + 2 s P v_e a_e), c_3 = (0, -(a_e + s P v_e), 2 v_e a_e + s P (v_e^2 + a_e^2)).
+ * The beam's charge and polarisation are then coefficients of stored operators (theory.h5). */
+enum { PF_EW_GAMMA = 0, PF_EW_GAMMA_Z = 1, PF_EW_Z = 2, PF_EW_NPIECE = 3 };
+void pf_dis_ew_nc_piece_weights(const pf_dis_ew *ew, double q2, int nf, int piece, pf_dis_weights *w);
+void pf_dis_ew_nc_coefficients(const pf_dis_ew *ew, double c2[PF_EW_NPIECE], double c3[PF_EW_NPIECE]);
+/* The pieces' operators at Q^2 = q2 (each array and each entry nullable; the photon's K3 is
+ * zero), in the form of pf_dis_ew_operator; ew->process must be PF_PROCESS_NC. */
+int pf_dis_ew_nc_pieces(const pf_evol *ev, const pf_dis_ew *ew, double q2, double complex *const K2[PF_EW_NPIECE],
+                        double complex *const KL[PF_EW_NPIECE], double complex *const K3[PF_EW_NPIECE], pf_status *st);
+
 /* F2, FL, xF3 (each nullable) at n points (x, q2), no grid (as pf_dis_sf_exact). */
 int pf_dis_ew_sf_exact(const pf_evol *ev, const pf_pdf *pdf, const pf_dis_ew *ew, size_t n,
                        const double *x, const double *q2, double *F2, double *FL, double *xF3,

@@ -216,11 +216,12 @@ int pf_card_theory_diff(const pf_theory_card *a, const pf_theory_card *b, char *
         snprintf(what, len, "theory.%s: %s here, %s there", key, num(x, a->f), num(y, b->f)); \
         return 1;                                                                        \
     }
+    static const char *const order_name[] = {"LO", "NLO", "NNLO"};
     if (a->order != b->order) {
-        snprintf(what, len, "theory.order: %s here, %s there", a->order == PF_NLO ? "NLO" : "LO",
-                 b->order == PF_NLO ? "NLO" : "LO");
+        snprintf(what, len, "theory.order: %s here, %s there", order_name[a->order % 3], order_name[b->order % 3]);
         return 1;
     }
+    if (a->order == PF_NNLO) DIFF_INT("nnlo (0 exact, 1 parametrised, 2 parametrised-conserving)", nnlo)
     if (a->scheme != b->scheme) {
         snprintf(what, len, "theory.scheme: %s here, %s there", a->scheme == PF_VFNS ? "VFNS" : "FFNS",
                  b->scheme == PF_VFNS ? "VFNS" : "FFNS");
@@ -244,6 +245,50 @@ int pf_card_theory_diff(const pf_theory_card *a, const pf_theory_card *b, char *
     DIFF_INT("grid.q2", grid_nq2)
 #undef DIFF_INT
 #undef DIFF_NUM
+    if (len) what[0] = '\0';
+    return 0;
+}
+
+int pf_card_physics_diff(const pf_card *a, const pf_card *b, char *what, size_t len)
+{
+    if (pf_card_theory_diff(&a->theory, &b->theory, what, len)) return 1;
+    /* the process and its electroweak inputs: theory.h5's operators are of its card's
+     * process, and the beam's charge and polarisation are applied when it is read, so a card
+     * for another beam would silently be computed as theory.h5's */
+    static const char *const proc_name[] = {"photon exchange (no electroweak keys)", "nc", "cc"};
+    const pf_kinematics_card *ka = &a->kinematics, *kb = &b->kinematics;
+    char x[32], y[32];
+    if (ka->process != kb->process) {
+        snprintf(what, len, "kinematics.process: %s here, %s there", proc_name[ka->process % 3],
+                 proc_name[kb->process % 3]);
+        return 1;
+    }
+    if (ka->process == PF_PROCESS_EM) goto same;
+    if (ka->lepton_charge != kb->lepton_charge) {
+        snprintf(what, len, "kinematics.lepton.charge: %+d here, %+d there", ka->lepton_charge, kb->lepton_charge);
+        return 1;
+    }
+    if (ka->polarisation != kb->polarisation) {
+        snprintf(what, len, "kinematics.lepton.polarisation: %s here, %s there", num(x, ka->polarisation),
+                 num(y, kb->polarisation));
+        return 1;
+    }
+    const pf_electroweak_card *ea = &a->electroweak, *eb = &b->electroweak;
+    const double va[3] = {ea->mz, ea->mw, ea->sin2w}, vb[3] = {eb->mz, eb->mw, eb->sin2w};
+    static const char *const ew_key[3] = {"electroweak.mz", "electroweak.mw", "electroweak.sin2_theta_w"};
+    for (int i = 0; i < 3; i++)
+        if (va[i] != vb[i]) {
+            snprintf(what, len, "%s: %s here, %s there", ew_key[i], num(x, va[i]), num(y, vb[i]));
+            return 1;
+        }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            if (ea->ckm[i][j] != eb->ckm[i][j]) {
+                snprintf(what, len, "electroweak.ckm[%d][%d]: %s here, %s there", i, j, num(x, ea->ckm[i][j]),
+                         num(y, eb->ckm[i][j]));
+                return 1;
+            }
+same:
     if (len) what[0] = '\0';
     return 0;
 }

@@ -2,6 +2,7 @@
  * Only the card and the header-only detector kernel: ops (the theory grid), sim and fit
  * all use it. */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "partonflow/generation.h"
@@ -144,7 +145,62 @@ static void scan(const reach *g, double u0, double u1, double v0, double v1, dou
 
 static int is_lower(int k) { return k == PF_CUT_Q2_MIN || k == PF_CUT_X_MIN || k == PF_CUT_Y_MIN || k == PF_CUT_W2_MIN; }
 
+/* What the region depends on: the key of a one-entry memo, since theory, simulate and
+ * prepare each derive it more than once from the same card and the smeared scan costs
+ * ~0.3 s (a pseudo-experiment of the closure campaigns is ~3 s). */
+typedef struct gen_key {
+    int present, perfect, sim_present;
+    unsigned generation_given;
+    double e_electron, e_proton, cuts[PF_NCUTS], mu0, stoch, cnst, sth, generation[PF_NCUTS];
+} gen_key;
+
+static void key_of(const pf_card *card, gen_key *key)
+{
+    memset(key, 0, sizeof *key); /* padding too: keys are compared with memcmp */
+    const pf_kinematics_card *k = &card->kinematics;
+    key->present = k->present;
+    key->perfect = card->detector.perfect;
+    key->e_electron = k->e_electron;
+    key->e_proton = k->e_proton;
+    cuts_of(k, key->cuts);
+    key->mu0 = card->theory.mu0;
+    key->stoch = card->detector.e_stochastic;
+    key->cnst = card->detector.e_constant;
+    key->sth = card->detector.theta_resolution;
+    key->sim_present = card->simulation.present;
+    if (card->simulation.present) {
+        key->generation_given = card->simulation.generation_given;
+        memcpy(key->generation, card->simulation.generation, sizeof key->generation);
+    }
+}
+
+static int region_info(const pf_card *card, pf_gen_info *info, pf_status *st);
+
 int pf_gen_region_info(const pf_card *card, pf_gen_info *info, pf_status *st)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static int have;
+    static gen_key last;
+    static pf_gen_info last_info;
+    gen_key key;
+    key_of(card, &key);
+    pthread_mutex_lock(&lock);
+    const int hit = have && !memcmp(&key, &last, sizeof key);
+    if (hit) *info = last_info;
+    pthread_mutex_unlock(&lock);
+    if (hit) return PF_OK;
+    const int rc = region_info(card, info, st); /* errors are not kept: they name the card */
+    if (!rc) {
+        pthread_mutex_lock(&lock);
+        last = key;
+        last_info = *info;
+        have = 1;
+        pthread_mutex_unlock(&lock);
+    }
+    return rc;
+}
+
+static int region_info(const pf_card *card, pf_gen_info *info, pf_status *st)
 {
     memset(info, 0, sizeof *info);
     const pf_kinematics_card *k = &card->kinematics;

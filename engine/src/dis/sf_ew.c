@@ -102,6 +102,36 @@ void pf_dis_ew_weights(const pf_dis_ew *ew, double q2, int nf, pf_dis_weights *w
     }
 }
 
+void pf_dis_ew_nc_piece_weights(const pf_dis_ew *ew, double q2, int nf, int piece, pf_dis_weights *w)
+{
+    memset(w, 0, sizeof *w);
+    if (nf > 6) nf = 6;
+    const double kz = pf_dis_ew_kappa_z(ew, q2), s2 = ew->sin2w;
+    for (int q = 1; q <= nf; q++) {
+        const double vq = t3[q] - 2.0 * eq[q] * s2, aq = t3[q];
+        /* the three exchanges of A_q and B_q (dis_ew.h) without their lepton couplings */
+        const double A = piece == PF_EW_GAMMA ? eq[q] * eq[q]
+                         : piece == PF_EW_GAMMA_Z ? 2.0 * eq[q] * vq * kz
+                                                  : (vq * vq + aq * aq) * kz * kz;
+        const double B = piece == PF_EW_GAMMA ? 0.0 : piece == PF_EW_GAMMA_Z ? 2.0 * eq[q] * aq * kz : 2.0 * vq * aq * kz * kz;
+        w->q[QUARK(q)] = w->q[ANTIQUARK(q)] = A;
+        w->g += A;
+        w->q3[QUARK(q)] = B;
+        w->q3[ANTIQUARK(q)] = -B;
+    }
+}
+
+void pf_dis_ew_nc_coefficients(const pf_dis_ew *ew, double c2[PF_EW_NPIECE], double c3[PF_EW_NPIECE])
+{
+    const double s = ew->charge, P = ew->pol, ve = -0.5 + 2.0 * ew->sin2w, ae = -0.5;
+    c2[PF_EW_GAMMA] = 1.0;
+    c2[PF_EW_GAMMA_Z] = -(ve + s * P * ae);
+    c2[PF_EW_Z] = ve * ve + ae * ae + 2.0 * s * P * ve * ae;
+    c3[PF_EW_GAMMA] = 0.0;
+    c3[PF_EW_GAMMA_Z] = -(ae + s * P * ve);
+    c3[PF_EW_Z] = 2.0 * ve * ae + s * P * (ve * ve + ae * ae);
+}
+
 /* Coefficient pieces at the nodes, NC1 per node (the first order, then c3q at
  * k = PF_DIS_NCOEF); at NNLO after them, c2 = c + nn*NC1, NC2 per node: the photon's
  * second-order pieces (pf_dis_coef_nnlo, PF_DIS_NCOEF2 of them) and c3ns^(2) = [k] + nf [k+1]
@@ -149,26 +179,17 @@ static int check_order(const pf_evol *ev, const pf_dis_ew *ew, const char *who, 
                          who);
 }
 
-/* K2, KL, K3 at one q2 from the evolution operator E (layout of pf_evol_operator) and the
- * first-order pieces c1 (NULL at LO). */
-static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, double q2,
-                                   const double complex *E, const double complex *c1,
-                                   double complex *K2, double complex *KL, double complex *K3,
-                                   pf_status *st)
+/* K2, KL, K3 at one q2 from the parton weights w, the evolution operator E (layout of
+ * pf_evol_operator) and the first-order pieces c1 (NULL at LO). */
+static int operator_from_weights(const pf_evol *ev, const pf_dis_weights *w, int nf, double q2,
+                                 const double complex *E, const double complex *c1,
+                                 double complex *K2, double complex *KL, double complex *K3)
 {
     const size_t nn = pf_evol_nnodes(ev);
-    const int nf = pf_evol_nf(ev, q2);
-    if (nf < 1 || nf > 6)
-        return pf_status_set(st, PF_EINTERNAL,
-                             "pf_dis_ew_operator: the evolution reports %d active flavours at Q2 = "
-                             "%g GeV^2, expected 1..6",
-                             nf, q2);
-    pf_dis_weights w;
-    pf_dis_ew_weights(ew, q2, nf, &w);
     const double a_s = c1 ? pf_evol_alphas(ev, pf_evol_mur2(ev, q2)) / (4.0 * PF_PI) : 0.0;
     /* NNLO (docs/physics-ew.md): every non-singlet piece with its flavour's weight (w.q for
      * q + qbar, w.q3 for q - qbar), the pure-singlet and gluon pieces with the summed weight
-     * w.g = sum_q A_q, as the photon's with sum_q e_q^2 (sf.c); a_s^2 [c^(2) + beta0 L c^(1)]
+     * w->g = sum_q A_q, as the photon's with sum_q e_q^2 (sf.c); a_s^2 [c^(2) + beta0 L c^(1)]
      * with L = ln(mu_R^2/Q^2) (a_s(Q) = a_s(mu_R) [1 + beta0 L a_s]) */
     const int nnlo = pf_evol_order(ev) == PF_NNLO && c1;
     const double complex *c2 = nnlo ? c1 + nn * NC1 : NULL;
@@ -192,18 +213,18 @@ static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, doubl
             clq += a2 * (d[PF_DIS2_CLNS0] + nf * d[PF_DIS2_CLNS1] + lr * d1[PF_DIS_CLQ]);
             clg += a2 * (d[PF_DIS2_CLG] + lr * d1[PF_DIS_CLG]);
             c3q += a2 * (d[PF_DIS_NCOEF2] + nf * d[PF_DIS_NCOEF2 + 1] + lr * d1[PF_DIS_NCOEF]);
-            cps2 = a2 * w.g * d[PF_DIS2_C2PS];
-            cpsl = a2 * w.g * d[PF_DIS2_CLPS];
+            cps2 = a2 * w->g * d[PF_DIS2_C2PS];
+            cpsl = a2 * w->g * d[PF_DIS2_CLPS];
         }
         for (int j = 0; j < PF_NIN; j++) {
             double complex s2 = 0.0, s3 = 0.0;
             for (int k = 0; k < PF_NOUT; k++) {
                 if (k == PF_GLUON) continue;
                 const double complex e = En[k * PF_NIN + j];
-                s2 += w.q[k] * e;
-                s3 += w.q3[k] * e;
+                s2 += w->q[k] * e;
+                s3 += w->q3[k] * e;
             }
-            const double complex g = w.g * En[PF_GLUON * PF_NIN + j];
+            const double complex g = w->g * En[PF_GLUON * PF_NIN + j];
             if (c2) {
                 /* Sigma: the nf active q + qbar (the photon's sum, sf.c) */
                 double complex sig = 0.0;
@@ -221,6 +242,29 @@ static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, doubl
     return PF_OK;
 }
 
+static int active_flavours(const pf_evol *ev, double q2, int *nf, pf_status *st)
+{
+    *nf = pf_evol_nf(ev, q2);
+    if (*nf < 1 || *nf > 6)
+        return pf_status_set(st, PF_EINTERNAL,
+                             "pf_dis_ew_operator: the evolution reports %d active flavours at Q2 = "
+                             "%g GeV^2, expected 1..6",
+                             *nf, q2);
+    return PF_OK;
+}
+
+static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, double q2,
+                                   const double complex *E, const double complex *c1,
+                                   double complex *K2, double complex *KL, double complex *K3,
+                                   pf_status *st)
+{
+    int nf;
+    if (active_flavours(ev, q2, &nf, st)) return st ? st->code : PF_EINTERNAL;
+    pf_dis_weights w;
+    pf_dis_ew_weights(ew, q2, nf, &w);
+    return operator_from_weights(ev, &w, nf, q2, E, c1, K2, KL, K3);
+}
+
 int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double complex *K2,
                        double complex *KL, double complex *K3, pf_status *st)
 {
@@ -234,6 +278,32 @@ int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double
     double complex *c1 = NULL;
     if (!rc && pf_evol_order(ev) != PF_LO && !(c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
     if (!rc) rc = operator_from_evolution(ev, ew, q2, E, c1, K2, KL, K3, st);
+    free(E);
+    free(c1);
+    return rc;
+}
+
+int pf_dis_ew_nc_pieces(const pf_evol *ev, const pf_dis_ew *ew, double q2, double complex *const K2[PF_EW_NPIECE],
+                        double complex *const KL[PF_EW_NPIECE], double complex *const K3[PF_EW_NPIECE], pf_status *st)
+{
+    if (!(q2 > 0.0) || !isfinite(q2))
+        return pf_status_set(st, PF_EINVAL, "pf_dis_ew_nc_pieces: q2 = %g: expected Q2 > 0 GeV^2", q2);
+    if (ew->process != PF_PROCESS_NC)
+        return pf_status_set(st, PF_EINVAL, "pf_dis_ew_nc_pieces: process %d: expected neutral current", ew->process);
+    if (check_order(ev, ew, "pf_dis_ew_nc_pieces", st)) return st ? st->code : PF_EINVAL;
+    int nf;
+    if (active_flavours(ev, q2, &nf, st)) return st ? st->code : PF_EINTERNAL;
+    const size_t nn = pf_evol_nnodes(ev);
+    double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
+    if (!E) return pf_status_set(st, PF_ENOMEM, "pf_dis_ew_nc_pieces: out of memory (%zu nodes)", nn);
+    int rc = pf_evol_operator(ev, q2, E, st);
+    double complex *c1 = NULL;
+    if (!rc && pf_evol_order(ev) != PF_LO && !(c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
+    for (int p = 0; p < PF_EW_NPIECE && !rc; p++) {
+        pf_dis_weights w;
+        pf_dis_ew_nc_piece_weights(ew, q2, nf, p, &w);
+        rc = operator_from_weights(ev, &w, nf, q2, E, c1, K2 ? K2[p] : NULL, KL ? KL[p] : NULL, K3 ? K3[p] : NULL);
+    }
     free(E);
     free(c1);
     return rc;

@@ -61,7 +61,7 @@ pf_fit_problem *pf_fit_problem_open(const char *lpath, const char *theory, int r
     }
     {   /* provenance: the truth's card (the events' generator, in /meta) belongs to this theory */
         char diff[256];
-        if (pf_card_theory_diff(&p->lcard.theory, &pf_ops_card(p->ops)->theory, diff, sizeof diff)) {
+        if (pf_card_physics_diff(&p->lcard, pf_ops_card(p->ops), diff, sizeof diff)) {
             pf_status_set(st, PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", lpath,
                           theory ? theory : p->info.theory_path, diff);
             goto fail;
@@ -183,7 +183,7 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
     if (histogram && !pf_like_nbins(p->lk)) FAIL(PF_EINVAL, "%s: no histogram operator for --method histogram", p->path);
     {   /* provenance: the fit card's theory is the theory.h5 the fit uses */
         char diff[256];
-        if (pf_card_theory_diff(&card->theory, &pf_ops_card(p->ops)->theory, diff, sizeof diff))
+        if (pf_card_physics_diff(card, pf_ops_card(p->ops), diff, sizeof diff))
             FAIL(PF_EINVAL, "--card %s and the theory of %s disagree: %s", label, p->path, diff);
     }
     pdf = pf_pdf_clone(p->pdf, st);

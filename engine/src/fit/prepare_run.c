@@ -200,9 +200,9 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     }
     {   /* provenance: the events' generator card and --card belong to this theory */
         char diff[256];
-        if (!external && pf_card_theory_diff(&evcard.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+        if (!external && pf_card_physics_diff(&evcard, pf_ops_card(ops), diff, sizeof diff))
             FAIL(PF_EINVAL, "%s (its card in /meta) and %s disagree: %s", events, theory, diff);
-        if (have_card && pf_card_theory_diff(&card.theory, &pf_ops_card(ops)->theory, diff, sizeof diff))
+        if (have_card && pf_card_physics_diff(&card, pf_ops_card(ops), diff, sizeof diff))
             FAIL(PF_EINVAL, "--card %s and %s disagree: %s", card_path, theory, diff);
     }
     const pf_detector_card *det = &evcard.detector;

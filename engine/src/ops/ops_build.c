@@ -13,6 +13,7 @@
 
 #include "ops_internal.h"
 #include "partonflow/dis.h"
+#include "partonflow/dis_ew.h"
 #include "partonflow/evol.h"
 #include "partonflow/par.h"
 #include "partonflow/pdf.h"
@@ -30,6 +31,11 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
         return NULL;
     }
     pf_ops_set_card(o, card);
+    if (pf_ops_ew_setup(o, st)) {
+        pf_ops_destroy(o);
+        pf_evol_destroy(ev);
+        return NULL;
+    }
     memcpy(o->nodes, pf_evol_nodes(ev), nn * sizeof *o->nodes);
     const size_t nx = o->nx, nq = o->nq2;
 
@@ -56,7 +62,11 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
     const size_t q0 = nq * (size_t)rank / (size_t)size, q1 = nq * (size_t)(rank + 1) / (size_t)size;
     const size_t rowlen = nn * PF_NIN * 2;          /* doubles per row and observable */
     const size_t pdflen = nn * PF_NOUT * PF_NIN * 2; /* doubles per row of the PDF operator */
-    const size_t len = PF_NOBS * nq * rowlen + nq * pdflen;
+    /* blocks of nq rows: F2, FL (photon exchange), then for neutral current with Z the
+     * gamma-Z and Z pieces of F2, FL and F3 (NEWB of them) */
+#define NEWB (3 * (PF_EW_NPIECE - 1))
+    const size_t nobsb = PF_NOBS + (o->ew ? NEWB : 0);
+    const size_t len = nobsb * nq * rowlen + nq * pdflen;
     double *part = calloc(len, sizeof *part);
     long badrow = -1;
     pf_status rowst;
@@ -69,9 +79,19 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
             pf_status_clear(&lst);
             double complex *K2 = (double complex *)(part + ((size_t)PF_OBS_F2 * nq + (size_t)q) * rowlen);
             double complex *KL = (double complex *)(part + ((size_t)PF_OBS_FL * nq + (size_t)q) * rowlen);
-            double complex *E = (double complex *)(part + (size_t)PF_NOBS * nq * rowlen + (size_t)q * pdflen);
-            if (pf_dis_sf_operator(ev, o->q2eval[q], K2, KL, &lst) != PF_OK ||
-                pf_evol_operator(ev, o->q2eval[q], E, &lst) != PF_OK) {
+            double complex *E = (double complex *)(part + nobsb * nq * rowlen + (size_t)q * pdflen);
+            int rrc;
+            if (o->ew) {
+                double complex *blk[NEWB];
+                for (int b = 0; b < NEWB; b++)
+                    blk[b] = (double complex *)(part + ((size_t)(PF_NOBS + b) * nq + (size_t)q) * rowlen);
+                double complex *const p2[PF_EW_NPIECE] = {K2, blk[0], blk[1]};
+                double complex *const pl[PF_EW_NPIECE] = {KL, blk[2], blk[3]};
+                double complex *const p3[PF_EW_NPIECE] = {NULL, blk[4], blk[5]};
+                rrc = pf_dis_ew_nc_pieces(ev, &o->ewp, o->q2eval[q], p2, pl, p3, &lst);
+            } else
+                rrc = pf_dis_sf_operator(ev, o->q2eval[q], K2, KL, &lst);
+            if (rrc != PF_OK || pf_evol_operator(ev, o->q2eval[q], E, &lst) != PF_OK) {
 #pragma omp critical(pf_ops_build_err)
                 if (badrow < 0 || q < badrow) {
                     badrow = q;
@@ -107,8 +127,12 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
     }
     memcpy(o->K[PF_OBS_F2], all + (size_t)PF_OBS_F2 * nq * rowlen, nq * rowlen * sizeof *all);
     memcpy(o->K[PF_OBS_FL], all + (size_t)PF_OBS_FL * nq * rowlen, nq * rowlen * sizeof *all);
-    memcpy(o->Kpdf, all + (size_t)PF_NOBS * nq * rowlen, nq * pdflen * sizeof *all);
+    for (int a = 0; a < 3 && o->ew; a++)
+        for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++)
+            memcpy(o->Kp[a][p], all + (size_t)(PF_NOBS + 2 * a + p - 1) * nq * rowlen, nq * rowlen * sizeof *all);
+    memcpy(o->Kpdf, all + nobsb * nq * rowlen, nq * pdflen * sizeof *all);
     free(all);
+    pf_ops_ew_combine(o);
     return o;
 }
 

@@ -63,7 +63,12 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
         return pf_status_set(st, PF_EINVAL, "pf_ops_grid_values: dG requested without dM");
     const size_t nn = o->nn, nx = o->nx, nq = o->nq2, ngrid = pf_ops_ngrid(o);
     const size_t npp = dG ? np + 1 : 1;          /* columns sets: value, then each parameter */
-    const size_t ncolp = PF_NOBS * nq, ncols = npp * ncolp, kk = 2 * nn;
+    /* neutral current with Z: a third product, xF~3, folded into the FL slot at the end
+     * (ops_internal.h, r3) */
+    const int nobs = o->ew ? 3 : PF_NOBS;
+    const double complex *const *Ka = o->ew ? (const double complex *const *)o->Kc
+                                            : (const double complex *const *)o->K;
+    const size_t ncolp = (size_t)nobs * nq, ncols = npp * ncolp, kk = 2 * nn;
     double *B = malloc(kk * ncols * sizeof *B);
     double *R = malloc(nx * ncols * sizeof *R);
     if (!B || !R) {
@@ -94,13 +99,13 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
 #pragma omp for schedule(static)
         for (long n = 0; n < (long)nn; n++) {
             if (!have) continue;
-            for (int a = 0; a < PF_NOBS; a++) {
+            for (int a = 0; a < nobs; a++) {
                 zgemm_rm_nt((int)npp, (int)nq, PF_NIN, Mall + (size_t)n * PF_NIN, (int)(nn * PF_NIN),
-                            o->K[a] + (size_t)n * PF_NIN, (int)(nn * PF_NIN), Cn, (int)nq);
+                            Ka[a] + (size_t)n * PF_NIN, (int)(nn * PF_NIN), Cn, (int)nq);
                 double *bi = B + (size_t)n * ncols, *br = B + (nn + (size_t)n) * ncols;
                 for (size_t pp = 0; pp < npp; pp++)
                     for (size_t q = 0; q < nq; q++) {
-                        const size_t col = pp * ncolp + q * PF_NOBS + (size_t)a;
+                        const size_t col = pp * ncolp + q * (size_t)nobs + (size_t)a;
                         bi[col] = cimag(Cn[pp * nq + q]);
                         br[col] = creal(Cn[pp * nq + q]);
                     }
@@ -138,6 +143,15 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
         const size_t pp = (size_t)t / nq, q = (size_t)t % nq;
         double *dst = pp == 0 ? G : dG + (pp - 1) * ngrid;
         if (!dst) continue;
+        if (o->ew) {
+            for (size_t i = 0; i < nx; i++) {
+                const double *r = R + i * ncols + pp * ncolp + q * 3;
+                const double *c = o->r3 + 2 * (q * nx + i);
+                dst[(q * nx + i) * PF_NOBS + PF_OBS_F2] = r[0] + c[0] * r[2];
+                dst[(q * nx + i) * PF_NOBS + PF_OBS_FL] = r[1] + c[1] * r[2];
+            }
+            continue;
+        }
         for (size_t i = 0; i < nx; i++)
             for (int a = 0; a < PF_NOBS; a++)
                 dst[(q * nx + i) * PF_NOBS + (size_t)a] = R[i * ncols + pp * ncolp + q * PF_NOBS + (size_t)a];

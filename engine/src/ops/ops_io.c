@@ -16,6 +16,10 @@
         if ((rc = (expr)) != PF_OK) goto fail;                                                     \
     } while (0)
 
+/* theory.h5 datasets of the neutral-current pieces (ops_internal.h Kp) */
+static const char *const ew_piece_path[3][PF_EW_NPIECE] = {
+    {NULL, "/ops/K_F2_gZ", "/ops/K_F2_Z"}, {NULL, "/ops/K_FL_gZ", "/ops/K_FL_Z"}, {NULL, "/ops/K_F3_gZ", "/ops/K_F3_Z"}};
+
 int pf_ops_write(const pf_ops *o, const char *path, pf_status *st)
 {
     int rc = PF_OK;
@@ -86,6 +90,18 @@ int pf_ops_write(const pf_ops *o, const char *path, pf_status *st)
     size_t d4[4] = {nq, nn, PF_NIN, 2};
     TRY(pf_h5_write(h, "/ops/K_F2", PF_H5_DOUBLE, 4, d4, (const double *)o->K[PF_OBS_F2], NULL, st));
     TRY(pf_h5_write(h, "/ops/K_FL", PF_H5_DOUBLE, 4, d4, (const double *)o->K[PF_OBS_FL], NULL, st));
+    if (o->ew) {
+        for (int a = 0; a < 3; a++)
+            for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++)
+                TRY(pf_h5_write(h, ew_piece_path[a][p], PF_H5_DOUBLE, 4, d4, (const double *)o->Kp[a][p], NULL, st));
+        TRY(pf_h5_set_attr_string(h, "/ops", "electroweak_pieces",
+                                  "neutral current: K_F2 and K_FL are the photon-exchange pieces, K_<a>_gZ the "
+                                  "gamma-Z interference and K_<a>_Z the Z-exchange pieces of F~2, F~L, xF~3 "
+                                  "(a = F2, FL, F3; parton weights 2 e_q v_q kappa_Z, (v_q^2 + a_q^2) kappa_Z^2 "
+                                  "for F2, FL and 2 e_q a_q kappa_Z, 2 v_q a_q kappa_Z^2 for F3); F~a = K_a + "
+                                  "c_a,gZ K_a_gZ + c_a,Z K_a_Z with the lepton's coefficients of docs/physics-ew.md",
+                                  st));
+    }
     size_t d5[4] = {nq, nn, PF_NOUT * PF_NIN, 2};
     TRY(pf_h5_write(h, "/ops/K_pdf", PF_H5_DOUBLE, 4, d5, (const double *)o->Kpdf, NULL, st));
     TRY(pf_h5_set_attr_string(h, "/ops", "K_pdf_definition",
@@ -221,6 +237,7 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
         goto fail;
     }
     pf_ops_set_card(o, &card);
+    TRY(pf_ops_ew_setup(o, st));
     o->checksum = pf_h5_checksum(h);
     /* the stored node positions must be the ones the axes imply */
     w[0] = nx;
@@ -261,6 +278,21 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
         }
     memcpy(o->K[PF_OBS_F2], k2, nq * nn * PF_NIN * sizeof(double complex));
     memcpy(o->K[PF_OBS_FL], kl, nq * nn * PF_NIN * sizeof(double complex));
+    for (int a = 0; a < 3 && o->ew; a++)
+        for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++) {
+            void *kx = NULL;
+            TRY(read_exact(h, path, ew_piece_path[a][p], PF_H5_DOUBLE, 4, w4, &kx, st));
+            for (size_t k = 0; k < nq * nn * PF_NIN * 2; k++)
+                if (!isfinite(((double *)kx)[k])) {
+                    free(kx);
+                    rc = pf_status_set(st, PF_EFORMAT, "%s: dataset %s entry %zu is not finite: expected finite numbers",
+                                       path, ew_piece_path[a][p], k);
+                    goto fail;
+                }
+            memcpy(o->Kp[a][p], kx, nq * nn * PF_NIN * sizeof(double complex));
+            free(kx);
+        }
+    pf_ops_ew_combine(o);
 fail:
     free(logx); free(xe); free(logq2); free(edges); free(first); free(cnt); free(nodes); free(kern);
     free(k2); free(kl); free(kp);

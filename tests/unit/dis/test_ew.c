@@ -624,6 +624,89 @@ static void test_photon_weights_reproduce_em_structure_functions(void **state)
     }
 }
 
+/* theory.h5 of a neutral-current card stores the photon, gamma-Z and Z pieces of F2, FL and
+ * xF3 (pf_dis_ew_nc_pieces) and combines them with the lepton's coefficients
+ * (pf_dis_ew_nc_coefficients): the sum must be the operator of pf_dis_ew_operator, which the
+ * tests above check against the parton model and x-space, for e- and e+ at P = -1, 0, +1, at
+ * LO, NLO and NNLO and across the flavour thresholds; the photon piece is sf.c's operator. */
+static void test_nc_pieces_combine_to_the_electroweak_operator(void **state)
+{
+    (void)state;
+    const char *orders[3] = {"LO", "NLO", "NNLO\n  nnlo: parametrised\n  xi_r: 1.5"};
+    const double q2s[4] = {3.0, 50.0, 2000.0, 3e4};
+    double worst = 0.0, worst_photon = 0.0;
+    for (int o = 0; o < 3; o++) {
+        setup *s = make(orders[o], "electroweak: {mz: 91.1876, mw: 80.377}\n");
+        const size_t nn = pf_evol_nnodes(s->ev), len = nn * PF_NIN;
+        double complex *P2[PF_EW_NPIECE], *PL[PF_EW_NPIECE], *P3[PF_EW_NPIECE];
+        for (int p = 0; p < PF_EW_NPIECE; p++) {
+            P2[p] = calloc(len, sizeof(double complex));
+            PL[p] = calloc(len, sizeof(double complex));
+            P3[p] = calloc(len, sizeof(double complex));
+        }
+        double complex *K2 = calloc(len, sizeof *K2), *KL = calloc(len, sizeof *KL), *K3 = calloc(len, sizeof *K3);
+        double complex *E2 = calloc(len, sizeof *E2), *EL = calloc(len, sizeof *EL);
+        pf_status st = {0};
+        for (int iq = 0; iq < 4; iq++) {
+            pf_dis_ew ew;
+            assert_int_equal(pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_NC, -1, 0.0, &st), PF_OK);
+            if (pf_dis_ew_nc_pieces(s->ev, &ew, q2s[iq], P2, PL, P3, &st)) fail_msg("pieces: %s", st.msg);
+            /* the photon piece: sf.c's operator; its F3 piece vanishes */
+            if (pf_dis_sf_operator(s->ev, q2s[iq], E2, EL, &st)) fail_msg("sf operator: %s", st.msg);
+            double m2 = 0.0, ml = 0.0;
+            for (size_t k = 0; k < len; k++) {
+                m2 = fmax(m2, cabs(E2[k]));
+                ml = fmax(ml, cabs(EL[k]));
+            }
+            for (size_t k = 0; k < len; k++) {
+                worst_photon = fmax(worst_photon, cabs(P2[PF_EW_GAMMA][k] - E2[k]) / m2);
+                if (ml > 0.0) worst_photon = fmax(worst_photon, cabs(PL[PF_EW_GAMMA][k] - EL[k]) / ml);
+                assert_true(P3[PF_EW_GAMMA][k] == 0.0);
+            }
+            for (int charge = -1; charge <= 1; charge += 2)
+                for (int ip = -1; ip <= 1; ip++) {
+                    if (pf_dis_ew_init(&ew, &s->card.electroweak, PF_PROCESS_NC, charge, (double)ip, &st))
+                        fail_msg("init: %s", st.msg);
+                    if (pf_dis_ew_operator(s->ev, &ew, q2s[iq], K2, KL, K3, &st)) fail_msg("operator: %s", st.msg);
+                    double c2[PF_EW_NPIECE], c3[PF_EW_NPIECE];
+                    pf_dis_ew_nc_coefficients(&ew, c2, c3);
+                    const double complex *want[3] = {K2, KL, K3};
+                    double complex *const *pc[3] = {P2, PL, P3};
+                    for (int a = 0; a < 3; a++) {
+                        const double *c = a == 2 ? c3 : c2;
+                        double m = 0.0;
+                        for (size_t k = 0; k < len; k++) m = fmax(m, cabs(want[a][k]));
+                        if (m == 0.0) {
+                            assert_int_equal(o, 0); /* FL vanishes at LO only */
+                            assert_int_equal(a, 1);
+                            continue;
+                        }
+                        for (size_t k = 0; k < len; k++) {
+                            const double complex sum = c[0] * pc[a][0][k] + c[1] * pc[a][1][k] + c[2] * pc[a][2][k];
+                            const double d = cabs(sum - want[a][k]) / m;
+                            if (d > 1e-13)
+                                fail_msg("%s, Q2 = %g, charge %d, P = %d, observable %d, entry %zu: pieces give "
+                                         "%.15e%+.15ei, the operator %.15e%+.15ei",
+                                         orders[o], q2s[iq], charge, ip, a, k, creal(sum), cimag(sum),
+                                         creal(want[a][k]), cimag(want[a][k]));
+                            worst = fmax(worst, d);
+                        }
+                    }
+                }
+        }
+        for (int p = 0; p < PF_EW_NPIECE; p++) {
+            free(P2[p]);
+            free(PL[p]);
+            free(P3[p]);
+        }
+        free(K2), free(KL), free(K3), free(E2), free(EL);
+        destroy(s);
+    }
+    print_message("NC pieces: max |sum_p c_p K_p - K| / max|K| = %.1e; photon piece vs sf.c: %.1e\n", worst,
+                  worst_photon);
+    assert_true(worst_photon < 1e-13);
+}
+
 /* NNLO: neutral current accepted (card and library), charged current refused by both with a
  * message that says what is missing. */
 static void test_nnlo_refused_for_charged_current_only(void **state)
@@ -665,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_photon_weights_reproduce_em_structure_functions),
         cmocka_unit_test(test_nnlo_nc_sf_match_xspace_convolution),
         cmocka_unit_test(test_nnlo_refused_for_charged_current_only),
+        cmocka_unit_test(test_nc_pieces_combine_to_the_electroweak_operator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,6 +122,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=0,
                     help="pseudo-experiments run at once, each with threads / jobs threads (0: min(threads, 2)); "
                          "the results are the same bits for any jobs and threads")
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="pulls: the pseudo-experiments' seeds are first-seed .. first-seed + nexp - 1")
     ap.add_argument("--workdir", default="/tmp/pf_closure")
     ap.add_argument("--errors", choices=["hessian", "profile"], default="hessian",
                     help="pulls from the Hessian errors or from the profile-likelihood intervals (fit --errors)")
@@ -142,8 +144,9 @@ def main():
 
     if a.mode == "pulls":
         pulls, hpulls, nconv, names, missing = [], [], 0, None, []
-        results = batch(range(1, a.nexp + 1), a.events, ["events"], a.errors)
-        for s, rr in zip(range(1, a.nexp + 1), results):
+        seeds = range(a.first_seed, a.first_seed + a.nexp)
+        results = batch(seeds, a.events, ["events"], a.errors)
+        for s, rr in zip(seeds, results):
             r = rr["events"]
             names = r["names"]
             if r["converged"]:

@@ -265,18 +265,28 @@ static int operator_from_evolution(const pf_evol *ev, const pf_dis_ew *ew, doubl
     return operator_from_weights(ev, &w, nf, q2, E, c1, K2, KL, K3);
 }
 
+/* The evolution operator at q2 (*E, layout of pf_evol_operator) and, beyond LO, the
+ * coefficient pieces at the nodes (*c1, else NULL); the caller frees both, also on error. */
+static int evolution_at(const pf_evol *ev, double q2, const char *who, double complex **E, double complex **c1,
+                        pf_status *st)
+{
+    const size_t nn = pf_evol_nnodes(ev);
+    *c1 = NULL;
+    if (!(*E = malloc(nn * PF_NOUT * PF_NIN * sizeof **E)))
+        return pf_status_set(st, PF_ENOMEM, "%s: out of memory (%zu nodes)", who, nn);
+    int rc = pf_evol_operator(ev, q2, *E, st);
+    if (!rc && pf_evol_order(ev) != PF_LO && !(*c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
+    return rc;
+}
+
 int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double complex *K2,
                        double complex *KL, double complex *K3, pf_status *st)
 {
     if (!(q2 > 0.0) || !isfinite(q2))
         return pf_status_set(st, PF_EINVAL, "pf_dis_ew_operator: q2 = %g: expected Q2 > 0 GeV^2", q2);
     if (check_order(ev, ew, "pf_dis_ew_operator", st)) return st ? st->code : PF_EINVAL;
-    const size_t nn = pf_evol_nnodes(ev);
-    double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
-    if (!E) return pf_status_set(st, PF_ENOMEM, "pf_dis_ew_operator: out of memory (%zu nodes)", nn);
-    int rc = pf_evol_operator(ev, q2, E, st);
-    double complex *c1 = NULL;
-    if (!rc && pf_evol_order(ev) != PF_LO && !(c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
+    double complex *E, *c1;
+    int rc = evolution_at(ev, q2, "pf_dis_ew_operator", &E, &c1, st);
     if (!rc) rc = operator_from_evolution(ev, ew, q2, E, c1, K2, KL, K3, st);
     free(E);
     free(c1);
@@ -293,12 +303,8 @@ int pf_dis_ew_nc_pieces(const pf_evol *ev, const pf_dis_ew *ew, double q2, doubl
     if (check_order(ev, ew, "pf_dis_ew_nc_pieces", st)) return st ? st->code : PF_EINVAL;
     int nf;
     if (active_flavours(ev, q2, &nf, st)) return st ? st->code : PF_EINTERNAL;
-    const size_t nn = pf_evol_nnodes(ev);
-    double complex *E = malloc(nn * PF_NOUT * PF_NIN * sizeof *E);
-    if (!E) return pf_status_set(st, PF_ENOMEM, "pf_dis_ew_nc_pieces: out of memory (%zu nodes)", nn);
-    int rc = pf_evol_operator(ev, q2, E, st);
-    double complex *c1 = NULL;
-    if (!rc && pf_evol_order(ev) != PF_LO && !(c1 = nodes_coefficients(ev, st))) rc = st ? st->code : PF_ENOMEM;
+    double complex *E, *c1;
+    int rc = evolution_at(ev, q2, "pf_dis_ew_nc_pieces", &E, &c1, st);
     for (int p = 0; p < PF_EW_NPIECE && !rc; p++) {
         pf_dis_weights w;
         pf_dis_ew_nc_piece_weights(ew, q2, nf, p, &w);

@@ -64,7 +64,7 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
     const size_t nn = o->nn, nx = o->nx, nq = o->nq2, ngrid = pf_ops_ngrid(o);
     const size_t npp = dG ? np + 1 : 1;          /* columns sets: value, then each parameter */
     /* neutral current with Z: a third product, xF~3, folded into the FL slot at the end
-     * (ops_internal.h, r3) */
+     * (ops_internal.h, fl3) */
     const int nobs = o->ew ? 3 : PF_NOBS;
     const double complex *const *Ka = o->ew ? (const double complex *const *)o->Kc
                                             : (const double complex *const *)o->K;
@@ -146,9 +146,8 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
         if (o->ew) {
             for (size_t i = 0; i < nx; i++) {
                 const double *r = R + i * ncols + pp * ncolp + q * 3;
-                const double *c = o->r3 + 2 * (q * nx + i);
-                dst[(q * nx + i) * PF_NOBS + PF_OBS_F2] = r[0] + c[0] * r[2];
-                dst[(q * nx + i) * PF_NOBS + PF_OBS_FL] = r[1] + c[1] * r[2];
+                dst[(q * nx + i) * PF_NOBS + PF_OBS_F2] = r[0];
+                dst[(q * nx + i) * PF_NOBS + PF_OBS_FL] = r[1] + o->fl3[q * nx + i] * r[2];
             }
             continue;
         }

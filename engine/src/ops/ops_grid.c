@@ -232,7 +232,7 @@ int pf_ops_ew_setup(pf_ops *o, pf_status *st)
         for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++) ok &= (o->Kp[a][p] = calloc(len, sizeof(double complex))) != NULL;
         ok &= (o->Kc[a] = calloc(len, sizeof(double complex))) != NULL;
     }
-    ok &= (o->r3 = calloc(2 * o->nx * o->nq2, sizeof *o->r3)) != NULL;
+    ok &= (o->fl3 = calloc(o->nx * o->nq2, sizeof *o->fl3)) != NULL;
     if (!ok) return pf_status_set(st, PF_ENOMEM, "pf_ops: cannot allocate the electroweak operators");
     return PF_OK;
 }
@@ -257,8 +257,7 @@ void pf_ops_ew_combine(pf_ops *o)
              * ln x; as -s Y-/Y+ in the F2 slot the interpolation error near y = 1 was 2e-3
              * on a 16-node Q2 axis (Y-/Y+ peaks at y = 1), this way 9e-5, as photon exchange
              * (docs/physics-ew.md "On the grid") */
-            o->r3[2 * (q * o->nx + i)] = 0.0;
-            o->r3[2 * (q * o->nx + i) + 1] = (double)o->ewp.charge * (2.0 / y - 1.0);
+            o->fl3[q * o->nx + i] = (double)o->ewp.charge * (2.0 / y - 1.0);
         }
 }
 
@@ -277,7 +276,7 @@ void pf_ops_destroy(pf_ops *o)
         for (int p = 0; p < PF_EW_NPIECE; p++) free(o->Kp[a][p]);
         free(o->Kc[a]);
     }
-    free(o->r3);
+    free(o->fl3);
     free(o->Kpdf);
     free(o);
 }

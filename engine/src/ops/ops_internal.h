@@ -42,16 +42,15 @@ struct pf_ops {
     /* neutral current with Z exchange (kinematics.process nc; pf_ops_ew_setup): K holds the
      * photon pieces, Kp[a][p] the gamma-Z (p = PF_EW_GAMMA_Z) and Z (PF_EW_Z) pieces of
      * a = F2, FL, F3 ([a][PF_EW_GAMMA] unused), Kc[a] their sum with the card's lepton
-     * coefficients (dis_ew.h), and r3[2 (q nx + i) + b] the coefficient of xF~3 added to
-     * slot b (F2, FL) at the node: the F2 slot is F~2, the FL slot F~L + s (2/y - 1) xF~3
-     * (s the lepton charge), so the grid stays (F2, FL) and d2sigma = 2 pi alpha^2 Y+ /
-     * (x Q^4) (F2slot - y^2/Y+ FLslot) is the NC cross section with sigma_r = F~2 -+ Y-/Y+
-     * xF~3 - y^2/Y+ F~L. */
+     * coefficients (dis_ew.h), and fl3[q nx + i] = s (2/y - 1) at the node (s the lepton
+     * charge): the F2 slot is F~2, the FL slot F~L + fl3 xF~3, so the grid stays (F2, FL)
+     * and d2sigma = 2 pi alpha^2 Y+ / (x Q^4) (F2slot - y^2/Y+ FLslot) is the NC cross
+     * section with sigma_r = F~2 -+ Y-/Y+ xF~3 - y^2/Y+ F~L. */
     int ew;
     pf_dis_ew ewp;
     double complex *Kp[3][PF_EW_NPIECE];
     double complex *Kc[3];
-    double *r3;
+    double *fl3;
     pf_ops_gemm_fn gemm;        /* pf_ops_set_gemm: NULL = built-in BLAS */
     void *gemm_ctx;
 };
@@ -65,9 +64,9 @@ pf_ops *pf_ops_alloc(const pf_interp_axis *xaxis, const pf_interp_axis *qaxis, s
 void pf_ops_set_card(pf_ops *ops, const pf_card *card);
 
 /* After pf_ops_set_card: for a neutral-current card sets ew and allocates the pieces, Kc and
- * r3 (nothing for a photon card); PF_EINVAL for charged current (not on the grid yet). */
+ * fl3 (nothing for a photon card); PF_EINVAL for charged current (not on the grid yet). */
 int pf_ops_ew_setup(pf_ops *ops, pf_status *st);
-/* Once K and the pieces are filled: Kc and r3 from the card's lepton (no-op for photon cards). */
+/* Once K and the pieces are filled: Kc and fl3 from the card's lepton (no-op for photon cards). */
 void pf_ops_ew_combine(pf_ops *ops);
 
 /* The grid axes for a card: x from the cut region (x >= q2_min / (s y_max)) with margin,

@@ -37,18 +37,6 @@ int pf_cli_fail(const char *cmd, const pf_status *st)
     }
 }
 
-int pf_cli_require_grid_process(const char *cmd, const struct pf_card *card)
-{
-    if (card->kinematics.process != PF_PROCESS_CC) return PF_EXIT_OK;
-    return pf_cli_usage_error(cmd,
-                              "%s: the card asks for charged-current (W) DIS (key kinematics.process: cc); theory, "
-                              "simulate, prepare and fit compute photon exchange and neutral current with Z so far "
-                              "(charged current needs the W cross section on the grid and Jacquet-Blondel "
-                              "reconstruction, issue 14 item 4): expected kinematics.process nc, or use "
-                              "'partonflow sf --process cc-em|cc-ep'",
-                              card->path);
-}
-
 int pf_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -111,12 +111,6 @@ int pf_cmd_fit(int argc, char **argv)
         goto fail;
     }
     if (pf_card_read(card_path, &card, &st)) goto fail;
-    if (card.kinematics.process == PF_PROCESS_CC) {
-        pf_status_set(&st, PF_ECARD, "%s: the card asks for charged-current (W) DIS (key kinematics.process: cc); fit "
-                                     "computes photon exchange and neutral current with Z so far (issue 14 item 4): "
-                                     "expected kinematics.process nc or a photon-exchange card", card_path);
-        goto fail;
-    }
     if (!card.fit.present) {
         pf_status_set(&st, PF_ECARD, "%s: no fit section (fit.free lists the parameters to fit)", card_path);
         goto fail;

@@ -82,7 +82,6 @@ int pf_cmd_prepare(int argc, char **argv)
     const int nthr = pf_cli_set_threads((int)threads);
     pf_card card;
     if (card_path && pf_card_read(card_path, &card, &st)) return pf_cli_fail("prepare", &st);
-    if (card_path && pf_cli_require_grid_process("prepare", &card)) return PF_EXIT_USAGE;
     char *cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
     pf_cli_progress pc;
     pf_cli_progress_init(&pc, "prepare");

@@ -12,6 +12,7 @@
 #include "partonflow/dis.h"
 #include "partonflow/dis_ew.h"
 #include "partonflow/evol.h"
+#include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
 #include "partonflow/pdf.h"
@@ -35,7 +36,9 @@ static void sf_usage(FILE *out)
             "mw = 80.377 GeV).  LO and NLO; NNLO for nc-em and nc-ep only (docs/physics-ew.md).\n"
             "With --theory of a neutral-current card (kinematics.process nc): --process nc-em or\n"
             "nc-ep as its lepton charge, and the grid path prints 'q2,x,y,sigma_r' (the card's\n"
-            "polarisation).\n\n"
+            "polarisation); of a charged-current card (kinematics.process cc): --process cc-em or\n"
+            "cc-ep, and 'q2,x,y,sigma_r' with sigma_r,CC (the grid's cross section divided by the\n"
+            "W's Born factor, which holds the polarisation).\n\n"
             "exit codes: 0 success, 2 bad card, flags, file or a point outside the grid\n");
 }
 
@@ -121,10 +124,6 @@ int pf_cmd_sf(int argc, char **argv)
     }
     if (!card_path || !q2s || !xs)
         return pf_cli_usage_error("sf", "--card, --q2 and --x are required ('partonflow sf --help')");
-    if (proc > 2 && theory)
-        return pf_cli_usage_error("sf", "--theory: the grid path (theory.h5) holds photon exchange or neutral "
-                                  "current; --process %s runs on the exact path, without --theory",
-                                  sf_process_names[proc]);
     pf_cli_set_threads((int)threads);
     double *ql = NULL, *xl = NULL;
     size_t nq = 0, nxl = 0;
@@ -163,18 +162,22 @@ int pf_cmd_sf(int argc, char **argv)
         if (!ops) rc = st.code ? st.code : PF_EINTERNAL;
         if (!rc && !(G = malloc(pf_ops_ngrid(ops) * sizeof *G)))
             rc = pf_status_set(&st, PF_ENOMEM, "out of memory for the grid values");
-        /* the grid's process must be the one asked for: a neutral-current theory.h5 holds
-         * F~L + s (2/y - 1) xF~3 in its FL slot (docs/physics-ew.md "On the grid"), so only
-         * sigma_r is printed; --process nc-em|nc-ep must name its lepton charge */
+        /* the grid's process must be the one asked for: an electroweak theory.h5 holds
+         * F~L + s (2/y - 1) xF~3 (NC) or the W's factor times W2 and WL + s (2/y - 1) xW3 (CC)
+         * in its slots (docs/physics-ew.md "On the grid"), so only sigma_r is printed;
+         * --process must name its process and lepton charge */
         const pf_card *tc = rc ? NULL : pf_ops_card(ops);
-        const int tnc = tc && tc->kinematics.process == PF_PROCESS_NC;
-        const int want = tnc ? (tc->kinematics.lepton_charge < 0 ? 1 : 2) : 0;
+        const int tproc = tc ? tc->kinematics.process : PF_PROCESS_EM;
+        const int tew = tproc != PF_PROCESS_EM;
+        const int want = !tew ? 0 : (tproc == PF_PROCESS_NC ? 1 : 3) + (tc->kinematics.lepton_charge < 0 ? 0 : 1);
         if (tc && proc != want)
             rc = pf_status_set(&st, PF_EINVAL,
                                "--theory %s holds %s: expected --process %s with it (got %s)", theory,
-                               tnc ? "neutral-current DIS" : "photon exchange", sf_process_names[want],
-                               sf_process_names[proc]);
-        if (tnc && !rc) {
+                               tproc == PF_PROCESS_NC   ? "neutral-current DIS"
+                               : tproc == PF_PROCESS_CC ? "charged-current DIS"
+                                                        : "photon exchange",
+                               sf_process_names[want], sf_process_names[proc]);
+        if (tew && !rc) {
             const double s = 4.0 * tc->kinematics.e_electron * tc->kinematics.e_proton;
             for (size_t i = 0; i < n && !rc; i++)
                 if (!(q2[i] <= x[i] * s))
@@ -185,12 +188,23 @@ int pf_cmd_sf(int argc, char **argv)
         }
         if (!rc) rc = pf_ops_grid_values(ops, pdf, G, NULL, &st);
         if (!rc) rc = pf_ops_sf(ops, G, n, x, q2, F2, FL, &st);
-        if (!rc && tnc && pf_par_rank() == 0) {
+        pf_dis_ew tew_p;
+        if (!rc && tew)
+            rc = pf_dis_ew_init(&tew_p, &tc->electroweak, tproc, tc->kinematics.lepton_charge,
+                                tc->kinematics.polarisation, &st);
+        if (!rc && tew && pf_par_rank() == 0) {
             const double s = 4.0 * tc->kinematics.e_electron * tc->kinematics.e_proton;
+            const double alpha = tc->kinematics.alpha_em > 0 ? tc->kinematics.alpha_em : PF_KIN_ALPHA_EM;
             printf("q2,x,y,sigma_r\n");
             for (size_t i = 0; i < n; i++) {
-                const double y = q2[i] / (x[i] * s);
-                printf("%.10e,%.10e,%.10e,%.10e\n", q2[i], x[i], y, F2[i] - y * y / (1.0 + (1.0 - y) * (1.0 - y)) * FL[i]);
+                const double y = q2[i] / (x[i] * s), yp = 1.0 + (1.0 - y) * (1.0 - y);
+                /* the grid's d2sigma in the photon form, divided by the process's Born factor */
+                const double form = F2[i] - y * y / yp * FL[i];
+                const pf_dis_ew photon = {.process = PF_PROCESS_EM};
+                const double sr = tproc == PF_PROCESS_NC ? form
+                                                         : pf_dis_ew_born(&photon, x[i], q2[i], s, alpha, form) /
+                                                               pf_dis_ew_born(&tew_p, x[i], q2[i], s, alpha, 1.0);
+                printf("%.10e,%.10e,%.10e,%.10e\n", q2[i], x[i], y, sr);
             }
         }
     } else if (!rc && proc == 0) {

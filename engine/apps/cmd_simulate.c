@@ -162,7 +162,6 @@ int pf_cmd_simulate(int argc, char **argv)
 
     pf_card card;
     if (pf_card_read(card_path, &card, &st)) return pf_cli_fail("simulate", &st);
-    if (pf_cli_require_grid_process("simulate", &card)) return PF_EXIT_USAGE;
     pf_det_params det;
     if (pf_sim_detector_from_card(&card, &det, &st)) return pf_cli_fail("simulate", &st);
     const pf_simulation_card *sc = &card.simulation;

@@ -58,7 +58,6 @@ int pf_cmd_theory(int argc, char **argv)
     const int nthr = pf_cli_set_threads((int)threads);
     pf_card card;
     if (pf_card_read(card_path, &card, &st)) return pf_cli_fail("theory", &st);
-    if (pf_cli_require_grid_process("theory", &card)) return PF_EXIT_USAGE;
     const double t0 = now();
     pf_ops *ops = pf_ops_build(&card, &st);
     if (!ops) return pf_cli_fail("theory", &st);

@@ -38,11 +38,6 @@ int pf_bench_gpu(int argc, char **argv);
 /* Prints "partonflow CMD: <message>" on stderr and returns the exit code for st->code
  * (2 for input errors: EINVAL, ECARD, EFORMAT, ECHECKSUM, EDOMAIN; 1 otherwise). */
 int pf_cli_fail(const char *cmd, const pf_status *st);
-/* The theory/simulate/prepare/fit pipeline computes photon exchange and neutral current with
- * Z exchange (ops_internal.h): a charged-current card (kinematics.process cc) is refused
- * rather than computed wrongly.  Returns PF_EXIT_OK or PF_EXIT_USAGE after printing why. */
-struct pf_card;
-int pf_cli_require_grid_process(const char *cmd, const struct pf_card *card);
 /* Prints "partonflow CMD: <formatted>" and returns PF_EXIT_USAGE. */
 int pf_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

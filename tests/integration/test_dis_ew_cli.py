@@ -97,8 +97,12 @@ def test_bad_process_and_bad_electroweak_keys_exit_2(tmp_path):
     r = sf(c, "--process", "nc", check=False)
     assert r.returncode == 2
     assert "--process: expected em, nc-em, nc-ep, cc-em or cc-ep, got 'nc'" in r.stderr
-    r = sf(c, "--process", "cc-ep", "--theory", tmp_path / "theory.h5", check=False)
-    assert r.returncode == 2 and "holds photon exchange or neutral current; --process cc-ep runs on the exact" in r.stderr
+    # the grid path: --process must be the process of theory.h5 (test_cc_pipeline_cli.py for CC)
+    th = card(tmp_path, extra="", name="th.yaml")
+    th.write_text(th.read_text().replace("q2_min: 1,", "q2_min: 4,"))
+    run_pf("theory", "--card", th, "--out", tmp_path / "theory.h5")
+    r = sf(th, "--process", "cc-ep", "--theory", tmp_path / "theory.h5", check=False)
+    assert r.returncode == 2 and "holds photon exchange: expected --process em with it (got cc-ep)" in r.stderr
     bad = card(tmp_path, extra="electroweak: {mz: 91.1876, mw: 80.377, sw2: 0.23}\n", name="bad.yaml")
     r = sf(bad, "--process", "nc-ep", check=False)
     assert r.returncode == 2
@@ -138,12 +142,3 @@ def test_ew_process_needs_beams_and_nnlo_is_nc_only(tmp_path):
         assert r.returncode == 2 and "charged-current (W) DIS is built at LO and NLO only" in r.stderr
     r = sf(card(tmp_path, order="NNLO\n  nnlo: parametrised", extra="  process: cc\n", name="cc.yaml"), check=False)
     assert r.returncode == 2 and "charged-current (W) DIS is built at LO and NLO only" in r.stderr
-
-
-def test_pipeline_refuses_charged_current_cards(tmp_path):
-    """neutral current runs through the pipeline (test_ew_pipeline_cli.py); charged current
-    is refused until the W cross section and Jacquet-Blondel are on the grid"""
-    c = card(tmp_path, extra="  process: cc\n")
-    r = run_pf("theory", "--card", c, "--out", tmp_path / "theory.h5", check=False)
-    assert r.returncode == 2 and "charged-current (W) DIS (key kinematics.process: cc)" in r.stderr
-    assert not (tmp_path / "theory.h5").exists()

@@ -6,7 +6,7 @@ and its e+ twin: theory.h5 holds the photon, gamma-Z and Z pieces; the grid path
 interpolation accuracy; simulate's cross section equals an independent Gauss-Legendre
 quadrature of the exact sigma_r over the cuts (so the sampler draws from the NC cross
 section, with the right sign of gamma-Z for each beam); prepare and fit close on 1e4
-smeared events of either beam; charged-current cards are refused with a message."""
+smeared events of either beam (charged current: test_cc_pipeline_cli.py)."""
 import csv
 import io
 import math

@@ -102,6 +102,11 @@ typedef struct pf_detector_card {
     double efficiency;              /* constant efficiency (used when eff_n == 0) */
     int eff_n;                      /* efficiency as a table in y (linear interpolation) */
     double eff_y[PF_EFF_TABLE_MAX], eff_value[PF_EFF_TABLE_MAX];
+    /* the hadronic final state (detector.hadronic), measured for Jacquet-Blondel reconstruction
+     * in charged-current cards (kinematics.process cc; kernels/detector.h PF_DET_JB) */
+    int hadronic_given;
+    double h_stochastic, h_constant; /* sigma_E/E of the hadronic energy */
+    double h_theta_resolution;       /* rad, its polar angle gamma */
 } pf_detector_card;
 
 typedef struct pf_simulation_card {

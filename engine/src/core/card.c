@@ -292,6 +292,9 @@ void pf_card_defaults(pf_card *card)
     card->detector.e_stochastic = PF_CARD_DEFAULT_E_STOCHASTIC;
     card->detector.e_constant = PF_CARD_DEFAULT_E_CONSTANT;
     card->detector.theta_resolution = PF_CARD_DEFAULT_THETA_RES;
+    card->detector.h_stochastic = PF_CARD_DEFAULT_H_STOCHASTIC;
+    card->detector.h_constant = PF_CARD_DEFAULT_H_CONSTANT;
+    card->detector.h_theta_resolution = PF_CARD_DEFAULT_H_THETA_RES;
     card->detector.efficiency = 1.0;
     card->fit.bins_x = PF_CARD_DEFAULT_BINS_X;
     card->fit.bins_q2 = PF_CARD_DEFAULT_BINS_Q2;
@@ -336,6 +339,11 @@ static int parse_root(ctx *c, yaml_node_t *root, pf_card *card)
                           "(docs/physics-ew.md)");
     if (f[DET].val)
         TRY(pf_card_parse_detector(c, f[DET].val, &card->detector));
+    if (card->detector.hadronic_given && card->kinematics.process != PF_PROCESS_CC)
+        return pf_cw_fail(c, f[DET].val,
+                          "key 'detector.hadronic': the hadronic final state is what charged-current cards "
+                          "reconstruct from (Jacquet-Blondel); expected it only with kinematics.process cc "
+                          "(neutral current and photon exchange use the scattered electron)");
     if (f[SIM].val)
         TRY(pf_card_parse_simulation(c, f[SIM].val, &card->kinematics, &card->simulation));
     if (f[FIT].val)

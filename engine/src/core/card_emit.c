@@ -130,6 +130,9 @@ static void emit_stages(FILE *f, const pf_card *card)
         fprintf(f, "detector:\n  energy_resolution: {stochastic: %s, constant: %s}\n", num(b1, d->e_stochastic),
                 num(b2, d->e_constant));
         fprintf(f, "  angle_resolution: %s\n", num(b1, d->theta_resolution));
+        if (card->kinematics.process == PF_PROCESS_CC) /* Jacquet-Blondel: other cards keep their text */
+            fprintf(f, "  hadronic: {energy_resolution: {stochastic: %s, constant: %s}, angle_resolution: %s}\n",
+                    num(b1, d->h_stochastic), num(b2, d->h_constant), num(b3, d->h_theta_resolution));
         if (d->eff_n > 0) {
             fprintf(f, "  efficiency:\n    y: [");
             for (int i = 0; i < d->eff_n; i++)

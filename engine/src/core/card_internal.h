@@ -17,6 +17,11 @@ void pf_card_defaults(pf_card *card);
 #define PF_CARD_DEFAULT_E_STOCHASTIC 0.02
 #define PF_CARD_DEFAULT_E_CONSTANT 0.01
 #define PF_CARD_DEFAULT_THETA_RES 0.001
+/* detector.hadronic (charged current, Jacquet-Blondel): a sampling calorimeter's hadronic
+ * response, 50 %/sqrt(E) (+) 3 %, and 10 mrad on the hadronic polar angle */
+#define PF_CARD_DEFAULT_H_STOCHASTIC 0.5
+#define PF_CARD_DEFAULT_H_CONSTANT 0.03
+#define PF_CARD_DEFAULT_H_THETA_RES 0.01
 #define PF_CARD_DEFAULT_BINS_X 20
 #define PF_CARD_DEFAULT_BINS_Q2 12
 

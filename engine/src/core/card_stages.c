@@ -150,36 +150,53 @@ int pf_card_parse_electroweak(ctx *c, yaml_node_t *map, pf_electroweak_card *ew)
 
 /* ---------------------------------------------------------------- detector --------- */
 
+static int parse_energy_resolution(ctx *c, yaml_node_t *n, const char *key, double *stoch, double *cnst)
+{
+    static const char *const ek[] = {"stochastic", "constant"};
+    field e[2];
+    double *ev[2] = {stoch, cnst};
+    TRY(pf_cw_get_map(c, n, key, ek, 2, e));
+    for (int i = 0; i < 2; i++)
+        if (e[i].val) {
+            char p[PATH_LEN];
+            pf_cw_join_path(p, key, ek[i]);
+            TRY(pf_cw_get_num_min(c, e[i].val, p, 0.0, 0, "a resolution >= 0", ev[i]));
+        }
+    return PF_OK;
+}
+
 int pf_card_parse_detector(ctx *c, yaml_node_t *n, pf_detector_card *d)
 {
     d->present = 1;
     if (n->type == YAML_SCALAR_NODE) {
         if (strcmp(pf_cw_scalar(n), "perfect"))
             return pf_cw_fail(c, n, "key 'detector': expected perfect or a mapping {energy_resolution, "
-                              "angle_resolution, efficiency}, got '%.60s'", pf_cw_scalar(n));
+                              "angle_resolution, efficiency, hadronic}, got '%.60s'", pf_cw_scalar(n));
         d->perfect = 1;
         d->e_stochastic = d->e_constant = d->theta_resolution = 0.0;
+        d->h_stochastic = d->h_constant = d->h_theta_resolution = 0.0;
         d->efficiency = 1.0;
         return PF_OK;
     }
-    static const char *const keys[] = {"energy_resolution", "angle_resolution", "efficiency"};
-    field f[3];
-    TRY(pf_cw_get_map(c, n, "detector", keys, 3, f));
-    if (f[0].val) {
-        static const char *const ek[] = {"stochastic", "constant"};
-        field e[2];
-        double *ev[2] = {&d->e_stochastic, &d->e_constant};
-        TRY(pf_cw_get_map(c, f[0].val, "detector.energy_resolution", ek, 2, e));
-        for (int i = 0; i < 2; i++)
-            if (e[i].val) {
-                char p[PATH_LEN];
-                pf_cw_join_path(p, "detector.energy_resolution", ek[i]);
-                TRY(pf_cw_get_num_min(c, e[i].val, p, 0.0, 0, "a resolution >= 0", ev[i]));
-            }
-    }
+    static const char *const keys[] = {"energy_resolution", "angle_resolution", "efficiency", "hadronic"};
+    field f[4];
+    TRY(pf_cw_get_map(c, n, "detector", keys, 4, f));
+    if (f[0].val) TRY(parse_energy_resolution(c, f[0].val, "detector.energy_resolution", &d->e_stochastic, &d->e_constant));
     if (f[1].val)
         TRY(pf_cw_get_num_min(c, f[1].val, "detector.angle_resolution", 0.0, 0, "a resolution >= 0 rad",
                         &d->theta_resolution));
+    if (f[3].val) {
+        static const char *const hk[] = {"energy_resolution", "angle_resolution"};
+        field h[2];
+        TRY(pf_cw_get_map(c, f[3].val, "detector.hadronic", hk, 2, h));
+        if (h[0].val)
+            TRY(parse_energy_resolution(c, h[0].val, "detector.hadronic.energy_resolution", &d->h_stochastic,
+                                        &d->h_constant));
+        if (h[1].val)
+            TRY(pf_cw_get_num_min(c, h[1].val, "detector.hadronic.angle_resolution", 0.0, 0, "a resolution >= 0 rad",
+                                  &d->h_theta_resolution));
+        d->hadronic_given = 1;
+    }
     if (f[2].val && f[2].val->type == YAML_MAPPING_NODE) {
         static const char *const tk[] = {"y", "value"};
         field t[2];

@@ -9,6 +9,7 @@
 #include "partonflow/kernels/detector.h"
 
 typedef struct reach {
+    int method;                     /* PF_DET_ELECTRON or PF_DET_JB (charged current) */
     double ee, ep, s;
     double stoch, cnst, sth;        /* resolutions */
     double cuts[PF_NCUTS];
@@ -37,6 +38,13 @@ static void reach_init(reach *g, const pf_card *card, double r)
     g->stoch = d->e_stochastic;
     g->cnst = d->e_constant;
     g->sth = d->theta_resolution;
+    g->method = PF_DET_ELECTRON;
+    if (k->process == PF_PROCESS_CC) { /* Jacquet-Blondel from the hadronic final state */
+        g->method = PF_DET_JB;
+        g->stoch = d->h_stochastic;
+        g->cnst = d->h_constant;
+        g->sth = d->h_theta_resolution;
+    }
     cuts_of(k, g->cuts);
     if (!(g->sth > 0)) {
         g->nz = 1;
@@ -79,15 +87,35 @@ static int reco_interval(const reach *g, double c, double *lo, double *hi)
     return l <= h && h > 0;
 }
 
+/* Jacquet-Blondel: the reconstructed hadron energy for which (E_h, cos gamma = c) passes
+ * every cut (kernels/detector.h pf_det_jb_level: each cut is an interval of E_h at fixed c). */
+static int reco_interval_jb(const reach *g, double c, double *lo, double *hi)
+{
+    const double *k = g->cuts, ee = g->ee, s = g->s;
+    if (!(c < 1.0 && c > -1.0)) return 0;
+    const double a = k[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
+    double l = fmax(pf_det_jb_level(PF_JB_Q2, k[PF_CUT_Q2_MIN], ee, s, c), pf_det_jb_level(PF_JB_Y, k[PF_CUT_Y_MIN], ee, s, c));
+    l = fmax(l, pf_det_jb_level(PF_JB_X, k[PF_CUT_X_MIN], ee, s, c));
+    l = fmax(l, pf_det_jb_level(PF_JB_W2_LO, a, ee, s, c));
+    double h = fmin(pf_det_jb_level(PF_JB_Q2, k[PF_CUT_Q2_MAX], ee, s, c), pf_det_jb_level(PF_JB_Y, k[PF_CUT_Y_MAX], ee, s, c));
+    h = fmin(h, pf_det_jb_level(PF_JB_X, k[PF_CUT_X_MAX], ee, s, c));
+    h = fmin(h, pf_det_jb_level(PF_JB_W2_HI, a, ee, s, c));
+    *lo = l;
+    *hi = h;
+    return l <= h && h > 0;
+}
+
 static int reaches(const reach *g, double x, double q2)
 {
     if (pf_kin_in_cuts(g->cuts, x, q2, g->s)) return 1;
     double e, th;
-    pf_det_electron(g->ee, g->ep, x, q2, &e, &th);
+    if (g->method == PF_DET_JB) pf_det_hadron(g->ee, g->ep, x, q2, &e, &th);
+    else pf_det_electron(g->ee, g->ep, x, q2, &e, &th);
     const double se = sqrt(g->stoch * g->stoch * e + g->cnst * g->cnst * e * e);
     for (int j = 0; j < g->nz; j++) {
         double lo, hi;
-        if (!reco_interval(g, cos(th + g->sth * g->z2[j]), &lo, &hi)) continue;
+        const double c = cos(th + g->sth * g->z2[j]);
+        if (!(g->method == PF_DET_JB ? reco_interval_jb(g, c, &lo, &hi) : reco_interval(g, c, &lo, &hi))) continue;
         const double w = se * g->half[j];
         if (e - w <= hi && e + w >= lo) return 1;
     }
@@ -149,7 +177,7 @@ static int is_lower(int k) { return k == PF_CUT_Q2_MIN || k == PF_CUT_X_MIN || k
  * prepare each derive it more than once from the same card and the smeared scan costs
  * ~0.3 s (a pseudo-experiment of the closure campaigns is ~3 s). */
 typedef struct gen_key {
-    int present, perfect, sim_present;
+    int present, perfect, sim_present, process;
     unsigned generation_given;
     double e_electron, e_proton, cuts[PF_NCUTS], mu0, stoch, cnst, sth, generation[PF_NCUTS];
 } gen_key;
@@ -167,6 +195,12 @@ static void key_of(const pf_card *card, gen_key *key)
     key->stoch = card->detector.e_stochastic;
     key->cnst = card->detector.e_constant;
     key->sth = card->detector.theta_resolution;
+    key->process = k->process;
+    if (k->process == PF_PROCESS_CC) {
+        key->stoch = card->detector.h_stochastic;
+        key->cnst = card->detector.h_constant;
+        key->sth = card->detector.h_theta_resolution;
+    }
     key->sim_present = card->simulation.present;
     if (card->simulation.present) {
         key->generation_given = card->simulation.generation_given;
@@ -212,11 +246,14 @@ static int region_info(const pf_card *card, pf_gen_info *info, pf_status *st)
     cuts_of(k, cuts);
     const pf_detector_card *d = &card->detector;
     info->nsigma = sqrt(-2.0 * log(PF_GEN_PROB));
-    info->smeared = !d->perfect && (d->e_stochastic > 0 || d->e_constant > 0 || d->theta_resolution > 0);
+    const int jb = k->process == PF_PROCESS_CC; /* Jacquet-Blondel: the hadronic resolutions */
+    const double rs = jb ? d->h_stochastic : d->e_stochastic, rc = jb ? d->h_constant : d->e_constant,
+                 rt = jb ? d->h_theta_resolution : d->theta_resolution;
+    info->smeared = !d->perfect && (rs > 0 || rc > 0 || rt > 0);
     memcpy(info->derived, cuts, sizeof cuts);
     memcpy(info->reach, cuts, sizeof cuts);
     if (info->smeared) {
-        if (!(d->e_stochastic >= 0 && d->e_constant >= 0 && d->theta_resolution >= 0))
+        if (!(rs >= 0 && rc >= 0 && rt >= 0))
             return pf_status_set(st, PF_EINVAL, "card %s: key 'detector': resolutions must be >= 0", card->path);
         reach g;
         reach_init(&g, card, info->nsigma);

@@ -22,7 +22,8 @@ typedef struct acc_ctx {
     const pf_det_params *d;
     const rules *R;
     double s, ee;
-    bound cut[7];
+    bound cut[PF_PREP_MAXCUT];
+    int ncut;
     int nedge;                 /* bin edges as bounds: x edges then Q^2 edges */
     bound edge[MAXB];
     const pf_prep_bins *bins;
@@ -49,7 +50,7 @@ static double acc_inner(const acc_ctx *a, double c, double mu, double se, double
     }
     if (!a->const_eff)
         for (int k = 0; k < a->d->eff_n; k++) {
-            const double v = (1.0 - a->d->eff_y[k]) * 2.0 * a->ee / (1.0 - c);
+            const double v = e_of_y(a->d, a->d->eff_y[k], c);
             if (v > lo && v < hi) p[m++] = v;
         }
     p[m++] = hi;
@@ -67,7 +68,7 @@ static double acc_inner(const acc_ctx *a, double c, double mu, double se, double
         if (a->const_eff) {
             v = a->d->efficiency * mass;
         } else {
-            const double yl = 1.0 - l * (1.0 - c) / (2.0 * a->ee), yh = 1.0 - h * (1.0 - c) / (2.0 * a->ee);
+            const double yl = y_of_e(a->d, l, c), yh = y_of_e(a->d, h, c);
             const double el = pf_det_efficiency(a->d, yl), eh = pf_det_efficiency(a->d, yh);
             const double sl = (eh - el) / (h - l);
             v = (el + sl * (mu - l)) * mass - sl * se * (npdf(zh) - npdf(zl));
@@ -101,19 +102,24 @@ static double acc_point(const acc_ctx *a, double x, double q2, int *bl, double *
 {
     const pf_det_params *d = a->d;
     double e, th;
-    pf_det_electron(a->ee, a->s / (4.0 * a->ee), x, q2, &e, &th);
+    pf_det_measured(d, x, q2, &e, &th);
     const double se = sig_e(d, e), sth = d->sigma_theta, win = NSIG + 1.5;
+    const int nc = a->ncut;
     *nbl = 0;
-    if (a->const_eff) {
+    if (a->const_eff && d->method == PF_DET_JB && !a->bins &&
+        jb_unclipped(a->cut, nc, th, sth, win, e - win * se, e + win * se))
+        return d->efficiency; /* Jacquet-Blondel's fast path: no cut within the window */
+    if (a->const_eff && d->method != PF_DET_JB) {
         /* fast path: every bound (cuts, bin edges) stays outside the window over the
-         * whole theta range (the bounds are monotone in theta) */
+         * whole theta range (the electron method's bounds are monotone in theta;
+         * Jacquet-Blondel's Q^2 bound is not everywhere, so it takes the general path) */
         int far = 1;
         const double cs[2] = {cos(th - win * sth), cos(th + win * sth)};
-        for (int k = 0; k < 7 + a->nedge && far; k++) {
-            const bound *b = k < 7 ? a->cut + k : a->edge + k - 7;
+        for (int k = 0; k < nc + a->nedge && far; k++) {
+            const bound *b = k < nc ? a->cut + k : a->edge + k - nc;
             for (int j = 0; j < 2 && far; j++) {
                 const double v = bound_at(b, cs[j]);
-                if (k < 7) far = b->lower ? v < e - win * se : v > e + win * se;
+                if (k < nc) far = b->lower ? v < e - win * se : v > e + win * se;
                 else if (j == 1) {
                     const double v0 = bound_at(b, cs[0]);
                     far = (v0 < e - win * se && v < e - win * se) || (v0 > e + win * se && v > e + win * se);
@@ -131,15 +137,23 @@ static double acc_point(const acc_ctx *a, double x, double q2, int *bl, double *
     /* theta_r nodes: Gauss-Hermite when no two cuts cross within the window (then the
      * cut interval's ends are smooth in theta_r), else Gauss-Legendre panels split at the
      * crossings */
-    double zb[64], zt[128], wt[128];
-    int nzb = theta_breaks(a->cut, 7, th, sth, zb, 40), nt = 0;
-    if (nzb == 0) {
+    double zb[64], zt[384], wt[384]; /* <= 52 panels of 6 */
+    int nzb = theta_breaks(a->cut, nc, th, sth, zb, 40), nt = 0;
+    if (nzb == 0 && !(d->method == PF_DET_JB)) {
         for (int i = 0; i < 10; i++) zt[nt] = a->R->ghx[i], wt[nt++] = a->R->ghw[i];
     } else {
         const double base[6] = {-NSIG, -3.5, -1.2, 1.2, 3.5, NSIG};
         for (int i = 0; i < 6; i++) zb[nzb++] = base[i];
+        /* Jacquet-Blondel: the cut bounds vary fast with gamma (y ~ gamma^2 for a forward
+         * hadron), so the interval's clip is steep in z_th even without a crossing: panels
+         * always, and finer (10-point Gauss-Hermite was 1e-4 off at y = 0.006) */
+        if (d->method == PF_DET_JB) {
+            const double extra[7] = {-5.0, -2.3, 0.0, 2.3, 5.0, -th / sth, (PF_KIN_PI - th) / sth};
+            for (int i = 0; i < 7; i++) /* (the last two: gamma = 0 and pi, where the map ends) */
+                if (extra[i] > -NSIG && extra[i] < NSIG) zb[nzb++] = extra[i];
+        }
         nzb = edges_in(zb, nzb, -NSIG, NSIG);
-        for (int p = 0; p + 1 < nzb && nt + 6 <= 128; p++) {
+        for (int p = 0; p + 1 < nzb && nt + 6 <= 384; p++) {
             const double h = 0.5 * (zb[p + 1] - zb[p]), m = 0.5 * (zb[p + 1] + zb[p]);
             for (int i = 0; i < 6; i++) {
                 zt[nt] = m + h * a->R->glx[6][i];
@@ -154,7 +168,7 @@ static double acc_point(const acc_ctx *a, double x, double q2, int *bl, double *
         if (!(thr > 0.0 && thr < PF_KIN_PI)) continue;
         const double c = cos(thr), wz = wt[i];
         double lo, hi;
-        cut_interval(a->cut, 7, c, &lo, &hi);
+        cut_interval(a->cut, nc, c, &lo, &hi);
         lo = fmax(lo, e - win * se);
         hi = fmin(hi, e + win * se);
         if (!(lo < hi)) continue;
@@ -170,7 +184,7 @@ static int acc_init(acc_ctx *a, const pf_det_params *d, const rules *R, const pf
     a->R = R;
     a->ee = d->e_electron;
     a->s = pf_kin_s(d->e_electron, d->e_proton);
-    cut_bounds(a->ee, a->s, d->cuts, a->cut);
+    a->ncut = cut_bounds_m(d, d->cuts, a->cut);
     a->bins = bins && bins->nx > 0 && bins->nq2 > 0 ? bins : NULL;
     a->const_eff = d->eff_n <= 0;
     if (d->eff_n > 0) {
@@ -181,9 +195,9 @@ static int acc_init(acc_ctx *a, const pf_det_params *d, const rules *R, const pf
     if (a->bins) {
         if (bins->nx + bins->nq2 + 2 > MAXB) return -1;
         for (int i = 0; i <= bins->nx; i++)
-            a->edge[a->nedge++] = x_line(a->ee, a->s, exp(bins->logx_lo + (bins->logx_hi - bins->logx_lo) * i / bins->nx));
+            a->edge[a->nedge++] = x_line_m(d, exp(bins->logx_lo + (bins->logx_hi - bins->logx_lo) * i / bins->nx));
         for (int i = 0; i <= bins->nq2; i++)
-            a->edge[a->nedge++] = q2_line(a->ee, exp(bins->logq2_lo + (bins->logq2_hi - bins->logq2_lo) * i / bins->nq2));
+            a->edge[a->nedge++] = q2_line_m(d, exp(bins->logq2_lo + (bins->logq2_hi - bins->logq2_lo) * i / bins->nq2));
     }
     return 0;
 }
@@ -230,15 +244,14 @@ static void x_range(const double *cuts, double s, double q2, double *lo, double 
  * point (linear error propagation; they only place panel edges) */
 static void local_sigma(const pf_det_params *d, double x, double q2, double *su, double *st)
 {
-    const double ee = d->e_electron, ep = d->e_proton;
     double e, th;
-    pf_det_electron(ee, ep, x, q2, &e, &th);
+    pf_det_measured(d, x, q2, &e, &th);
     const double he = 1e-6 * e, ht = 1e-6;
     double v[4][3];
     const double de[4] = {he, -he, 0, 0}, dt[4] = {0, 0, ht, -ht};
     for (int k = 0; k < 4; k++) {
         double xx, qq, yy;
-        pf_det_reco(ee, ep, e + de[k], th + dt[k], &xx, &qq, &yy);
+        pf_det_reco_m(d, e + de[k], th + dt[k], &xx, &qq, &yy);
         v[k][0] = log(xx / (1.0 - xx));
         v[k][1] = log(yy);
         v[k][2] = log(qq);

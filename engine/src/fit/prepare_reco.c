@@ -93,16 +93,32 @@ static void response_reach(const pf_det_params *d, const double *cuts, double s,
     x_range(cuts, s, q2r, &xl, &xh);
     *wide = 0.0, *narrow = INFINITY;
     if (!(xl < xh)) return;
-    const double ee = d->e_electron, ep = d->e_proton;
+    const double ee = d->e_electron;
     for (int i = 0; i <= 400; i++) {
         const double x = exp(log(xl) + (log(xh) - log(xl)) * i / 400.0);
         double er, thr;
-        pf_det_electron(ee, ep, x, q2r, &er, &thr);
+        pf_det_measured(d, x, q2r, &er, &thr);
         for (int k = 0; k < 2; k++) {
             const double zz = k ? 1.0 : z;
             const double elo = e_of_z(d, er, zz), ehi = e_of_z(d, er, -zz);
             const double tlo = fmin(thr + zz * d->sigma_theta, PF_KIN_PI), thi = fmax(thr - zz * d->sigma_theta, 0.0);
-            const double qlo = 2.0 * ee * elo * (1.0 + cos(tlo)), qhi = 2.0 * ee * ehi * (1.0 + cos(thi));
+            double qlo, qhi;
+            if (d->method == PF_DET_JB) {
+                /* Jacquet-Blondel: Q^2 rises with E_h but not monotonically with gamma: the
+                 * extremes over a 5 x 9 net of the window (unphysical points, y >= 1, skipped) */
+                qlo = INFINITY, qhi = 0.0;
+                for (int ie = 0; ie <= 4; ie++)
+                    for (int it = 0; it <= 8; it++) {
+                        double xx, qq, yy;
+                        const double ee_ = elo + (ehi - elo) * ie / 4.0, tt = thi + (tlo - thi) * it / 8.0;
+                        if (!pf_det_reco_m(d, ee_, tt, &xx, &qq, &yy)) continue;
+                        qlo = fmin(qlo, qq);
+                        qhi = fmax(qhi, qq);
+                    }
+                if (!(qlo < qhi)) qlo = qhi = q2r;
+            } else {
+                qlo = 2.0 * ee * elo * (1.0 + cos(tlo)), qhi = 2.0 * ee * ehi * (1.0 + cos(thi));
+            }
             const double h = fmax(log(qhi / q2r), log(q2r / qlo));
             if (k) *narrow = fmin(*narrow, 0.5 * log(qhi / qlo));
             else *wide = fmax(*wide, h);

@@ -94,7 +94,7 @@ typedef struct row_ctx {
     const pf_det_params *d;
     const rules *R;
     double s, ee;
-    bound cut[7];
+    bound cut[PF_PREP_MAXCUT];
     int ncut;
     double *xlines, *tlines; /* grid lines: u of x nodes (with segment edges), t of Q^2 nodes */
     int nxl, ntl;
@@ -120,7 +120,7 @@ static int add_lines(const row_ctx *x, const double *lines, int nl, int is_x, do
         if (lines[mid] <= ua) lo = mid + 1; else hi = mid;
     }
     for (int i = lo; i < nl && lines[i] < ub && m < MAXEDGE - 16; i++) {
-        bound bl = is_x ? x_line(x->ee, x->s, 1.0 / (1.0 + exp(-lines[i]))) : q2_line(x->ee, exp(lines[i]));
+        bound bl = is_x ? x_line_m(x->d, 1.0 / (1.0 + exp(-lines[i]))) : q2_line_m(x->d, exp(lines[i]));
         out[m++] = z_of_e(x->d, er, bound_at(&bl, c));
     }
     return m;
@@ -129,7 +129,7 @@ static int add_lines(const row_ctx *x, const double *lines, int nl, int is_x, do
 static double u_of(double e, double th, const row_ctx *x, double *t)
 {
     double xx, qq, yy;
-    pf_det_reco(x->ee, x->s / (4.0 * x->ee), e, th, &xx, &qq, &yy);
+    pf_det_reco_m(x->d, e, th, &xx, &qq, &yy);
     *t = log(qq);
     return log(xx / (1.0 - xx));
 }
@@ -139,28 +139,38 @@ static double u_of(double e, double th, const row_ctx *x, double *t)
 static int row_one(const row_ctx *x, double xr, double q2r, double pref, int qseg, row_scratch *sc)
 {
     const pf_det_params *d = x->d;
-    const double ep = x->s / (4.0 * x->ee);
+    const int jb = d->method == PF_DET_JB, nb = x->ncut + 2;
     double er, thr;
-    pf_det_electron(x->ee, ep, xr, q2r, &er, &thr);
+    pf_det_measured(d, xr, q2r, &er, &thr);
     const double sth = d->sigma_theta;
     /* the true cuts and the Gaussian window in E as bounds */
-    bound b[9];
-    memcpy(b, x->cut, 7 * sizeof *b);
+    bound b[PF_PREP_MAXCUT + 2];
+    memcpy(b, x->cut, (size_t)x->ncut * sizeof *b);
     const double e_lo = e_of_z(d, er, NSIG), e_hi = e_of_z(d, er, -NSIG);
-    b[7] = (bound){e_lo, 1.0, 0.0, 1};
-    b[8] = (bound){e_hi, 1.0, 0.0, 0};
+    b[x->ncut] = kb(e_lo, 1.0, 0.0, 1);
+    b[x->ncut + 1] = kb(e_hi, 1.0, 0.0, 0);
     double zb[64];
-    int nzb = theta_breaks(b, 9, thr, sth, zb, 40);
+    int nzb = theta_breaks(b, nb, thr, sth, zb, 40);
     /* theta nodes */
-    double zt[128], wt[128];
+    double zt[384], wt[384]; /* <= 52 panels of 6 */
     int nt = 0;
-    if (nzb == 0) {
+    /* Jacquet-Blondel: Gauss-Hermite only where no cut clips the E window anywhere in the
+     * theta window (jb_unclipped); else panels */
+    if (nzb == 0 && (!jb || jb_unclipped(b, x->ncut, thr, sth, NSIG + 1.5, e_lo, e_hi))) {
         for (int i = 0; i < 10; i++) zt[nt] = x->R->ghx[i], wt[nt++] = x->R->ghw[i];
     } else {
         const double base[6] = {-NSIG, -3.5, -1.2, 1.2, 3.5, NSIG};
         for (int i = 0; i < 6; i++) zb[nzb++] = base[i];
+        /* Jacquet-Blondel: the cut bounds vary fast with gamma (y ~ gamma^2 for a forward
+         * hadron), so the interval's clip is steep in z_th even without a crossing: panels
+         * always, and finer (10-point Gauss-Hermite was 1e-4 off at y = 0.006) */
+        if (jb) {
+            const double extra[7] = {-5.0, -2.3, 0.0, 2.3, 5.0, -thr / sth, (PF_KIN_PI - thr) / sth};
+            for (int i = 0; i < 7; i++) /* (the last two: gamma = 0 and pi, where the map ends) */
+                if (extra[i] > -NSIG && extra[i] < NSIG) zb[nzb++] = extra[i];
+        }
         nzb = edges_in(zb, nzb, -NSIG, NSIG);
-        for (int p = 0; p + 1 < nzb && nt + 6 <= 128; p++) {
+        for (int p = 0; p + 1 < nzb && nt + 6 <= 384; p++) {
             const double h = 0.5 * (zb[p + 1] - zb[p]), m = 0.5 * (zb[p + 1] + zb[p]);
             for (int i = 0; i < 6; i++) {
                 zt[nt] = m + h * x->R->glx[6][i];
@@ -176,7 +186,7 @@ static int row_one(const row_ctx *x, double xr, double q2r, double pref, int qse
         if (!(th > 0.0 && th < PF_KIN_PI)) continue;
         const double c = cos(th), sn = sin(th), opc = 1.0 + c, omc = 1.0 - c;
         double lo, hi;
-        cut_interval(b, 9, c, &lo, &hi);
+        cut_interval(b, nb, c, &lo, &hi);
         if (!(lo < hi)) continue;
         double za = z_of_e(d, er, hi), zc = z_of_e(d, er, lo);
         za = za < -NSIG ? -NSIG : za;
@@ -217,14 +227,24 @@ static int row_one(const row_ctx *x, double xr, double q2r, double pref, int qse
                 const double z = zn[j];
                 const double e = e_of_z(d, er, z);
                 /* electron method at fixed theta (kernels/detector.h), inlined: Q^2, y
-                 * linear in E'; Jacobian 2 E' sin(theta) Q^2 / (s y^2) */
-                const double qq = 2.0 * x->ee * e * opc, yy = 1.0 - e * omc / (2.0 * x->ee);
-                if (!(yy > 0.0 && e > 0.0)) continue;
+                 * linear in E'; Jacobian 2 E' sin(theta) Q^2 / (s y^2); Jacquet-Blondel:
+                 * y = E_h (1 - c) / 2Ee, Q^2 = p_T^2 / (1 - y), Jacobian 2 p_T Q^2 / (s y (1 - y)) */
+                double qq, yy, jac;
+                if (jb) {
+                    const double pt = e * sn;
+                    yy = e * omc / (2.0 * x->ee);
+                    if (!(yy > 0.0 && yy < 1.0 && e > 0.0)) continue;
+                    qq = pt * pt / (1.0 - yy);
+                    jac = 2.0 * pt * qq / (x->s * yy * (1.0 - yy));
+                } else {
+                    qq = 2.0 * x->ee * e * opc, yy = 1.0 - e * omc / (2.0 * x->ee);
+                    if (!(yy > 0.0 && e > 0.0)) continue;
+                    jac = 2.0 * e * sn * qq / (x->s * yy * yy);
+                }
                 const double xx = qq / (x->s * yy);
                 if (pf_ops_xsec_weights_seg(x->ops, xx, qq, qseg, idx, w)) return -1;
                 const double se = sig_e(d, e);
                 const double dse = (d->stochastic * d->stochastic + 2.0 * d->constant * d->constant * e) / (2.0 * se);
-                const double jac = 2.0 * e * sn * qq / (x->s * yy * yy);
                 const double f = pref * wt[it] * wn[j] * jac / (1.0 + z * dse);
                 for (int k = 0; k < PF_OPS_NW; k++) {
                     const uint32_t g = idx[k];
@@ -296,7 +316,7 @@ static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *g
     row_ctx cx = {.ops = ops, .d = d, .R = &R, .ee = d->e_electron, .s = pf_kin_s(d->e_electron, d->e_proton)};
     double kcuts[7], ks, alpha_em;
     pf_ops_kinematics(ops, kcuts, &ks, &alpha_em);
-    cx.ncut = cut_bounds(cx.ee, cx.s, gen ? gen : d->cuts, cx.cut);
+    cx.ncut = cut_bounds_m(d, gen ? gen : d->cuts, cx.cut);
     int nthr = 1;
 #ifdef PF_HAVE_OPENMP
     nthr = omp_get_max_threads();
@@ -349,8 +369,8 @@ static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *g
                 continue;
             }
             double er, thr;
-            pf_det_electron(cx.ee, cx.s / (4.0 * cx.ee), x[i], q2[i], &er, &thr);
-            const double jr = pf_det_jacobian(cx.ee, cx.s / (4.0 * cx.ee), er, thr);
+            pf_det_measured(d, x[i], q2[i], &er, &thr);
+            const double jr = pf_det_jacobian_m(d, er, thr);
             double pref = 1.0 / jr;
             if (nodes) {
                 double f2, fl;

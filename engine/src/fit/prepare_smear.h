@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "partonflow/fit.h"
+#include "partonflow/kernels/detector.h"
 #include "partonflow/kernels/kinematics.h"
 
 #define NSIG PF_PREP_NSIGMA
@@ -15,24 +16,77 @@
 #define MAXEDGE 1024   /* panel edges of one inner integral */
 #define PF_SMEAR_NP 6  /* Gauss-Legendre points per panel of the inner integral (<= 8: pf_prep_rules_init) */
 
-typedef struct bound { double P, al, be; int lower; } bound;
+/* A cut (or grid or bin line) as a bound on the measured energy E at fixed c = cos theta:
+ * kind 0, E = P / (al + be c) (every electron-method bound, and the y and x bounds of
+ * Jacquet-Blondel); kind PF_JB_Q2, PF_JB_W2_LO, PF_JB_W2_HI: pf_det_jb_level(kind, v, ee, s, c)
+ * (kernels/detector.h: Q^2 and W^2 of Jacquet-Blondel are not linear in E_h). */
+typedef struct bound { double P, al, be; int lower; int kind; double v, ee, s; } bound;
 
-static inline double bound_at(const bound *b, double c) { return b->P / (b->al + b->be * c); }
+static inline bound kb(double P, double al, double be, int lower)
+{
+    bound b = {P, al, be, lower, 0, 0.0, 0.0, 0.0};
+    return b;
+}
 
-/* The 7 cuts (kernels/kinematics.h order) as bounds on E' at fixed cos theta. */
+static inline double bound_at(const bound *b, double c)
+{
+    return b->kind ? pf_det_jb_level(b->kind, b->v, b->ee, b->s, c) : b->P / (b->al + b->be * c);
+}
+
+/* The 7 cuts (kernels/kinematics.h order) as bounds on E' at fixed cos theta (electron
+ * method); returns the count. */
 static inline int cut_bounds(double ee, double s, const double *cuts, bound *b)
 {
     const double k = 1.0 / (2.0 * ee), a = cuts[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
     int n = 0;
-    b[n++] = (bound){cuts[PF_CUT_Q2_MIN], 2.0 * ee, 2.0 * ee, 1};
-    b[n++] = (bound){cuts[PF_CUT_Q2_MAX], 2.0 * ee, 2.0 * ee, 0};
-    b[n++] = (bound){1.0 - cuts[PF_CUT_Y_MIN], k, -k, 0};
-    b[n++] = (bound){1.0 - cuts[PF_CUT_Y_MAX], k, -k, 1};
-    b[n++] = (bound){cuts[PF_CUT_X_MIN] * s, 2.0 * ee + cuts[PF_CUT_X_MIN] * s * k,
-                     2.0 * ee - cuts[PF_CUT_X_MIN] * s * k, 1};
-    b[n++] = (bound){cuts[PF_CUT_X_MAX] * s, 2.0 * ee + cuts[PF_CUT_X_MAX] * s * k,
-                     2.0 * ee - cuts[PF_CUT_X_MAX] * s * k, 0};
-    b[n++] = (bound){s - a, s * k + 2.0 * ee, 2.0 * ee - s * k, 0};
+    b[n++] = kb(cuts[PF_CUT_Q2_MIN], 2.0 * ee, 2.0 * ee, 1);
+    b[n++] = kb(cuts[PF_CUT_Q2_MAX], 2.0 * ee, 2.0 * ee, 0);
+    b[n++] = kb(1.0 - cuts[PF_CUT_Y_MIN], k, -k, 0);
+    b[n++] = kb(1.0 - cuts[PF_CUT_Y_MAX], k, -k, 1);
+    b[n++] = kb(cuts[PF_CUT_X_MIN] * s, 2.0 * ee + cuts[PF_CUT_X_MIN] * s * k,
+                     2.0 * ee - cuts[PF_CUT_X_MIN] * s * k, 1);
+    b[n++] = kb(cuts[PF_CUT_X_MAX] * s, 2.0 * ee + cuts[PF_CUT_X_MAX] * s * k,
+                     2.0 * ee - cuts[PF_CUT_X_MAX] * s * k, 0);
+    b[n++] = kb(s - a, s * k + 2.0 * ee, 2.0 * ee - s * k, 0);
+    return n;
+}
+
+/* Jacquet-Blondel lines at fixed cos gamma = c (kernels/detector.h pf_det_jb_level):
+ * y = y0 at E = 2 Ee y0 / (1 - c); x = x0 at E = (x0 s / 2Ee) / ((1 + x0 s / 4Ee^2) + (1 - x0 s /
+ * 4Ee^2) c); Q^2 and W^2 by kind. */
+static inline bound jb_y_line(double ee, double y0, int lower) { return kb(2.0 * ee * y0, 1.0, -1.0, lower); }
+static inline bound jb_x_line(double ee, double s, double x0, int lower)
+{
+    const double r = x0 * s / (4.0 * ee * ee);
+    return kb(x0 * s / (2.0 * ee), 1.0 + r, 1.0 - r, lower);
+}
+static inline bound jb_level_line(int kind, double v, double ee, double s, int lower)
+{
+    bound b = kb(0.0, 0.0, 0.0, lower);
+    b.kind = kind;
+    b.v = v;
+    b.ee = ee;
+    b.s = s;
+    return b;
+}
+
+/* The cuts as bounds of the detector's method: 7 (electron) or 8 (Jacquet-Blondel, W^2 is
+ * an interval of E_h); returns the count (<= PF_PREP_MAXCUT). */
+#define PF_PREP_MAXCUT 8
+static inline int cut_bounds_m(const pf_det_params *d, const double *cuts, bound *b)
+{
+    const double ee = d->e_electron, s = pf_kin_s(d->e_electron, d->e_proton);
+    if (d->method != PF_DET_JB) return cut_bounds(ee, s, cuts, b);
+    const double a = cuts[PF_CUT_W2_MIN] - PF_KIN_MPROTON * PF_KIN_MPROTON;
+    int n = 0;
+    b[n++] = jb_level_line(PF_JB_Q2, cuts[PF_CUT_Q2_MIN], ee, s, 1);
+    b[n++] = jb_level_line(PF_JB_Q2, cuts[PF_CUT_Q2_MAX], ee, s, 0);
+    b[n++] = jb_y_line(ee, cuts[PF_CUT_Y_MIN], 1);
+    b[n++] = jb_y_line(ee, cuts[PF_CUT_Y_MAX], 0);
+    b[n++] = jb_x_line(ee, s, cuts[PF_CUT_X_MIN], 1);
+    b[n++] = jb_x_line(ee, s, cuts[PF_CUT_X_MAX], 0);
+    b[n++] = jb_level_line(PF_JB_W2_LO, a, ee, s, 1);
+    b[n++] = jb_level_line(PF_JB_W2_HI, a, ee, s, 0);
     return n;
 }
 
@@ -40,9 +94,30 @@ static inline int cut_bounds(double ee, double s, const double *cuts, bound *b)
 static inline bound x_line(double ee, double s, double x)
 {
     const double k = 1.0 / (2.0 * ee);
-    return (bound){x * s, 2.0 * ee + x * s * k, 2.0 * ee - x * s * k, 0};
+    return kb(x * s, 2.0 * ee + x * s * k, 2.0 * ee - x * s * k, 0);
 }
-static inline bound q2_line(double ee, double q2) { return (bound){q2, 2.0 * ee, 2.0 * ee, 0}; }
+static inline bound q2_line(double ee, double q2) { return kb(q2, 2.0 * ee, 2.0 * ee, 0); }
+/* the same for the detector's method */
+static inline bound x_line_m(const pf_det_params *d, double x)
+{
+    const double s = pf_kin_s(d->e_electron, d->e_proton);
+    return d->method == PF_DET_JB ? jb_x_line(d->e_electron, s, x, 0) : x_line(d->e_electron, s, x);
+}
+static inline bound q2_line_m(const pf_det_params *d, double q2)
+{
+    return d->method == PF_DET_JB ? jb_level_line(PF_JB_Q2, q2, d->e_electron, pf_kin_s(d->e_electron, d->e_proton), 0)
+                                  : q2_line(d->e_electron, q2);
+}
+/* E at which the reconstructed y equals y0 at fixed c (efficiency-table nodes); y is linear
+ * in E at fixed c for both methods */
+static inline double e_of_y(const pf_det_params *d, double y0, double c)
+{
+    return d->method == PF_DET_JB ? 2.0 * d->e_electron * y0 / (1.0 - c) : (1.0 - y0) * 2.0 * d->e_electron / (1.0 - c);
+}
+static inline double y_of_e(const pf_det_params *d, double e, double c)
+{
+    return d->method == PF_DET_JB ? e * (1.0 - c) / (2.0 * d->e_electron) : 1.0 - e * (1.0 - c) / (2.0 * d->e_electron);
+}
 
 static inline void cut_interval(const bound *b, int n, double c, double *lo, double *hi)
 {
@@ -56,7 +131,7 @@ static inline void cut_interval(const bound *b, int n, double c, double *lo, dou
     *hi = h;
 }
 
-/* c where bounds i and j are equal (NAN if none in (-1, 1)) */
+/* c where bounds i and j are equal (NAN if none in (-1, 1)); kind-0 pairs only */
 static inline double crossing(const bound *i, const bound *j)
 {
     const double den = i->P * j->be - j->P * i->be, num = j->P * i->al - i->P * j->al;
@@ -66,17 +141,61 @@ static inline double crossing(const bound *i, const bound *j)
 }
 
 /* z_th of every crossing among b[0..n) with |z| < NSIG around theta0; returns count */
+static inline double bound_diff(const bound *i, const bound *j, double th0, double sth, double z)
+{
+    const double th = th0 + sth * z;
+    if (!(th > 0.0 && th < PF_KIN_PI)) return NAN;
+    const double c = cos(th), a = bound_at(i, c), b = bound_at(j, c);
+    return a == b ? 0.0 : (a > b ? 1.0 : -1.0); /* the sign only (infinite bounds: empty) */
+}
 static inline int theta_breaks(const bound *b, int n, double th0, double sth, double *z, int cap)
 {
     int m = 0;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++) {
+            if (b[i].kind || b[j].kind) {
+                /* Jacquet-Blondel's Q^2 and W^2 bounds: sign changes of the difference on a
+                 * grid of z_th (step 0.125), each bisected to 1e-10; the breakpoints only
+                 * place panel edges */
+                double zl = -NSIG, fl = bound_diff(b + i, b + j, th0, sth, zl);
+                for (int k = 1; k <= (int)(16 * NSIG) && m < cap; k++) {
+                    const double zh = -NSIG + 0.125 * k, fh = bound_diff(b + i, b + j, th0, sth, zh);
+                    if (fl == fl && fh == fh && fl * fh < 0.0) {
+                        double a = zl, bb = zh;
+                        for (int it = 0; it < 40; it++) {
+                            const double mid = 0.5 * (a + bb), fm = bound_diff(b + i, b + j, th0, sth, mid);
+                            if (fm * fl > 0.0) a = mid; else bb = mid;
+                        }
+                        z[m++] = 0.5 * (a + bb);
+                    }
+                    zl = zh;
+                    fl = fh;
+                }
+                continue;
+            }
             const double c = crossing(b + i, b + j);
             if (c != c) continue;
             const double zz = (acos(c) - th0) / sth;
             if (zz > -NSIG && zz < NSIG && m < cap) z[m++] = zz;
         }
     return m;
+}
+
+/* Jacquet-Blondel: 1 when the cut interval holds [elo, ehi] at every theta of the window
+ * |z_th| <= zmax (sampled every 0.25 sigma, with theta inside (0, pi)): the integrand in theta
+ * is then the Gaussian times a smooth function (no clipping), as the electron method's is
+ * when no bounds cross.  The sampling stands in for the electron's monotone bounds; the
+ * callers pad the E window by 1.5 sigma_E. */
+static inline int jb_unclipped(const bound *b, int n, double th0, double sth, double zmax, double elo, double ehi)
+{
+    for (double z = -zmax; z <= zmax + 1e-12; z += 0.25) {
+        const double th = th0 + sth * z;
+        if (!(th > 0.0 && th < PF_KIN_PI)) return 0;
+        double lo, hi;
+        cut_interval(b, n, cos(th), &lo, &hi);
+        if (!(lo <= elo && hi >= ehi)) return 0;
+    }
+    return 1;
 }
 
 static inline int cmp_double(const void *a, const void *b)

@@ -65,7 +65,7 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
     /* blocks of nq rows: F2, FL (photon exchange), then for neutral current with Z the
      * gamma-Z and Z pieces of F2, FL and F3 (NEWB of them) */
 #define NEWB (3 * (PF_EW_NPIECE - 1))
-    const size_t nobsb = PF_NOBS + (o->ew ? NEWB : 0);
+    const size_t nobsb = PF_NOBS + (o->ew == PF_OPS_EW_NC ? NEWB : o->ew == PF_OPS_EW_CC ? 1 : 0);
     const size_t len = nobsb * nq * rowlen + nq * pdflen;
     double *part = calloc(len, sizeof *part);
     long badrow = -1;
@@ -81,7 +81,11 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
             double complex *KL = (double complex *)(part + ((size_t)PF_OBS_FL * nq + (size_t)q) * rowlen);
             double complex *E = (double complex *)(part + nobsb * nq * rowlen + (size_t)q * pdflen);
             int rrc;
-            if (o->ew) {
+            if (o->ew == PF_OPS_EW_CC) {
+                /* W2, WL of the card's charge in the F2, FL blocks, xW3 in the one after */
+                double complex *K3 = (double complex *)(part + ((size_t)PF_NOBS * nq + (size_t)q) * rowlen);
+                rrc = pf_dis_ew_operator(ev, &o->ewp, o->q2eval[q], K2, KL, K3, &lst);
+            } else if (o->ew) {
                 double complex *blk[NEWB];
                 for (int b = 0; b < NEWB; b++)
                     blk[b] = (double complex *)(part + ((size_t)(PF_NOBS + b) * nq + (size_t)q) * rowlen);
@@ -127,7 +131,8 @@ pf_ops *pf_ops_build(const pf_card *card, pf_status *st)
     }
     memcpy(o->K[PF_OBS_F2], all + (size_t)PF_OBS_F2 * nq * rowlen, nq * rowlen * sizeof *all);
     memcpy(o->K[PF_OBS_FL], all + (size_t)PF_OBS_FL * nq * rowlen, nq * rowlen * sizeof *all);
-    for (int a = 0; a < 3 && o->ew; a++)
+    if (o->ew == PF_OPS_EW_CC) memcpy(o->K3, all + (size_t)PF_NOBS * nq * rowlen, nq * rowlen * sizeof *all);
+    for (int a = 0; a < 3 && o->ew == PF_OPS_EW_NC; a++)
         for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++)
             memcpy(o->Kp[a][p], all + (size_t)(PF_NOBS + 2 * a + p - 1) * nq * rowlen, nq * rowlen * sizeof *all);
     memcpy(o->Kpdf, all + nobsb * nq * rowlen, nq * pdflen * sizeof *all);

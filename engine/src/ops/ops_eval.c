@@ -146,7 +146,7 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
         if (o->ew) {
             for (size_t i = 0; i < nx; i++) {
                 const double *r = R + i * ncols + pp * ncolp + q * 3;
-                dst[(q * nx + i) * PF_NOBS + PF_OBS_F2] = r[0];
+                dst[(q * nx + i) * PF_NOBS + PF_OBS_F2] = o->f23 ? r[0] + o->f23[q * nx + i] * r[2] : r[0];
                 dst[(q * nx + i) * PF_NOBS + PF_OBS_FL] = r[1] + o->fl3[q * nx + i] * r[2];
             }
             continue;

@@ -216,38 +216,64 @@ void pf_ops_set_card(pf_ops *o, const pf_card *card)
 int pf_ops_ew_setup(pf_ops *o, pf_status *st)
 {
     const pf_card *c = &o->card;
-    if (c->kinematics.process == PF_PROCESS_EM) return PF_OK;
-    if (c->kinematics.process != PF_PROCESS_NC)
-        return pf_status_set(st, PF_EINVAL,
-                             "pf_ops: %s: charged-current (W) DIS is not on the theory grid yet (issue 14 item 4): "
-                             "expected kinematics.process nc or a photon-exchange card",
-                             c->path[0] ? c->path : "the card");
-    if (pf_dis_ew_init(&o->ewp, &c->electroweak, PF_PROCESS_NC, c->kinematics.lepton_charge, c->kinematics.polarisation,
-                       st))
+    const int proc = c->kinematics.process;
+    if (proc == PF_PROCESS_EM) return PF_OK;
+    if (pf_dis_ew_init(&o->ewp, &c->electroweak, proc, c->kinematics.lepton_charge, c->kinematics.polarisation, st))
         return st ? st->code : PF_EINVAL;
-    o->ew = 1;
+    if (proc == PF_PROCESS_CC && !(1.0 + o->ewp.charge * o->ewp.pol > 0.0))
+        return pf_status_set(st, PF_EINVAL,
+                             "pf_ops: %s: kinematics.lepton.polarisation %g with charge %+d: the W couples to "
+                             "left-handed electrons and right-handed positrons only, so the charged-current cross "
+                             "section (1 + s P) ... is zero: expected s P > -1",
+                             c->path[0] ? c->path : "the card", o->ewp.pol, o->ewp.charge);
+    o->ew = proc == PF_PROCESS_NC ? PF_OPS_EW_NC : PF_OPS_EW_CC;
     const size_t len = o->nq2 * (o->nn ? o->nn : 1) * PF_NIN;
     int ok = 1;
     for (int a = 0; a < 3; a++) {
-        for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++) ok &= (o->Kp[a][p] = calloc(len, sizeof(double complex))) != NULL;
+        for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE && o->ew == PF_OPS_EW_NC; p++)
+            ok &= (o->Kp[a][p] = calloc(len, sizeof(double complex))) != NULL;
         ok &= (o->Kc[a] = calloc(len, sizeof(double complex))) != NULL;
+    }
+    if (o->ew == PF_OPS_EW_CC) {
+        ok &= (o->K3 = calloc(len, sizeof(double complex))) != NULL;
+        ok &= (o->f23 = calloc(o->nx * o->nq2, sizeof *o->f23)) != NULL;
     }
     ok &= (o->fl3 = calloc(o->nx * o->nq2, sizeof *o->fl3)) != NULL;
     if (!ok) return pf_status_set(st, PF_ENOMEM, "pf_ops: cannot allocate the electroweak operators");
     return PF_OK;
 }
 
+double pf_ops_cc_factor(const pf_dis_ew *ew, double q2, double alpha)
+{
+    const double prop = ew->mw * ew->mw / (ew->mw * ew->mw + q2);
+    return (1.0 + ew->charge * ew->pol) * PF_EW_GF * PF_EW_GF * q2 * q2 * prop * prop /
+           (8.0 * PF_KIN_PI * PF_KIN_PI * alpha * alpha);
+}
+
 void pf_ops_ew_combine(pf_ops *o)
 {
     if (!o->ew) return;
-    double c2[PF_EW_NPIECE], c3[PF_EW_NPIECE];
-    pf_dis_ew_nc_coefficients(&o->ewp, c2, c3);
     const size_t len = o->nq2 * o->nn * PF_NIN;
-    for (size_t k = 0; k < len; k++) {
-        for (int a = 0; a < 2; a++)
-            o->Kc[a][k] = c2[PF_EW_GAMMA] * o->K[a][k] + c2[PF_EW_GAMMA_Z] * o->Kp[a][PF_EW_GAMMA_Z][k] +
-                          c2[PF_EW_Z] * o->Kp[a][PF_EW_Z][k];
-        o->Kc[2][k] = c3[PF_EW_GAMMA_Z] * o->Kp[2][PF_EW_GAMMA_Z][k] + c3[PF_EW_Z] * o->Kp[2][PF_EW_Z][k];
+    if (o->ew == PF_OPS_EW_CC) {
+        /* the W's factor relative to the photon's d2sigma, per Q^2 row (ops_internal.h) */
+        const size_t row = o->nn * PF_NIN;
+        for (size_t q = 0; q < o->nq2; q++) {
+            const double cq = pf_ops_cc_factor(&o->ewp, o->q2eval[q], o->alpha);
+            for (size_t k = q * row; k < (q + 1) * row; k++) {
+                o->Kc[0][k] = cq * o->K[PF_OBS_F2][k];
+                o->Kc[1][k] = cq * o->K[PF_OBS_FL][k];
+                o->Kc[2][k] = cq * o->K3[k];
+            }
+        }
+    } else {
+        double c2[PF_EW_NPIECE], c3[PF_EW_NPIECE];
+        pf_dis_ew_nc_coefficients(&o->ewp, c2, c3);
+        for (size_t k = 0; k < len; k++) {
+            for (int a = 0; a < 2; a++)
+                o->Kc[a][k] = c2[PF_EW_GAMMA] * o->K[a][k] + c2[PF_EW_GAMMA_Z] * o->Kp[a][PF_EW_GAMMA_Z][k] +
+                              c2[PF_EW_Z] * o->Kp[a][PF_EW_Z][k];
+            o->Kc[2][k] = c3[PF_EW_GAMMA_Z] * o->Kp[2][PF_EW_GAMMA_Z][k] + c3[PF_EW_Z] * o->Kp[2][PF_EW_Z][k];
+        }
     }
     for (size_t q = 0; q < o->nq2; q++)
         for (size_t i = 0; i < o->nx; i++) {
@@ -256,8 +282,14 @@ void pf_ops_ew_combine(pf_ops *o)
              * s (2/y - 1) xF~3: into the FL slot, whose coefficient is smooth in ln Q2 and
              * ln x; as -s Y-/Y+ in the F2 slot the interpolation error near y = 1 was 2e-3
              * on a 16-node Q2 axis (Y-/Y+ peaks at y = 1), this way 9e-5, as photon exchange
-             * (docs/physics-ew.md "On the grid") */
-            o->fl3[q * o->nx + i] = (double)o->ewp.charge * (2.0 / y - 1.0);
+             * (docs/physics-ew.md "On the grid"); the same for CC's xW3 */
+            if (o->ew == PF_OPS_EW_CC) {
+                /* -s Y-/Y+ xW3 = s y xW3 ... as -s y in the F2 slot and s (1 - y) in the FL
+                 * slot (ops_internal.h): no cancellation between the slots for e+ at y -> 1 */
+                o->f23[q * o->nx + i] = -(double)o->ewp.charge * y;
+                o->fl3[q * o->nx + i] = (double)o->ewp.charge * (1.0 - y);
+            } else
+                o->fl3[q * o->nx + i] = (double)o->ewp.charge * (2.0 / y - 1.0);
         }
 }
 
@@ -277,6 +309,8 @@ void pf_ops_destroy(pf_ops *o)
         free(o->Kc[a]);
     }
     free(o->fl3);
+    free(o->K3);
+    free(o->f23);
     free(o->Kpdf);
     free(o);
 }

@@ -90,7 +90,16 @@ int pf_ops_write(const pf_ops *o, const char *path, pf_status *st)
     size_t d4[4] = {nq, nn, PF_NIN, 2};
     TRY(pf_h5_write(h, "/ops/K_F2", PF_H5_DOUBLE, 4, d4, (const double *)o->K[PF_OBS_F2], NULL, st));
     TRY(pf_h5_write(h, "/ops/K_FL", PF_H5_DOUBLE, 4, d4, (const double *)o->K[PF_OBS_FL], NULL, st));
-    if (o->ew) {
+    if (o->ew == PF_OPS_EW_CC) {
+        TRY(pf_h5_write(h, "/ops/K_F3", PF_H5_DOUBLE, 4, d4, (const double *)o->K3, NULL, st));
+        TRY(pf_h5_set_attr_string(h, "/ops", "electroweak_pieces",
+                                  "charged current: K_F2, K_FL, K_F3 are W2, WL, xW3 of the card's lepton charge "
+                                  "(unpolarised; e-p: u-type quarks and d-type antiquarks, e+p the conjugates, "
+                                  "|V_ij|^2 weights); the grid's F2 slot is c W2 and its FL slot c (WL + s (2/y - 1) "
+                                  "xW3), c = (1 + s P) G_F^2 Q^4 [mw^2/(mw^2 + Q^2)]^2 / (8 pi^2 alpha^2) "
+                                  "(docs/physics-ew.md)",
+                                  st));
+    } else if (o->ew) {
         for (int a = 0; a < 3; a++)
             for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++)
                 TRY(pf_h5_write(h, ew_piece_path[a][p], PF_H5_DOUBLE, 4, d4, (const double *)o->Kp[a][p], NULL, st));
@@ -280,16 +289,19 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
     memcpy(o->K[PF_OBS_FL], kl, nq * nn * PF_NIN * sizeof(double complex));
     for (int a = 0; a < 3 && o->ew; a++)
         for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++) {
+            if (o->ew == PF_OPS_EW_CC && (a != 2 || p != PF_EW_Z)) continue;
+            const char *dset = o->ew == PF_OPS_EW_CC ? "/ops/K_F3" : ew_piece_path[a][p];
+            double complex *dst = o->ew == PF_OPS_EW_CC ? o->K3 : o->Kp[a][p];
             void *kx = NULL;
-            TRY(read_exact(h, path, ew_piece_path[a][p], PF_H5_DOUBLE, 4, w4, &kx, st));
+            TRY(read_exact(h, path, dset, PF_H5_DOUBLE, 4, w4, &kx, st));
             for (size_t k = 0; k < nq * nn * PF_NIN * 2; k++)
                 if (!isfinite(((double *)kx)[k])) {
                     free(kx);
                     rc = pf_status_set(st, PF_EFORMAT, "%s: dataset %s entry %zu is not finite: expected finite numbers",
-                                       path, ew_piece_path[a][p], k);
+                                       path, dset, k);
                     goto fail;
                 }
-            memcpy(o->Kp[a][p], kx, nq * nn * PF_NIN * sizeof(double complex));
+            memcpy(dst, kx, nq * nn * PF_NIN * sizeof(double complex));
             free(kx);
         }
     pf_ops_ew_combine(o);

@@ -30,17 +30,25 @@ int pf_sim_detector_from_card(const pf_card *card, pf_det_params *d, pf_status *
     d->stochastic = c->e_stochastic;
     d->constant = c->e_constant;
     d->sigma_theta = c->theta_resolution;
+    if (card->kinematics.process == PF_PROCESS_CC) {
+        /* no scattered electron: Jacquet-Blondel from the hadronic final state, with its own
+         * resolutions (kernels/detector.h) */
+        d->method = PF_DET_JB;
+        d->stochastic = c->h_stochastic;
+        d->constant = c->h_constant;
+        d->sigma_theta = c->h_theta_resolution;
+    }
     d->efficiency = c->efficiency;
     d->eff_n = c->eff_n;
     for (int i = 0; i < c->eff_n && i < PF_DET_EFF_MAX; i++) d->eff_y[i] = c->eff_y[i], d->eff_value[i] = c->eff_value[i];
     if (!d->perfect) {
         if (!(d->stochastic >= 0) || !(d->constant >= 0))
             return pf_status_set(st, PF_EINVAL,
-                                 "card %s: key 'detector.energy_resolution': expected stochastic, constant >= 0, got %g, %g",
-                                 card->path, d->stochastic, d->constant);
+                                 "card %s: key 'detector.%senergy_resolution': expected stochastic, constant >= 0, got %g, %g",
+                                 card->path, d->method == PF_DET_JB ? "hadronic." : "", d->stochastic, d->constant);
         if (!(d->sigma_theta >= 0))
-            return pf_status_set(st, PF_EINVAL, "card %s: key 'detector.angle_resolution': expected >= 0 rad, got %g",
-                                 card->path, d->sigma_theta);
+            return pf_status_set(st, PF_EINVAL, "card %s: key 'detector.%sangle_resolution': expected >= 0 rad, got %g",
+                                 card->path, d->method == PF_DET_JB ? "hadronic." : "", d->sigma_theta);
         if (d->eff_n == 0 && !(d->efficiency >= 0 && d->efficiency <= 1))
             return pf_status_set(st, PF_EINVAL, "card %s: key 'detector.efficiency': expected a value in [0, 1], got %g",
                                  card->path, d->efficiency);

@@ -48,7 +48,12 @@ static int write_attrs(pf_h5 *h, const pf_sim_run *run, const pf_sim_summary *su
                                                      : 0.0,
                               st) ||
         pf_h5_set_attr_int64(h, g, "envelope_probe_raised", (int64_t)pf_sim_sampler_probe_raised(run->sampler), st) ||
-        pf_h5_set_attr_string(h, g, "theta_convention", "polar angle of the scattered electron from the proton (+z) direction", st) ||
+        pf_h5_set_attr_string(h, g, "theta_convention",
+                              run->det && run->det->method == PF_DET_JB
+                                  ? "charged current, Jacquet-Blondel: eprime_* and theta_* are the energy and polar "
+                                    "angle of the hadronic final state (the struck quark) from the proton (+z) direction"
+                                  : "polar angle of the scattered electron from the proton (+z) direction",
+                              st) ||
         /* the true-kinematics region the events were generated in (generation.h) */
         pf_h5_set_attr_doubles(h, g, "generation", pf_sim_sampler_region(run->sampler)->cuts, PF_NCUTS, st) ||
         pf_h5_set_attr_string(h, g, "generation_order", "q2_min, q2_max, x_min, x_max, y_min, y_max, w2_min", st) ||

@@ -296,6 +296,17 @@ static void test_electroweak_keys_resolve_and_photon_cards_unchanged(void **stat
     assert_true(c.electroweak.sin2w == 0.2312 && c.electroweak.sin2w_given && c.electroweak.ckm_given);
     assert_true(c.electroweak.ckm[1][2] == 0.042);
     round_trip(text);
+    /* charged current: the hadronic final state's resolutions (Jacquet-Blondel), defaults
+     * and given; written back for CC cards only */
+    assert_true(c.detector.h_stochastic == 0.5 && c.detector.h_constant == 0.03 && c.detector.h_theta_resolution == 0.01);
+    snprintf(text, sizeof text,
+             "%s%s, process: cc}\ndetector: {hadronic: {energy_resolution: {stochastic: 0.35, constant: 0.02}, "
+             "angle_resolution: 0.02}}\n",
+             th, kin);
+    parse_ok(text, &c);
+    assert_true(c.detector.hadronic_given && c.detector.h_stochastic == 0.35 && c.detector.h_constant == 0.02 &&
+                c.detector.h_theta_resolution == 0.02);
+    round_trip(text);
 }
 
 static void test_card_read_names_a_missing_file(void **state)

@@ -12,7 +12,12 @@
  *    events inside the cuts;
  *  - response / Jacobian (the likelihood's formula) is the density of reconstructed
  *    (x, Q^2) at a fixed true point (chi^2 in 16 x 16 bins);
- *  - Poisson(mu) from the dedicated stream has mean and variance mu over seeds. */
+ *  - Poisson(mu) from the dedicated stream has mean and variance mu over seeds;
+ *  - Jacquet-Blondel (charged current): the struck quark's (E_h, gamma) from (x, Q^2) is
+ *    the four-vector p_h = q + x P (its E - p_z and p_T), and the JB formulas invert it; its
+ *    Jacobian equals central finite differences; pf_det_jb_level's energy reconstructs the
+ *    level's value (y, x, Q^2, W^2) at every angle; 1e6 smeared events through pf_det_event
+ *    reconstruct inside the cuts exactly when the JB formulas on the smeared hadron say so. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,6 +103,100 @@ static void test_jacobian_equals_finite_differences(void **state)
         const double fd = fabs(dxde * dqdt - dxdt * dqde);
         assert_true(fabs(pf_det_jacobian(EE, EP, e, th) / fd - 1) < 1e-6);
     }
+}
+
+static void test_jacquet_blondel_kinematics_levels_and_jacobian(void **state)
+{
+    (void)state;
+    const double s = pf_kin_s(EE, EP);
+    int n = 0;
+    for (double lx = -3; lx <= -0.1; lx += 0.29)
+        for (double lq = 0.7; lq <= 3.0; lq += 0.23) {
+            const double x = pow(10, lx), q2 = pow(10, lq), y = q2 / (x * s);
+            if (y >= 1) continue;
+            double e, g;
+            pf_det_hadron(EE, EP, x, q2, &e, &g);
+            /* the struck quark p_h = q + x P, q = k - k' with the scattered lepton of the
+             * electron kinematics (the same for a neutrino at Born level) */
+            double ke, kth;
+            pf_det_electron(EE, EP, x, q2, &ke, &kth);
+            const double ph[4] = {EE - ke + x * EP, -ke * sin(kth), 0, -EE - ke * cos(kth) + x * EP};
+            const double pt = hypot(ph[1], ph[2]);
+            assert_true(fabs(ph[0] / e - 1) < 1e-9);
+            assert_true(fabs(atan2(pt, ph[3]) - g) < 1e-9);
+            assert_true(fabs((ph[0] - ph[3]) / (2 * EE) / y - 1) < 1e-9);       /* y_JB */
+            assert_true(fabs(pt * pt / (1 - y) / q2 - 1) < 1e-9);               /* Q2_JB */
+            double xr, qr, yr;
+            assert_int_equal(pf_det_reco_jb(EE, EP, e, g, &xr, &qr, &yr), 1);
+            assert_true(fabs(xr / x - 1) < 1e-9 && fabs(qr / q2 - 1) < 1e-9 && fabs(yr / y - 1) < 1e-9);
+            /* Jacobian against central differences */
+            const double h = 1e-6 * e, ht = 1e-7;
+            double xp, qp, xm, qm, xa, qa, xb, qb, yy;
+            pf_det_reco_jb(EE, EP, e + h, g, &xp, &qp, &yy);
+            pf_det_reco_jb(EE, EP, e - h, g, &xm, &qm, &yy);
+            pf_det_reco_jb(EE, EP, e, g + ht, &xa, &qa, &yy);
+            pf_det_reco_jb(EE, EP, e, g - ht, &xb, &qb, &yy);
+            const double fd = fabs((xp - xm) / (2 * h) * (qa - qb) / (2 * ht) - (xa - xb) / (2 * ht) * (qp - qm) / (2 * h));
+            if (!(fabs(pf_det_jacobian_jb(EE, EP, e, g) / fd - 1) < 1e-5))
+                fail_msg("JB Jacobian at x=%g Q2=%g: %.10g vs differences %.10g", x, q2, pf_det_jacobian_jb(EE, EP, e, g), fd);
+            /* the levels through this point, at its angle, give back its energy */
+            const double c = cos(g), w = s * y - q2;
+            assert_true(fabs(pf_det_jb_level(PF_JB_Y, y, EE, s, c) / e - 1) < 1e-9);
+            assert_true(fabs(pf_det_jb_level(PF_JB_X, x, EE, s, c) / e - 1) < 1e-9);
+            assert_true(fabs(pf_det_jb_level(PF_JB_Q2, q2, EE, s, c) / e - 1) < 1e-9);
+            const double lo = pf_det_jb_level(PF_JB_W2_LO, w, EE, s, c), hi = pf_det_jb_level(PF_JB_W2_HI, w, EE, s, c);
+            assert_true(fabs(lo / e - 1) < 1e-7 || fabs(hi / e - 1) < 1e-7);
+            /* and between the two W2 roots W2 is larger */
+            if (hi > lo * (1 + 1e-6)) {
+                double xm2, qm2, ym2;
+                pf_det_reco_jb(EE, EP, 0.5 * (lo + hi), g, &xm2, &qm2, &ym2);
+                assert_true(s * ym2 - qm2 > w);
+            }
+            n++;
+        }
+    assert_true(n > 50);
+    double xr, qr, yr;
+    assert_int_equal(pf_det_reco_jb(EE, EP, 5.0, -0.1, &xr, &qr, &yr), 0); /* p_T < 0 */
+    assert_int_equal(pf_det_reco_jb(EE, EP, 30.0, 3.0, &xr, &qr, &yr), 0); /* y_JB > 1 */
+    assert_true(isnan(xr));
+}
+
+static void test_jacquet_blondel_events_reconstruct_from_the_smeared_hadron(void **state)
+{
+    (void)state;
+    pf_det_params d = det_default();
+    d.method = PF_DET_JB;
+    d.stochastic = 0.5;
+    d.constant = 0.03;
+    d.sigma_theta = 0.01;
+    const double s = pf_kin_s(EE, EP);
+    const size_t n = 200000;
+    double sz = 0, szz = 0, st = 0, stt = 0;
+    size_t nacc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double x = 0.05, q2 = 100.0;
+        const double z1 = pf_rng_normal(11, i, 0), z2 = pf_rng_normal(11, i, 1);
+        double et, gt, xr, qr, yr, er, gr;
+        const int acc = pf_det_event(&d, x, q2, z1, z2, 0.5, &et, &gt, &xr, &qr, &yr, &er, &gr);
+        double eh, g;
+        pf_det_hadron(EE, EP, x, q2, &eh, &g);
+        assert_true(et == eh && gt == g);
+        const double zz = (er - et) / pf_det_sigma_e(&d, et), zt = (gr - gt) / d.sigma_theta;
+        sz += zz, szz += zz * zz, st += zt, stt += zt * zt;
+        double x2, q22, y2;
+        const int ok = pf_det_reco_jb(EE, EP, er, gr, &x2, &q22, &y2) && pf_kin_in_cuts(d.cuts, x2, q22, s);
+        assert_int_equal(acc, ok);
+        if (ok) {
+            assert_true(x2 == xr && q22 == qr && y2 == yr);
+            nacc++;
+        }
+    }
+    const double m = sz / n, v = szz / n - m * m, mt = st / n, vt = stt / n - mt * mt;
+    print_message("JB smearing: E_h pull mean %.4f sd %.4f, gamma pull mean %.4f sd %.4f, accepted %zu of %zu\n", m,
+                  sqrt(v), mt, sqrt(vt), nacc, n);
+    assert_true(fabs(m) < 4 / sqrt((double)n) && fabs(sqrt(v) - 1) < 4 / sqrt(2.0 * n));
+    assert_true(fabs(mt) < 4 / sqrt((double)n) && fabs(sqrt(vt) - 1) < 4 / sqrt(2.0 * n));
+    assert_true(nacc > n / 2 && nacc < n);
 }
 
 static void test_response_density_is_normalised(void **state)
@@ -334,6 +433,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_electron_kinematics_match_four_vectors_and_reco_inverts),
         cmocka_unit_test(test_jacobian_equals_finite_differences),
+        cmocka_unit_test(test_jacquet_blondel_kinematics_levels_and_jacobian),
+        cmocka_unit_test(test_jacquet_blondel_events_reconstruct_from_the_smeared_hadron),
         cmocka_unit_test(test_response_density_is_normalised),
         cmocka_unit_test(test_efficiency_table_interpolates_linearly),
         cmocka_unit_test(test_smearing_has_the_configured_widths_and_efficiency),

@@ -156,13 +156,13 @@ int pf_bench_xsec(int argc, char **argv)
         const size_t na = npts < 1000 ? npts : 1000;
         double *ex = malloc(na * sizeof *ex), *gr = malloc(na * sizeof *gr);
         rc = (!ex || !gr) ? pf_status_set(&st, PF_ENOMEM, "out of memory") : PF_OK;
-        if (!rc && card.kinematics.process == PF_PROCESS_NC) {
-            /* neutral current with Z: the exact generalised structure functions, sigma_r and
-             * its Born factor (dis_ew.h) */
+        if (!rc && card.kinematics.process != PF_PROCESS_EM) {
+            /* neutral current with Z, charged current: the exact generalised structure
+             * functions (W2, WL, xW3), sigma_r and its Born factor (dis_ew.h) */
             pf_dis_ew ew;
             double *f2 = malloc(3 * na * sizeof *f2);
             rc = !f2 ? pf_status_set(&st, PF_ENOMEM, "out of memory")
-                     : pf_dis_ew_init(&ew, &card.electroweak, PF_PROCESS_NC, card.kinematics.lepton_charge,
+                     : pf_dis_ew_init(&ew, &card.electroweak, card.kinematics.process, card.kinematics.lepton_charge,
                                       card.kinematics.polarisation, &st);
             if (!rc) rc = pf_dis_ew_sf_exact(ev, pdf, &ew, na, x, q2, f2, f2 + na, f2 + 2 * na, &st);
             for (size_t i = 0; !rc && i < na; i++)

@@ -12,7 +12,6 @@
 #include "partonflow/dis.h"
 #include "partonflow/dis_ew.h"
 #include "partonflow/evol.h"
-#include "partonflow/kernels/kinematics.h"
 #include "partonflow/ops.h"
 #include "partonflow/par.h"
 #include "partonflow/pdf.h"
@@ -188,22 +187,14 @@ int pf_cmd_sf(int argc, char **argv)
         }
         if (!rc) rc = pf_ops_grid_values(ops, pdf, G, NULL, &st);
         if (!rc) rc = pf_ops_sf(ops, G, n, x, q2, F2, FL, &st);
-        pf_dis_ew tew_p;
-        if (!rc && tew)
-            rc = pf_dis_ew_init(&tew_p, &tc->electroweak, tproc, tc->kinematics.lepton_charge,
-                                tc->kinematics.polarisation, &st);
         if (!rc && tew && pf_par_rank() == 0) {
             const double s = 4.0 * tc->kinematics.e_electron * tc->kinematics.e_proton;
-            const double alpha = tc->kinematics.alpha_em > 0 ? tc->kinematics.alpha_em : PF_KIN_ALPHA_EM;
             printf("q2,x,y,sigma_r\n");
             for (size_t i = 0; i < n; i++) {
                 const double y = q2[i] / (x[i] * s), yp = 1.0 + (1.0 - y) * (1.0 - y);
-                /* the grid's d2sigma in the photon form, divided by the process's Born factor */
-                const double form = F2[i] - y * y / yp * FL[i];
-                const pf_dis_ew photon = {.process = PF_PROCESS_EM};
-                const double sr = tproc == PF_PROCESS_NC ? form
-                                                         : pf_dis_ew_born(&photon, x[i], q2[i], s, alpha, form) /
-                                                               pf_dis_ew_born(&tew_p, x[i], q2[i], s, alpha, 1.0);
+                /* NC: sigma_r = F2slot - y^2/Y+ FLslot; CC: 2 sigma_r = Y+ F2slot - y^2 FLslot
+                 * (the W's factor is the Born factor's, ops.h pf_ops_born) */
+                const double sr = tproc == PF_PROCESS_NC ? F2[i] - y * y / yp * FL[i] : 0.5 * (yp * F2[i] - y * y * FL[i]);
                 printf("%.10e,%.10e,%.10e,%.10e\n", q2[i], x[i], y, sr);
             }
         }

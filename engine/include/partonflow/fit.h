@@ -200,6 +200,7 @@ typedef struct pf_reco_grid {
     pf_interp_axis taxis, zaxis; /* rows (t), columns (zeta) */
     size_t nt, nz;
     double cuts[7], s, alpha;    /* the reconstructed cuts, s, alpha_em of the theory */
+    pf_kin_born born;            /* and its Born factor's exchange (pf_ops_born) */
     /* the high-x patch (prepare_reco.c): a grid of half the spacing in both axes over the
      * corner t >= pt0, zeta >= pz0, whose nodes follow the main grid's as rows nt ..
      * nt + pnt - 1 of the same stride nz (columns 0 .. pnz - 1 of them, pnz <= nz), so an

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "partonflow/kernels/kinematics.h"
 #include "partonflow/card.h"
 #include "partonflow/status.h"
 
@@ -71,6 +72,10 @@ uint64_t pf_ops_checksum(const pf_ops *ops);     /* /meta checksum of the file r
 void pf_ops_bounds(const pf_ops *ops, double *x_lo, double *x_hi, double *q2_lo, double *q2_hi);
 /* The kinematic cuts (PF_NCUTS, kernels/kinematics.h order), s and alpha_em used. */
 void pf_ops_kinematics(const pf_ops *ops, double cuts[7], double *s, double *alpha);
+/* The exchange of the grid's Born factor (kernels/kinematics.h): photon exchange and neutral
+ * current (w = 0), or charged current (w = 1, the W propagator and polarisation); every
+ * cross section made from the grid's F2 and FL uses pf_kin_xsec_factors_b with it. */
+const pf_kin_born *pf_ops_born(const pf_ops *ops);
 /* The grid axes (kernels/interp.h): x nodes in u = ln(x / (1 - x)), Q^2 nodes in
  * t = ln Q^2 with the segments split at thresholds; valid while ops lives. */
 const pf_interp_axis *pf_ops_xaxis(const pf_ops *ops);

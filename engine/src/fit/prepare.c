@@ -290,7 +290,7 @@ int pf_prep_events_stencil_local(const pf_ops *ops, const pf_detector_card *det,
             if (bad < 0 || (long)i < bad) bad = (long)i;
             continue;
         }
-        pf_kin_xsec_factors(x[i], q2[i], ks, kalpha, &f2, &fl);
+        pf_kin_xsec_factors_b(pf_ops_born(ops), x[i], q2[i], ks, kalpha, &f2, &fl);
         const double e = pf_det_efficiency(&ep, q2[i] / (x[i] * ks));
         l[2] = e * f2;
         l[3] = e * fl;

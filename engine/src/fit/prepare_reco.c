@@ -135,6 +135,7 @@ int pf_reco_grid_make(const pf_ops *ops, const pf_det_params *d, const double *r
     memcpy(cuts, rcuts, sizeof cuts);
     rg->s = s;
     rg->alpha = alpha;
+    rg->born = *pf_ops_born(ops);
     memcpy(rg->cuts, cuts, sizeof rg->cuts);
     /* spacings of the theory grid: the finest Q^2 segment, the x axis */
     double dt = INFINITY;
@@ -378,7 +379,7 @@ int pf_reco_events_stencil(const pf_reco_grid *rg, const pf_detector_card *det, 
             continue;
         }
         double f2, fl;
-        pf_kin_xsec_factors(x[i], q2[i], rg->s, rg->alpha, &f2, &fl);
+        pf_kin_xsec_factors_b(&rg->born, x[i], q2[i], rg->s, rg->alpha, &f2, &fl);
         const double e = pf_prep_efficiency(det, q2[i] / (x[i] * rg->s));
         if (stw) {
             pf_interp_cubic_weights(ur, stw + i * PF_LIKE_STW);
@@ -543,7 +544,7 @@ int pf_reco_norm(const pf_reco_grid *rg, const pf_detector_card *det, const pf_p
                     }
                     pf_interp_cubic_weights(ur, wr);
                     pf_interp_cubic_weights(uc, wc);
-                    pf_kin_xsec_factors(x, q2, s, rg->alpha, &f2, &fl);
+                    pf_kin_xsec_factors_b(&rg->born, x, q2, s, rg->alpha, &f2, &fl);
                     const double f = wt * wu * x * (1.0 - x) * q2 * pf_prep_efficiency(det, q2 / (x * s));
                     const double fa[2] = {f * f2, f * fl};
                     for (int r = 0; r < 4; r++)

@@ -374,7 +374,7 @@ static int smear_rows(const pf_ops *ops, const pf_det_params *d, const double *g
             double pref = 1.0 / jr;
             if (nodes) {
                 double f2, fl;
-                pf_kin_xsec_factors(x[i], q2[i], cx.s, alpha_em, &f2, &fl);
+                pf_kin_xsec_factors_b(pf_ops_born(ops), x[i], q2[i], cx.s, alpha_em, &f2, &fl);
                 scale[0] = 1.0 / f2;
                 scale[1] = 1.0 / fl;
             } else {

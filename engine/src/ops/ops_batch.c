@@ -116,7 +116,7 @@ static void chunk_stencils(const pf_ops *restrict o, const double *restrict xc, 
         wc1[k] = (rx1 * rxm1 * rxm2 * 0.5) * (xf * xpow[cc + 1]);
         wc2[k] = (-rx1 * rx * rxm2 * 0.5) * (xf * xpow[cc + 2]);
         wc3[k] = (rx1 * rx * rxm1 * (1.0 / 6.0)) * (xf * xpow[cc + 3]);
-        pf_kin_xsec_factors(xs, qs, s, alpha, &f2[k], &fl[k]);
+        pf_kin_xsec_factors_b(&o->born, xs, qs, s, alpha, &f2[k], &fl[k]);
     }
 }
 

@@ -224,7 +224,7 @@ int pf_ops_xsec_weights(const pf_ops *o, double x, double q2, uint32_t *idx, dou
     int r0, c0;
     double wr[4], wc[4], fac[PF_NOBS];
     if (pf_ops_stencil(o, x, q2, &r0, &c0, wr, wc)) return PF_EDOMAIN;
-    pf_kin_xsec_factors(x, q2, o->s, o->alpha, &fac[PF_OBS_F2], &fac[PF_OBS_FL]);
+    pf_kin_xsec_factors_b(&o->born, x, q2, o->s, o->alpha, &fac[PF_OBS_F2], &fac[PF_OBS_FL]);
     for (int a = 0; a < PF_NOBS; a++)
         for (int r = 0; r < 4; r++)
             for (int c = 0; c < 4; c++) {
@@ -245,7 +245,7 @@ int pf_ops_xsec_weights_seg(const pf_ops *o, double x, double q2, int seg, uint3
     if (pf_interp_axis_locate_seg(&o->qaxis, seg, t, &r0, wr) || pf_interp_axis_locate(&o->xaxis, u, &c0, wc))
         return PF_EDOMAIN;
     for (int c = 0; c < 4; c++) wc[c] *= xf * o->xpow[c0 + c];
-    pf_kin_xsec_factors(x, q2, o->s, o->alpha, &fac[PF_OBS_F2], &fac[PF_OBS_FL]);
+    pf_kin_xsec_factors_b(&o->born, x, q2, o->s, o->alpha, &fac[PF_OBS_F2], &fac[PF_OBS_FL]);
     for (int a = 0; a < PF_NOBS; a++)
         for (int r = 0; r < 4; r++)
             for (int c = 0; c < 4; c++) {

@@ -243,28 +243,20 @@ int pf_ops_ew_setup(pf_ops *o, pf_status *st)
     return PF_OK;
 }
 
-double pf_ops_cc_factor(const pf_dis_ew *ew, double q2, double alpha)
-{
-    const double prop = ew->mw * ew->mw / (ew->mw * ew->mw + q2);
-    return (1.0 + ew->charge * ew->pol) * PF_EW_GF * PF_EW_GF * q2 * q2 * prop * prop /
-           (8.0 * PF_KIN_PI * PF_KIN_PI * alpha * alpha);
-}
+const pf_kin_born *pf_ops_born(const pf_ops *o) { return &o->born; }
 
 void pf_ops_ew_combine(pf_ops *o)
 {
     if (!o->ew) return;
     const size_t len = o->nq2 * o->nn * PF_NIN;
     if (o->ew == PF_OPS_EW_CC) {
-        /* the W's factor relative to the photon's d2sigma, per Q^2 row (ops_internal.h) */
-        const size_t row = o->nn * PF_NIN;
-        for (size_t q = 0; q < o->nq2; q++) {
-            const double cq = pf_ops_cc_factor(&o->ewp, o->q2eval[q], o->alpha);
-            for (size_t k = q * row; k < (q + 1) * row; k++) {
-                o->Kc[0][k] = cq * o->K[PF_OBS_F2][k];
-                o->Kc[1][k] = cq * o->K[PF_OBS_FL][k];
-                o->Kc[2][k] = cq * o->K3[k];
-            }
-        }
+        /* the structure functions as they are: the W's factor is the Born factor's (born) */
+        memcpy(o->Kc[0], o->K[PF_OBS_F2], len * sizeof(double complex));
+        memcpy(o->Kc[1], o->K[PF_OBS_FL], len * sizeof(double complex));
+        memcpy(o->Kc[2], o->K3, len * sizeof(double complex));
+        o->born.w = 1;
+        o->born.wnorm = (1.0 + o->ewp.charge * o->ewp.pol) * PF_EW_GF * PF_EW_GF / (4.0 * PF_KIN_PI) * PF_KIN_HBARC2_PB;
+        o->born.mw2 = o->ewp.mw * o->ewp.mw;
     } else {
         double c2[PF_EW_NPIECE], c3[PF_EW_NPIECE];
         pf_dis_ew_nc_coefficients(&o->ewp, c2, c3);

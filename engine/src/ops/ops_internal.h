@@ -50,16 +50,17 @@ struct pf_ops {
      * and d2sigma = 2 pi alpha^2 Y+ / (x Q^4) (F2slot - y^2/Y+ FLslot) is the NC cross
      * section with sigma_r = F~2 -+ Y-/Y+ xF~3 - y^2/Y+ F~L.
      * Charged current (kinematics.process cc): ew = PF_OPS_EW_CC, K holds W2 and WL and K3 xW3
-     * of the card's lepton charge (unpolarised, pf_dis_ew_operator), Kc[a] = c(Q^2) K_a with
-     * c = (1 + s P) G_F^2 Q^4 [mw^2/(mw^2 + Q^2)]^2 / (8 pi^2 alpha^2) per Q^2 row; the F2 slot
-     * is c (W2 + f23 xW3) and the FL slot c (WL + fl3 xW3) with f23 = -s y and fl3 = s (1 - y)
-     * at the node, so that the same d2sigma formula is (1 + s P) G_F^2/(2 pi x) prop^2
-     * sigma_r,CC with sigma_r,CC = (Y+ W2 -+ Y- xW3 - y^2 WL)/2 (Y+ y + y^2 (1 - y) = Y-); the
-     * F2 slot then holds W2 - xW3 = 2x(ubar + cbar + ...) for e+ at y -> 1 instead of a
-     * difference of the two slots that cancels to 1e-4 there (docs/physics-ew.md). */
+     * of the card's lepton charge (unpolarised, pf_dis_ew_operator); the F2 slot is
+     * W2 + f23 xW3 and the FL slot WL + fl3 xW3 with f23 = -s y and fl3 = s (1 - y) at the node,
+     * and born carries the W's factor (1 + s P) G_F^2 / (4 pi x) prop^2 (kinematics.h), so that
+     * d2sigma = (1 + s P) G_F^2/(2 pi x) prop^2 sigma_r,CC with sigma_r,CC = (Y+ W2 -+ Y- xW3 -
+     * y^2 WL)/2 (Y+ y + y^2 (1 - y) = Y-); the F2 slot then holds W2 - xW3 = 2x(ubar + cbar +
+     * ...) for e+ at y -> 1 instead of a difference of the two slots that cancels to 1e-4
+     * there (docs/physics-ew.md). */
     int ew;                     /* 0 photon exchange, PF_OPS_EW_NC, PF_OPS_EW_CC */
     pf_dis_ew ewp;
     double complex *K3;         /* CC: xW3 */
+    pf_kin_born born;           /* the Born factor's exchange: W for CC (kernels/kinematics.h) */
     double *f23;                /* CC: nq2 x nx, the coefficient of xW3 in the F2 slot */
     double complex *Kp[3][PF_EW_NPIECE];
     double complex *Kc[3];
@@ -81,9 +82,7 @@ void pf_ops_set_card(pf_ops *ops, const pf_card *card);
 int pf_ops_ew_setup(pf_ops *ops, pf_status *st);
 /* Once K and the pieces are filled: Kc and fl3 from the card's lepton (no-op for photon cards). */
 void pf_ops_ew_combine(pf_ops *ops);
-/* CC: the W's factor c(Q^2) = (1 + s P) G_F^2 Q^4 [mw^2/(mw^2 + Q^2)]^2 / (8 pi^2 alpha^2) by which
- * W2, WL, xW3 enter the photon-form grid (struct pf_ops). */
-double pf_ops_cc_factor(const pf_dis_ew *ew, double q2, double alpha);
+
 
 /* The grid axes for a card: x from the cut region (x >= q2_min / (s y_max)) with margin,
  * Q^2 from q2_min to q2_max with margin, split at the ZM-VFNS thresholds. */

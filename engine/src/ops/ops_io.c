@@ -95,9 +95,9 @@ int pf_ops_write(const pf_ops *o, const char *path, pf_status *st)
         TRY(pf_h5_set_attr_string(h, "/ops", "electroweak_pieces",
                                   "charged current: K_F2, K_FL, K_F3 are W2, WL, xW3 of the card's lepton charge "
                                   "(unpolarised; e-p: u-type quarks and d-type antiquarks, e+p the conjugates, "
-                                  "|V_ij|^2 weights); the grid's F2 slot is c W2 and its FL slot c (WL + s (2/y - 1) "
-                                  "xW3), c = (1 + s P) G_F^2 Q^4 [mw^2/(mw^2 + Q^2)]^2 / (8 pi^2 alpha^2) "
-                                  "(docs/physics-ew.md)",
+                                  "|V_ij|^2 weights); the grid's F2 slot is W2 - s y xW3 and its FL slot WL + "
+                                  "s (1 - y) xW3, and d2sigma = (1 + s P) G_F^2 / (4 pi x) [mw^2/(mw^2 + Q^2)]^2 "
+                                  "(Y+ F2slot - y^2 FLslot) (docs/physics-ew.md)",
                                   st));
     } else if (o->ew) {
         for (int a = 0; a < 3; a++)
@@ -287,23 +287,33 @@ pf_ops *pf_ops_read(const char *path, pf_status *st)
         }
     memcpy(o->K[PF_OBS_F2], k2, nq * nn * PF_NIN * sizeof(double complex));
     memcpy(o->K[PF_OBS_FL], kl, nq * nn * PF_NIN * sizeof(double complex));
-    for (int a = 0; a < 3 && o->ew; a++)
-        for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++) {
-            if (o->ew == PF_OPS_EW_CC && (a != 2 || p != PF_EW_Z)) continue;
-            const char *dset = o->ew == PF_OPS_EW_CC ? "/ops/K_F3" : ew_piece_path[a][p];
-            double complex *dst = o->ew == PF_OPS_EW_CC ? o->K3 : o->Kp[a][p];
-            void *kx = NULL;
-            TRY(read_exact(h, path, dset, PF_H5_DOUBLE, 4, w4, &kx, st));
-            for (size_t k = 0; k < nq * nn * PF_NIN * 2; k++)
-                if (!isfinite(((double *)kx)[k])) {
-                    free(kx);
-                    rc = pf_status_set(st, PF_EFORMAT, "%s: dataset %s entry %zu is not finite: expected finite numbers",
-                                       path, dset, k);
-                    goto fail;
-                }
-            memcpy(dst, kx, nq * nn * PF_NIN * sizeof(double complex));
-            free(kx);
-        }
+    /* the electroweak operators: NC's gamma-Z and Z pieces, or CC's xW3 */
+    const char *ewset[6];
+    double complex *ewdst[6];
+    int nset = 0;
+    if (o->ew == PF_OPS_EW_CC) {
+        ewset[nset] = "/ops/K_F3";
+        ewdst[nset++] = o->K3;
+    } else if (o->ew) {
+        for (int a = 0; a < 3; a++)
+            for (int p = PF_EW_GAMMA_Z; p < PF_EW_NPIECE; p++) {
+                ewset[nset] = ew_piece_path[a][p];
+                ewdst[nset++] = o->Kp[a][p];
+            }
+    }
+    for (int k = 0; k < nset; k++) {
+        void *kx = NULL;
+        TRY(read_exact(h, path, ewset[k], PF_H5_DOUBLE, 4, w4, &kx, st));
+        for (size_t e = 0; e < nq * nn * PF_NIN * 2; e++)
+            if (!isfinite(((double *)kx)[e])) {
+                free(kx);
+                rc = pf_status_set(st, PF_EFORMAT, "%s: dataset %s entry %zu is not finite: expected finite numbers",
+                                   path, ewset[k], e);
+                goto fail;
+            }
+        memcpy(ewdst[k], kx, nq * nn * PF_NIN * sizeof(double complex));
+        free(kx);
+    }
     pf_ops_ew_combine(o);
 fail:
     free(logx); free(xe); free(logq2); free(edges); free(first); free(cnt); free(nodes); free(kern);

@@ -62,6 +62,31 @@ PF_HD void pf_kin_xsec_factors(double x, double q2, double s, double alpha, doub
     *flfac = -norm * y * y;
 }
 
+/* The exchange of the Born factor: photon exchange and neutral current (w = 0: the
+ * factor above, NC's couplings being in the grid's structure functions), or W exchange
+ * (w = 1: charged current, docs/physics-ew.md "On the grid"):
+ *     d^2 sigma / dx dQ^2 = (1 + s P) G_F^2 / (4 pi x) [mw^2/(mw^2 + Q^2)]^2 (Y+ F2 - y^2 FL)
+ * with wnorm = (1 + s P) G_F^2 / (4 pi) (hbar c)^2 and mw2 = mw^2, F2 and FL the grid's
+ * slots (2 sigma_r,CC = Y+ F2 - y^2 FL). */
+typedef struct pf_kin_born {
+    int w;
+    double wnorm, mw2;
+} pf_kin_born;
+
+/* pf_kin_xsec_factors for the exchange b (NULL or b->w == 0: photon, the same bits). */
+PF_HD void pf_kin_xsec_factors_b(const pf_kin_born *b, double x, double q2, double s, double alpha, double *f2fac,
+                                 double *flfac)
+{
+    if (!b || !b->w) {
+        pf_kin_xsec_factors(x, q2, s, alpha, f2fac, flfac);
+        return;
+    }
+    const double y = q2 / (x * s), prop = b->mw2 / (b->mw2 + q2);
+    const double norm = b->wnorm * prop * prop / x;
+    *f2fac = norm * (1.0 + (1.0 - y) * (1.0 - y));
+    *flfac = -norm * y * y;
+}
+
 /* Reduced cross section sigma_r = F2 - y^2 / Y+ FL. */
 PF_HD double pf_kin_sigma_r(double y, double F2, double FL)
 {

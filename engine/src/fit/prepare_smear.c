@@ -270,9 +270,10 @@ int pf_prep_check_det(const pf_det_params *d, pf_status *st)
 {
     if (d->perfect || !(d->sigma_theta > 0.0) || !(d->stochastic > 0.0 || d->constant > 0.0))
         return pf_status_set(st, PF_EINVAL,
-                             "prepare: the smeared detector needs angle_resolution > 0 and an energy resolution > 0 "
+                             "prepare: the smeared detector needs %sangle_resolution > 0 and an energy resolution > 0 "
                              "(got %g rad, stochastic %g, constant %g); use 'detector: perfect' for none",
-                             d->sigma_theta, d->stochastic, d->constant);
+                             d->method == PF_DET_JB ? "detector.hadronic." : "", d->sigma_theta, d->stochastic,
+                             d->constant);
     if (d->constant * NSIG >= 0.5)
         return pf_status_set(st, PF_EINVAL, "prepare: energy resolution constant term %g is too large (>= %g)",
                              d->constant, 0.5 / NSIG);

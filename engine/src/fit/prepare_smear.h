@@ -151,25 +151,36 @@ static inline double bound_diff(const bound *i, const bound *j, double th0, doub
 static inline int theta_breaks(const bound *b, int n, double th0, double sth, double *z, int cap)
 {
     int m = 0;
+    /* Jacquet-Blondel's Q^2 and W^2 bounds: sign changes of the difference on a grid of z_th
+     * (step 0.125, the bounds evaluated once per grid point), each bisected to 1e-10; the
+     * breakpoints only place panel edges */
+    enum { NS = (int)(16 * NSIG) + 1, NB = PF_PREP_MAXCUT + 2 };
+    int anykind = 0;
+    for (int i = 0; i < n; i++) anykind |= b[i].kind != 0;
+    double val[NB][NS];
+    if (anykind && n <= NB)
+        for (int k = 0; k < NS; k++) {
+            const double th = th0 + sth * (-NSIG + 0.125 * k);
+            const int in = th > 0.0 && th < PF_KIN_PI;
+            const double c = in ? cos(th) : 0.0;
+            for (int i = 0; i < n; i++) val[i][k] = in ? bound_at(b + i, c) : NAN;
+        }
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++) {
             if (b[i].kind || b[j].kind) {
-                /* Jacquet-Blondel's Q^2 and W^2 bounds: sign changes of the difference on a
-                 * grid of z_th (step 0.125), each bisected to 1e-10; the breakpoints only
-                 * place panel edges */
-                double zl = -NSIG, fl = bound_diff(b + i, b + j, th0, sth, zl);
-                for (int k = 1; k <= (int)(16 * NSIG) && m < cap; k++) {
-                    const double zh = -NSIG + 0.125 * k, fh = bound_diff(b + i, b + j, th0, sth, zh);
-                    if (fl == fl && fh == fh && fl * fh < 0.0) {
-                        double a = zl, bb = zh;
-                        for (int it = 0; it < 40; it++) {
-                            const double mid = 0.5 * (a + bb), fm = bound_diff(b + i, b + j, th0, sth, mid);
-                            if (fm * fl > 0.0) a = mid; else bb = mid;
-                        }
-                        z[m++] = 0.5 * (a + bb);
+                if (n > NB) continue;
+                for (int k = 1; k < NS && m < cap; k++) {
+                    const double fl = val[i][k - 1] == val[j][k - 1] ? 0.0 : (val[i][k - 1] > val[j][k - 1] ? 1.0 : -1.0);
+                    const double fh = val[i][k] == val[j][k] ? 0.0 : (val[i][k] > val[j][k] ? 1.0 : -1.0);
+                    if (val[i][k - 1] != val[i][k - 1] || val[i][k] != val[i][k] || val[j][k - 1] != val[j][k - 1] ||
+                        val[j][k] != val[j][k] || !(fl * fh < 0.0))
+                        continue;
+                    double a = -NSIG + 0.125 * (k - 1), bb = -NSIG + 0.125 * k;
+                    for (int it = 0; it < 40; it++) {
+                        const double mid = 0.5 * (a + bb), fm = bound_diff(b + i, b + j, th0, sth, mid);
+                        if (fm * fl > 0.0) a = mid; else bb = mid;
                     }
-                    zl = zh;
-                    fl = fh;
+                    z[m++] = 0.5 * (a + bb);
                 }
                 continue;
             }

@@ -116,7 +116,15 @@ static void chunk_stencils(const pf_ops *restrict o, const double *restrict xc, 
         wc1[k] = (rx1 * rxm1 * rxm2 * 0.5) * (xf * xpow[cc + 1]);
         wc2[k] = (-rx1 * rx * rxm2 * 0.5) * (xf * xpow[cc + 2]);
         wc3[k] = (rx1 * rx * rxm1 * (1.0 / 6.0)) * (xf * xpow[cc + 3]);
-        pf_kin_xsec_factors_b(&o->born, xs, qs, s, alpha, &f2[k], &fl[k]);
+        pf_kin_xsec_factors(xs, qs, s, alpha, &f2[k], &fl[k]);
+    }
+    if (o->born.w) { /* charged current: the W's Born factor, outside the vector loop */
+        const pf_kin_born *b = &o->born;
+        for (int k = 0; k < m; k++) {
+            const double xk = xc[k], qk = qc[k];
+            const int ok = (xk > 0.0) & (xk < 1.0) & (qk > 0.0);
+            pf_kin_xsec_factors_b(b, ok ? xk : 0.5, ok ? qk : 1.0, s, alpha, &f2[k], &fl[k]);
+        }
     }
 }
 

@@ -9,8 +9,6 @@ independent Gauss-Legendre quadrature of the exact CC cross section
 (1 + s P) G_F^2 / (2 pi x) [mw^2/(mw^2 + Q2)]^2 sigma_r,CC written out here; the smeared
 cards reconstruct with Jacquet-Blondel from the hadronic final state, and prepare and fit
 close on 1e4 events of either beam; mismatched or impossible cards are refused."""
-import csv
-import io
 import math
 
 import h5py
@@ -18,6 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import SOURCE_ROOT, run_pf
+from ewquad import gauss_legendre_sigma, sf_rows
 
 CARDS = {"cc-em": SOURCE_ROOT / "configs/cards/eic-cc.yaml", "cc-ep": SOURCE_ROOT / "configs/cards/eic-cc-ep.yaml"}
 POL = {"cc-em": (-1, -0.7), "cc-ep": (1, 0.3)}
@@ -46,10 +45,6 @@ def beams(tmp_path_factory):
         run_pf("theory", "--card", c, "--out", t)
         out[key] = (c, t)
     return d, out
-
-
-def sf_rows(*args):
-    return list(csv.DictReader(io.StringIO(run_pf("sf", *args).stdout)))
 
 
 POINTS = [("150", "0.01,0.1,0.5,0.7"), ("900", "0.06,0.1,0.5,0.7"), ("3000,8000", "0.5,0.7")]
@@ -86,32 +81,15 @@ def test_cc_theory_holds_w_and_the_grid_sigma_r_is_the_exact_one(beams):
     assert worst["cc-em"] < 1e-4 and worst["cc-ep"] < 1e-4
 
 
-def gauss_legendre_sigma(card, proc, nq=16, nx=16):
+def cc_sigma(card, proc):
     """sigma (pb) over the cuts of eic-cc.yaml (perfect detector) of the exact CC cross section
-    (1 + s P) G_F^2 / (2 pi x) [mw^2 / (mw^2 + Q2)]^2 sigma_r,CC; Gauss-Legendre in ln Q2
-    (split where the upper x limit switches from y_min to x_max) and ln x"""
-    q2min, q2max, xmin, xmax, ymin, ymax, w2min = 100.0, 1e4, 1e-3, 0.9, 0.05, 0.9, 10.0
+    (1 + s P) G_F^2 / (2 pi x) [mw^2 / (mw^2 + Q2)]^2 sigma_r,CC"""
     charge, pol = POL[proc]
-    mp2 = 0.938272088 ** 2
-    gq, wq = np.polynomial.legendre.leggauss(nq)
-    gx, wx = np.polynomial.legendre.leggauss(nx)
-    total = 0.0
-    brk = xmax * S * ymin
-    for a, b in [(q2min, brk), (brk, q2max)]:
-        la, lb = math.log(a), math.log(b)
-        for tq, wtq in zip(gq, wq):
-            q2 = math.exp(0.5 * (la + lb) + 0.5 * (lb - la) * tq)
-            lo = max(xmin, q2 / (S * ymax))
-            hi = min(xmax, q2 / (S * ymin), q2 / (q2 + w2min - mp2))
-            xs = [math.exp(0.5 * (math.log(lo) + math.log(hi)) + 0.5 * (math.log(hi) - math.log(lo)) * t) for t in gx]
-            r = sf_rows("--card", card, "--q2", repr(q2), "--x", ",".join(repr(v) for v in xs), "--process", proc)
-            prop = MW * MW / (MW * MW + q2)
-            inner = 0.0
-            for x, w, row in zip(xs, wx, r):
-                d2 = HBARC2_PB * (1 + charge * pol) * GF * GF / (2 * math.pi * x) * prop * prop * float(row["sigma_r"])
-                inner += w * 0.5 * (math.log(hi) - math.log(lo)) * x * d2
-            total += wtq * 0.5 * (lb - la) * q2 * inner
-    return total
+
+    def d2(x, q2, y, sr):
+        prop = MW * MW / (MW * MW + q2)
+        return HBARC2_PB * (1 + charge * pol) * GF * GF / (2 * math.pi * x) * prop * prop * sr
+    return gauss_legendre_sigma(card, proc, S, (100.0, 1e4, 1e-3, 0.9, 0.05, 0.9, 10.0), d2)
 
 
 def test_simulated_cross_section_is_the_exact_cc_cross_section(beams):
@@ -123,7 +101,7 @@ def test_simulated_cross_section_is_the_exact_cc_cross_section(beams):
         with h5py.File(out) as f:
             a = f["events"].attrs
             sig[key] = (float(a["cross_section_pb"]), float(a["cross_section_mc_pb"]))
-        ref[key] = gauss_legendre_sigma(c, key)
+        ref[key] = cc_sigma(c, key)
     print("CC sigma (pb): simulate", sig, "quadrature of the exact cross section", ref)
     for k in ref:
         assert sig[k][0] == pytest.approx(ref[k], rel=1e-4)

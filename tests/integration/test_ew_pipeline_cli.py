@@ -7,8 +7,6 @@ interpolation accuracy; simulate's cross section equals an independent Gauss-Leg
 quadrature of the exact sigma_r over the cuts (so the sampler draws from the NC cross
 section, with the right sign of gamma-Z for each beam); prepare and fit close on 1e4
 smeared events of either beam (charged current: test_cc_pipeline_cli.py)."""
-import csv
-import io
 import math
 
 import h5py
@@ -16,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import SOURCE_ROOT, run_pf
+from ewquad import gauss_legendre_sigma, sf_rows
 
 CARD = SOURCE_ROOT / "configs/cards/eic-nc.yaml"
 S = 4 * 18.0 * 275.0
@@ -49,10 +48,6 @@ def beams(tmp_path_factory):
         run_pf("theory", "--card", c, "--out", t)
         out[key] = (c, t)
     return d, out
-
-
-def sf_rows(*args):
-    return list(csv.DictReader(io.StringIO(run_pf("sf", *args).stdout)))
 
 
 # physical points (y <= 1) from Q2 = 150 to 8000 GeV^2, where gamma-Z and Z change sigma_r
@@ -113,33 +108,11 @@ def test_sf_theory_of_an_nc_card_needs_its_process_and_physical_points(beams):
     assert r.returncode == 2 and "y = Q2/(x s) = 2.52525 > 1" in r.stderr
 
 
-def gauss_legendre_sigma(card, proc, nq=16, nx=16):
-    """sigma over the card's cuts (perfect detector) of the exact d2sigma/dx dQ2 =
-    2 pi alpha^2 Y+ / (x Q^4) sigma_r (pb), Gauss-Legendre in ln Q2 and ln x; the x limits
-    switch from y_min to x_max at Q2 = 0.9 s y_min, so ln Q2 is split there"""
-    q2min, q2max, xmin, xmax, ymin, ymax, w2min = 100.0, 1e4, 1e-3, 0.9, 0.01, 0.95, 10.0
-    mp2 = 0.938272088 ** 2
-    gq, wq = np.polynomial.legendre.leggauss(nq)
-    gx, wx = np.polynomial.legendre.leggauss(nx)
-    total = 0.0
-    brk = xmax * S * ymin
-    for a, b in [(q2min, brk), (brk, q2max)]:
-        la, lb = math.log(a), math.log(b)
-        for tq, wtq in zip(gq, wq):
-            lq = 0.5 * (la + lb) + 0.5 * (lb - la) * tq
-            q2 = math.exp(lq)
-            lo = max(xmin, q2 / (S * ymax))
-            hi = min(xmax, q2 / (S * ymin), q2 / (q2 + w2min - mp2))
-            lxs = [0.5 * (math.log(lo) + math.log(hi)) + 0.5 * (math.log(hi) - math.log(lo)) * t for t in gx]
-            xs = [math.exp(v) for v in lxs]
-            r = sf_rows("--card", card, "--q2", repr(q2), "--x", ",".join(repr(v) for v in xs), "--process", proc)
-            inner = 0.0
-            for x, w, row in zip(xs, wx, r):
-                y = q2 / (x * S)
-                d2 = HBARC2_PB * 2 * math.pi * ALPHA ** 2 * (1 + (1 - y) ** 2) / (x * q2 * q2) * float(row["sigma_r"])
-                inner += w * 0.5 * (math.log(hi) - math.log(lo)) * x * d2  # dx = x d ln x
-            total += wtq * 0.5 * (lb - la) * q2 * inner  # dQ2 = Q2 d ln Q2
-    return total
+def nc_sigma(card, proc):
+    """sigma (pb) over the cuts of eic-nc.yaml of the exact 2 pi alpha^2 Y+ / (x Q^4) sigma_r"""
+    def d2(x, q2, y, sr):
+        return HBARC2_PB * 2 * math.pi * ALPHA ** 2 * (1 + (1 - y) ** 2) / (x * q2 * q2) * sr
+    return gauss_legendre_sigma(card, proc, S, (100.0, 1e4, 1e-3, 0.9, 0.01, 0.95, 10.0), d2)
 
 
 def test_simulated_cross_section_is_the_exact_nc_cross_section(beams):
@@ -152,7 +125,7 @@ def test_simulated_cross_section_is_the_exact_nc_cross_section(beams):
         with h5py.File(out) as f:
             a = f["events"].attrs
             sig[key] = (float(a["cross_section_pb"]), float(a["cross_section_mc_pb"]))
-    ref = {k: gauss_legendre_sigma(b[k][0], k) for k in ("nc-em", "nc-ep")}
+    ref = {k: nc_sigma(b[k][0], k) for k in ("nc-em", "nc-ep")}
     print("sigma (pb): simulate", sig, "quadrature of the exact sigma_r", ref)
     for k in ref:
         assert sig[k][0] == pytest.approx(ref[k], rel=1e-4)  # measured 1.7e-6 (e-), 1.3e-7 (e+)

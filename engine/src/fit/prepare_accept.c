@@ -21,7 +21,6 @@
 typedef struct acc_ctx {
     const pf_det_params *d;
     const rules *R;
-    double s, ee;
     bound cut[PF_PREP_MAXCUT];
     int ncut;
     int nedge;                 /* bin edges as bounds: x edges then Q^2 edges */
@@ -182,8 +181,6 @@ static int acc_init(acc_ctx *a, const pf_det_params *d, const rules *R, const pf
     memset(a, 0, sizeof *a);
     a->d = d;
     a->R = R;
-    a->ee = d->e_electron;
-    a->s = pf_kin_s(d->e_electron, d->e_proton);
     a->ncut = cut_bounds_m(d, d->cuts, a->cut);
     a->bins = bins && bins->nx > 0 && bins->nq2 > 0 ? bins : NULL;
     a->const_eff = d->eff_n <= 0;

@@ -265,7 +265,6 @@ static void ew_grid_check(const char *const *cards, int ncards, int process, dou
                                                pf_dis_ew_sigma_r(&ew, y, F2[i], FL[i], F3[i]));
             const double d = fabs(out[i] / want - 1.0);
             dz = fmax(dz, fabs(pf_dis_ew_sigma_r(&ew, y, F2[i], FL[i], F3[i]) / (F2[i] - y * y / yp * FL[i]) - 1.0));
-            if (getenv("PF_DEBUG_EW")) print_message("x %g Q2 %g y %g d %.3e\n", x[i], q2[i], y, out[i] / want - 1.0);
             if (!(d < 2e-4)) fail_msg("%s: x = %g, Q2 = %g: grid %.10g, exact %.10g", cards[c], x[i], q2[i], out[i], want);
             worst_ex = fmax(worst_ex, d);
         }

@@ -76,7 +76,9 @@ mkdir -p $W/findings
 printf '%-16s %8s %10s %8s %18s %s\n' target seconds executions exec/s "coverage (edges)" result
 # A crash whose innermost frame is inside libhdf5 (a SEGV in H5HG_read on a mutated global
 # heap, in H5A__close on a mutated attribute message, in a memcpy that H5O__msg_iterate_real
-# makes, ...; libc and sanitizer frames above it do not count), or an allocation beyond the
+# makes, ...; libc and sanitizer frames above it do not count), an AddressSanitizer CHECK in
+# its allocator (heap metadata overwritten, which only uninstrumented code does unseen) when
+# the block is freed by libhdf5, or an allocation beyond the
 # limit that libhdf5 itself asks for (H5T__conv_vlen trusting a mutated string length), is
 # a defect of Debian's libhdf5 1.10.8 in parsing a damaged file, which partonflow must hand
 # to it to refuse: it is reported and counted ("libhdf5 defects"), the input is kept in
@@ -90,6 +92,14 @@ printf '%-16s %8s %10s %8s %18s %s\n' target seconds executions exec/s "coverage
 hdf5_defect() { # log -> 0 when the run died in libhdf5 itself
   # libhdf5 looping on a damaged global heap, stopped by partonflow's watchdog
   grep -q ' in stall_watchdog ' "$1" && return 0
+  # heap metadata overwritten (ASan's allocator CHECK on a later free): only uninstrumented
+  # code writes there unseen - libhdf5, when the frame that frees is libhdf5's
+  if grep -q 'AddressSanitizer: CHECK failed: asan_allocator' "$1"; then
+    grep -E '^ *#[0-9]+ ' "$1" |
+      grep -v -E 'sanitizer|asan|Quarantine|CheckFailed|Die|libc\.so|pthread_kill|raise|abort|interceptor|fuzzer::|[( ]free[ (]|malloc' |
+      head -1 | grep -q 'libhdf5'
+    return
+  fi
   grep -q -E 'ERROR: AddressSanitizer|ERROR: libFuzzer: out-of-memory \(malloc' "$1" &&
     grep -E '^ *#[0-9]+ ' "$1" |
     grep -v -E 'sanitizer|asan|interceptor|sysdeps|mem(cpy|move|set|cmp)|str(len|cmp|cpy)|malloc|calloc|realloc|Malloc|fuzzer::' | head -1 | grep -q 'libhdf5'
@@ -116,7 +126,9 @@ for t in "${targets[@]}"; do
       hdf5=$((hdf5 + 1)) restarts=$((restarts + 1))
       a=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' $W/$t.run.log | tail -1)
       [ -n "$a" ] && [ -f "$a" ] && mv "$a" "$W/findings/hdf5-$(basename "$a")"
-      if grep -q ' in stall_watchdog ' $W/$t.run.log; then
+      if grep -q 'AddressSanitizer: CHECK failed: asan_allocator' $W/$t.run.log; then
+        echo "    $t: libhdf5 defect: heap metadata overwritten, found when libhdf5 freed a block (ASan allocator CHECK)" >>$W/hdf5-defects.log
+      elif grep -q ' in stall_watchdog ' $W/$t.run.log; then
         echo "    $t: libhdf5 defect: endless loop reading a damaged global heap, stopped by the watchdog" >>$W/hdf5-defects.log
       else
         echo "    $t: libhdf5 defect: $(grep -m1 -E 'SUMMARY|out-of-memory' $W/$t.run.log | sed 's/^.*\(SUMMARY\|ERROR\): //; s/ (BuildId[^)]*)//; s/ (pc .*//')" >>$W/hdf5-defects.log

@@ -335,6 +335,17 @@ def st_base_outside(f):
     b = f["events/stencil_base"][:]; b[9] = f.attrs["ngrid"] - 3; replace(f, "events/stencil_base", b)
 
 
+def st_base_last_columns(f):
+    """a base inside the flat grid whose stencil runs past the end of its grid row (the CI
+    fuzz campaign of 7 Dec 2026: pf_ev_stencil_expand read xpow past its end)"""
+    nx = int(f["events"].attrs["stencil_nx"])
+    b = f["events/stencil_base"][:]; b[11] = 2 * (nx - 2); replace(f, "events/stencil_base", b)
+
+
+def st_base_odd(f):
+    b = f["events/stencil_base"][:]; b[5] += 1; replace(f, "events/stencil_base", b)
+
+
 def st_local_narrow(f):
     replace(f, "events/stencil_local", f["events/stencil_local"][:, :3])
 
@@ -358,6 +369,8 @@ def st_nx_zero(f):
 ST_CASES = {
     "stencil base negative": (st_base_negative, "/events/stencil_base row 4", "expected a grid index"),
     "stencil leaves the grid": (st_base_outside, "/events/stencil_base row 9", "inside ngrid"),
+    "stencil past its grid row": (st_base_last_columns, "/events/stencil_base row 11", "lie in one grid row"),
+    "stencil base odd": (st_base_odd, "/events/stencil_base row 5", "even index of an F2 value"),
     "stencil_local 3 wide": (st_local_narrow, "/events/stencil_local", "expected shape"),
     "stencil_xf negative": (st_xf_negative, "/events/stencil_xf row 7", "expected a finite factor > 0"),
     "stencil_xpow missing": (st_xpow_missing, "/events/stencil_xpow", "no dataset"),
@@ -653,3 +666,63 @@ def test_a_global_heap_that_makes_libhdf5_loop_ends_in_exit_2_naming_the_file(ch
                        timeout=120)
     assert time.monotonic() - t0 < 60
     assert_refused(r, out, str(bad), "libhdf5 has not finished reading", "damaged")
+
+
+# ------------------------------------------- number types libhdf5 must not convert -------
+
+def _narrow_int_type(dtype):
+    """An integer type of dtype's size whose value bits do not fill it (precision 8 size - 8
+    at bit offset 8; 7 bits at offset 1 for one byte): a legal HDF5 type that no writer partonflow knows produces, and the
+    kind of mutated type on which libhdf5 1.10.8's H5T__conv_i_i read past its buffers (CI
+    fuzz campaign of 7 Dec 2026, docs/reliability.md)."""
+    base = {1: h5py.h5t.STD_I8LE, 2: h5py.h5t.STD_I16LE, 4: h5py.h5t.STD_I32LE,
+            8: h5py.h5t.STD_I64LE}[dtype.itemsize].copy()
+    if dtype.kind == "u":
+        base.set_sign(h5py.h5t.SGN_NONE)
+    off = 8 if dtype.itemsize > 1 else 1
+    base.set_offset(off)
+    base.set_precision(8 * dtype.itemsize - off)
+    return base
+
+
+def _first_int_dataset(f):
+    found = []
+    f.visititems(lambda n, o: found.append("/" + n) if isinstance(o, h5py.Dataset) and o.dtype.kind in "iu"
+                 and not found else None)
+    assert found, "no integer dataset in %s" % f.filename
+    return found[0]
+
+
+@pytest.mark.parametrize("what", ["theory", "likelihood", "events"])
+@pytest.mark.parametrize("where", ["dataset", "meta attribute"])
+def test_a_number_type_with_padding_bits_is_refused_before_libhdf5_converts_it(chain, tmp_path, what, where):
+    """A dataset or attribute whose integer type leaves bits unused (precision below the
+    size, a bit offset) is refused with exit 2 naming it, before H5Dread/H5Aread hand it to
+    libhdf5's conversion (pf_h5_type_plain)."""
+    src = {"theory": chain["theory"], "likelihood": chain["like_st"], "events": chain["ev_perfect"]}[what]
+    bad = tmp_path / ("narrow_%s.h5" % what)
+    bad.write_bytes(src.read_bytes())
+    with h5py.File(bad, "r+") as f:
+        if where == "dataset":
+            name = _first_int_dataset(f)
+            data = f[name][()]
+            del f[name]
+            tid = _narrow_int_type(data.dtype)
+            sid = h5py.h5s.create_simple(data.shape) if data.shape else h5py.h5s.create(h5py.h5s.SCALAR)
+            d = h5py.h5d.create(f.id, name.encode(), tid, sid)
+            d.write(h5py.h5s.ALL, h5py.h5s.ALL, np.ascontiguousarray(data))
+        else:
+            name = "schema_version"
+            g = f["/meta"]
+            v = np.asarray(g.attrs[name])
+            assert v.dtype.kind in "iu"
+            del g.attrs[name]
+            a = h5py.h5a.create(g.id, name.encode(), _narrow_int_type(v.dtype), h5py.h5s.create(h5py.h5s.SCALAR))
+            a.write(np.ascontiguousarray(v))
+    out = tmp_path / "out.h5"
+    argv = {"theory": ["sf", "--card", chain["card"], "--theory", bad, "--x", "0.01", "--q2", "10"],
+            "likelihood": ["fit", "--likelihood", bad, "--card", chain["perfect"], "--theory", chain["theory"],
+                           "--out", out],
+            "events": ["prepare", "--theory", chain["theory"], "--events", bad, "--out", out]}[what]
+    r = run_pf(*argv, check=False, timeout=120)
+    assert_refused(r, out if what != "theory" else None, bad, name, "partonflow does not write")

@@ -7,11 +7,15 @@
 int pf_status_set(pf_status *st, int code, const char *fmt, ...)
 {
     if (st) {
+        /* formatted into a copy first: an argument may be st->msg itself ("... (%s)", st->msg),
+         * and vsnprintf from a buffer into itself is undefined */
+        char msg[PF_STATUS_MSG_LEN];
         va_list ap;
         va_start(ap, fmt);
-        st->code = code;
-        vsnprintf(st->msg, sizeof st->msg, fmt, ap);
+        vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        st->code = code;
+        memcpy(st->msg, msg, sizeof msg);
     }
     return code;
 }

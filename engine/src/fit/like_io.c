@@ -380,6 +380,28 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
         }
         if (n) {
             TRY(pf_h5_read_rows(h, "/events/stencil_base", PF_H5_INT32, b, n, col, st));
+            /* the bases are checked before anything is indexed with them (the expansion below
+             * reads xpow at the stencil's first column): the 4 x 4 stencil of (F2, FL) pairs
+             * spans 3 rows of nx pairs plus 4 pairs, starts at an F2 value (even) and its 4
+             * columns lie in one row of the grid */
+            const uint64_t span = (3 * (uint64_t)snx + 4) * 2, nv = nF ? nF : info->ngrid;
+            if (nF) {
+                for (size_t i = 0; i < n; i++)
+                    if ((int32_t)col[i] < 0 || (uint64_t)(int32_t)col[i] + span > nv)
+                        BAD("%s: dataset /events/stencil_base row %zu: expected a response-grid index 0 .. %lld "
+                            "(its stencil of %llu values inside nF = %llu), got %d", path, b + i,
+                            (long long)nv - (long long)span, (unsigned long long)span, (unsigned long long)nv,
+                            (int32_t)col[i]);
+            } else {
+                TRY(pf_h5_sym_set(&sym, "stencil_end", span <= nv ? nv - span + 1 : 0, st));
+                TRY(pf_h5_check_values(h, &like_schema, "/events/stencil_base", PF_H5_INT32, col, b, n, &sym, st));
+            }
+            for (size_t i = 0; i < n; i++)
+                if (col[i] % 2 || (col[i] / 2) % (uint64_t)snx + 4 > (uint64_t)snx)
+                    BAD("%s: dataset /events/stencil_base row %zu: expected the even index of an F2 value whose "
+                        "stencil's 4 columns lie in one grid row (column 0 .. %lld of stencil_nx = %lld), got %d "
+                        "(column %llu)", path, b + i, (long long)snx - 4, (long long)snx, (int32_t)col[i],
+                        (unsigned long long)((col[i] / 2) % (uint64_t)snx));
             if (local) {
                 TRY(pf_h5_read_rows(h, "/events/stencil_local", PF_H5_DOUBLE, b, n, loc, st));
                 if (xfac) TRY(pf_h5_read_rows(h, "/events/stencil_xf", PF_H5_DOUBLE, b, n, xf, st));
@@ -422,18 +444,6 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
             } else {
                 TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
             }
-        }
-        /* the 4 x 4 stencil of (F2, FL) pairs spans 3 rows of nx pairs plus 4 pairs */
-        const uint64_t span = (3 * (uint64_t)snx + 4) * 2, nv = nF ? nF : info->ngrid;
-        if (nF) {
-            for (size_t i = 0; i < n; i++)
-                if ((int32_t)col[i] < 0 || (uint64_t)(int32_t)col[i] + span > nv)
-                    BAD("%s: dataset /events/stencil_base row %zu: expected a response-grid index 0 .. %lld (its "
-                        "stencil of %llu values inside nF = %llu), got %d", path, b + i, (long long)nv - (long long)span,
-                        (unsigned long long)span, (unsigned long long)nv, (int32_t)col[i]);
-        } else {
-            TRY(pf_h5_sym_set(&sym, "stencil_end", span <= nv ? nv - span + 1 : 0, st));
-            TRY(pf_h5_check_values(h, &like_schema, "/events/stencil_base", PF_H5_INT32, col, b, n, &sym, st));
         }
     } else if (rows) {
         /* CSR: row_ptr is read whole (8 bytes per event) so that every rank checks all of it */

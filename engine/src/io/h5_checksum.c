@@ -66,6 +66,10 @@ static hid_t le_type(hid_t t, unsigned char *cls, unsigned char *size)
     H5T_class_t c = H5Tget_class(t);
     size_t sz = H5Tget_size(t);
     *size = (unsigned char)sz;
+    if (!pf_h5_type_plain(t)) { /* a mutated precision or bit offset: never handed to H5T_convert */
+        *cls = 'x';
+        return 0;
+    }
     if (c == H5T_FLOAT) {
         *cls = 'f';
         return sz == 4 ? H5T_IEEE_F32LE : sz == 8 ? H5T_IEEE_F64LE : 0;

@@ -341,6 +341,23 @@ int pf_h5_write_rows(pf_h5 *h, const char *dset, pf_h5_type type, int rank, cons
 
 /* ---------------------------------------------------------------- reading ---------- */
 
+int pf_h5_type_plain(hid_t t)
+{
+    const H5T_class_t c = H5Tget_class(t);
+    if (c != H5T_INTEGER && c != H5T_FLOAT)
+        return 1;
+    /* H5Tequal compares every property (size, precision, offset, padding, order, sign and the
+     * float's fields and bias) */
+    const hid_t plain[] = {H5T_IEEE_F64LE, H5T_IEEE_F64BE, H5T_IEEE_F32LE, H5T_IEEE_F32BE, H5T_STD_I8LE,
+                           H5T_STD_I8BE,   H5T_STD_U8LE,   H5T_STD_U8BE,   H5T_STD_I16LE, H5T_STD_I16BE,
+                           H5T_STD_U16LE,  H5T_STD_U16BE,  H5T_STD_I32LE,  H5T_STD_I32BE, H5T_STD_U32LE,
+                           H5T_STD_U32BE,  H5T_STD_I64LE,  H5T_STD_I64BE,  H5T_STD_U64LE, H5T_STD_U64BE};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        if (H5Tequal(t, plain[i]) > 0)
+            return 1;
+    return 0;
+}
+
 static hid_t open_dataset(pf_h5 *h, const char *dset, int *rank, hsize_t *dims, pf_status *st)
 {
     if (!dset || dset[0] != '/' || !path_exists(h->file, dset)) {
@@ -362,6 +379,18 @@ static hid_t open_dataset(pf_h5 *h, const char *dset, int *rank, hsize_t *dims, 
     }
     H5Sget_simple_extent_dims(sp, dims, NULL);
     H5Sclose(sp);
+    hid_t t = H5Dget_type(d);
+    const int plain = t >= 0 && pf_h5_type_plain(t);
+    if (t >= 0)
+        H5Tclose(t);
+    if (!plain) {
+        H5Dclose(d);
+        pf_status_set(st, PF_EFORMAT,
+                      "%s: dataset %s has a number type partonflow does not write (expected an IEEE float or a "
+                      "full-width integer)",
+                      h->path, dset);
+        return H5I_INVALID_HID;
+    }
     *rank = r;
     return d;
 }
@@ -657,6 +686,11 @@ static int attr_read_values(hid_t obj, const char *fname, const char *objname, c
     int rc = PF_OK;
     if (cls != H5T_INTEGER && cls != H5T_FLOAT)
         rc = pf_status_set(st, PF_EFORMAT, "%s: attribute %s of %s is not a number", fname, name, objname);
+    else if (!pf_h5_type_plain(t))
+        rc = pf_status_set(st, PF_EFORMAT,
+                           "%s: attribute %s of %s has a number type partonflow does not write (expected an IEEE "
+                           "float or a full-width integer)",
+                           fname, name, objname);
     else if (want == 1 && n != 1)
         rc = pf_status_set(st, PF_EFORMAT, "%s: attribute %s of %s has %lld values, expected one", fname, name,
                            objname, (long long)n);

@@ -68,6 +68,13 @@ int pf_h5_attr_read_scalar(hid_t obj, const char *fname, const char *objname, co
                            void *out, pf_status *st);
 /* The payload checksum of an open file (docs/artefacts.md). */
 int pf_h5_checksum_file(hid_t file, const char *fname, uint64_t *sum, pf_status *st);
+/* 1 when t is a number type as partonflow and h5py write it: an IEEE float of 4 or 8 bytes or a
+ * two's-complement or unsigned integer of 1, 2, 4 or 8 bytes, little- or big-endian, every bit
+ * used (precision = 8 size, offset 0, no padding); 0 for any other number type.  libhdf5
+ * 1.10.8 trusts a mutated precision or bit offset when it converts, and reads and writes
+ * past its own buffers (docs/reliability.md), so readers refuse such a type before
+ * H5Aread/H5Dread.  Not a number type: 1 (other checks refuse it). */
+int pf_h5_type_plain(hid_t t);
 /* Reads rows [r0, r0 + cnt) of dataset d (all of it when rank is 0) into buf as mem_type;
  * the HDF5 status of H5Dread. */
 herr_t pf_h5_read_row_block(hid_t d, hid_t mem_type, int rank, const hsize_t *dims, size_t r0, size_t cnt,

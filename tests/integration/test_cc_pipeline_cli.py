@@ -1,6 +1,6 @@
 """Charged-current DIS (W exchange) through the pipeline (issue 14 item 4).
 
-configs/cards/eic-cc.yaml (18 x 275 GeV, Q2 100..1e4, 0.05 <= y <= 0.9, NLO, e- at
+configs/cards/eic-cc.yaml (18 x 275 GeV, Q2 100..1e4, 0.05 <= y <= 0.9, NNLO, e- at
 P = -0.7) and configs/cards/eic-cc-ep.yaml (e+ at P = +0.3): theory.h5 holds W2, WL and xW3
 of the card's charge, and the Born factor carries the W propagator; the grid path's
 sigma_r,CC (`sf --theory`) equals the exact path's (`sf --process cc-e?`, no grid) to the

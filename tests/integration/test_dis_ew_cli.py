@@ -115,7 +115,7 @@ def test_bad_process_and_bad_electroweak_keys_exit_2(tmp_path):
     assert r.returncode == 2 and "y = Q2/(x s)" in r.stderr
 
 
-def test_ew_process_needs_beams_and_nnlo_is_nc_only(tmp_path):
+def test_ew_process_needs_beams_and_nnlo_moves_nc_and_cc_by_percents(tmp_path):
     p = tmp_path / "nobeams.yaml"
     p.write_text(CARD.format(order="LO", extra="").split("kinematics:")[0])
     r = sf(p, "--process", "nc-em", check=False)
@@ -126,7 +126,7 @@ def test_ew_process_needs_beams_and_nnlo_is_nc_only(tmp_path):
     nlo = card(tmp_path, order="NLO", name="nlo.yaml")
     q2 = "100,1000,10000"
     x = "0.15,0.3,0.5"
-    for proc in ["nc-em", "nc-ep"]:
+    for proc in ["nc-em", "nc-ep", "cc-em", "cc-ep"]:
         a = rows(run_pf("sf", "--card", p, "--q2", q2, "--x", x, "--process", proc).stdout)
         b = rows(run_pf("sf", "--card", nlo, "--q2", q2, "--x", x, "--process", proc).stdout)
         assert len(a) == len(b) == 9
@@ -137,8 +137,6 @@ def test_ew_process_needs_beams_and_nnlo_is_nc_only(tmp_path):
                 # NNLO moves F2, xF3 by percents here (measured: at most 2.9%, xF3 at Q2 = 100, x = 0.3)
                 assert 0 < abs(va / vb - 1) < 0.05, (proc, k, ra, rb)
             assert float(ra["FL"]) != float(rb["FL"])
-    for proc in ["cc-em", "cc-ep"]:
-        r = sf(p, "--process", proc, check=False)
-        assert r.returncode == 2 and "charged-current (W) DIS is built at LO and NLO only" in r.stderr
-    r = sf(card(tmp_path, order="NNLO\n  nnlo: parametrised", extra="  process: cc\n", name="cc.yaml"), check=False)
-    assert r.returncode == 2 and "charged-current (W) DIS is built at LO and NLO only" in r.stderr
+    # a CC card at NNLO (W exchange with both crossing parities at a_s^2, docs/physics-ew.md)
+    r = sf(card(tmp_path, order="NNLO\n  nnlo: parametrised", extra="  process: cc\n", name="cc.yaml"))
+    assert r.returncode == 0 and rows(r.stdout)

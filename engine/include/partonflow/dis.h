@@ -87,6 +87,14 @@ void pf_dis_coef_nnlo(double complex N, double complex c[PF_DIS_NCOEF2]);
  * mu_R = xi_r Q it gains beta0 ln(xi_r^2) c3q (sf_ew.c).  No gluon or pure-singlet part at this
  * order. */
 void pf_dis_coef_c3_nnlo(double complex N, double complex c[2]);
+/* Charged current (W exchange) at a_s^2: the non-singlet functions of the other crossing
+ * parity, nf^0 parts (the nf^1 parts equal C2NS1, CLNS1 and c[1] above): the odd-moment
+ * c2ns and clns (q - qbar, hep-ph/9907472 C2NC2A/B/C, CLNC2A/C) and the even-moment c3ns
+ * (q + qbar, C3NP2A/B/C), Mellin-transformed as above.  W2, WL take the even functions on
+ * the q + qbar part of their parton weights and these on the q - qbar part; xW3 the other
+ * way round (sf_ew.c, docs/physics-ew.md). */
+enum { PF_DIS2_C2NS0_ODD = 0, PF_DIS2_CLNS0_ODD, PF_DIS2_C3NS0_EVEN, PF_DIS_NCC2 };
+void pf_dis_coef_cc_nnlo(double complex N, double complex d[PF_DIS_NCC2]);
 
 /* Full coefficient functions to the given order (PF_LO, PF_NLO) at n points:
  * C[i*PF_DIS_NCOEF + k] = C_k(N_i) = delta_{k,C2Q} + [order >= NLO] a_s c_k(N_i). */

@@ -328,15 +328,6 @@ static int parse_root(ctx *c, yaml_node_t *root, pf_card *card)
         if (card->kinematics.process == PF_PROCESS_EM)
             card->kinematics.process = PF_PROCESS_NC; /* electroweak inputs: neutral current by default */
     }
-    /* W exchange is built to NLO only (docs/physics-ew.md): at NNLO its non-singlet
-     * coefficient functions differ between the quark '+' and '-' combinations, which are not
-     * built, so the order is refused rather than truncated; NC (gamma-Z, Z) has NNLO */
-    if (card->kinematics.process == PF_PROCESS_CC && card->theory.order == PF_NNLO)
-        return pf_cw_fail(c, f[KIN].val ? f[KIN].val : f[EW].val,
-                          "key 'kinematics.process': charged-current (W) DIS is built at LO and NLO only "
-                          "(its a_s^2 non-singlet coefficient functions are not built); expected "
-                          "theory.order LO or NLO, or process nc, got NNLO with process cc "
-                          "(docs/physics-ew.md)");
     if (f[DET].val)
         TRY(pf_card_parse_detector(c, f[DET].val, &card->detector));
     if (card->detector.hadronic_given && card->kinematics.process != PF_PROCESS_CC)

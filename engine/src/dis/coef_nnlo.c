@@ -12,7 +12,8 @@
  * (sum_q e_q^2) g, and C_ns multiplies e_q^2 (q + qbar) of each flavour.  The non-singlet
  * functions are those of the e.m. "+" combination (C2NN2A/B/C, CLNN2A/C of the authors'
  * code), with their adjusted delta(1-x) constants; the gluon of F2 carries the local term
- * -0.28 per flavour fixed from the lowest moments. */
+ * -0.28 per flavour fixed from the lowest moments.  For W exchange the other crossing parity
+ * of each non-singlet function (odd-moment F2 and FL, even-moment xF3) is given below. */
 #include <complex.h>
 
 #include "partonflow/anomalous.h"
@@ -81,6 +82,39 @@ static const pf_mterm c3ns_1[] = {
     T(C, 0, -6.337), T(C, 1, -14.97), T(D2, 0, 2.207), T(D1, 0, 8.683), T(B3, 0, 0.042),
     T(B2, 0, -0.808), T(B1, 0, 25.00), T(E1, 0, 9.684), T(SOFT2, 0, 1.77778),
     T(SOFT1, 0, -8.5926), T(A0, 0, 6.3489), T(DLT, 0, 46.844 + 0.013)};
+
+/* Charged current (W exchange): the other crossing parity of each non-singlet function, in
+ * the parametrised forms of the same paper (hep-ph/9907472; its Fortran files xc2ns2p.f,
+ * xclns2p.f, xc3ns2p.f).  Only the nf^0 parts differ; the nf^1 parts and the soft parts are
+ * those above.
+ * c_2,ns^(2) of the odd moments (C2NC2A + C2NS2B + C2NC2C): regular -84.18 - 1010 x
+ * - 3.748 L0^3 - 19.56 L0^2 - 1.235 L0 - 17.19 L1^3 + 71.08 L1^2 - 663.0 L1 - 192.4 L0 L1^2
+ * + 80.41 L0^2 L1; local -338.531 + 0.537 */
+static const pf_mterm c2ns_0_odd[] = {
+    T(C, 0, -84.18), T(C, 1, -1010.0), T(D3, 0, -3.748), T(D2, 0, -19.56), T(D1, 0, -1.235),
+    T(B3, 0, -17.19), T(B2, 0, 71.08), T(B1, 0, -663.0), T(H12, 0, -192.4), T(E2, 0, 80.41),
+    T(SOFT3, 0, 14.2222), T(SOFT2, 0, -61.3333), T(SOFT1, 0, -31.105), T(A0, 0, 188.64),
+    T(DLT, 0, -338.531 + 0.537)};
+/* c_L,ns^(2) of the odd moments (CLNC2A + CLNC2C): -52.27 + 100.8 x + (23.29 x - 0.043) L0^2
+ * - 22.21 L0 + 13.30 L1^2 - 59.12 L1 - 141.7 L0 L1; local -0.150 */
+static const pf_mterm clns_0_odd[] = {
+    T(C, 0, -52.27), T(C, 1, 100.8), T(D2, 1, 23.29), T(D2, 0, -0.043), T(D1, 0, -22.21),
+    T(B2, 0, 13.30), T(B1, 0, -59.12), T(E1, 0, -141.7), T(DLT, 0, -0.150)};
+/* c_3,ns^(2) of the even moments, F3(nu) - F3(nubar) (C3NP2A + C3NS2B + C3NP2C): -242.9
+ * - 467.2 x - 3.049 L0^3 - 30.14 L0^2 - 79.14 L0 - 15.20 L1^3 + 94.61 L1^2 - 396.1 L1
+ * - 92.43 L0 L1^2; local -338.531 - 0.152 */
+static const pf_mterm c3ns_0_even[] = {
+    T(C, 0, -242.9), T(C, 1, -467.2), T(D3, 0, -3.049), T(D2, 0, -30.14), T(D1, 0, -79.14),
+    T(B3, 0, -15.20), T(B2, 0, 94.61), T(B1, 0, -396.1), T(H12, 0, -92.43),
+    T(SOFT3, 0, 14.2222), T(SOFT2, 0, -61.3333), T(SOFT1, 0, -31.105), T(A0, 0, 188.64),
+    T(DLT, 0, -338.531 - 0.152)};
+
+void pf_dis_coef_cc_nnlo(double complex N, double complex d[PF_DIS_NCC2])
+{
+    d[PF_DIS2_C2NS0_ODD] = pf_mellin_terms(N, c2ns_0_odd, NT(c2ns_0_odd));
+    d[PF_DIS2_CLNS0_ODD] = pf_mellin_terms(N, clns_0_odd, NT(clns_0_odd));
+    d[PF_DIS2_C3NS0_EVEN] = pf_mellin_terms(N, c3ns_0_even, NT(c3ns_0_even));
+}
 
 void pf_dis_coef_c3_nnlo(double complex N, double complex c[2])
 {

@@ -134,10 +134,12 @@ void pf_dis_ew_nc_coefficients(const pf_dis_ew *ew, double c2[PF_EW_NPIECE], dou
 
 /* Coefficient pieces at the nodes, NC1 per node (the first order, then c3q at
  * k = PF_DIS_NCOEF); at NNLO after them, c2 = c + nn*NC1, NC2 per node: the photon's
- * second-order pieces (pf_dis_coef_nnlo, PF_DIS_NCOEF2 of them) and c3ns^(2) = [k] + nf [k+1]
- * at k = PF_DIS_NCOEF2.  They depend on the nodes only (NULL at LO). */
+ * second-order pieces (pf_dis_coef_nnlo, PF_DIS_NCOEF2 of them), c3ns^(2) = [k] + nf [k+1]
+ * at k = PF_DIS_NCOEF2, and at CC2 the W's pieces of the other crossing parity
+ * (pf_dis_coef_cc_nnlo).  They depend on the nodes only (NULL at LO). */
 #define NC1 (PF_DIS_NCOEF + 1)
-#define NC2 (PF_DIS_NCOEF2 + 2)
+#define NC2 (PF_DIS_NCOEF2 + 2 + PF_DIS_NCC2)
+#define CC2 (PF_DIS_NCOEF2 + 2) /* the W's other-parity nf^0 pieces (pf_dis_coef_cc_nnlo) */
 static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
 {
     const size_t nn = pf_evol_nnodes(ev);
@@ -157,26 +159,19 @@ static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
             double complex *c2 = c + nn * NC1 + n * NC2;
             pf_dis_coef_nnlo(N[n], c2);
             pf_dis_coef_c3_nnlo(N[n], c2 + PF_DIS_NCOEF2);
+            pf_dis_coef_cc_nnlo(N[n], c2 + CC2);
         }
     return c;
 }
 
-/* NNLO is built for photon, gamma-Z and Z exchange; for W exchange the non-singlet
- * coefficient functions of W2, WL, xW3 at a_s^2 are not those of the NC "+" (F2, FL) and "-"
- * (xF3) combinations: each W charge needs the even-odd differences as well (Zijlstra-van
- * Neerven, Phys. Lett. B272 (1991) 127, B297 (1992) 377; Rogal-Moch-Vogt, arXiv:0807.3731),
- * which are not built, so CC is refused there rather than truncated. */
+/* LO, NLO and NNLO for every process (NNLO: photon, gamma-Z and Z with the "+" F2, FL and
+ * "-" xF3 functions; W exchange with both parities, operator_from_weights). */
 static int check_order(const pf_evol *ev, const pf_dis_ew *ew, const char *who, pf_status *st)
 {
+    (void)ew;
     const int order = pf_evol_order(ev);
-    if (order == PF_LO || order == PF_NLO) return PF_OK;
-    if (order == PF_NNLO && ew->process != PF_PROCESS_CC) return PF_OK;
-    return pf_status_set(st, PF_EINVAL,
-                         "%s: theory.order NNLO: charged-current (W) DIS is built at LO and NLO only "
-                         "(its a_s^2 non-singlet coefficient functions, which differ between the "
-                         "'+' and '-' quark combinations, are not built); expected theory.order LO "
-                         "or NLO, or a neutral-current process (docs/physics-ew.md)",
-                         who);
+    if (order == PF_LO || order == PF_NLO || order == PF_NNLO) return PF_OK;
+    return pf_status_set(st, PF_EINVAL, "%s: theory order %d: expected LO, NLO or NNLO", who, order);
 }
 
 /* K2, KL, K3 at one q2 from the parton weights w, the evolution operator E (layout of
@@ -194,9 +189,23 @@ static int operator_from_weights(const pf_evol *ev, const pf_dis_weights *w, int
     const int nnlo = pf_evol_order(ev) == PF_NNLO && c1;
     const double complex *c2 = nnlo ? c1 + nn * NC1 : NULL;
     const double lr = nnlo ? (11.0 - 2.0 / 3.0 * nf) * log(pf_evol_mur2(ev, q2) / q2) : 0.0;
+    /* The crossing parities (W exchange; docs/physics-ew.md): sum_k w_k q_k = sum_q [w+_q (q +
+     * qbar) + w-_q (q - qbar)] with w+- = (w_q +- w_qbar)/2.  The functions above are the
+     * even ones for F2, FL and the odd one for xF3; at a_s^2 the other parity differs, so
+     * the q - qbar part of W2, WL takes c^(2)odd = c^(2)even - (c^(2)even - c^(2)odd) and the
+     * q + qbar part of xW3 takes c3^(2)even.  NC weights are symmetric (w- = 0, and w3+ = 0
+     * for xF3): nothing is added, the same bits as before. */
+    double wm[7] = {0}, w3p[7] = {0};
+    int parity = 0;
+    for (int q = 1; q <= 6 && nnlo; q++) {
+        wm[q] = 0.5 * (w->q[QUARK(q)] - w->q[ANTIQUARK(q)]);
+        w3p[q] = 0.5 * (w->q3[QUARK(q)] + w->q3[ANTIQUARK(q)]);
+        parity |= wm[q] != 0.0 || w3p[q] != 0.0;
+    }
     for (size_t n = 0; n < nn; n++) {
         const double complex *En = E + n * PF_NOUT * PF_NIN;
         double complex c2q = 1.0, c2g = 0.0, clq = 0.0, clg = 0.0, c3q = 1.0, cps2 = 0.0, cpsl = 0.0;
+        double complex d2 = 0.0, dl = 0.0, d3 = 0.0; /* a_s^2 (even - odd) of F2, FL, xF3 */
         if (c1) {
             const double complex *c = c1 + n * NC1;
             c2q += a_s * c[PF_DIS_C2Q];
@@ -215,6 +224,11 @@ static int operator_from_weights(const pf_evol *ev, const pf_dis_weights *w, int
             c3q += a2 * (d[PF_DIS_NCOEF2] + nf * d[PF_DIS_NCOEF2 + 1] + lr * d1[PF_DIS_NCOEF]);
             cps2 = a2 * w->g * d[PF_DIS2_C2PS];
             cpsl = a2 * w->g * d[PF_DIS2_CLPS];
+            if (parity) {
+                d2 = a2 * (d[PF_DIS2_C2NS0] - d[CC2 + PF_DIS2_C2NS0_ODD]);
+                dl = a2 * (d[PF_DIS2_CLNS0] - d[CC2 + PF_DIS2_CLNS0_ODD]);
+                d3 = a2 * (d[CC2 + PF_DIS2_C3NS0_EVEN] - d[PF_DIS_NCOEF2]);
+            }
         }
         for (int j = 0; j < PF_NIN; j++) {
             double complex s2 = 0.0, s3 = 0.0;
@@ -232,6 +246,17 @@ static int operator_from_weights(const pf_evol *ev, const pf_dis_weights *w, int
                 if (K2) K2[n * PF_NIN + j] = c2q * s2 + c2g * g + cps2 * sig;
                 if (KL) KL[n * PF_NIN + j] = clq * s2 + clg * g + cpsl * sig;
                 if (K3) K3[n * PF_NIN + j] = c3q * s3;
+                if (parity) {
+                    double complex sm = 0.0, sp3 = 0.0;
+                    for (int q = 1; q <= 6; q++) {
+                        const double complex eq_ = En[QUARK(q) * PF_NIN + j], eqb = En[ANTIQUARK(q) * PF_NIN + j];
+                        sm += wm[q] * (eq_ - eqb);
+                        sp3 += w3p[q] * (eq_ + eqb);
+                    }
+                    if (K2) K2[n * PF_NIN + j] -= d2 * sm;
+                    if (KL) KL[n * PF_NIN + j] -= dl * sm;
+                    if (K3) K3[n * PF_NIN + j] += d3 * sp3;
+                }
                 continue;
             }
             if (K2) K2[n * PF_NIN + j] = c2q * s2 + c2g * g;

@@ -26,4 +26,10 @@ int xs_nnlo_structure_functions(double a_s, double lr, int nf, double x, xs_pdf3
  * X[0] = sum_q w_q y (q - qbar)(y) (X[1], X[2] unused). */
 int xs_nnlo_c3_convolution(int nf, double x, xs_pdf3_fn pdf, void *ctx, double epsrel, double *I3);
 
+/* W exchange: the convolution x [(c_other - c_used) (x) X[0]](x) of the nf^0 non-singlet
+ * functions of the other crossing parity minus those of the photon path (which 0: F2, odd -
+ * even; 1: FL, odd - even; 2: xF3, even - odd; hep-ph/9907472 C2NC2A/C, CLNC2A/C, C3NP2A/C
+ * as printed), the regular and local parts (the soft and nf^1 parts are the same). */
+int xs_nnlo_cc_parity(int which, double x, xs_pdf3_fn pdf, void *ctx, double epsrel, double *out);
+
 #endif

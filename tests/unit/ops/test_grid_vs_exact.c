@@ -177,7 +177,7 @@ static void test_xsec_gradient_matches_finite_differences_and_exact_gradient(voi
 }
 
 /* Neutral current with gamma-Z and Z (configs/cards/eic-nc.yaml, NNLO, e- at P = -0.7, and
- * its e+ twin) and charged current (configs/cards/eic-cc.yaml, NLO, e- at P = -0.7, and e+ at
+ * its e+ twin) and charged current (configs/cards/eic-cc.yaml, NNLO, e- at P = -0.7, and e+ at
  * +0.3): the grid cross section is pf_dis_ew_born of sigma_r of the exact path
  * (pf_dis_ew_sf_exact, no grid: 2 pi alpha^2 Y+ / (x Q^4) sigma_r,NC, or (1 + s P) G_F^2 / (2 pi
  * x) prop^2 sigma_r,CC) to the interpolation accuracy; its gradient is the sixth-order central
@@ -323,7 +323,7 @@ static void test_cc_grid_cross_section_gradient_threads_and_round_trip(void **st
     const char *cards[2] = {PF_OPS_CC_CARD, PF_OPS_CC_EP_CARD};
     double ex, fd;
     ew_grid_check(cards, 2, PF_PROCESS_CC, &ex, &fd);
-    print_message("CC grid (e- at P = -0.7 and e+ at P = +0.3, NLO): d2sigma vs exact path max %.2e; gradient vs "
+    print_message("CC grid (e- at P = -0.7 and e+ at P = +0.3, NNLO): d2sigma vs exact path max %.2e; gradient vs "
                   "central differences max %.2e; threads and theory.h5 round trip: same bits\n",
                   ex, fd);
 }

@@ -32,7 +32,7 @@ static void sf_usage(FILE *out)
             "with s = 4 E_e E_p from the card's kinematics.beams, the lepton charge from the\n"
             "process, its polarisation from kinematics.lepton.polarisation (default 0), the\n"
             "electroweak inputs from the card's electroweak section (defaults mz = 91.1876,\n"
-            "mw = 80.377 GeV).  LO and NLO; NNLO for nc-em and nc-ep only (docs/physics-ew.md).\n"
+            "mw = 80.377 GeV).  LO, NLO and NNLO for every process (docs/physics-ew.md).\n"
             "With --theory of a neutral-current card (kinematics.process nc): --process nc-em or\n"
             "nc-ep as its lepton charge, and the grid path prints 'q2,x,y,sigma_r' (the card's\n"
             "polarisation); of a charged-current card (kinematics.process cc): --process cc-em or\n"

@@ -23,10 +23,10 @@
  *      (WL as W2 with C_L), sigma_r,CC = (Y+ W2 - s Y- xW3 - y^2 WL) / 2;
  *    the polarisation multiplies the CC cross section, (1 + s P), not sigma_r,CC
  *    (pf_dis_ew_born).
- *  - Orders LO and NLO (C3q: coef.c); NNLO for EM and NC (the photon's second-order F2, FL
- *    pieces with the weights above, pure singlet and gluon with sum_q A_q; xF3 with c3ns^(2),
- *    coef_nnlo.c).  CC at NNLO is refused (PF_EINVAL), not truncated: its '+'/'-' non-singlet
- *    differences are not built. */
+ *  - Orders LO, NLO (C3q: coef.c) and NNLO (the photon's second-order F2, FL pieces with the
+ *    weights above, pure singlet and gluon with sum_q A_q; xF3 with c3ns^(2), coef_nnlo.c; for
+ *    W exchange the other crossing parity on the q - qbar part of W2, WL and the q + qbar part
+ *    of xW3, pf_dis_coef_cc_nnlo). */
 #ifndef PARTONFLOW_DIS_EW_H
 #define PARTONFLOW_DIS_EW_H
 
@@ -71,8 +71,7 @@ void pf_dis_ew_weights(const pf_dis_ew *ew, double q2, int nf, pf_dis_weights *w
 
 /* Operators K2, KL, K3 (each nullable) [n*PF_NIN + j] on the evolution contour at Q^2 = q2,
  * in the form of pf_dis_sf_operator: F(x, q2) = sum_n sum_j Im[c_n(x) K[n*PF_NIN + j] M_j(N_n)]
- * with F = F~2, F~L, xF~3 (NC) or W2, WL, xW3 (CC).  The evolution's order: LO, NLO, or NNLO
- * except for CC. */
+ * with F = F~2, F~L, xF~3 (NC) or W2, WL, xW3 (CC).  The evolution's order: LO, NLO or NNLO. */
 int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double complex *K2,
                        double complex *KL, double complex *K3, pf_status *st);
 

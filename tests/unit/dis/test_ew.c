@@ -192,8 +192,8 @@ static void test_c3ns2_matches_x_space_moments_and_gls(void **state)
  * (pf_dis_coef_nnlo, pf_dis_coef_c3_nnlo and the other parities of pf_dis_coef_cc_nnlo, all
  * nf^0: the nf^1 parts are shared) against
  *  - GSL moments of the printed x-space parametrisations (van Neerven-Vogt, hep-ph/9907472:
- *    C2NN2A/C - C2NC2A/C, CLNN2A/C - CLNC2A/C, C3NP2A/C - C3NM2A/C; the soft parts cancel) at
- *    real and complex N, 1e-6;
+ *    C2NN2A/C - C2NC2A/C, CLNN2A/C - CLNC2A/C, C3NP2A/C - C3NM2A/C, written in xspace_nnlo.c;
+ *    the soft parts cancel) at real and complex N, 1e-6;
  *  - the exact differences of Moch, Rogal and Vogt (arXiv:0708.3731) in harmonic polylogs
  *    (cc_diff_exact.c) at N = 1 .. 10: the fits are accurate to a few 1e-3 of each function,
  *    so their difference must lie within 2e-3 of the even function's moment;
@@ -204,28 +204,12 @@ typedef struct {
     int imag, which;
 } par_ctx;
 
+/* even - odd: xs_nnlo_cc_parity_kernel is other - used, i.e. odd - even for F2 and FL */
 static double par_integrand(double z, void *p)
 {
     const par_ctx *c = p;
-    const double lz = log(z), lu = log1p(-z);
-    double e, o;
-    if (c->which == 0) {
-        e = -69.59 - 1008.0 * z - 2.835 * pow(lz, 3) - 17.08 * lz * lz + 5.986 * lz - 17.19 * pow(lu, 3)
-            + 71.08 * lu * lu - 660.7 * lu - 174.8 * lz * lu * lu + 95.09 * lz * lz * lu;
-        o = -84.18 - 1010.0 * z - 3.748 * pow(lz, 3) - 19.56 * lz * lz - 1.235 * lz - 17.19 * pow(lu, 3)
-            + 71.08 * lu * lu - 663.0 * lu - 192.4 * lz * lu * lu + 80.41 * lz * lz * lu;
-    } else if (c->which == 1) {
-        e = -40.41 + 97.48 * z + (26.56 * z - 0.031) * lz * lz - 14.85 * lz + 13.62 * lu * lu - 55.79 * lu
-            - 150.5 * lz * lu;
-        o = -52.27 + 100.8 * z + (23.29 * z - 0.043) * lz * lz - 22.21 * lz + 13.30 * lu * lu - 59.12 * lu
-            - 141.7 * lz * lu;
-    } else {
-        e = -242.9 - 467.2 * z - 3.049 * pow(lz, 3) - 30.14 * lz * lz - 79.14 * lz - 15.20 * pow(lu, 3)
-            + 94.61 * lu * lu - 396.1 * lu - 92.43 * lz * lu * lu;
-        o = -206.1 - 576.8 * z - 3.922 * pow(lz, 3) - 33.31 * lz * lz - 67.60 * lz - 15.20 * pow(lu, 3)
-            + 94.61 * lu * lu - 409.6 * lu - 147.9 * lz * lu * lu;
-    }
-    const double complex v = cexp((c->N - 1.0) * lz) * (e - o);
+    const double d = (c->which < 2 ? -1.0 : 1.0) * xs_nnlo_cc_parity_kernel(c->which, z);
+    const double complex v = cexp((c->N - 1.0) * log(z)) * d;
     return c->imag ? cimag(v) : creal(v);
 }
 
@@ -245,10 +229,7 @@ static double complex par_moment(double complex N, int which)
             r2[im] += r;
         }
     gsl_integration_workspace_free(w);
-    /* local parts: C2NN2C - C2NC2C = 0.485 - 0.537, CLNN2C - CLNC2C = -0.164 + 0.150,
-     * C3NP2C - C3NM2C = -0.152 + 0.104 */
-    const double local[3] = {0.485 - 0.537, -0.164 + 0.150, -0.152 + 0.104};
-    return r2[0] + I * r2[1] + local[which];
+    return r2[0] + I * r2[1] + (which < 2 ? -1.0 : 1.0) * xs_nnlo_cc_parity_local(which);
 }
 
 /* the engine's even - odd nf^0 difference (which 0: F2, 1: FL, 2: F3) and the even function */

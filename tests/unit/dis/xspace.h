@@ -31,5 +31,8 @@ int xs_nnlo_c3_convolution(int nf, double x, xs_pdf3_fn pdf, void *ctx, double e
  * even; 1: FL, odd - even; 2: xF3, even - odd; hep-ph/9907472 C2NC2A/C, CLNC2A/C, C3NP2A/C
  * as printed), the regular and local parts (the soft and nf^1 parts are the same). */
 int xs_nnlo_cc_parity(int which, double x, xs_pdf3_fn pdf, void *ctx, double epsrel, double *out);
+/* The kernels themselves: the regular part (other - used) at 0 < y < 1 and the local one. */
+double xs_nnlo_cc_parity_kernel(int which, double y);
+double xs_nnlo_cc_parity_local(int which);
 
 #endif

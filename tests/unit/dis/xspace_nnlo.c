@@ -28,6 +28,36 @@ static void soft(double nf, double b[4])
     b[0] = 188.64 + 6.3489 * nf;
 }
 
+/* The W's other crossing parity minus the function the photon path uses, nf^0 regular parts
+ * (hep-ph/9907472 as printed: which 0: C2NC2A - C2NN2A, 1: CLNC2A - CLNN2A, 2: C3NP2A - C3NM2A);
+ * the soft and nf^1 parts are the same for both parities. */
+double xs_nnlo_cc_parity_kernel(int which, double y)
+{
+    const double dl = log(y), dl1 = log1p(-y);
+    if (which == 0)
+        return (-84.18 - 1010.0 * y - 3.748 * pow(dl, 3) - 19.56 * dl * dl - 1.235 * dl - 17.19 * pow(dl1, 3)
+                + 71.08 * dl1 * dl1 - 663.0 * dl1 - 192.4 * dl * dl1 * dl1 + 80.41 * dl * dl * dl1)
+               - (-69.59 - 1008.0 * y - 2.835 * pow(dl, 3) - 17.08 * dl * dl + 5.986 * dl - 17.19 * pow(dl1, 3)
+                  + 71.08 * dl1 * dl1 - 660.7 * dl1 - 174.8 * dl * dl1 * dl1 + 95.09 * dl * dl * dl1);
+    if (which == 1)
+        return (-52.27 + 100.8 * y + (23.29 * y - 0.043) * dl * dl - 22.21 * dl + 13.30 * dl1 * dl1 - 59.12 * dl1
+                - 141.7 * dl * dl1)
+               - (-40.41 + 97.48 * y + (26.56 * y - 0.031) * dl * dl - 14.85 * dl + 13.62 * dl1 * dl1 - 55.79 * dl1
+                  - 150.5 * dl * dl1);
+    return (-242.9 - 467.2 * y - 3.049 * pow(dl, 3) - 30.14 * dl * dl - 79.14 * dl - 15.20 * pow(dl1, 3)
+            + 94.61 * dl1 * dl1 - 396.1 * dl1 - 92.43 * dl * dl1 * dl1)
+           - (-206.1 - 576.8 * y - 3.922 * pow(dl, 3) - 33.31 * dl * dl - 67.60 * dl - 15.20 * pow(dl1, 3)
+              + 94.61 * dl1 * dl1 - 409.6 * dl1 - 147.9 * dl * dl1 * dl1);
+}
+
+/* their local (delta(1-x)) parts: C2NC2C - C2NN2C = 0.537 - 0.485, CLNC2C - CLNN2C = -0.150 +
+ * 0.164, C3NP2C - C3NM2C = -0.152 + 0.104 */
+double xs_nnlo_cc_parity_local(int which)
+{
+    static const double local[3] = {0.537 - 0.485, -0.150 + 0.164, -0.152 + 0.104};
+    return local[which];
+}
+
 static double integrand(double t, void *p)
 {
     nn_ctx *c = p;
@@ -68,26 +98,7 @@ static double integrand(double t, void *p)
         const double bs = (b[0] + dl1 * (b[1] + dl1 * (b[2] + dl1 * b[3]))) / omy;
         v = ns * X[0] + bs * (X[0] - c->h1);
     } else if (c->which >= 3) {
-        /* the nf^0 regular parts of the other crossing parity minus those used above
-         * (hep-ph/9907472 as printed: C2NC2A - C2NN2A, CLNC2A - CLNN2A, C3NP2A - C3NM2A); the
-         * soft and nf^1 parts are the same for both parities */
-        double ns;
-        if (c->which == 3)
-            ns = (-84.18 - 1010.0 * y - 3.748 * pow(dl, 3) - 19.56 * dl * dl - 1.235 * dl - 17.19 * pow(dl1, 3)
-                  + 71.08 * dl1 * dl1 - 663.0 * dl1 - 192.4 * dl * dl1 * dl1 + 80.41 * dl * dl * dl1)
-                 - (-69.59 - 1008.0 * y - 2.835 * pow(dl, 3) - 17.08 * dl * dl + 5.986 * dl - 17.19 * pow(dl1, 3)
-                    + 71.08 * dl1 * dl1 - 660.7 * dl1 - 174.8 * dl * dl1 * dl1 + 95.09 * dl * dl * dl1);
-        else if (c->which == 4)
-            ns = (-52.27 + 100.8 * y + (23.29 * y - 0.043) * dl * dl - 22.21 * dl + 13.30 * dl1 * dl1
-                  - 59.12 * dl1 - 141.7 * dl * dl1)
-                 - (-40.41 + 97.48 * y + (26.56 * y - 0.031) * dl * dl - 14.85 * dl + 13.62 * dl1 * dl1
-                    - 55.79 * dl1 - 150.5 * dl * dl1);
-        else
-            ns = (-242.9 - 467.2 * y - 3.049 * pow(dl, 3) - 30.14 * dl * dl - 79.14 * dl - 15.20 * pow(dl1, 3)
-                  + 94.61 * dl1 * dl1 - 396.1 * dl1 - 92.43 * dl * dl1 * dl1)
-                 - (-206.1 - 576.8 * y - 3.922 * pow(dl, 3) - 33.31 * dl * dl - 67.60 * dl - 15.20 * pow(dl1, 3)
-                    + 94.61 * dl1 * dl1 - 409.6 * dl1 - 147.9 * dl * dl1 * dl1);
-        v = ns * X[0];
+        v = xs_nnlo_cc_parity_kernel(c->which - 3, y) * X[0];
     } else {
         const double ns = -40.41 + 97.48 * y + (26.56 * y - 0.031) * dl * dl - 14.85 * dl
                           + 13.62 * dl1 * dl1 - 55.79 * dl1 - 150.5 * dl * dl1
@@ -187,9 +198,6 @@ int xs_nnlo_cc_parity(int which, double x, xs_pdf3_fn pdf, void *ctx, double eps
     const int grc = gsl_integration_qags(&f, log(x), 0.0, 0.0, epsrel, 4000, w, &r, &err);
     gsl_integration_workspace_free(w);
     if ((grc != GSL_SUCCESS && grc != GSL_EROUND) || c.failed) return -1;
-    /* local (delta) parts: C2NC2C - C2NN2C = 0.537 - 0.485, CLNC2C - CLNN2C = -0.150 + 0.164,
-     * C3NP2C - C3NM2C = -0.152 + 0.104 */
-    const double local[3] = {0.537 - 0.485, -0.150 + 0.164, -0.152 + 0.104};
-    *out = r + local[which] * X[0];
+    *out = r + xs_nnlo_cc_parity_local(which) * X[0];
     return 0;
 }

@@ -166,9 +166,8 @@ static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
 
 /* LO, NLO and NNLO for every process (NNLO: photon, gamma-Z and Z with the "+" F2, FL and
  * "-" xF3 functions; W exchange with both parities, operator_from_weights). */
-static int check_order(const pf_evol *ev, const pf_dis_ew *ew, const char *who, pf_status *st)
+static int check_order(const pf_evol *ev, const char *who, pf_status *st)
 {
-    (void)ew;
     const int order = pf_evol_order(ev);
     if (order == PF_LO || order == PF_NLO || order == PF_NNLO) return PF_OK;
     return pf_status_set(st, PF_EINVAL, "%s: theory order %d: expected LO, NLO or NNLO", who, order);
@@ -249,9 +248,9 @@ static int operator_from_weights(const pf_evol *ev, const pf_dis_weights *w, int
                 if (parity) {
                     double complex sm = 0.0, sp3 = 0.0;
                     for (int q = 1; q <= 6; q++) {
-                        const double complex eq_ = En[QUARK(q) * PF_NIN + j], eqb = En[ANTIQUARK(q) * PF_NIN + j];
-                        sm += wm[q] * (eq_ - eqb);
-                        sp3 += w3p[q] * (eq_ + eqb);
+                        const double complex e_q = En[QUARK(q) * PF_NIN + j], e_qb = En[ANTIQUARK(q) * PF_NIN + j];
+                        sm += wm[q] * (e_q - e_qb);
+                        sp3 += w3p[q] * (e_q + e_qb);
                     }
                     if (K2) K2[n * PF_NIN + j] -= d2 * sm;
                     if (KL) KL[n * PF_NIN + j] -= dl * sm;
@@ -309,7 +308,7 @@ int pf_dis_ew_operator(const pf_evol *ev, const pf_dis_ew *ew, double q2, double
 {
     if (!(q2 > 0.0) || !isfinite(q2))
         return pf_status_set(st, PF_EINVAL, "pf_dis_ew_operator: q2 = %g: expected Q2 > 0 GeV^2", q2);
-    if (check_order(ev, ew, "pf_dis_ew_operator", st)) return st ? st->code : PF_EINVAL;
+    if (check_order(ev, "pf_dis_ew_operator", st)) return st ? st->code : PF_EINVAL;
     double complex *E, *c1;
     int rc = evolution_at(ev, q2, "pf_dis_ew_operator", &E, &c1, st);
     if (!rc) rc = operator_from_evolution(ev, ew, q2, E, c1, K2, KL, K3, st);
@@ -325,7 +324,7 @@ int pf_dis_ew_nc_pieces(const pf_evol *ev, const pf_dis_ew *ew, double q2, doubl
         return pf_status_set(st, PF_EINVAL, "pf_dis_ew_nc_pieces: q2 = %g: expected Q2 > 0 GeV^2", q2);
     if (ew->process != PF_PROCESS_NC)
         return pf_status_set(st, PF_EINVAL, "pf_dis_ew_nc_pieces: process %d: expected neutral current", ew->process);
-    if (check_order(ev, ew, "pf_dis_ew_nc_pieces", st)) return st ? st->code : PF_EINVAL;
+    if (check_order(ev, "pf_dis_ew_nc_pieces", st)) return st ? st->code : PF_EINVAL;
     int nf;
     if (active_flavours(ev, q2, &nf, st)) return st ? st->code : PF_EINTERNAL;
     double complex *E, *c1;
@@ -351,7 +350,7 @@ int pf_dis_ew_sf_exact(const pf_evol *ev, const pf_pdf *pdf, const pf_dis_ew *ew
             return pf_status_set(st, PF_EDOMAIN, "pf_dis_ew_sf_exact: q2[%zu] = %g: expected Q2 > 0 GeV^2", i,
                                  q2[i]);
     }
-    if (check_order(ev, ew, "pf_dis_ew_sf_exact", st)) return st ? st->code : PF_EINVAL;
+    if (check_order(ev, "pf_dis_ew_sf_exact", st)) return st ? st->code : PF_EINVAL;
     if (n == 0) return PF_OK;
     const size_t nn = pf_evol_nnodes(ev);
     const double complex *nodes = pf_evol_nodes(ev);

@@ -127,7 +127,8 @@ static double c3ns2_integrand(double z, void *p)
     return c->imag ? cimag(v) : creal(v);
 }
 
-static double complex c3ns2_moment(double complex N, int part)
+/* int_0^1 integrand(z) dz in two QAGS pieces, real and imaginary parts (ctx: N, imag, part) */
+static double complex qags_moment(double (*integrand)(double, void *), double complex N, int part)
 {
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
     double r2[2] = {0.0, 0.0};
@@ -135,7 +136,7 @@ static double complex c3ns2_moment(double complex N, int part)
     for (int im = 0; im < 2; im++)
         for (int piece = 0; piece < 2; piece++) {
             mom2_ctx c = {N, im, part};
-            gsl_function f = {c3ns2_integrand, &c};
+            gsl_function f = {integrand, &c};
             double r, err;
             int rc = gsl_integration_qags(&f, cut[piece], cut[piece + 1], 1e-14, 1e-12, 4000, w, &r, &err);
             if (rc != GSL_SUCCESS && rc != GSL_EROUND)
@@ -143,8 +144,13 @@ static double complex c3ns2_moment(double complex N, int part)
             r2[im] += r;
         }
     gsl_integration_workspace_free(w);
+    return r2[0] + I * r2[1];
+}
+
+static double complex c3ns2_moment(double complex N, int part)
+{
     /* delta(1-z): -338.531 - 0.104 (nf^0), 46.844 + 0.013 (nf^1) */
-    return r2[0] + I * r2[1] + (part == 0 ? -338.531 - 0.104 : 46.844 + 0.013);
+    return qags_moment(c3ns2_integrand, N, part) + (part == 0 ? -338.531 - 0.104 : 46.844 + 0.013);
 }
 
 static void test_c3ns2_matches_x_space_moments_and_gls(void **state)
@@ -199,37 +205,19 @@ static void test_c3ns2_matches_x_space_moments_and_gls(void **state)
  *    so their difference must lie within 2e-3 of the even function's moment;
  *  - the Adler sum rule, int dx/x (F2^(W+) - F2^(W-)) without QCD corrections: the odd-moment
  *    c2 vanishes at N = 1 (its nf^1 part is shared with the even one). */
-typedef struct {
-    double complex N;
-    int imag, which;
-} par_ctx;
-
-/* even - odd: xs_nnlo_cc_parity_kernel is other - used, i.e. odd - even for F2 and FL */
+/* even - odd: xs_nnlo_cc_parity_kernel is other - used, i.e. odd - even for F2 and FL
+ * (ctx part = which) */
 static double par_integrand(double z, void *p)
 {
-    const par_ctx *c = p;
-    const double d = (c->which < 2 ? -1.0 : 1.0) * xs_nnlo_cc_parity_kernel(c->which, z);
+    const mom2_ctx *c = p;
+    const double d = (c->part < 2 ? -1.0 : 1.0) * xs_nnlo_cc_parity_kernel(c->part, z);
     const double complex v = cexp((c->N - 1.0) * log(z)) * d;
     return c->imag ? cimag(v) : creal(v);
 }
 
 static double complex par_moment(double complex N, int which)
 {
-    gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
-    double r2[2] = {0.0, 0.0};
-    const double cut[3] = {0.0, 0.5, 1.0};
-    for (int im = 0; im < 2; im++)
-        for (int piece = 0; piece < 2; piece++) {
-            par_ctx c = {N, im, which};
-            gsl_function f = {par_integrand, &c};
-            double r, err;
-            int rc = gsl_integration_qags(&f, cut[piece], cut[piece + 1], 1e-14, 1e-12, 4000, w, &r, &err);
-            if (rc != GSL_SUCCESS && rc != GSL_EROUND)
-                fail_msg("QAGS failed for N = %g%+gi: %s", creal(N), cimag(N), gsl_strerror(rc));
-            r2[im] += r;
-        }
-    gsl_integration_workspace_free(w);
-    return r2[0] + I * r2[1] + (which < 2 ? -1.0 : 1.0) * xs_nnlo_cc_parity_local(which);
+    return qags_moment(par_integrand, N, which) + (which < 2 ? -1.0 : 1.0) * xs_nnlo_cc_parity_local(which);
 }
 
 /* the engine's even - odd nf^0 difference (which 0: F2, 1: FL, 2: F3) and the even function */

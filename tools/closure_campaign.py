@@ -3,8 +3,9 @@
 commands behind the acceptance numbers.
 
   pulls:  NEXP pseudo-experiments of Poisson(NEV) events each (seeds 1..NEXP; the card's
-          simulation becomes {luminosity: NEV / sigma}), one theory.h5, for
-          each: simulate -> prepare -> fit (unbinned); reports per free parameter the mean
+          simulation becomes {luminosity: NEV / sigma}), one theory.h5; simulate
+          --seeds and prepare --seeds per chunk of seeds (the card's fixed costs once per
+          chunk, the files the same bits as one call per seed), then fit (unbinned) each; reports per free parameter the mean
           and standard deviation of the pulls (fit - truth) / error, and passes when every
           mean is within +-0.3 and every standard deviation within [0.8, 1.25].
   mse:    for each event count in --counts, NEXP pseudo-experiments fitted with both
@@ -33,6 +34,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 PF = os.environ.get("PARTONFLOW", str(ROOT / "build" / "partonflow"))
+CHUNK = 25  # pseudo-experiments per prepare call
 
 
 def run(*args):
@@ -88,11 +90,9 @@ def poisson_card(wd, card, nev):
     return p
 
 
-def one(wd, card, seed, nev, methods, threads, errors="hessian"):
-    ev, lk = wd / f"ev_{nev}_{seed}.h5", wd / f"lk_{nev}_{seed}.h5"
-    pc = poisson_card(wd, card, nev)
-    run("simulate", "--theory", wd / "theory.h5", "--card", pc, "--seed", seed, "--out", ev)
-    run("prepare", "--theory", wd / "theory.h5", "--events", ev, "--card", card, "--out", lk, "--threads", threads)
+def fit_one(wd, card, seed, nev, methods, threads, errors="hessian"):
+    """the fits of one pseudo-experiment's likelihood file (made by prepare_chunk)"""
+    lk = wd / f"lk_{nev}_{seed}.h5"
     res = {}
     for m in methods:
         fo = wd / f"fit_{m}_{nev}_{seed}.h5"
@@ -105,9 +105,25 @@ def one(wd, card, seed, nev, methods, threads, errors="hessian"):
                           status=str(g.attrs.get("status", "")),
                           mse=float(g.attrs["mse"]), names=g.attrs["parameters"].split(","))
         fo.unlink()
-    ev.unlink()
     lk.unlink()
     return res
+
+
+def simulate_chunk(wd, card, seeds, nev, threads):
+    """events of consecutive seeds in one call: the set-up (sigma_gen, sigma_acc, envelope) once;
+    each file is the same bits as `simulate --seed S` writes (simulate --seeds)"""
+    pc = poisson_card(wd, card, nev)
+    run("simulate", "--theory", wd / "theory.h5", "--card", pc, "--seeds", f"{seeds[0]}-{seeds[-1]}",
+        "--out", wd / f"ev_{nev}_{{seed}}.h5", "--threads", threads, "--quiet")
+
+
+def prepare_chunk(wd, card, seeds, nev, threads):
+    """likelihood files of consecutive seeds in one call: theory.h5 read and the response
+    operator built once (prepare --seeds; the same bits as one call per seed)"""
+    run("prepare", "--theory", wd / "theory.h5", "--events", wd / f"ev_{nev}_{{seed}}.h5", "--card", card,
+        "--out", wd / f"lk_{nev}_{{seed}}.h5", "--seeds", f"{seeds[0]}-{seeds[-1]}", "--threads", threads, "--quiet")
+    for s in seeds:
+        (wd / f"ev_{nev}_{s}.h5").unlink()
 
 
 def main():
@@ -136,11 +152,23 @@ def main():
     thr = max(1, a.threads // jobs)
 
     def batch(seeds, nev, methods, errors="hessian"):
-        """one() for every seed, `jobs` at a time (each a chain of engine processes; at 1e4
-        events a fit gains little from a second thread, two fits at once do), in seed order"""
+        """every seed's pseudo-experiment, in seed order: per chunk of up to CHUNK
+        consecutive seeds one simulate and one prepare call (all threads), then the fits,
+        `jobs` at a time (at 1e4 events a fit gains little from a second thread, two fits at
+        once do).  The card's fixed costs (simulate's set-up, prepare's theory read
+        and response operator) are paid once per chunk, not per seed; the chunks bound the
+        disk the files take (a CC card's likelihood file carries its 11.5 MB M)."""
+        seeds = list(seeds)
         poisson_card(wd, card, nev)  # once, before the workers share the cache
-        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-            return list(ex.map(lambda s: one(wd, card, s, nev, methods, thr, errors), seeds))
+        out = []
+        step = max(2, min(CHUNK, int(CHUNK * 1e5 / nev)))  # ~2.5e6 events on disk at a time
+        for k in range(0, len(seeds), step):
+            chunk = seeds[k:k + step]
+            simulate_chunk(wd, card, chunk, nev, a.threads)
+            prepare_chunk(wd, card, chunk, nev, a.threads)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
+                out += list(ex.map(lambda s: fit_one(wd, card, s, nev, methods, thr, errors), chunk))
+        return out
 
     if a.mode == "pulls":
         pulls, hpulls, nconv, names, missing = [], [], 0, None, []

@@ -298,3 +298,38 @@ int pf_cli_check_args(const char *cmd, int argc, char **argv)
     }
     return PF_EXIT_OK;
 }
+
+int pf_cli_parse_seeds(const char *text, uint64_t *first, uint64_t *last, pf_status *st)
+{
+    const char *dash = strchr(text, '-');
+    char a[32], b[32];
+    const size_t la = dash ? (size_t)(dash - text) : 0;
+    if (!dash || la == 0 || la >= sizeof a || strlen(dash + 1) == 0 || strlen(dash + 1) >= sizeof b ||
+        strspn(text, "0123456789") != la || strspn(dash + 1, "0123456789") != strlen(dash + 1))
+        return pf_status_set(st, PF_EINVAL, "--seeds: '%s' is not a range FIRST-LAST of non-negative integers "
+                             "(e.g. 1-100)", text);
+    memcpy(a, text, la);
+    a[la] = '\0';
+    snprintf(b, sizeof b, "%s", dash + 1);
+    size_t f, l;
+    if (pf_cli_parse_size("--seeds", a, &f, st) || pf_cli_parse_size("--seeds", b, &l, st)) return st->code;
+    if (l < f) return pf_status_set(st, PF_EINVAL, "--seeds: '%s' ends before it starts: expected FIRST <= LAST", text);
+    if (l - f >= PF_CLI_MAX_SEEDS)
+        return pf_status_set(st, PF_EINVAL, "--seeds: '%s' is %zu seeds: expected at most %d per call", text,
+                             l - f + 1, PF_CLI_MAX_SEEDS);
+    *first = f;
+    *last = l;
+    return PF_OK;
+}
+
+int pf_cli_seed_path(const char *flag, const char *tmpl, uint64_t seed, char *out, size_t size, pf_status *st)
+{
+    const char *p = strstr(tmpl, "{seed}");
+    if (!p) return pf_status_set(st, PF_EINVAL, "%s '%s': with --seeds it must contain {seed} (one file per seed)",
+                                 flag, tmpl);
+    const int n = snprintf(out, size, "%.*s%llu%s", (int)(p - tmpl), tmpl, (unsigned long long)seed, p + 6);
+    if (n < 0 || (size_t)n >= size) return pf_status_set(st, PF_EINVAL, "%s '%s': the path is too long", flag, tmpl);
+    if (strstr(out, "{seed}"))
+        return pf_status_set(st, PF_EINVAL, "%s '%s': expected {seed} once", flag, tmpl);
+    return PF_OK;
+}

@@ -1,7 +1,9 @@
-/* partonflow simulate: events from the theory grid at the card's true parameters, through
- * the detector model, into events.h5 (sim.h; schema in docs/artefacts.md, "events.h5").
- * Under mpirun the events are split over ranks and written collectively; the payload is
- * bitwise the same for any number of ranks and threads. */
+/* partonflow simulate: the command-line front end of the simulate use case
+ * (partonflow/simulate.h, engine/src/fit/simulate_run.c): events from the theory grid at the
+ * card's true parameters, through the detector model, into events.h5 (schema in
+ * docs/artefacts.md, "events.h5").  Under mpirun the events are split over ranks and written
+ * collectively; the payload is bitwise the same for any number of ranks and threads, and
+ * with --seeds the same as one call per seed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +14,16 @@
 
 #include "commands.h"
 #include "partonflow/card.h"
-#include "partonflow/fit.h"
-#include "partonflow/generation.h"
-#include "partonflow/kernels/detector.h"
-#include "partonflow/ops.h"
 #include "partonflow/par.h"
-#include "partonflow/pdf.h"
 #include "partonflow/sim.h"
+#include "partonflow/simulate.h"
 
 static void simulate_usage(FILE *out)
 {
     fprintf(out,
             "usage: partonflow simulate --theory theory.h5 --card CARD --out events.h5\n"
-            "                           [--expected-events N | --events N] [--seed S] [--threads T] [--quiet]\n\n"
+            "                           [--expected-events N | --events N] [--seed S | --seeds A-B]\n"
+            "                           [--threads T] [--quiet]\n\n"
             "Draws DIS events (x, Q2) exactly from d2sigma/dx dQ2 of the theory grid at the card's\n"
             "true PDF parameters inside the card's GENERATION region (simulation.generation; by default\n"
             "the cuts for a perfect detector and wider by what the resolution lets migrate into them\n"
@@ -41,38 +40,11 @@ static void simulate_usage(FILE *out)
             "--events/--expected-events and --seed override the card.  Event i depends only on (seed, i):\n"
             "the file is the same for any number of threads and MPI ranks.  An event above the sampler's\n"
             "envelope is an error (no file).  Progress goes to stderr unless --quiet.\n"
+            "--seeds A-B: one file per seed A..B (pseudo-experiments), --out a template with {seed}\n"
+            "(e.g. toys/events_{seed}.h5); the set-up (sigma_gen, sigma_acc, the sampler's envelope)\n"
+            "is made once, and each file is the same bits as 'simulate --seed S' writes.\n"
             "--envelope-safety F (test hook): envelope factor instead of 1.15; F < 1 provokes violations.\n\n"
             "exit codes: 0 success, 2 bad card, flags or theory file, 1 runtime failure\n");
-}
-
-/* sigma_acc: d2sigma times the probability to be accepted (reconstructed inside the cuts
- * and passing the efficiency), integrated over the generation region (pf_sim_integrate).
- * The acceptance is prepare's closed form (pf_prep_acceptance; a perfect detector: the
- * efficiency, the region being the cuts).  Each point on its own: any thread count. */
-typedef struct { pf_sim_ops_ctx *xs; const pf_det_params *det; } acc_ctx;
-
-static int accepted_density(void *vp, size_t n, const double *x, const double *q2, double *out, pf_status *st)
-{
-    const acc_ctx *a = vp;
-    int rc = pf_sim_ops_density(a->xs, n, x, q2, out, st);
-    if (rc) return rc;
-    const double s = pf_kin_s(a->det->e_electron, a->det->e_proton);
-    if (a->det->perfect) {
-        for (size_t i = 0; i < n; i++) out[i] *= pf_det_efficiency(a->det, q2[i] / (x[i] * s));
-    } else {
-        double *acc = malloc((n ? n : 1) * sizeof *acc);
-        if (!acc || pf_prep_acceptance_n(a->det, n, x, q2, acc)) {
-            free(acc);
-            return pf_status_set(st, PF_ENOMEM, "accepted cross section: out of memory for %zu points", n);
-        }
-        for (size_t i = 0; i < n; i++) out[i] *= acc[i];
-        free(acc);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!(out[i] >= 0))
-            return pf_status_set(st, PF_EDOMAIN, "accepted cross section: acceptance at x = %g, Q2 = %g is %g", x[i],
-                                 q2[i], out[i]);
-    return PF_OK;
 }
 
 static double now(void)
@@ -82,18 +54,12 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* pf_sim_run's progress (events done of total) through the CLI's one printer (cli_util.c) */
-static void progress(void *vp, uint64_t done, uint64_t total)
-{
-    const pf_progress p = pf_progress_stage(NULL, "events", done, total, done >= total);
-    pf_cli_progress_report(vp, &p);
-}
-
 int pf_cmd_simulate(int argc, char **argv)
 {
     const char *theory = NULL, *card_path = NULL, *out = NULL;
     size_t threads = 0, events = 0, seed = 0, expected = 0;
-    int have_events = 0, have_seed = 0, have_expected = 0, quiet = 0;
+    int have_events = 0, have_seed = 0, have_expected = 0, quiet = 0, have_seeds = 0;
+    uint64_t seed_first = 0, seed_last = 0;
     double safety = 0;
     pf_status st;
     pf_status_clear(&st);
@@ -109,7 +75,8 @@ int pf_cmd_simulate(int argc, char **argv)
         }
         const int val = !strcmp(a, "--theory") || !strcmp(a, "--card") || !strcmp(a, "--out") ||
                         !strcmp(a, "--threads") || !strcmp(a, "--events") || !strcmp(a, "--seed") ||
-                        !strcmp(a, "--expected-events") || !strcmp(a, "--envelope-safety");
+                        !strcmp(a, "--expected-events") || !strcmp(a, "--envelope-safety") ||
+                        !strcmp(a, "--seeds");
         if (!val) return pf_cli_usage_error("simulate", "unknown argument '%s' ('partonflow simulate --help')", a);
         if (i + 1 >= argc) return pf_cli_usage_error("simulate", "%s needs a value ('partonflow simulate --help')", a);
         const char *v = argv[++i];
@@ -131,6 +98,9 @@ int pf_cmd_simulate(int argc, char **argv)
             if (pf_cli_parse_double(a, v, &safety, &st)) return pf_cli_fail("simulate", &st);
             if (!(safety > 0 && safety <= 100))
                 return pf_cli_usage_error("simulate", "--envelope-safety: expected a factor in (0, 100], got %s", v);
+        } else if (!strcmp(a, "--seeds")) {
+            if (pf_cli_parse_seeds(v, &seed_first, &seed_last, &st)) return pf_cli_fail("simulate", &st);
+            have_seeds = 1;
         } else {
             if (pf_cli_parse_size(a, v, &seed, &st)) return pf_cli_fail("simulate", &st);
             have_seed = 1;
@@ -147,128 +117,64 @@ int pf_cmd_simulate(int argc, char **argv)
                                   "exclude each other: give one");
     if (have_expected && expected > ((size_t)1 << 53))
         return pf_cli_usage_error("simulate", "--expected-events: expected at most 2^53, got %zu", expected);
+    if (have_seed && have_seeds)
+        return pf_cli_usage_error("simulate", "--seed (one file) and --seeds (one file per seed) exclude each other: "
+                                  "give one");
+    if (have_seeds && !strstr(out, "{seed}"))
+        return pf_cli_usage_error("simulate", "--out '%s': with --seeds it must contain {seed} (one file per seed, "
+                                  "e.g. events_{seed}.h5)", out);
     if (access(theory, R_OK))
         return pf_cli_usage_error("simulate", "--theory: cannot read '%s' (make it with 'partonflow theory')", theory);
     if (access(card_path, R_OK)) return pf_cli_usage_error("simulate", "--card: cannot read '%s'", card_path);
-    /* the rename at commit would replace an input with the events */
-    struct stat so, si;
-    if (!stat(out, &so) && ((!stat(theory, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino) ||
-                            (!stat(card_path, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)))
-        return pf_cli_usage_error("simulate", "--out '%s' is one of the inputs (--theory or --card): "
-                                  "expected a new file name", out);
     const int nthr = pf_cli_set_threads((int)threads);
     const int root = pf_par_rank() == 0;
     const double t0 = now();
 
     pf_card card;
     if (pf_card_read(card_path, &card, &st)) return pf_cli_fail("simulate", &st);
-    pf_det_params det;
-    if (pf_sim_detector_from_card(&card, &det, &st)) return pf_cli_fail("simulate", &st);
     const pf_simulation_card *sc = &card.simulation;
     if (!have_events && !have_expected && !sc->events && !sc->expected_events && !(sc->luminosity > 0))
         return pf_cli_usage_error("simulate", "card %s has no simulation section: give --expected-events N "
                                   "(or --events N)", card_path);
-    pf_gen_info gen;
-    if (pf_gen_region_info(&card, &gen, &st)) return pf_cli_fail("simulate", &st);
-    pf_ops *ops = pf_ops_read(theory, &st);
-    if (!ops) return pf_cli_fail("simulate", &st);
-    pf_pdf *pdf = NULL;
-    pf_sim_sampler *smp = NULL;
-    double *G = NULL;
+    /* every output name before any work: the rename at commit would replace an input */
+    const uint64_t s0 = have_seeds ? seed_first : 0, s1 = have_seeds ? seed_last : 0;
+    char path[4096];
+    for (uint64_t sd = s0; sd <= s1; sd++) {
+        if (have_seeds && pf_cli_seed_path("--out", out, sd, path, sizeof path, &st))
+            return pf_cli_fail("simulate", &st);
+        const char *o = have_seeds ? path : out;
+        struct stat so, si;
+        if (!stat(o, &so) && ((!stat(theory, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino) ||
+                              (!stat(card_path, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)))
+            return pf_cli_usage_error("simulate", "--out '%s' is one of the inputs (--theory or --card): "
+                                      "expected a new file name", o);
+    }
+    const pf_simulate_config cfg = {.theory = theory, .card = &card, .card_label = card_path,
+                                    .envelope_safety = safety};
+    pf_simulate_setup *su = pf_simulate_setup_create(&cfg, &st);
+    if (!su) return pf_cli_fail("simulate", &st);
+    char *cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
     int rc = PF_OK;
-    pf_sim_region reg;
-    char diff[256]; /* provenance: the card's theory must be the one theory.h5 was built with */
-    if (pf_card_physics_diff(&card, pf_ops_card(ops), diff, sizeof diff)) {
-        rc = pf_status_set(&st, PF_EINVAL, "card %s and %s disagree: %s (the events would not be of this theory)",
-                           card_path, theory, diff);
-        goto done;
+    for (uint64_t sd = s0; sd <= s1 && !rc; sd++) {
+        if (have_seeds) pf_cli_seed_path("--out", out, sd, path, sizeof path, &st);
+        pf_cli_progress pc;
+        pf_cli_progress_init(&pc, "simulate");
+        const pf_simulate_request req = {.out = have_seeds ? path : out, .have_seed = have_seed || have_seeds,
+                                         .seed = have_seeds ? sd : (uint64_t)seed, .events = events,
+                                         .expected = expected, .command_line = cmd,
+                                         .progress = quiet ? NULL : pf_cli_progress_report, .progress_ctx = &pc};
+        pf_simulate_report r;
+        rc = pf_simulate_write(su, &req, &r, &st);
+        if (!rc && root)
+            printf("partonflow simulate: %s: %llu events (%llu accepted by the detector, %.6g expected), sigma_gen = "
+                   "%.6g pb (sampler check %.6g pb), sigma_acc = %.6g pb, L = %.6g pb^-1 (%s), seed %llu, %.2f s "
+                   "set-up + %.2f s (%d rank(s) x %d thread(s))\n",
+                   req.out, (unsigned long long)r.n_generated, (unsigned long long)r.n_accepted, r.expected_accepted,
+                   r.sigma_gen, r.sampler_check, r.sigma_acc, r.luminosity, r.count_mode,
+                   (unsigned long long)r.seed, sd == s0 ? now() - t0 - r.t_write : 0.0, r.t_write, pf_par_size(),
+                   nthr);
     }
-    if ((rc = pf_sim_region_from_card(ops, &card, theory, &reg, &st))) goto done;
-    if (!(pdf = pf_pdf_create(&card.pdf, &st))) {
-        rc = st.code;
-        goto done;
-    }
-    if (!(G = malloc(pf_ops_ngrid(ops) * sizeof *G))) {
-        rc = pf_status_set(&st, PF_ENOMEM, "out of memory for the grid values");
-        goto done;
-    }
-    if ((rc = pf_ops_grid_values(ops, pdf, G, NULL, &st))) goto done;
-    pf_sim_ops_ctx dctx = {ops, G};
-    /* sigma_gen: the generation region; sigma_acc: what the detector accepts of it */
-    double sigma, sigma_acc;
-    if ((rc = pf_sim_integrate(&reg, pf_sim_ops_density, &dctx, &sigma, &st))) goto done;
-    {
-        pf_sim_region areg = reg;
-        if (det.perfect) memcpy(areg.cuts, det.cuts, sizeof areg.cuts);
-        acc_ctx ac = {&dctx, &det};
-        if ((rc = pf_sim_integrate(&areg, accepted_density, &ac, &sigma_acc, &st))) goto done;
-    }
-    pf_sim_options sopt = {0};
-    if (safety > 0) {
-        sopt.safety = safety;
-        sopt.allow_unsafe = 1;
-    }
-    if (!(smp = pf_sim_sampler_create(&reg, pf_sim_ops_density, &dctx, &sopt, &st))) {
-        rc = st.code;
-        goto done;
-    }
-    const uint64_t s_seed = have_seed ? (uint64_t)seed : sc->seed;
-    uint64_t n;
-    double lumi;
-    const char *mode;
-    if (have_events || (!have_expected && sc->events)) {
-        n = have_events ? (uint64_t)events : sc->events;
-        lumi = n / sigma;
-        mode = "events";
-    } else {
-        if (have_expected || sc->expected_events) {
-            /* luminosity mode with the expected accepted count given: L = N / sigma_acc, a
-             * deterministic function of the card and the theory (no random numbers) */
-            if (!(sigma_acc > 0)) {
-                rc = pf_status_set(&st, PF_EDOMAIN, "card %s: the accepted cross section is %g pb: no event can be "
-                                   "accepted (cuts, detector, efficiency), so no luminosity gives %llu expected "
-                                   "accepted events", card_path, sigma_acc,
-                                   (unsigned long long)(have_expected ? (uint64_t)expected : sc->expected_events));
-                goto done;
-            }
-            lumi = (double)(have_expected ? (uint64_t)expected : sc->expected_events) / sigma_acc;
-            mode = "expected_events";
-        } else {
-            lumi = sc->luminosity;
-            mode = "luminosity";
-        }
-        n = pf_sim_poisson(s_seed, lumi * sigma);
-        if (n == 0) {
-            rc = pf_status_set(&st, PF_EINVAL,
-                               "luminosity %g pb^-1 x sigma_gen %g pb gave zero events (seed %llu)", lumi,
-                               sigma, (unsigned long long)s_seed);
-            goto done;
-        }
-    }
-    char *yaml = pf_card_to_yaml(&card), *cmd = pf_cli_command_line(pf_cli_argc, pf_cli_argv);
-    pf_cli_progress pc;
-    pf_cli_progress_init(&pc, "simulate");
-    if (!quiet && root) progress(&pc, 0, n);
-    pf_sim_run run = {smp, &det, s_seed, n, sigma, lumi, pf_ops_checksum(ops), yaml, cmd, quiet ? NULL : progress, &pc,
-                      mode, lumi * sigma_acc, sigma_acc, gen.cut_into};
-    pf_sim_summary sum;
-    const double t1 = now();
-    rc = pf_sim_write_events(out, &run, &sum, &st);
-    const double t2 = now();
-    free(yaml);
     free(cmd);
-    if (!rc && root) {
-        const double mc = (double)sum.counts.accepted / sum.counts.candidates * pf_sim_sampler_envelope_total(smp);
-        printf("partonflow simulate: %s: %llu events (%llu accepted by the detector, %.6g expected), sigma_gen = "
-               "%.6g pb (sampler check %.6g pb), sigma_acc = %.6g pb, L = %.6g pb^-1 (%s), seed %llu, %.2f s set-up "
-               "+ %.2f s (%d rank(s) x %d thread(s))\n",
-               out, (unsigned long long)n, (unsigned long long)sum.n_accepted, lumi * sigma_acc, sigma, mc, sigma_acc,
-               lumi, mode, (unsigned long long)s_seed, t1 - t0, t2 - t1, pf_par_size(), nthr);
-    }
-done:
-    pf_sim_sampler_destroy(smp);
-    free(G);
-    pf_pdf_destroy(pdf);
-    pf_ops_destroy(ops);
+    pf_simulate_setup_destroy(su);
     return rc ? pf_cli_fail("simulate", &st) : PF_EXIT_OK;
 }

@@ -55,6 +55,13 @@ int pf_cli_parse_double(const char *flag, const char *text, double *out, pf_stat
 #define PF_CLI_THREADS_PER_CORE 64
 /* Parses --threads: a non-negative integer up to the bound above (0: OpenMP's default). */
 int pf_cli_parse_threads(const char *text, size_t *out, pf_status *st);
+/* Pseudo-experiment campaigns (simulate and prepare --seeds): "FIRST-LAST", at most
+ * PF_CLI_MAX_SEEDS seeds, FIRST <= LAST. */
+#define PF_CLI_MAX_SEEDS 100000
+int pf_cli_parse_seeds(const char *text, uint64_t *first, uint64_t *last, pf_status *st);
+/* tmpl with its one "{seed}" replaced by the seed (PF_EINVAL naming flag when it has none,
+ * or more than one, or the path does not fit). */
+int pf_cli_seed_path(const char *flag, const char *tmpl, uint64_t seed, char *out, size_t size, pf_status *st);
 /* Sets the OpenMP thread count (0: leave as is); returns the count in force. */
 int pf_cli_set_threads(int threads);
 

@@ -12,6 +12,18 @@
 #include "partonflow/progress.h"
 #include "partonflow/status.h"
 
+/* What a campaign of many events files against one theory.h5 reuses between calls
+ * (`prepare --seeds`): the theory grid read from theory.h5 (kept while the file's device,
+ * inode, size and modification time stay the same) and the smeared detector's response
+ * operator M (kept while the theory checksum, the detector model and the generation region
+ * are the same: M depends on nothing else).  The likelihood.h5 written is the same bits with
+ * and without it.  Not shared between threads; NULL in pf_prepare_config: no reuse. */
+typedef struct pf_prepare_cache pf_prepare_cache;
+pf_prepare_cache *pf_prepare_cache_create(void);
+void pf_prepare_cache_destroy(pf_prepare_cache *c);
+/* operators built and reused so far (tests, reports) */
+void pf_prepare_cache_counts(const pf_prepare_cache *c, size_t *built, size_t *reused);
+
 typedef struct pf_prepare_config {
     const char *theory, *events, *out; /* paths; out is written under a temporary name */
     const pf_card *card;               /* nullable: fit.bins (and fit) for simulated events;
@@ -27,6 +39,7 @@ typedef struct pf_prepare_config {
                                           response operator (smeared detector; nodes), event
                                           rows (events), normalisation, writing */
     void *progress_ctx;
+    pf_prepare_cache *cache;           /* nullable: reuse between calls (above) */
 } pf_prepare_config;
 
 typedef struct pf_prepare_report {

@@ -115,6 +115,70 @@ static int verify_response(const pf_ops *ops, const pf_det_params *dp, const dou
     return rc;
 }
 
+struct pf_prepare_cache {
+    pf_ops *ops;                 /* theory.h5 as read, and the file it was read from */
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+    int have_resp;               /* M and what it was built from */
+    pf_prep_response resp;
+    uint64_t thsum;
+    pf_det_params dp;
+    double gen[PF_NCUTS];
+    size_t built, reused;
+};
+
+pf_prepare_cache *pf_prepare_cache_create(void) { return calloc(1, sizeof(pf_prepare_cache)); }
+
+void pf_prepare_cache_destroy(pf_prepare_cache *c)
+{
+    if (!c) return;
+    pf_ops_destroy(c->ops);
+    pf_prep_response_free(&c->resp);
+    free(c);
+}
+
+void pf_prepare_cache_counts(const pf_prepare_cache *c, size_t *built, size_t *reused)
+{
+    *built = c ? c->built : 0;
+    *reused = c ? c->reused : 0;
+}
+
+/* the bits of two doubles (M is rebuilt unless every input is the same bits) */
+static int same_bits(const double *a, const double *b, size_t n) { return !memcmp(a, b, n * sizeof *a); }
+
+/* every field of pf_det_params that the response operator reads (the struct has padding) */
+static int same_detector(const pf_det_params *a, const pf_det_params *b)
+{
+    return same_bits(&a->e_electron, &b->e_electron, 1) && same_bits(&a->e_proton, &b->e_proton, 1) &&
+           a->perfect == b->perfect && same_bits(&a->stochastic, &b->stochastic, 1) &&
+           same_bits(&a->constant, &b->constant, 1) && same_bits(&a->sigma_theta, &b->sigma_theta, 1) &&
+           same_bits(&a->efficiency, &b->efficiency, 1) && a->eff_n == b->eff_n &&
+           same_bits(a->eff_y, b->eff_y, PF_DET_EFF_MAX) && same_bits(a->eff_value, b->eff_value, PF_DET_EFF_MAX) &&
+           same_bits(a->cuts, b->cuts, PF_NCUTS) && a->method == b->method;
+}
+
+/* theory.h5 from the cache when it holds this file unchanged, else read (and kept there) */
+static pf_ops *cached_ops(pf_prepare_cache *c, const char *theory, int *owned, pf_status *st)
+{
+    struct stat sb;
+    *owned = 1;
+    if (!c || stat(theory, &sb)) return pf_ops_read(theory, st);
+    if (c->ops && c->dev == sb.st_dev && c->ino == sb.st_ino && c->size == sb.st_size &&
+        c->mtime.tv_sec == sb.st_mtim.tv_sec && c->mtime.tv_nsec == sb.st_mtim.tv_nsec) {
+        *owned = 0;
+        return c->ops;
+    }
+    pf_ops *ops = pf_ops_read(theory, st);
+    if (!ops) return NULL;
+    pf_ops_destroy(c->ops);
+    c->ops = ops;
+    c->dev = sb.st_dev, c->ino = sb.st_ino, c->size = sb.st_size, c->mtime = sb.st_mtim;
+    *owned = 0;
+    return ops;
+}
+
 /* 1 when out names the same file as in (an existing input would be overwritten) */
 static int same_file(const char *out, const char *in)
 {
@@ -168,7 +232,8 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     uint64_t *rp = NULL;
     int32_t *bin = NULL;
     char *yaml = NULL;
-    pf_prep_response resp = {0};
+    pf_prep_response resp = {0}, *R = &resp; /* R: resp, or the cache's */
+    int ops_owned = 1;
     pf_events_external xev = {0};
     pf_events_sim sev = {0};
     double gen[PF_NCUTS];
@@ -177,7 +242,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     const int have_card = cfg->card != NULL;
     if (have_card) card = *cfg->card;
     report(cfg, "reading inputs", NULL, 0, 0, 0);
-    ops = pf_ops_read(theory, st);
+    ops = cached_ops(cfg->cache, theory, &ops_owned, st);
     if (!ops) goto fail;
     /* events from another producer (sim.h, docs/artefacts.md "External events"): no theory
      * checksum and no card; --card supplies the detector model, the cuts and the truth */
@@ -306,17 +371,37 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
          * and each event a factored stencil row on F = M G */
         pf_prep_progress op_pr = {cfg->progress, cfg->progress_ctx,
                                   pf_progress_stage("response operator", "nodes", 0, 0, 0)};
-        TRY(pf_prep_response_make_progress(ops, &dp, gen, &resp, rpr ? &op_pr : NULL, st));
-        const uint64_t nodes = (uint64_t)pf_reco_nnodes(&resp.rg);
-        report(cfg, "response operator", "nodes", nodes, nodes, 1);
+        pf_prepare_cache *pc = cfg->cache;
+        int reused = 0;
+        if (pc && pc->have_resp && pc->thsum == pf_ops_checksum(ops) && same_detector(&pc->dp, &dp) &&
+            same_bits(pc->gen, gen, PF_NCUTS)) {
+            R = &pc->resp;
+            pc->reused++;
+            reused = 1;
+        } else {
+            TRY(pf_prep_response_make_progress(ops, &dp, gen, &resp, rpr ? &op_pr : NULL, st));
+            if (pc) { /* kept for the next call: M depends on the theory, detector and region only */
+                pf_prep_response_free(&pc->resp);
+                pc->resp = resp;
+                memset(&resp, 0, sizeof resp);
+                R = &pc->resp;
+                pc->have_resp = 1;
+                pc->thsum = pf_ops_checksum(ops);
+                pc->dp = dp;
+                memcpy(pc->gen, gen, sizeof pc->gen);
+                pc->built++;
+            }
+        }
+        const uint64_t nodes = (uint64_t)pf_reco_nnodes(&R->rg);
+        if (!reused) report(cfg, "response operator", "nodes", nodes, nodes, 1);
         report(cfg, "event rows", "events", 0, nacc, 0);
         col = malloc((n ? n : 1) * sizeof *col);
         val = malloc((n ? n : 1) * PF_LIKE_STL * sizeof *val);
         if (!col || !val) FAIL(PF_ENOMEM, "cannot allocate the rows of %zu events", n);
         /* stored in the compact form (40 bytes per event with base and bin): the reader
          * expands it to the same weights (like_io.c) */
-        rc = pf_reco_events_stencil(&resp.rg, det, resp.use, n, xr, qr, col, NULL, val, st);
-        if (!rc && nverify) rc = verify_response(ops, &dp, gen, &resp, &evcard, n < nverify ? n : nverify, xr, qr, rep, st);
+        rc = pf_reco_events_stencil(&R->rg, det, R->use, n, xr, qr, col, NULL, val, st);
+        if (!rc && nverify) rc = verify_response(ops, &dp, gen, R, &evcard, n < nverify ? n : nverify, xr, qr, rep, st);
     } else if (smeared) {
         /* smeared detector: general CSR rows, folded exactly (prepare_smear.c) */
         rp = malloc((n + 1) * sizeof *rp);
@@ -372,7 +457,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     c = malloc(info.ngrid * sizeof *c);
     H = malloc(info.nbins * info.ngrid * sizeof *H);
     if (!c || !H) FAIL(PF_ENOMEM, "cannot allocate the normalisation");
-    if (response) TRY(pf_prep_response_norm(&resp, info.ngrid, det, &info.bins, c, H, st));
+    if (response) TRY(pf_prep_response_norm(R, info.ngrid, det, &info.bins, c, H, st));
     else if (smeared) TRY(pf_prep_norm_smeared(ops, &dp, gen, &info.bins, 0, c, H, st));
     else TRY(pf_prep_norm(ops, det, &info.bins, 0, c, H, st));
     report(cfg, "normalisation", NULL, 0, 0, 1);
@@ -400,7 +485,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
      * read).  /norm and /hist above stay compressed. */
     TRY(pf_h5_set_deflate(h, 0, st));
     size_t d1[1] = {nacc};
-    if (response) TRY(pf_like_file_write_response(h, &resp, st));
+    if (response) TRY(pf_like_file_write_response(h, R, st));
     if (csr) {
         /* row_ptr has rows + 1 entries: the last rank also writes the final one */
         size_t dr[1] = {rows_total + 1}, dn[1] = {nnz_total};
@@ -422,7 +507,7 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
             const size_t dx[1] = {pf_ops_nx(ops)};
             TRY(pf_h5_write(h, "/events/stencil_xpow", PF_H5_DOUBLE, 1, dx, pf_ops_xpow(ops), NULL, st));
         }
-        TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)(response ? resp.rg.nz : pf_ops_nx(ops)), st));
+        TRY(pf_h5_set_attr_int64(h, "/events", "stencil_nx", (int64_t)(response ? R->rg.nz : pf_ops_nx(ops)), st));
     }
     TRY(pf_h5_write_rows(h, "/events/bin", PF_H5_INT32, 1, d1, b, n, bin, NULL, st));
     {
@@ -439,8 +524,8 @@ int pf_prepare_run(const pf_prepare_config *cfg, pf_prepare_report *rep, pf_stat
     rep->t_read = t1 - t0, rep->t_rows = t2 - t1, rep->t_norm = t3 - t2, rep->t_write = t4 - t3;
     rep->smeared = smeared;
     rep->response = response;
-    rep->m_nt = resp.rg.nt, rep->m_nz = resp.rg.nz, rep->m_used = resp.nused, rep->m_nnz = resp.nnz;
-    rep->m_pnt = resp.rg.pnt, rep->m_pnz = resp.rg.pnz;
+    rep->m_nt = R->rg.nt, rep->m_nz = R->rg.nz, rep->m_used = R->nused, rep->m_nnz = R->nnz;
+    rep->m_pnt = R->rg.pnt, rep->m_pnz = R->rg.pnz;
     rep->rows_total = rows_total;
     rep->nnz_total = nnz_total;
     rc = PF_OK;
@@ -450,7 +535,7 @@ fail:
 done:
     if (h) pf_h5_abort(h);
     pf_events_sim_close(&sev);
-    pf_ops_destroy(ops);
+    if (ops_owned) pf_ops_destroy(ops);
     free(acc); free(sel); free(xr); free(qr); free(c); free(H); free(val); free(xfac); free(col); free(bin);
     free(yaml); free(rp);
     pf_prep_response_free(&resp);

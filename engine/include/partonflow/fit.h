@@ -24,6 +24,9 @@
 /* Two ends of a fit whose -ln L differ by less than this are the same minimum (a half
  * unit is one standard deviation; the rounding floor of -ln L is far below) */
 #define PF_FIT_SAME_MIN 1e-2
+/* profile intervals: minimisations started again from a profile point below the best fit
+ * (fit_run.c, docs/fitting.md "Uncertainties") */
+#define PF_FIT_MAX_REFITS 3
 
 /* f = -ln L and its gradient (nullable) at theta; a non-zero return is an error (st set),
  * except PF_EDOMAIN, which the minimiser treats as "outside the allowed region" (f = +inf). */
@@ -57,6 +60,10 @@ typedef struct pf_fit_options {
                             PF_FIT_SAME_MIN is the result, its message saying that the given
                             start ended at a local minimum (start_excess); a lower end that did
                             not converge makes the fit not converged (docs/fitting.md) */
+    double *lower;       /* nullable, n + 1 values, output of the profile functions below: the
+                            lowest point (theta, then f) a profile fit found below the best
+                            fit's f_min, i.e. evidence that `best` is not the minimum (the
+                            caller sets lower[n] = NaN first; it stays NaN when none was) */
     pf_progress_fn progress; /* nullable (progress.h): after every evaluation of f, stage
                             "minimisation" ("minimisation (restart)" from `restart`) counting
                             evaluations, with the iterations, f and EDM so far, or "Hessian"

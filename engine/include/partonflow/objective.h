@@ -119,6 +119,9 @@ typedef struct pf_fit_outcome {
     char profile_status[512];
     long profile_evaluations;
     double profile_seconds;
+    int profile_refits;       /* minimisations started again from a profile point below the
+                                 best fit (at most PF_FIT_MAX_REFITS) */
+    double refit_gain;        /* -ln L they gained, in all */
     int method;
     size_t replica, nevents;
     uint64_t seed;

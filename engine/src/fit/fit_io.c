@@ -75,7 +75,10 @@ int pf_fit_outcome_write(const pf_fit_outcome *o, const pf_card *card, const cha
                         "sign(theta - truth) sqrt(2 (min -ln L at theta_k = truth_k - min -ln L))", st));
         TRY(pf_h5_set_attr_double(h, "/fit", "q_truth", o->q_truth, st));
     }
-    if (o->profile) TRY(pf_h5_set_attr_string(h, "/fit", "profile_status", o->profile_status, st));
+    if (o->profile) {
+        TRY(pf_h5_set_attr_string(h, "/fit", "profile_status", o->profile_status, st));
+        TRY(pf_h5_set_attr_int64(h, "/fit", "profile_refits", o->profile_refits, st));
+    }
     TRY(pf_h5_write(h, "/fit/covariance", PF_H5_DOUBLE, 2, d2, res->cov, NULL, st));
     TRY(pf_h5_write(h, "/fit/correlation", PF_H5_DOUBLE, 2, d2, res->corr, NULL, st));
     TRY(pf_h5_write(h, "/fit/hessian", PF_H5_DOUBLE, 2, d2, res->hess, NULL, st));

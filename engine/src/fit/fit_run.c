@@ -253,8 +253,91 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
         fitrc = pf_fit_objective_fdf(obj, o->start, &f0, g0, st);
         goto done;
     }
-    fitrc = pf_fit_minimize(nfree, o->start, pf_fit_objective_fdf, obj, &opt, &o->res, st);
-    if (fitrc && fitrc != PF_ENOCONV) goto fail;
+    /* the minimisation, then the profile intervals; a profile that finds a point below the
+     * minimum starts the minimisation again from there (at most PF_FIT_MAX_REFITS times) */
+    double lower[PF_FIT_NMAX + 1], refit_start[PF_FIT_NMAX];
+    for (;;) {
+        fitrc = pf_fit_minimize(nfree, o->profile_refits ? refit_start : o->start, pf_fit_objective_fdf, obj, &opt,
+                                &o->res, st);
+        if (fitrc && fitrc != PF_ENOCONV) goto fail;
+        /* pulls (fit - truth) / error: the Hessian error, or with --errors profile the profile
+         * interval's half on the side of the truth (docs/fitting.md, "Uncertainties") */
+        for (size_t k = 0; k < nfree; k++)
+            o->pull[k] = o->pull_hessian[k] = (o->res.theta[k] - o->truth[k]) / o->res.err[k];
+        if (cfg->profile && o->res.converged) {
+            struct timespec tp0, tp1;
+            clock_gettime(CLOCK_MONOTONIC, &tp0);
+            profile_report pr = {opt.progress, opt.progress_ctx, 0, nfree};
+            pf_fit_options popt = opt;
+            popt.restart = NULL;
+            lower[nfree] = NAN;
+            popt.lower = lower;
+            o->profile_status[0] = '\0';
+            if (pr.fn) {
+                popt.progress = profile_progress;
+                popt.progress_ctx = &pr;
+                profile_report_emit(&pr, 0);
+            }
+            /* the profile likelihood ratio at the truth: the significance of the truth that
+             * does not assume a parabolic -ln L (the curved valleys of docs/fitting.md); a
+             * parameter's interval and its ratio at the truth are one step of the progress */
+            double ftruth;
+            TRY(pf_fit_objective_fdf(obj, o->truth, &ftruth, NULL, st));
+            o->profile_evaluations++;
+            o->q_truth = 2.0 * (ftruth - o->res.fmin);
+            for (size_t k = 0; k < nfree; k++) {
+                long nf = 0;
+                char why[256];
+                pr.k = k;
+                const int prc = pf_fit_profile_interval(nfree, &o->res, k, pf_fit_objective_fdf, obj, &popt,
+                                                        &o->err_lo[k], &o->err_hi[k], &nf, why, sizeof why, st);
+                o->profile_evaluations += nf;
+                if (prc && prc != PF_ENOCONV) goto fail;
+                if (prc && !o->profile_status[0])
+                    snprintf(o->profile_status, sizeof o->profile_status, "%s: %s", card->fit.free[k], why);
+                const double e = o->res.theta[k] > o->truth[k] ? o->err_lo[k] : o->err_hi[k];
+                if (isfinite(e)) o->pull[k] = (o->res.theta[k] - o->truth[k]) / e;
+                nf = 0;
+                const int zrc = pf_fit_profile_at(nfree, &o->res, k, o->truth[k], pf_fit_objective_fdf, obj, &popt,
+                                                  &o->z_truth[k], &nf, st);
+                o->profile_evaluations += nf;
+                if (zrc && zrc != PF_ENOCONV && zrc != PF_EDOMAIN) goto fail;
+                if (zrc) {
+                    o->z_truth[k] = NAN;
+                    pf_status_clear(st);
+                }
+            }
+            if (pr.fn) {
+                pr.k = nfree;
+                profile_report_emit(&pr, 1);
+            }
+            clock_gettime(CLOCK_MONOTONIC, &tp1);
+            o->profile_seconds += (double)(tp1.tv_sec - tp0.tv_sec) + 1e-9 * (double)(tp1.tv_nsec - tp0.tv_nsec);
+            if (isfinite(lower[nfree]) && o->profile_refits < PF_FIT_MAX_REFITS) {
+                /* a profile fit went below f_min: the best fit was a local minimum.  As MINOS
+                 * does, minimise again from the lowest such point and redo the intervals
+                 * (docs/fitting.md "Uncertainties") */
+                o->profile_refits++;
+                o->refit_gain += o->res.fmin - lower[nfree];
+                memcpy(refit_start, lower, nfree * sizeof *refit_start);
+                pf_fit_result_free(&o->res);
+                memset(&o->res, 0, sizeof o->res);
+                opt.restart = NULL;
+                continue;
+            }
+            if (!o->profile_status[0]) snprintf(o->profile_status, sizeof o->profile_status, "all ends found");
+        } else if (cfg->profile) {
+            snprintf(o->profile_status, sizeof o->profile_status, "not computed: the fit did not converge");
+        }
+        break;
+    }
+    if (o->profile_refits) {
+        char note[200];
+        snprintf(note, sizeof note, "; refitted %d time(s) from a profile point below the minimum (-ln L %.4g lower "
+                 "in all)", o->profile_refits, o->refit_gain);
+        const size_t l = strlen(o->profile_status);
+        snprintf(o->profile_status + l, sizeof o->profile_status - l, "%s", note);
+    }
     /* x f curves and closure metrics */
     ev = pf_evol_create(&p->lcard.theory, st);
     if (!ev) goto fail;
@@ -282,59 +365,7 @@ int pf_fit_problem_run(pf_fit_problem *p, const pf_fit_config *cfg, pf_fit_outco
                      pf_flav_in_name[j]);
         }
     o->mse = nfl ? mse / (nfl * NXPLOT) : 0.0;
-    /* pulls (fit - truth) / error: the Hessian error, or with --errors profile the profile
-     * interval's half on the side of the truth (docs/fitting.md, "Uncertainties") */
-    for (size_t k = 0; k < nfree; k++)
-        o->pull[k] = o->pull_hessian[k] = (o->res.theta[k] - o->truth[k]) / o->res.err[k];
-    if (cfg->profile && o->res.converged) {
-        struct timespec tp0, tp1;
-        clock_gettime(CLOCK_MONOTONIC, &tp0);
-        profile_report pr = {opt.progress, opt.progress_ctx, 0, nfree};
-        pf_fit_options popt = opt;
-        if (pr.fn) {
-            popt.progress = profile_progress;
-            popt.progress_ctx = &pr;
-            profile_report_emit(&pr, 0);
-        }
-        /* the profile likelihood ratio at the truth: the significance of the truth that
-         * does not assume a parabolic -ln L (the curved valleys of docs/fitting.md); a
-         * parameter's interval and its ratio at the truth are one step of the progress */
-        double ftruth;
-        TRY(pf_fit_objective_fdf(obj, o->truth, &ftruth, NULL, st));
-        o->profile_evaluations++;
-        o->q_truth = 2.0 * (ftruth - o->res.fmin);
-        for (size_t k = 0; k < nfree; k++) {
-            long nf = 0;
-            char why[256];
-            pr.k = k;
-            const int prc = pf_fit_profile_interval(nfree, &o->res, k, pf_fit_objective_fdf, obj, &popt,
-                                                    &o->err_lo[k], &o->err_hi[k], &nf, why, sizeof why, st);
-            o->profile_evaluations += nf;
-            if (prc && prc != PF_ENOCONV) goto fail;
-            if (prc && !o->profile_status[0])
-                snprintf(o->profile_status, sizeof o->profile_status, "%s: %s", card->fit.free[k], why);
-            const double e = o->res.theta[k] > o->truth[k] ? o->err_lo[k] : o->err_hi[k];
-            if (isfinite(e)) o->pull[k] = (o->res.theta[k] - o->truth[k]) / e;
-            nf = 0;
-            const int zrc = pf_fit_profile_at(nfree, &o->res, k, o->truth[k], pf_fit_objective_fdf, obj, &popt,
-                                              &o->z_truth[k], &nf, st);
-            o->profile_evaluations += nf;
-            if (zrc && zrc != PF_ENOCONV && zrc != PF_EDOMAIN) goto fail;
-            if (zrc) {
-                o->z_truth[k] = NAN;
-                pf_status_clear(st);
-            }
-        }
-        if (pr.fn) {
-            pr.k = nfree;
-            profile_report_emit(&pr, 1);
-        }
-        if (!o->profile_status[0]) snprintf(o->profile_status, sizeof o->profile_status, "all ends found");
-        clock_gettime(CLOCK_MONOTONIC, &tp1);
-        o->profile_seconds = (double)(tp1.tv_sec - tp0.tv_sec) + 1e-9 * (double)(tp1.tv_nsec - tp0.tv_nsec);
-    } else if (cfg->profile) {
-        snprintf(o->profile_status, sizeof o->profile_status, "not computed: the fit did not converge");
-    }
+
     o->nbins = pf_like_nbins(p->lk);
     o->bins = p->info.bins;
     if (o->nbins) {

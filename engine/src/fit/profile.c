@@ -79,6 +79,11 @@ static int profile_at(prof_ctx *p, const pf_fit_result *best, const pf_fit_optio
         (*nfev)++;
         if (rc) return rc;
         *fprof = f;
+        if (opt->lower && isfinite(f) && f < best->fmin - PF_PROF_FTOL - 1e-14 * fabs(best->fmin) &&
+            !(f >= opt->lower[1])) {
+            opt->lower[0] = t;
+            opt->lower[1] = f;
+        }
     } else {
         double z0[PF_FIT_NMAX], h0[PF_FIT_NMAX * PF_FIT_NMAX];
         size_t m = 0;
@@ -106,6 +111,13 @@ static int profile_at(prof_ctx *p, const pf_fit_result *best, const pf_fit_optio
             rc = pf_fit_minimize(n - 1, z0, prof_fdf, p, &o, &r, st);
             *nfev += r.nfev;
             *fprof = r.fmin;
+            /* a point below the best fit: kept (the lowest) for the caller's refit */
+            if (opt->lower && r.theta && isfinite(r.fmin) &&
+                r.fmin < best->fmin - PF_PROF_FTOL - 1e-14 * fabs(best->fmin) &&
+                !(r.fmin >= opt->lower[n])) {
+                for (size_t i = 0, j = 0; i < n; i++) opt->lower[i] = i == k ? t : r.theta[j++];
+                opt->lower[n] = r.fmin;
+            }
             if (rc == PF_ENOCONV)
                 pf_status_set(st, PF_ENOCONV, "profile fit at %g did not converge (%s)", t, r.message);
             pf_fit_result_free(&r);

@@ -2,7 +2,7 @@
  * for a quadratic -ln L (where the two must agree), the closed-form interval of a
  * non-parabolic profile, a profile computed independently with GSL's 1D Brent minimiser and
  * root finder, an allowed region that ends before -ln L rises by 1/2, and a "best fit" that
- * is not the minimum. */
+ * is not the minimum (detected, and the lower point handed back for a refit). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +211,32 @@ static void test_a_best_fit_that_is_not_the_minimum_is_detected(void **state)
     assert_int_equal(pf_fit_profile_interval(3, &r, 1, quad_fdf, NULL, NULL, &lo, &hi, &nfev, why, sizeof why, &st),
                      PF_ENOCONV);
     assert_non_null(strstr(why, "not at the minimum"));
+    /* opt.lower: the lowest profile point found below f_min, for the caller's refit (fit_run.c):
+     * its f is the function's own value there and lower than the "best fit"'s, and a
+     * minimisation from it reaches the true minimum mu (f = 7) */
+    pf_fit_options opt;
+    pf_fit_options_default(&opt);
+    double low[4] = {0, 0, 0, NAN};
+    opt.lower = low;
+    pf_status_clear(&st);
+    assert_int_equal(pf_fit_profile_interval(3, &r, 1, quad_fdf, NULL, &opt, &lo, &hi, &nfev, why, sizeof why, &st),
+                     PF_ENOCONV);
+    assert_true(isfinite(low[3]) && low[3] < 7.5 - 1e-3);
+    double f;
+    quad_fdf(NULL, low, &f, NULL, &st);
+    assert_true(fabs(f - low[3]) < 1e-12);
+    pf_fit_result again = fit_of(3, low, quad_fdf, NULL);
+    for (int i = 0; i < 3; i++) assert_true(fabs(again.theta[i] - QMU[i]) < 1e-3 * again.err[i]);
+    assert_true(fabs(again.fmin - 7.0) < 1e-9);
+    pf_fit_result_free(&again);
+    /* a profile of the true minimum finds nothing below it: lower stays NaN */
+    pf_fit_result best = fit_of(3, start, quad_fdf, NULL);
+    low[3] = NAN;
+    pf_status_clear(&st);
+    assert_int_equal(pf_fit_profile_interval(3, &best, 1, quad_fdf, NULL, &opt, &lo, &hi, &nfev, why, sizeof why, &st),
+                     PF_OK);
+    assert_true(isnan(low[3]));
+    pf_fit_result_free(&best);
     pf_fit_result_free(&r);
 }
 

@@ -33,13 +33,19 @@ void pf_anom_nlo(double complex n, int nf, double complex *pns_p, double complex
 void pf_anom_nnlo_param(double complex n, int nf, int conserve, double complex *pns_p,
                         double complex *pns_m, double complex *pns_v, double complex ps[4]);
 /* The a_s^2 heavy-quark operator matrix elements at mu_F = m_h (pole mass, MSbar PDFs;
- * Buza et al., hep-ph/9612398 app. B; A_Hg as the QCD-Pegasus parametrisation):
+ * Buza et al., hep-ph/9612398 app. B):
  * ans = A_qq,H^NS,(2); ome[0] = A_Hq^PS,(2), ome[1] = A_Hg^S,(2), ome[2] = A_gq,H^S,(2),
- * ome[3] = A_gg,H^S,(2) (conserve: A_Hg's constant shifted by 3.6e-4 so that the momentum
- * sum rule holds exactly; the other four are exact).  The nf -> nf+1 matching at a threshold, with a = a_s^(nf+1)(mu_R):
+ * ome[3] = A_gg,H^S,(2).  All exact except A_Hg with conserve = 0: the QCD-Pegasus
+ * parametrisation the LHA benchmark used (7e-4 relative off, [A_Hg + A_gg](2) = 3.6e-4
+ * instead of 0); conserve = 1: the exact A_Hg (pf_anom_ome_ahg_exact, which conserves
+ * momentum exactly).  The nf -> nf+1 matching at a threshold, with a = a_s^(nf+1)(mu_R):
  *   q_i^(+-) -> (1 + a^2 ans) q_i^(+-) (light), h^+ = a^2 (ome[0] Sigma + ome[1] g),
  *   g -> g + a^2 (ome[2] Sigma + ome[3] g). */
 void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, double complex ome[4]);
+/* The exact A_Hg^S,(2) at mu = m_h (SU(3), a_s = alpha_s/(4 pi)) in N space, continued from
+ * even N: Bierenbaum, Bluemlein, Klein, arXiv:0901.0669, the x-space (B.3) of
+ * hep-ph/9612398 (ome_exact.c). */
+double complex pf_anom_ome_ahg_exact(double complex n);
 /* Mellin transforms of the x-space building blocks of the NNLO parametrisations (listed in
  * nnlo_param.c), at M = N + shift (a factor x^shift): */
 enum pf_mellin_block {

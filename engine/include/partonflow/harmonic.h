@@ -29,6 +29,11 @@ double complex pf_harm_s3(double complex n);
 /* S_{-2}(N), S_{-3}(N) continued from even N (the (-1)^N = +1 branch, as in Pegasus). */
 double complex pf_harm_sm2(double complex n);
 double complex pf_harm_sm3(double complex n);
+/* S_{-2,1}(N) = sum_{k=1}^N (-1)^k S_1(k) / k^2 continued from even N: -5 zeta3 / 8 minus
+ * the alternating tail sum_{m>=1} (-1)^m S1(N+m) / (N+m)^2 ((-1)^N -> +1), summed directly
+ * for 24 terms and Euler-van Wijngaarden accelerated after (harmonic.c); the finite sum at
+ * even N, and S(N) + S(N+1) = -5 zeta3 / 4 + S1(N+1) / (N+1)^2 everywhere. */
+double complex pf_harm_sm21(double complex n);
 /* beta(z) and beta'(z) */
 double complex pf_harm_beta(double complex z);
 double complex pf_harm_dbeta(double complex z);

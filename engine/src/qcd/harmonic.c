@@ -111,3 +111,27 @@ double complex pf_harm_mel_s2_1px(double complex n)
         for (int m = 0; m < len - 1; m++) part[m] = 0.5 * (part[m] + part[m + 1]);
     return sum + part[0];
 }
+
+/* the alternating tail of S_{-2,1}: sum_{m>=1} (-1)^m S1(N+m) / (N+m)^2 */
+static double complex sm21_term(double complex z) { return pf_harm_s1(z) / (z * z); }
+
+double complex pf_harm_sm21(double complex n)
+{
+    enum { NDIRECT = 24, NTAIL = 40 };
+    double complex sum = 0.0;
+    double sgn = -1.0;
+    for (int m = 1; m <= NDIRECT; m++) {
+        sum += sgn * sm21_term(n + m);
+        sgn = -sgn;
+    }
+    double complex part[NTAIL];
+    double complex s = 0.0;
+    for (int m = 0; m < NTAIL; m++) {
+        s += sgn * sm21_term(n + NDIRECT + 1 + m);
+        sgn = -sgn;
+        part[m] = s;
+    }
+    for (int len = NTAIL; len > 1; len--)
+        for (int m = 0; m < len - 1; m++) part[m] = 0.5 * (part[m] + part[m + 1]);
+    return -0.625 * PF_ZETA3 - (sum + part[0]);
+}

@@ -314,7 +314,7 @@ static const term a_gga[] = {
     {D2, 1, 4.0 / 3.0}, {D1, 0, 52.0 / 9.0}, {D1, 1, 88.0 / 9.0}};
 
 /* conserve: the A_Hg parametrisation gives [A_Hg + A_gg](2) = 3.6e-4 instead of 0; with
- * conserve != 0 its constant (delta(1-x)) term is shifted by that amount */
+ * conserve != 0 the exact A_Hg (ome_exact.c) replaces it */
 void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, double complex ome[4])
 {
     sums h;
@@ -322,12 +322,8 @@ void pf_anom_nnlo_ome(double complex n, int conserve, double complex *ans, doubl
     if (ans) *ans = CF * TR * COMB(&h, a_ns);
     if (ome) {
         ome[0] = CF * TR * COMB(&h, a_hq);
-        ome[1] = COMB(&h, a_hg);
-        if (conserve) {
-            sums h2;
-            sums_init(2.0, &h2);
-            ome[1] -= COMB(&h2, a_hg) + TR * (CF * COMB(&h2, a_ggf) + CA * COMB(&h2, a_gga));
-        }
+        /* the benchmark's parametrisation, or the exact one (which conserves momentum) */
+        ome[1] = conserve ? pf_anom_ome_ahg_exact(n) : COMB(&h, a_hg);
         ome[2] = CF * TR * COMB(&h, a_gq);
         ome[3] = TR * (CF * COMB(&h, a_ggf) + CA * COMB(&h, a_gga));
     }

@@ -124,11 +124,15 @@ def simulate_chunk(wd, card, seeds, nev, threads):
         "--out", wd / f"ev_{nev}_{{seed}}.h5", "--threads", threads, "--quiet")
 
 
+PREPARE_EXTRA = []  # e.g. ["--rows", "exact"] (--rows)
+
+
 def prepare_chunk(wd, card, seeds, nev, threads):
     """likelihood files of consecutive seeds in one call: theory.h5 read and the response
     operator built once (prepare --seeds; the same bits as one call per seed)"""
     run("prepare", "--theory", wd / "theory.h5", "--events", wd / f"ev_{nev}_{{seed}}.h5", "--card", card,
-        "--out", wd / f"lk_{nev}_{{seed}}.h5", "--seeds", f"{seeds[0]}-{seeds[-1]}", "--threads", threads, "--quiet")
+        "--out", wd / f"lk_{nev}_{{seed}}.h5", "--seeds", f"{seeds[0]}-{seeds[-1]}", "--threads", threads, "--quiet",
+        *PREPARE_EXTRA)
     for s in seeds:
         (wd / f"ev_{nev}_{s}.h5").unlink()
 
@@ -147,6 +151,9 @@ def main():
                          "the results are the same bits for any jobs and threads")
     ap.add_argument("--first-seed", type=int, default=1,
                     help="pulls: the pseudo-experiments' seeds are first-seed .. first-seed + nexp - 1")
+    ap.add_argument("--rows", choices=["response", "exact"], default="response",
+                    help="smeared detector: prepare's event rows (prepare --rows): the response operator "
+                         "(default) or each event's exact folded row")
     ap.add_argument("--workdir", default="/tmp/pf_closure")
     ap.add_argument("--criterion", choices=["auto", "z", "pull"], default="auto",
                     help="pulls: the statistic held to the bounds (mean within +-0.3, sd in [0.8, 1.25]): z, "
@@ -155,6 +162,8 @@ def main():
     ap.add_argument("--errors", choices=["hessian", "profile"], default="hessian",
                     help="pulls from the Hessian errors or from the profile-likelihood intervals (fit --errors)")
     a = ap.parse_args()
+    if a.rows != "response":
+        PREPARE_EXTRA.extend(["--rows", a.rows])
     wd = Path(a.workdir)
     wd.mkdir(parents=True, exist_ok=True)
     card = card_for(a.card, wd, a.perfect)

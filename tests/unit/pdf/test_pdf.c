@@ -15,6 +15,7 @@
 
 #include "partonflow/card.h"
 #include "partonflow/pdf.h"
+#include "partonflow/specfun.h" /* CMPLX under clang */
 
 /* The example card of issue 2 (sum-rule normalisations, polynomials, same_as). */
 static const char *example_card =

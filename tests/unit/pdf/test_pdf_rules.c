@@ -16,6 +16,7 @@
 
 #include "partonflow/card.h"
 #include "partonflow/pdf.h"
+#include "partonflow/specfun.h" /* CMPLX under clang */
 
 /* The example card of issue 2, written as the struct (independent of the card parser). */
 static void example_card(pf_pdf_card *c)

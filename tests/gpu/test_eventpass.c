@@ -117,43 +117,77 @@ static void test_csr_dot_and_scatter(void **state)
     }
 }
 
-/* The host's two-lane forms (PF_EV_HAVE_V2, used by like.c's CPU loop) are the scalar
+/* The host's four-lane forms (PF_EV_HAVE_V4, used by like.c's CPU loop) are the scalar
  * functions' bits: d for rows of mixed signs and magnitudes (so that any reordering or
  * contraction would show in the last bits), and u after scattering many events on top of
- * each other into a non-zero u. */
-static void test_two_lane_stencil_is_bitwise_the_scalar_one(void **state)
+ * each other into a non-zero u.  Checked as compiled here (the baseline: two SSE2 / NEON
+ * registers per vector) and, on a CPU with AVX2, as compiled for it (like.c's
+ * events_block is cloned for AVX2: one register per vector). */
+#ifdef PF_EV_HAVE_V4
+#define FOUR_LANE_CHECK(name, attr)                                                            \
+    attr static long name(const double *G, double *u1, double *u2)                             \
+    {                                                                                          \
+        long differ = 0;                                                                       \
+        for (uint64_t e = 0; e < 20000; e++) {                                                 \
+            double sw[PF_EV_STW];                                                              \
+            for (int k = 0; k < PF_EV_STW; k++)                                                \
+                sw[k] = (2 * U(e + 1000, (uint64_t)k) - 0.7) *                                 \
+                        ldexp(1.0, (int)(U(e + 1000, 20 + (uint64_t)k) * 20) - 10);            \
+            const size_t r0 = e % (NQ - 3), c0 = (e / 3) % (NX - 3), B = 2 * (r0 * NX + c0);   \
+            const double d1 = pf_ev_dot_stencil(sw, G + B, 2 * NX);                            \
+            const double d2 = pf_ev_dot_stencil_v4(sw, G + B, 2 * NX);                         \
+            if (memcmp(&d1, &d2, sizeof d1)) return -1 - (long)e;                              \
+            const double s = (U(e + 1000, 40) + 0.01) * 3.0;                                   \
+            pf_ev_scatter_stencil(sw, s, u1 + B, 2 * NX);                                      \
+            pf_ev_scatter_stencil_v4(sw, s, u2 + B, 2 * NX);                                   \
+            /* the sums are not trivially exact: the same dot product in another order     \
+             * (columns first, the order before 7 Dec 2026) differs in the last bits for a \
+             * good share of these rows */                                                 \
+            double alt = 0.0;                                                                  \
+            for (int r = 0; r < 4; r++) {                                                      \
+                double a2 = 0.0, al = 0.0;                                                     \
+                for (int c = 0; c < 4; c++) {                                                  \
+                    a2 += sw[4 + c] * G[B + (size_t)r * 2 * NX + 2 * (size_t)c];               \
+                    al += sw[4 + c] * G[B + (size_t)r * 2 * NX + 2 * (size_t)c + 1];           \
+                }                                                                              \
+                alt += sw[r] * (sw[8] * a2 + sw[9] * al);                                      \
+            }                                                                                  \
+            differ += alt != d1;                                                               \
+        }                                                                                      \
+        return differ;                                                                         \
+    }
+FOUR_LANE_CHECK(four_lane_baseline, )
+#if defined(__x86_64__) && defined(__GNUC__)
+FOUR_LANE_CHECK(four_lane_avx2, __attribute__((target("avx2"))))
+#endif
+#endif
+
+static void test_four_lane_stencil_is_bitwise_the_scalar_one(void **state)
 {
     (void)state;
-#ifdef PF_EV_HAVE_V2
+#ifdef PF_EV_HAVE_V4
     double G[NG], u1[NG], u2[NG];
     fill_grid(G);
     for (size_t g = 0; g < NG; g++) u1[g] = u2[g] = U(7, g) - 0.5;
-    long differ = 0;
-    for (uint64_t e = 0; e < 20000; e++) {
-        double sw[PF_EV_STW];
-        for (int k = 0; k < PF_EV_STW; k++)
-            sw[k] = (2 * U(e + 1000, (uint64_t)k) - 0.7) * ldexp(1.0, (int)(U(e + 1000, 20 + (uint64_t)k) * 20) - 10);
-        const size_t r0 = e % (NQ - 3), c0 = (e / 3) % (NX - 3), B = 2 * (r0 * NX + c0);
-        const double d1 = pf_ev_dot_stencil(sw, G + B, 2 * NX), d2 = pf_ev_dot_stencil_v2(sw, G + B, 2 * NX);
-        assert_memory_equal(&d1, &d2, sizeof d1);
-        const double s = (U(e + 1000, 40) + 0.01) * 3.0;
-        pf_ev_scatter_stencil(sw, s, u1 + B, 2 * NX);
-        pf_ev_scatter_stencil_v2(sw, s, u2 + B, 2 * NX);
-        /* a check that the sums are not trivially exact: the scalar dot product in another
-         * order differs in the last bits for a good share of these rows */
-        double alt = 0.0;
-        for (int r = 3; r >= 0; r--) {
-            double a2 = 0.0, al = 0.0;
-            for (int c = 3; c >= 0; c--) {
-                a2 += sw[4 + c] * G[B + (size_t)r * 2 * NX + 2 * (size_t)c];
-                al += sw[4 + c] * G[B + (size_t)r * 2 * NX + 2 * (size_t)c + 1];
-            }
-            alt += sw[r] * (sw[8] * a2 + sw[9] * al);
-        }
-        differ += alt != d1;
-    }
+    const long differ = four_lane_baseline(G, u1, u2);
+    assert_true(differ > 1000); /* negative: event -differ-1 differed */
     assert_memory_equal(u1, u2, sizeof u1);
+#else
+    skip();
+#endif
+}
+
+static void test_four_lane_stencil_for_avx2_is_bitwise_the_scalar_one(void **state)
+{
+    (void)state;
+#if defined(PF_EV_HAVE_V4) && defined(__x86_64__) && defined(__GNUC__)
+    if (!__builtin_cpu_supports("avx2")) skip();
+    double G[NG], u1[NG], u2[NG];
+    fill_grid(G);
+    for (size_t g = 0; g < NG; g++) u1[g] = u2[g] = U(7, g) - 0.5;
+    const long differ = four_lane_avx2(G, u1, u2);
     assert_true(differ > 1000);
+    assert_memory_equal(u1, u2, sizeof u1);
 #else
     skip();
 #endif
@@ -164,7 +198,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stencil_dot_and_scatter),
         cmocka_unit_test(test_csr_dot_and_scatter),
-        cmocka_unit_test(test_two_lane_stencil_is_bitwise_the_scalar_one),
+        cmocka_unit_test(test_four_lane_stencil_is_bitwise_the_scalar_one),
+        cmocka_unit_test(test_four_lane_stencil_for_avx2_is_bitwise_the_scalar_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -633,10 +633,14 @@ static double dot8(const double *restrict a, const double *restrict b, size_t n)
  * latency the loop otherwise waits for, and the hardware prefetcher alone did not keep
  * the 80-byte rows in flight.  1e6 events, 1 thread: ln L 17.8 -> 9.7 ms, with the
  * gradient 20.8 -> 17.0 ms; 2 threads 9.4 -> 5.1 and 10.9 -> 9.0 ms (docs/performance.md,
- * distances 4..64 tried).  0 turns them off; prefetches change no bits. */
+ * distances 4..64 tried; Intel Xeon, two-lane kernel).  With the four-lane kernel on the
+ * 2-core AMD EPYC VM the prefetches of u for writing cost 15 % (ln L + gradient, 1
+ * thread: 20.3 ms with, 17.5 without) and those of G and of the rows neither helped nor
+ * hurt (17.5-17.8 ms), so u is no longer prefetched.  0 turns them off; prefetches change
+ * no bits. */
 
 #ifndef PF_LIKE_PREFETCH
-#define PF_LIKE_PREFETCH 8
+#define PF_LIKE_PREFETCH 0
 #endif
 /* the 4 rows of 8 values (64 bytes, two lines when unaligned) of a stencil at p; rw 1: for writing */
 #define PF_PREFETCH_STENCIL(p, rs, rw)                                                             \
@@ -670,6 +674,11 @@ static void log_group(log_acc *a)
 
 static inline void log_add(log_acc *a, double wt, double d)
 {
+    if (wt == 1.0) { /* the common case first (the same operations as below) */
+        a->d[a->n++] = d;
+        if (a->n == PF_LOG_GROUP) log_group(a);
+        return;
+    }
     /* integer weights (bootstrap Poisson(1) draws) enter as wt factors d */
     if (!(wt >= 1.0 && wt <= PF_LOG_GROUP && wt == (double)(int)wt)) {
         a->acc += wt * log(d);
@@ -731,6 +740,102 @@ int pf_like_fisher_binned(const pf_like *lk, const double *G, const double *dG, 
     return PF_OK;
 }
 
+/* Block b of the event pass: its partial [sum wt ln d, u] (u only with want_grad); returns
+ * the first local event whose density is not positive, or -1.  Compiled for AVX2 and the
+ * baseline (the four-lane stencil functions of kernels/eventpass.h then use one register
+ * per 4 doubles): every lane does the scalar operations, -ffp-contract=off, so both
+ * clones give the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(PF_EV_HAVE_V4)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static long events_block(pf_like *lk, const double *G, const double *Gin, size_t b, size_t nev, int want_grad)
+{
+    const size_t len = nev + 1;
+    long bad = -1;
+    double *part = lk->partials + b * len;
+    double *u = part + 1;
+    if (want_grad) memset(u, 0, nev * sizeof *u);
+    size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
+    log_acc la = {0};
+    /* the first exact row at or after i0 (response operator; x_event ascending) */
+    size_t xk = 0, xhi = lk->x_n;
+    while (xk < xhi) {
+        const size_t mid = xk + (xhi - xk) / 2;
+        if (lk->x_event[mid] < i0) xk = mid + 1; else xhi = mid;
+    }
+    for (size_t i = i0; i < i1; i++) {
+        const double wt = lk->wt ? lk->wt[i] : 1.0;
+        const int exact = xk < lk->x_n && lk->x_event[xk] == i;
+        if (exact) xk++;
+        if (wt == 0.0) continue;
+        double d;
+        if (exact) {
+            /* an exact row on the theory grid values: sequential sum, scatter into u_G */
+            const uint64_t k0 = lk->x_ptr[xk - 1], k1 = lk->x_ptr[xk];
+            d = 0.0;
+            for (uint64_t k = k0; k < k1; k++) d += lk->x_val[k] * Gin[lk->x_col[k]];
+            if (d > 0.0 && want_grad) {
+                double *uG = u + lk->nF;
+                const double s = wt / d;
+                for (uint64_t k = k0; k < k1; k++) uG[lk->x_col[k]] += s * lk->x_val[k];
+            }
+        } else if (lk->st_base) {
+            /* factored stencil: rows r of 8 contiguous values (4 x columns x F2, FL);
+             * the per-event maths is shared with the device pass (kernels/eventpass.h) */
+            /* a local copy of the row's weights: the stores into u cannot alias it,
+             * so the compiler keeps the weights in registers and vectorises the
+             * scatter (same operations, same bits) */
+            double swl[PF_LIKE_STW];
+            const double *sw = lk->st_w + i * PF_LIKE_STW;
+            const size_t rs = 2 * lk->st_nx;
+            if (lk->st_loc) { /* compact rows: the weights computed here, the same bits */
+                pf_ev_stencil_expand(lk->st_loc + i * PF_LIKE_STL, lk->st_xf ? lk->st_xf[i] : 1.0,
+                                     lk->st_xf ? lk->st_xpow + (lk->st_base[i] / 2) % lk->st_nx : NULL, swl);
+                sw = swl;
+            }
+#if defined(__GNUC__) && PF_LIKE_PREFETCH
+            if (i + PF_LIKE_PREFETCH < i1) {
+                const size_t bp = lk->st_base[i + PF_LIKE_PREFETCH];
+                PF_PREFETCH_STENCIL(G + bp, rs, 0);
+                if (i + 2 * PF_LIKE_PREFETCH < i1) { /* the row, 16 events ahead */
+                    if (lk->st_loc) {
+                        __builtin_prefetch(lk->st_loc + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STL);
+                    } else {
+                        __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW);
+                        __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW + 8);
+                    }
+                }
+            }
+#endif
+#ifdef PF_EV_HAVE_V4 /* the same bits on four lanes (kernels/eventpass.h) */
+            d = pf_ev_dot_stencil_v4(sw, G + lk->st_base[i], rs);
+            if (d > 0.0 && want_grad) pf_ev_scatter_stencil_v4(sw, wt / d, u + lk->st_base[i], rs);
+#else
+            d = pf_ev_dot_stencil(sw, G + lk->st_base[i], rs);
+            if (d > 0.0 && want_grad) pf_ev_scatter_stencil(sw, wt / d, u + lk->st_base[i], rs);
+#endif
+        } else {
+            const uint64_t k0 = lk->row_ptr[i], k1 = lk->row_ptr[i + 1];
+            const uint64_t r0 = lk->rptr[i], r1 = lk->rptr[i + 1];
+#if defined(__GNUC__) && PF_LIKE_PREFETCH_CSR
+            /* the weights stream PF_LIKE_PREFETCH_CSR entries ahead (one line per 8) */
+            for (uint64_t k = k0 + PF_LIKE_PREFETCH_CSR; k < k1 + PF_LIKE_PREFETCH_CSR && k < lk->nnz; k += 8)
+                __builtin_prefetch(lk->val + k);
+#endif
+            d = dot_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, k1 - k0, G);
+            if (d > 0.0 && want_grad) scatter_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, wt / d, u);
+        }
+        if (!(d > 0.0)) {
+            if (bad < 0) bad = (long)i;
+            continue;
+        }
+        log_add(&la, wt, d);
+    }
+    const double acc = log_flush(&la);
+    part[0] = acc;
+    return bad;
+}
+
 int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, double *lnl, double *grad,
                    pf_status *st)
 {
@@ -752,90 +857,13 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
 #pragma omp parallel for schedule(static)
 #endif
     for (size_t b = 0; b < nb; b++) {
-        double *part = lk->partials + b * len;
-        double *u = part + 1;
-        if (want_grad) memset(u, 0, nev * sizeof *u);
-        size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
-        log_acc la = {0};
-        /* the first exact row at or after i0 (response operator; x_event ascending) */
-        size_t xk = 0, xhi = lk->x_n;
-        while (xk < xhi) {
-            const size_t mid = xk + (xhi - xk) / 2;
-            if (lk->x_event[mid] < i0) xk = mid + 1; else xhi = mid;
-        }
-        for (size_t i = i0; i < i1; i++) {
-            const double wt = lk->wt ? lk->wt[i] : 1.0;
-            const int exact = xk < lk->x_n && lk->x_event[xk] == i;
-            if (exact) xk++;
-            if (wt == 0.0) continue;
-            double d;
-            if (exact) {
-                /* an exact row on the theory grid values: sequential sum, scatter into u_G */
-                const uint64_t k0 = lk->x_ptr[xk - 1], k1 = lk->x_ptr[xk];
-                d = 0.0;
-                for (uint64_t k = k0; k < k1; k++) d += lk->x_val[k] * Gin[lk->x_col[k]];
-                if (d > 0.0 && want_grad) {
-                    double *uG = u + lk->nF;
-                    const double s = wt / d;
-                    for (uint64_t k = k0; k < k1; k++) uG[lk->x_col[k]] += s * lk->x_val[k];
-                }
-            } else if (lk->st_base) {
-                /* factored stencil: rows r of 8 contiguous values (4 x columns x F2, FL);
-                 * the per-event maths is shared with the device pass (kernels/eventpass.h) */
-                /* a local copy of the row's weights: the stores into u cannot alias it,
-                 * so the compiler keeps the weights in registers and vectorises the
-                 * scatter (same operations, same bits) */
-                double sw[PF_LIKE_STW];
-                const size_t rs = 2 * lk->st_nx;
-                if (lk->st_loc) /* compact rows: the weights computed here, the same bits */
-                    pf_ev_stencil_expand(lk->st_loc + i * PF_LIKE_STL, lk->st_xf ? lk->st_xf[i] : 1.0,
-                                         lk->st_xf ? lk->st_xpow + (lk->st_base[i] / 2) % lk->st_nx : NULL, sw);
-                else
-                    memcpy(sw, lk->st_w + i * PF_LIKE_STW, sizeof sw);
-#if defined(__GNUC__) && PF_LIKE_PREFETCH
-                if (i + PF_LIKE_PREFETCH < i1) {
-                    const size_t bp = lk->st_base[i + PF_LIKE_PREFETCH];
-                    PF_PREFETCH_STENCIL(G + bp, rs, 0);
-                    if (want_grad) PF_PREFETCH_STENCIL(u + bp, rs, 1);
-                    if (i + 2 * PF_LIKE_PREFETCH < i1) { /* the row, 16 events ahead */
-                        if (lk->st_loc) {
-                            __builtin_prefetch(lk->st_loc + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STL);
-                        } else {
-                            __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW);
-                            __builtin_prefetch(lk->st_w + (i + 2 * PF_LIKE_PREFETCH) * PF_LIKE_STW + 8);
-                        }
-                    }
-                }
-#endif
-#ifdef PF_EV_HAVE_V2 /* the same bits on two lanes (kernels/eventpass.h) */
-                d = pf_ev_dot_stencil_v2(sw, G + lk->st_base[i], rs);
-                if (d > 0.0 && want_grad) pf_ev_scatter_stencil_v2(sw, wt / d, u + lk->st_base[i], rs);
-#else
-                d = pf_ev_dot_stencil(sw, G + lk->st_base[i], rs);
-                if (d > 0.0 && want_grad) pf_ev_scatter_stencil(sw, wt / d, u + lk->st_base[i], rs);
-#endif
-            } else {
-                const uint64_t k0 = lk->row_ptr[i], k1 = lk->row_ptr[i + 1];
-                const uint64_t r0 = lk->rptr[i], r1 = lk->rptr[i + 1];
-#if defined(__GNUC__) && PF_LIKE_PREFETCH_CSR
-                /* the weights stream PF_LIKE_PREFETCH_CSR entries ahead (one line per 8) */
-                for (uint64_t k = k0 + PF_LIKE_PREFETCH_CSR; k < k1 + PF_LIKE_PREFETCH_CSR && k < lk->nnz; k += 8)
-                    __builtin_prefetch(lk->val + k);
-#endif
-                d = dot_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, k1 - k0, G);
-                if (d > 0.0 && want_grad) scatter_runs(lk->rcol, lk->rlen, r0, r1, lk->val + k0, wt / d, u);
-            }
-            if (!(d > 0.0)) {
+        const long bb = events_block(lk, G, Gin, b, nev, want_grad);
+        if (bb >= 0) {
 #ifdef PF_HAVE_OPENMP
 #pragma omp critical(pf_like_bad)
 #endif
-                if (bad < 0 || (long)i < bad) bad = (long)i;
-                continue;
-            }
-            log_add(&la, wt, d);
+            if (bad < 0 || bb < bad) bad = bb;
         }
-        const double acc = log_flush(&la);
-        part[0] = acc;
     }
     if (pf_par_max_int(bad >= 0)) {
         if (bad >= 0)

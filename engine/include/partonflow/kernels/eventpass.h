@@ -6,12 +6,18 @@
  * (like.h; R. Barlow, NIM A297 (1990) 496, eq. 2).  Two row layouts:
  *
  *  - CSR: d_i = sum_{k0 <= k < k1} val[k] G[col[k]], in four fixed lanes (pf_ev_dot_csr).
- *  - factored bicubic stencil (PF_LIKE_STW doubles sw[] per event, like.h):
- *        d_i = sum_r sw[r] (sw[8] a2_r + sw[9] al_r),
- *        a2_r = sum_c sw[4 + c] G[B + 2 r nx + 2 c],  al_r = the same at + 1 (FL),
- *    with B the stencil's first grid index and rs = 2 nx the stride of one Q^2 row.
- *    The term that event i adds to u[B + r rs + 2 c + a] is
- *        (s_i sw[r] sw[8 + a]) sw[4 + c]                       (pf_ev_stencil_term).
+ *  - factored bicubic stencil (PF_LIKE_STW doubles sw[] per event, like.h): the 4 x 4
+ *    stencil's Q^2 rows r are 8 contiguous grid values g_r[k], k = 2 c + a (column c, F2
+ *    a = 0 or FL a = 1), from B + r rs, with B the stencil's first grid index and rs = 2 nx
+ *    the stride of one Q^2 row.  With the row weights wr = sw[0..3], the column weights
+ *    wc = sw[4..7] and the observable factors f = (sw[8], sw[9]) (F2, FL):
+ *        t[k] = wr_0 g_0[k] + wr_1 g_1[k] + wr_2 g_2[k] + wr_3 g_3[k]   (rows first),
+ *        p[k] = wc_{k/2} t[k],   h[j] = p[j] + p[j + 4]  (j = 0..3),
+ *        d_i = f_F2 (h[0] + h[2]) + f_FL (h[1] + h[3])                  (pf_ev_dot_stencil).
+ *    The term that event i adds to u[B + r rs + k] is
+ *        (s_i wr_r) (f_{k%2} wc_{k/2})                                   (pf_ev_stencil_term).
+ *    This order lets a host pass hold a row's 8 values in 4-double vectors (AVX2: 2
+ *    registers, 2 x 4 multiplies per row) with every lane doing the scalar operations.
  *
  * The operation order of every function is part of its contract: the CPU loop and the
  * device kernels call the same function, so a row's d_i and each u term are the same
@@ -80,25 +86,23 @@ PF_HD void pf_ev_stencil_expand(const double *loc, double xf, const double *xpow
     sw[9] = loc[3];
 }
 
-/* Stencil row dot product: g0 = G + B, rs = 2 nx. */
+/* Stencil row dot product (the order of the header comment): g0 = G + B, rs = 2 nx. */
 PF_HD double pf_ev_dot_stencil(const double *sw, const double *g0, size_t rs)
 {
-    double d = 0.0;
-    for (int r = 0; r < 4; r++) {
+    double t[8];
+    for (int k = 0; k < 8; k++) t[k] = sw[0] * g0[k];
+    for (int r = 1; r < 4; r++) {
         const double *gr = g0 + (size_t)r * rs;
-        double a2 = 0.0, al = 0.0;
-        for (int c = 0; c < 4; c++) {
-            a2 += sw[4 + c] * gr[2 * c];
-            al += sw[4 + c] * gr[2 * c + 1];
-        }
-        d += sw[r] * (sw[8] * a2 + sw[9] * al);
+        for (int k = 0; k < 8; k++) t[k] = t[k] + sw[r] * gr[k];
     }
-    return d;
+    double h[4];
+    for (int j = 0; j < 4; j++) h[j] = sw[4 + j / 2] * t[j] + sw[6 + j / 2] * t[j + 4];
+    return sw[8] * (h[0] + h[2]) + sw[9] * (h[1] + h[3]);
 }
 
 /* The term of stencil entry (r, c, a) in u[B + r rs + 2 c + a]; term3 takes the three
  * weights it reads (wr = sw[r], fa = sw[8 + a], wc = sw[4 + c]). */
-PF_HD double pf_ev_stencil_term3(double s, double wr, double fa, double wc) { return (s * wr * fa) * wc; }
+PF_HD double pf_ev_stencil_term3(double s, double wr, double fa, double wc) { return (s * wr) * (fa * wc); }
 PF_HD double pf_ev_stencil_term(const double *sw, double s, int r, int c, int a)
 {
     return pf_ev_stencil_term3(s, sw[r], sw[8 + a], sw[4 + c]);
@@ -112,7 +116,7 @@ PF_HD size_t pf_ev_stencil_offset(int t, size_t rs)
 }
 
 /* u[B + r rs + 2 c + a] += pf_ev_stencil_term(sw, s, r, c, a), rows r, then c, F2 then FL:
- * the sequential CPU scatter; u0 = u + B. */
+ * the sequential scatter; u0 = u + B. */
 PF_HD void pf_ev_scatter_stencil(const double *sw, double s, double *u0, size_t rs)
 {
     for (int r = 0; r < 4; r++) {
@@ -124,50 +128,70 @@ PF_HD void pf_ev_scatter_stencil(const double *sw, double s, double *u0, size_t 
     }
 }
 
-/* Host-only two-lane forms of the stencil dot product and scatter (GCC vector extensions,
- * SSE2 on x86-64): lane 0 is F2 (a = 0), lane 1 FL (a = 1), and each lane performs the
- * scalar functions' operations in their order (a2 += wc a, then sw[r] (sw[8] a2 + sw[9] al);
- * u += ((s wr) fa) wc), so the results are the same bits (unit test
- * eventpass_two_lane_stencil_is_bitwise_the_scalar_one); the scalar forms stay the
+/* Host-only four-lane forms of the stencil dot product and scatter (GCC vector extensions:
+ * one AVX2 register per 4 doubles where the caller is compiled for AVX2, e.g. a
+ * target_clones function of like.c, two SSE2 / NEON registers otherwise).  A row's 8 values
+ * are 2 vectors (k = 0..3, 4..7); every lane performs the scalar functions' operations in
+ * their order (t = wr_0 g_0, then t + wr_r g_r; h = wc t_lo + wc t_hi; f (h0 + h2) + ...;
+ * u += (s wr) (f wc)), so the results are the same bits (unit test
+ * eventpass_four_lane_stencil_is_bitwise_the_scalar_one); the scalar forms stay the
  * reference and the device's code.  The build passes -ffp-contract=off (meson.build), so
  * no compiler fuses the multiplies and adds on either path; x86-64 and AArch64 only
  * (SSE2 / NEON doubles, no x87 excess precision). */
 #if !defined(__CUDACC__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
 #include <string.h>
-#define PF_EV_HAVE_V2 1
-typedef double pf_ev_v2 __attribute__((vector_size(16)));
+#define PF_EV_HAVE_V4 1
+typedef double pf_ev_v4 __attribute__((vector_size(32)));
 
-static inline double pf_ev_dot_stencil_v2(const double *sw, const double *g0, size_t rs)
+/* (no vector-valued functions: their ABI differs between the AVX2 and baseline clones) */
+static inline void pf_ev_v4_ld(pf_ev_v4 *v, const double *p) { memcpy(v, p, sizeof *v); }
+
+/* The column-weight vectors (wc0 wc0 wc1 wc1), (wc2 wc2 wc3 wc3) of a row. */
+static inline void pf_ev_v4_colw(const double *sw, pf_ev_v4 *w0, pf_ev_v4 *w1)
 {
-    double d = 0.0;
-    for (int r = 0; r < 4; r++) {
-        const double *gr = g0 + (size_t)r * rs;
-        pf_ev_v2 a = {0.0, 0.0};
-        for (int c = 0; c < 4; c++) {
-            pf_ev_v2 g;
-            memcpy(&g, gr + 2 * c, sizeof g);
-            const pf_ev_v2 w = {sw[4 + c], sw[4 + c]};
-            a += w * g;
-        }
-        d += sw[r] * (sw[8] * a[0] + sw[9] * a[1]);
-    }
-    return d;
+    *w0 = (pf_ev_v4){sw[4], sw[4], sw[5], sw[5]};
+    *w1 = (pf_ev_v4){sw[6], sw[6], sw[7], sw[7]};
 }
 
-static inline void pf_ev_scatter_stencil_v2(const double *sw, double s, double *u0, size_t rs)
+static inline double pf_ev_dot_stencil_v4(const double *sw, const double *g0, size_t rs)
 {
-    const pf_ev_v2 fa = {sw[8], sw[9]};
+    const pf_ev_v4 w0 = {sw[0], sw[0], sw[0], sw[0]};
+    pf_ev_v4 t0, t1, g;
+    pf_ev_v4_ld(&t0, g0);
+    pf_ev_v4_ld(&t1, g0 + 4);
+    t0 = w0 * t0;
+    t1 = w0 * t1;
+    for (int r = 1; r < 4; r++) {
+        const double *gr = g0 + (size_t)r * rs;
+        const pf_ev_v4 wr = {sw[r], sw[r], sw[r], sw[r]};
+        pf_ev_v4_ld(&g, gr);
+        t0 = t0 + wr * g;
+        pf_ev_v4_ld(&g, gr + 4);
+        t1 = t1 + wr * g;
+    }
+    pf_ev_v4 c0, c1;
+    pf_ev_v4_colw(sw, &c0, &c1);
+    const pf_ev_v4 h = c0 * t0 + c1 * t1;
+    return sw[8] * (h[0] + h[2]) + sw[9] * (h[1] + h[3]);
+}
+
+static inline void pf_ev_scatter_stencil_v4(const double *sw, double s, double *u0, size_t rs)
+{
+    pf_ev_v4 c0, c1;
+    pf_ev_v4_colw(sw, &c0, &c1);
+    const pf_ev_v4 f = {sw[8], sw[9], sw[8], sw[9]};
+    const pf_ev_v4 q0 = f * c0, q1 = f * c1;
     for (int r = 0; r < 4; r++) {
         double *ur = u0 + (size_t)r * rs;
         const double swr = s * sw[r];
-        const pf_ev_v2 f = (pf_ev_v2){swr, swr} * fa;
-        for (int c = 0; c < 4; c++) {
-            pf_ev_v2 v;
-            memcpy(&v, ur + 2 * c, sizeof v);
-            const pf_ev_v2 w = {sw[4 + c], sw[4 + c]};
-            v += f * w;
-            memcpy(ur + 2 * c, &v, sizeof v);
-        }
+        const pf_ev_v4 sr = {swr, swr, swr, swr};
+        pf_ev_v4 v0, v1;
+        pf_ev_v4_ld(&v0, ur);
+        pf_ev_v4_ld(&v1, ur + 4);
+        v0 = v0 + sr * q0;
+        v1 = v1 + sr * q1;
+        memcpy(ur, &v0, sizeof v0);
+        memcpy(ur + 4, &v1, sizeof v1);
     }
 }
 #endif

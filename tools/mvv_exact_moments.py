@@ -88,7 +88,11 @@ def main():
     ap.add_argument("formfile")
     ap.add_argument("--nmax", type=int, default=20)
     a = ap.parse_args()
-    ex = expressions(open(a.formfile).read())
+    try:
+        with open(a.formfile) as f:
+            ex = expressions(f.read())
+    except OSError as e:
+        sys.exit(f"{a.formfile}: cannot read the FORM file: {e.strerror}")
     for name in ("gqq1p", "gqq1m", "gqq2p", "gqq2m"):
         if name not in ex:
             sys.exit(f"{a.formfile}: no expression {name}")

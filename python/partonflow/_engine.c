@@ -866,12 +866,10 @@ static PyObject *Likelihood_weights(LikelihoodObject *self, void *c)
 {
     (void)c;
     pf_like_data view;
-    const double *wt;
-    pf_like_view(pf_fit_problem_like(self->prob), &view, &wt);
+    pf_like_view(pf_fit_problem_like(self->prob), &view, NULL);
     PyArrayObject *a = new_1d((npy_intp)view.nevents);
     if (!a) return NULL;
-    double *v = PyArray_DATA(a);
-    for (size_t i = 0; i < view.nevents; i++) v[i] = wt ? wt[i] : 1.0;
+    pf_like_weights(pf_fit_problem_like(self->prob), PyArray_DATA(a));
     return (PyObject *)a;
 }
 

@@ -18,7 +18,8 @@
  * grad = dG v,  v = sum_b (n_b / mu_b - 1) L H_b.
  *
  * Determinism: events are taken in fixed blocks of PF_LIKE_BLOCK consecutive global
- * events; each block is summed sequentially and the block partials ([ln L part, u]) are
+ * events; each block is summed sequentially (stencil rows in the order of their stencil
+ * bases, a stable sort made at create from the block's rows alone) and the block partials ([ln L part, u]) are
  * combined in global block order (pf_par_sum_blocks).  Threads and MPI ranks only decide
  * who computes which block, so the value and gradient are bitwise identical for any
  * decomposition that gives every rank whole blocks (pf_like_range). */
@@ -58,8 +59,14 @@ int pf_like_poisson1(double u);
 
 /* The rows and vectors held for this rank (pointers into lk, valid while it lives and its
  * weights do not change), e.g. to make the device copy (cuda.h pf_cuda_like_create); *wt
- * (nullable) gets the event weights, NULL when all are 1. */
+ * (nullable) gets the event weights, NULL when all are 1.  Stencil rows are held in the
+ * order of their stencil bases within each block (pf_like_event_index maps a held position
+ * back); the per-event arrays of the view (rows, bins, weights) share that order. */
 void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt);
+/* This rank's event weights in the caller's order (lk's nevents values). */
+void pf_like_weights(const pf_like *lk, double *wt);
+/* The global event index (the caller's order) of held position i. */
+size_t pf_like_event_index(const pf_like *lk, size_t i);
 
 /* Observed (weighted) histogram counts n_b, global: nbins values. */
 const double *pf_like_counts(const pf_like *lk);

@@ -152,6 +152,14 @@ int pf_fit_objective_fdf(void *vo, const double *th, double *f, double *grad, pf
     rc = c->histogram ? pf_like_histogram(c->lk, c->G, c->dGf, grad ? c->nfree : 0, &lnl, grad, st)
          : c->glk     ? pf_cuda_like_events(c->glk, c->G, c->dGf, grad ? c->nfree : 0, &lnl, grad, st)
                       : pf_like_events(c->lk, c->G, c->dGf, grad ? c->nfree : 0, &lnl, grad, st);
+    if (rc == PF_EDOMAIN && c->glk && !c->histogram) {
+        /* the device names the event by its position in the held order (like.h
+         * pf_like_view); the host pass on the same values names it in the caller's order */
+        double l;
+        pf_status hs;
+        pf_status_clear(&hs);
+        if (st && pf_like_events(c->lk, c->G, NULL, 0, &l, NULL, &hs) == PF_EDOMAIN) *st = hs;
+    }
     if (rc) return rc;
     *f = -lnl;
     if (grad)

@@ -325,6 +325,119 @@ static void compact_stencil_rows_give_the_whole_rows_bits(void **state)
     pf_ops_destroy(o);
 }
 
+/* The event pass holds each block's stencil rows in the order of their stencil bases (like.c
+ * block_order).  Against a direct sum in the caller's order (the scalar reference of
+ * kernels/eventpass.h per event, no blocks): ln L and its gradient, unweighted and with
+ * weights; the held rows are the caller's rows under pf_like_event_index, which is a
+ * bijection within each block and leaves the bases ascending; weights and bootstrap
+ * replicas stay keyed by the caller's index; a non-positive density names the caller's
+ * event; 1 and 2 threads give the same bits. */
+static double direct_lnl(const double *stw, const uint32_t *base, size_t n, size_t rs, const double *G,
+                         const double *dG, size_t np, const double *wt, const double *cc, size_t ng,
+                         double *grad)
+{
+    double l = 0.0, *u = calloc(ng, sizeof *u);
+    for (size_t i = 0; i < n; i++) {
+        const double w = wt ? wt[i] : 1.0, *sw = stw + i * PF_LIKE_STW;
+        const double d = pf_ev_dot_stencil(sw, G + base[i], rs);
+        l += w * log(d);
+        pf_ev_scatter_stencil(sw, w / d, u + base[i], rs);
+    }
+    for (size_t g = 0; g < ng; g++) {
+        l -= cc[g] * G[g];
+        u[g] -= cc[g];
+    }
+    for (size_t p = 0; p < np; p++) grad[p] = dot(dG + p * ng, u, ng);
+    free(u);
+    return l;
+}
+
+static void events_in_stencil_order_keep_the_callers_indices(void **state)
+{
+    (void)state;
+    pf_card card;
+    pf_ops *o = small_ops(&card);
+    const size_t ng = pf_ops_ngrid(o), n = PF_LIKE_BLOCK + 9000, np = 3, nx = pf_ops_nx(o);
+    double *G = toy_grid(o), *dG = malloc(np * ng * sizeof *dG);
+    for (size_t k = 0; k < np * ng; k++) dG[k] = G[k % ng] * sin(0.37 * (double)k);
+    double *x = malloc(n * sizeof *x), *q2 = malloc(n * sizeof *q2), *wt = malloc(n * sizeof *wt);
+    double cuts[7], sq, al;
+    pf_ops_kinematics(o, cuts, &sq, &al);
+    for (size_t i = 0; i < n; i++) {
+        q2[i] = exp(log(5.0) + (log(900.0) - log(5.0)) * pf_rng_uniform(4, i, 0));
+        x[i] = exp(log(q2[i] / (sq * 0.9)) * pf_rng_uniform(4, i, 1));
+        if (x[i] > 0.85) x[i] = 0.85;
+        wt[i] = (double)(i % 3) + 0.25 * (double)(i % 5);
+    }
+    uint32_t *base = malloc(n * sizeof *base);
+    double *stw = malloc(n * PF_LIKE_STW * sizeof *stw), *cc = calloc(ng, sizeof *cc);
+    for (size_t g = 0; g < ng; g++) cc[g] = 1e-3 * G[g];
+    pf_status st = {0};
+    pf_detector_card det = {0};
+    assert_int_equal(pf_prep_events_stencil(o, &det, n, x, q2, base, stw, &st), 0);
+    pf_like_data a = {.ngrid = ng, .nevents_total = n, .nevents = n, .st_base = base, .st_w = stw, .st_nx = nx,
+                      .c = cc, .luminosity = 1.0};
+    pf_like *lk = pf_like_create(&a, &st);
+    assert_non_null(lk);
+    /* the held order: the caller's rows, permuted within blocks, bases ascending */
+    pf_like_data v;
+    pf_like_view(lk, &v, NULL);
+    unsigned char *seen = calloc(n, 1);
+    size_t moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        const size_t e = pf_like_event_index(lk, i);
+        assert_true(e < n && e / PF_LIKE_BLOCK == i / PF_LIKE_BLOCK && !seen[e]);
+        seen[e] = 1;
+        moved += e != i;
+        assert_int_equal(v.st_base[i], base[e]);
+        assert_memory_equal(v.st_w + i * PF_LIKE_STW, stw + e * PF_LIKE_STW, PF_LIKE_STW * sizeof(double));
+        if (i % PF_LIKE_BLOCK) assert_true(v.st_base[i - 1] <= v.st_base[i]);
+    }
+    assert_true(moved > n / 2);
+    double l1, l2, g1[3], g2[3], lr, gr[3];
+    for (int weighted = 0; weighted < 2; weighted++) {
+        assert_int_equal(pf_like_set_weights(lk, weighted ? wt : NULL, &st), 0);
+        lr = direct_lnl(stw, base, n, 2 * nx, G, dG, np, weighted ? wt : NULL, cc, ng, gr);
+        for (int threads = 1; threads <= 2; threads++) {
+#ifdef PF_HAVE_OPENMP
+            omp_set_num_threads(threads);
+#endif
+            assert_int_equal(pf_like_events(lk, G, dG, np, threads == 1 ? &l1 : &l2, threads == 1 ? g1 : g2, &st), 0);
+        }
+        assert_memory_equal(&l1, &l2, sizeof l1);
+        assert_memory_equal(g1, g2, sizeof g1);
+        assert_true(fabs(l1 - lr) < 1e-12 * fabs(lr));
+        for (size_t p = 0; p < np; p++) assert_true(fabs(g1[p] - gr[p]) < 1e-11 * (fabs(gr[p]) + 1.0));
+    }
+    /* weights come back in the caller's order; bootstrap weights keyed by the caller's index */
+    double *back = malloc(n * sizeof *back);
+    pf_like_weights(lk, back);
+    assert_memory_equal(back, wt, n * sizeof *wt);
+    assert_int_equal(pf_like_bootstrap(lk, 17, 3, &st), 0);
+    pf_like_weights(lk, back);
+    for (size_t i = 0; i < n; i++)
+        assert_true(back[i] == (double)pf_like_poisson1(pf_rng_uniform(17, (3ull << 40) | (uint64_t)i, 0)));
+    pf_like_destroy(lk);
+    /* non-positive densities (negative observable factors): the message names the lowest
+     * such event of the caller's order, also where another one is held before it */
+    const size_t k = PF_LIKE_BLOCK + 4321;
+    size_t k2 = PF_LIKE_BLOCK + 5000;
+    while (base[k2] >= base[k]) k2++; /* a later event held earlier (a lower base) */
+    for (size_t j = 0; j < 2; j++) {
+        stw[(j ? k2 : k) * PF_LIKE_STW + 8] = -1.0;
+        stw[(j ? k2 : k) * PF_LIKE_STW + 9] = -1.0;
+    }
+    lk = pf_like_create(&a, &st);
+    assert_non_null(lk);
+    assert_int_equal(pf_like_events(lk, G, NULL, 0, &l1, NULL, &st), PF_EDOMAIN);
+    char want[64];
+    snprintf(want, sizeof want, "event %zu ", k);
+    assert_non_null(strstr(st.msg, want));
+    pf_like_destroy(lk);
+    free(G); free(dG); free(x); free(q2); free(wt); free(base); free(stw); free(cc); free(seen); free(back);
+    pf_ops_destroy(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +446,7 @@ int main(void)
         cmocka_unit_test(event_rows_reproduce_the_cross_section),
         cmocka_unit_test(stencil_and_csr_rows_give_the_same_likelihood),
         cmocka_unit_test(compact_stencil_rows_give_the_whole_rows_bits),
+        cmocka_unit_test(events_in_stencil_order_keep_the_callers_indices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

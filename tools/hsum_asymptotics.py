@@ -19,8 +19,9 @@ value at infinity) is fixed by the sum's exact value at N = 200, computed here d
 60 digits.  --check compares the expansions with direct sums at N = 300 and 301 (both
 parities) and prints the largest relative difference (expected < 1e-25).
 
-The sums are those of the exact three-loop non-singlet anomalous dimensions (S. Moch,
-J. Vermaseren, A. Vogt, hep-ph/0403192, eqs. 3.4-3.9) and all their inner sums.
+The sums are those of the exact three-loop anomalous dimensions (S. Moch, J. Vermaseren,
+A. Vogt, hep-ph/0403192 eqs. 3.4-3.9, non-singlet; A. Vogt, S. Moch, J. Vermaseren,
+hep-ph/0404111 eqs. 3.10-3.13, singlet) and all their inner sums.
 """
 import argparse
 import sys
@@ -42,6 +43,8 @@ TOP = [
     (-2, -2, 1), (-2, 1, -2), (1, -2, -2), (1, -2, 1), (1, -2, 2), (1, -3, 1), (1, 1, -3),
     (1, 1, 3), (1, 2, -2), (1, 2, 2), (1, 3, 1), (2, -2, 1), (2, 1, -2), (2, 1, 2), (2, 2, 1),
     (3, 1, 1), (1, 1, -2, 1),
+    # and those the singlet adds (hep-ph/0404111 eqs. 3.10-3.13)
+    (-2, 1, 1), (1, 1, -2), (1, 1, 1), (1, 1, 2), (1, 2, 1), (2, 1, 1), (1, 1, 1, 1),
 ]
 
 

@@ -4,7 +4,7 @@ Vermaseren and Vogt (hep-ph/0403192, eqs. 3.4-3.9), evaluated from the paper's o
 formula file, for the test tests/unit/qcd/test_nnlo.c (exact_moments_*), which records the
 output.
 
-    /usr/bin/python3 tools/mvv_exact_moments.py FORMFILE [--nmax 20]
+    /usr/bin/python3 tools/mvv_exact_moments.py FORMFILE [--singlet FORMFILE2] [--nmax 20]
 
 FORMFILE is the paper's FORM result file (N-space gamma's as `L gqq2p = ...;` with
 harmonic sums S(R(m1,...,mk),N), den(x) = 1/x, theta/delta for N >= 3 / N = 2, z3 =
@@ -83,26 +83,37 @@ def moment(expr, n, nf, dabc2n):
     return -(float(r) + float(a) * ZETA3)  # P = -gamma
 
 
+def read_expressions(path, names):
+    try:
+        with open(path) as f:
+            ex = expressions(f.read())
+    except OSError as e:
+        sys.exit(f"{path}: cannot read the FORM file: {e.strerror}")
+    for name in names:
+        if name not in ex:
+            sys.exit(f"{path}: no expression {name}")
+    return ex
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("formfile")
+    ap.add_argument("--singlet", metavar="FORMFILE2",
+                    help="hep-ph/0404111's file: also the singlet gamma^(2)_ps, qg, gq, gg at even N")
     ap.add_argument("--nmax", type=int, default=20)
     a = ap.parse_args()
-    try:
-        with open(a.formfile) as f:
-            ex = expressions(f.read())
-    except OSError as e:
-        sys.exit(f"{a.formfile}: cannot read the FORM file: {e.strerror}")
-    for name in ("gqq1p", "gqq1m", "gqq2p", "gqq2m"):
-        if name not in ex:
-            sys.exit(f"{a.formfile}: no expression {name}")
+    ex = read_expressions(a.formfile, ("gqq1p", "gqq1m", "gqq2p", "gqq2m"))
     print("# P^(n)(N) = -gamma^(n)(N), a_s = alpha_s/(4 pi), SU(3); name nf N value")
     # gqq2m carries the d^abc d_abc / n_c term, P^(2)s: with it (SU(3): 40/9) the valence
     # combination P^(2)V = P^(2)- + P^(2)s ("gqq2v"), without it P^(2)- alone
     rows = [("gqq1p", "gqq1p", 0), ("gqq1m", "gqq1m", 0), ("gqq2p", "gqq2p", 0),
             ("gqq2m", "gqq2m", 0), ("gqq2v", "gqq2m", Fraction(40, 9))]
+    if a.singlet:
+        sx = read_expressions(a.singlet, ("gqqps2", "gqg2", "ggq2", "ggg2"))
+        ex.update({k: sx[k] for k in ("gqqps2", "gqg2", "ggq2", "ggg2")})
+        rows += [(k, k, 0) for k in ("gqqps2", "gqg2", "ggq2", "ggg2")]
     for label, name, d in rows:
-        first = 2 if name.endswith("p") else 3
+        first = 3 if name in ("gqq1m", "gqq2m") else 2
         for nf in (3, 4, 5, 6):
             for n in range(first, a.nmax + 1, 2):
                 print(f"{label} {nf} {n} {moment(ex[name], n, nf, d):.17g}")

@@ -105,20 +105,21 @@ def test_lha_nnlo_vfns_table_through_cli(tmp_path):
             # the CSV's 10 digits limit differences of large terms (xLm at small x)
             tol = (2.5e-4 if x > 0.85 else 5e-5) * abs(want) + 4e-10 * (abs(f["u"]) + abs(f["d"]))
             assert abs(col[name] - want) <= tol, (x, name, col[name], want)
-    # exact-nonsinglet: the valence columns (exact P^(2)-, P^(2)V) stay within the table's
-    # printed digits; the singlet columns within MVV's 1e-3 (docs/physics-evolution.md)
-    card = write(tmp_path, "exns.yaml", LHA.replace("order: NLO", "order: NNLO\n  nnlo: exact-nonsinglet"))
+    # the exact default (no theory.nnlo): every column within 2e-3 of the table and the
+    # valence columns within its printed digits (docs/physics-evolution.md)
+    card = write(tmp_path, "exact.yaml", LHA.replace("order: NLO", "order: NNLO"))
     r = run_pf("evolve", "--card", card, "--q2", "1e4", "--x", ",".join(row[0] for row in table))
     for ref, got in zip(table, rows(r.stdout)[1:]):
         f = dict(zip(HEADER, map(float, got)))
         x = float(ref[0])
         for have, want in ((f["u"] - f["ubar"], float(ref[1])), (f["d"] - f["dbar"], float(ref[2]))):
             assert abs(have - want) <= (2.5e-4 if x > 0.85 else 5e-5) * abs(want) + 4e-10 * (abs(f["u"]) + abs(f["d"]))
-        assert abs(f["g"] - float(ref[names.index("xg")])) <= 1e-3 * abs(float(ref[names.index("xg")])), (x, f["g"])
-    # the exact three-loop forms are not built: no silent fallback
-    bad = write(tmp_path, "exact.yaml", LHA.replace("order: NLO", "order: NNLO\n  nnlo: exact"))
+        want_g = float(ref[names.index("xg")])
+        assert abs(f["g"] - want_g) <= 2e-3 * abs(want_g), (x, f["g"], want_g)
+    # an unknown form is refused with the card key
+    bad = write(tmp_path, "bad.yaml", LHA.replace("order: NLO", "order: NNLO\n  nnlo: approximate"))
     r = run_pf("evolve", "--card", bad, "--q2", "10", "--x", "0.1", check=False)
-    assert r.returncode == 2 and "theory.nnlo" in r.stderr and "not built" in r.stderr
+    assert r.returncode == 2 and "theory.nnlo" in r.stderr and "approximate" in r.stderr
 
 
 def test_output_identical_for_one_and_two_threads(tmp_path):
@@ -171,9 +172,9 @@ def test_bad_input_exits_2_with_message(tmp_path, args, needle):
 
 
 def test_bad_card_exits_2(tmp_path):
-    bad = write(tmp_path, "bad.yaml", LHA.replace("order: NLO", "order: NNLO"))
+    bad = write(tmp_path, "bad.yaml", LHA.replace("order: NLO", "order: N3LO"))
     r = run_pf("evolve", "--card", bad, "--q2", "10", "--x", "0.1", check=False)
-    assert r.returncode == 2 and "theory.order" in r.stderr and "theory.nnlo: parametrised" in r.stderr
+    assert r.returncode == 2 and "theory.order" in r.stderr and "N3LO" in r.stderr
     r = run_pf("evolve", "--card", tmp_path / "missing.yaml", "--q2", "10", "--x", "0.1", check=False)
     assert r.returncode == 2
 

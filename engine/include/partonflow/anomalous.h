@@ -37,13 +37,11 @@ void pf_anom_nnlo_param(double complex n, int nf, int conserve, double complex *
  * harmonic.h (nnlo_exact.c): + from even N, - and V from odd N.  Any pointer may be NULL. */
 void pf_anom_nnlo_exact_ns(double complex n, int nf, double complex *pns_p, double complex *pns_m,
                            double complex *pns_v);
-/* theory.nnlo: exact-nonsinglet: the exact P^(2)+, P^(2)-, P^(2)V above; the singlet on
- * (Sigma, g) with P_qq = exact P^(2)+ plus the parametrised pure singlet, and the
- * parametrised qg, gq, gg (hep-ph/0404111 eqs. 4.12-4.13), the pure singlet and gg shifted
- * by constants so that the momentum sum rule holds exactly (as parametrised-conserving
- * does; quark number needs no shift: the exact P^(2)-(1) = P^(2)V(1) = 0).  ps may be NULL. */
-void pf_anom_nnlo_exact_ns_mixed(double complex n, int nf, double complex *pns_p, double complex *pns_m,
-                                 double complex *pns_v, double complex ps[4]);
+/* The exact P^(2) with the singlet on (Sigma, g) as pf_anom_lo (hep-ph/0404111 eqs.
+ * 3.10-3.13, continued from even N): P_qq = P^(2)+ + P_ps, P_qg, P_gq, P_gg
+ * (theory.nnlo: exact, the default).  Any pointer may be NULL. */
+void pf_anom_nnlo_exact(double complex n, int nf, double complex *pns_p, double complex *pns_m,
+                        double complex *pns_v, double complex ps[4]);
 /* The a_s^2 heavy-quark operator matrix elements at mu_F = m_h (pole mass, MSbar PDFs;
  * Buza et al., hep-ph/9612398 app. B):
  * ans = A_qq,H^NS,(2); ome[0] = A_Hq^PS,(2), ome[1] = A_Hg^S,(2), ome[2] = A_gq,H^S,(2),

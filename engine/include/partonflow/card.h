@@ -13,7 +13,7 @@
 
 enum pf_order { PF_LO = 0, PF_NLO = 1, PF_NNLO = 2 };
 /* theory.nnlo: which three-loop splitting functions and matching terms (NNLO only) */
-enum pf_nnlo_form { PF_NNLO_EXACT = 0, PF_NNLO_PARAMETRISED = 1, PF_NNLO_PARAM_CONSERVING = 2, PF_NNLO_EXACT_NS = 3 };
+enum pf_nnlo_form { PF_NNLO_EXACT = 0, PF_NNLO_PARAMETRISED = 1, PF_NNLO_PARAM_CONSERVING = 2 };
 enum pf_scheme { PF_FFNS = 0, PF_VFNS = 1 };
 enum pf_evol_method { PF_EVOL_EXACT = 0, PF_EVOL_TRUNCATED = 1 };
 
@@ -61,7 +61,7 @@ typedef struct pf_theory_card {
     int mellin_nodes;           /* 0: the engine's tested default */
     int evolution;              /* PF_EVOL_EXACT (default) | PF_EVOL_TRUNCATED */
     int grid_nx, grid_nq2;      /* theory-operator grid; 0: the engine's tested default */
-    int nnlo;                   /* PF_NNLO_*: the exact form is not built yet, exact-nonsinglet is (NNLO only) */
+    int nnlo;                   /* PF_NNLO_*: exact (the default) or a parametrised form (NNLO only) */
 } pf_theory_card;
 
 /* The scattering process of the card (kinematics.process; docs/physics-ew.md).  A card that

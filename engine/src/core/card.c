@@ -23,31 +23,20 @@ static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
     enum { ORDER, SCHEME, NF, MU0, ALPHAS, MASSES, XIR, NODES, EVOL, GRID, NNLO };
     static const char *const orders[] = {"LO", "NLO", "NNLO"}, *const schemes[] = {"FFNS", "VFNS"},
                              *const evols[] = {"exact", "truncated"},
-                             *const nnlos[] = {"exact", "parametrised", "parametrised-conserving", "exact-nonsinglet"};
+                             *const nnlos[] = {"exact", "parametrised", "parametrised-conserving"};
     field f[NKEYS(keys)];
     TRY(pf_cw_get_map(c, map, "theory", keys, NKEYS(keys), f));
     if (!f[ORDER].val)
         return pf_cw_missing(c, map, "theory", "order", "LO, NLO or NNLO");
     TRY(pf_cw_get_enum(c, f[ORDER].val, "theory.order", orders, 3, "LO, NLO or NNLO", &th->order));
-    /* NNLO: only the parametrised three-loop splitting functions are built (docs/physics-evolution.md) */
+    /* NNLO: the exact three-loop splitting functions by default, or a parametrised form
+     * (docs/physics-evolution.md) */
     th->nnlo = PF_NNLO_EXACT;
     if (f[NNLO].val) {
         if (th->order != PF_NNLO)
             return pf_cw_fail(c, f[NNLO].val, "key 'theory.nnlo': only allowed with order NNLO");
-        TRY(pf_cw_get_enum(c, f[NNLO].val, "theory.nnlo", nnlos, 4,
-                           "exact, parametrised, parametrised-conserving or exact-nonsinglet", &th->nnlo));
-        if (th->nnlo == PF_NNLO_EXACT)
-            return pf_cw_fail(c, f[NNLO].val,
-                              "key 'theory.nnlo': the exact three-loop singlet splitting functions are not "
-                              "built yet; use 'exact-nonsinglet' (exact non-singlet, parametrised singlet), "
-                              "'parametrised' or 'parametrised-conserving' (Moch-Vermaseren-Vogt "
-                              "parametrisations, docs/physics-evolution.md)");
-    } else if (th->order == PF_NNLO) {
-        return pf_cw_fail(c, f[ORDER].val,
-                          "key 'theory.order': NNLO needs 'theory.nnlo: parametrised', "
-                          "'parametrised-conserving' or 'exact-nonsinglet' (the exact three-loop "
-                          "splitting functions, the default, are not built yet for the singlet; "
-                          "docs/physics-evolution.md)");
+        TRY(pf_cw_get_enum(c, f[NNLO].val, "theory.nnlo", nnlos, 3,
+                           "exact, parametrised or parametrised-conserving", &th->nnlo));
     }
     if (!f[SCHEME].val)
         return pf_cw_missing(c, map, "theory", "scheme", "FFNS or VFNS");

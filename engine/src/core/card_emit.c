@@ -54,7 +54,6 @@ static void emit_theory(FILE *f, const pf_theory_card *th)
     if (th->order == PF_NNLO)
         fprintf(f, "  nnlo: %s\n", th->nnlo == PF_NNLO_PARAMETRISED       ? "parametrised"
                                     : th->nnlo == PF_NNLO_PARAM_CONSERVING ? "parametrised-conserving"
-                                    : th->nnlo == PF_NNLO_EXACT_NS         ? "exact-nonsinglet"
                                                                            : "exact");
     if (th->scheme == PF_FFNS)
         fprintf(f, "  nf: %d\n", th->nf);
@@ -225,7 +224,7 @@ int pf_card_theory_diff(const pf_theory_card *a, const pf_theory_card *b, char *
         snprintf(what, len, "theory.order: %s here, %s there", order_name[a->order % 3], order_name[b->order % 3]);
         return 1;
     }
-    if (a->order == PF_NNLO) DIFF_INT("nnlo (0 exact, 1 parametrised, 2 parametrised-conserving, 3 exact-nonsinglet)", nnlo)
+    if (a->order == PF_NNLO) DIFF_INT("nnlo (0 exact, 1 parametrised, 2 parametrised-conserving)", nnlo)
     if (a->scheme != b->scheme) {
         snprintf(what, len, "theory.scheme: %s here, %s there", a->scheme == PF_VFNS ? "VFNS" : "FFNS",
                  b->scheme == PF_VFNS ? "VFNS" : "FFNS");

@@ -88,11 +88,12 @@ static void node_prepare(const pf_evol *ev, double complex N, int nf, int nfa, n
              * a = a_s(mu_R), L = ln(mu_R^2/mu_F^2), so
              * P2 -> P2 + 2 b0 L P1 + (b1 L + b0^2 L^2) P0 (from the unshifted P1) */
             const int cons = ev->th.nnlo == PF_NNLO_PARAM_CONSERVING;
-            if (ev->th.nnlo == PF_NNLO_EXACT_NS)
-                pf_anom_nnlo_exact_ns_mixed(N, nf, &p2p, &p2m, &p2v, p2);
+            if (ev->th.nnlo == PF_NNLO_EXACT)
+                pf_anom_nnlo_exact(N, nf, &p2p, &p2m, &p2v, p2);
             else
                 pf_anom_nnlo_param(N, nf, cons, &p2p, &p2m, &p2v, p2);
-            pf_anom_nnlo_ome(N, cons || ev->th.nnlo == PF_NNLO_EXACT_NS, &d->ans, d->ome);
+            /* the exact OMEs with the exact splitting functions and the conserving form */
+            pf_anom_nnlo_ome(N, cons || ev->th.nnlo == PF_NNLO_EXACT, &d->ans, d->ome);
             const double L = log(ev->th.xi_r * ev->th.xi_r);
             const double c0 = pf_alphas_beta1(nfa) * L + b0 * b0 * L * L;
             p2p += 2.0 * lr * p1p + c0 * p0ns;
@@ -581,12 +582,10 @@ pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st)
 {
     if (th->order != PF_LO && th->order != PF_NLO && th->order != PF_NNLO)
         return pf_status_set(st, PF_EINVAL, "evolution: theory.order must be LO, NLO or NNLO"), NULL;
-    if (th->order == PF_NNLO && th->nnlo != PF_NNLO_PARAMETRISED
-        && th->nnlo != PF_NNLO_PARAM_CONSERVING && th->nnlo != PF_NNLO_EXACT_NS)
+    if (th->order == PF_NNLO && th->nnlo != PF_NNLO_EXACT && th->nnlo != PF_NNLO_PARAMETRISED
+        && th->nnlo != PF_NNLO_PARAM_CONSERVING)
         return pf_status_set(st, PF_EINVAL,
-                             "evolution: NNLO needs theory.nnlo: parametrised, parametrised-conserving or "
-                             "exact-nonsinglet (the exact three-loop singlet splitting functions are not "
-                             "built yet)"), NULL;
+                             "evolution: theory.nnlo must be exact, parametrised or parametrised-conserving"), NULL;
     if (th->order == PF_NNLO && th->evolution == PF_EVOL_TRUNCATED)
         return pf_status_set(st, PF_EINVAL,
                              "evolution: theory.evolution: truncated is only built at LO and NLO; "

@@ -1,14 +1,16 @@
-/* partonflow: the exact three-loop non-singlet splitting functions at complex N
- * (anomalous.h pf_anom_nnlo_exact_ns).
+/* partonflow: the exact three-loop splitting functions at complex N (anomalous.h
+ * pf_anom_nnlo_exact).
  *
  * S. Moch, J.A.M. Vermaseren, A. Vogt, Nucl. Phys. B688 (2004) 101, hep-ph/0403192, eqs.
- * 3.4-3.9: gamma^(2)+-(N) as polynomials in 1/(N + k) and the 50 nested harmonic sums of
- * harmonic.h, written into C from the paper's FORM result file by tools/mvv_ns_to_c.py
- * (p2ns_exact_gen.h).  gamma^+ is continued from even N, gamma^- and the valence
- * combination from odd N (the parities at which they are the moments of q_i^+ - q_j^+ and
- * of q_i^- - q_j^-, sum_i q_i^-): the harmonic sums of hsum.c with eta = +1 and -1.  The
- * valence P^(2)V = P^(2)- + P^(2)s is gamma^(2)- with the d^abc d_abc / n_c = 40/9 term
- * (SU(3)) that MVV's file carries as [dabc^2/n]. */
+ * 3.4-3.9 (non-singlet) and A. Vogt, S. Moch, J.A.M. Vermaseren, Nucl. Phys. B691 (2004)
+ * 129, hep-ph/0404111, eqs. 3.10-3.13 (singlet): gamma^(2) as polynomials in 1/(N + k) and
+ * the 57 nested harmonic sums of harmonic.h, written into C from the papers' FORM result
+ * files by tools/mvv_to_c.py (p2_exact_gen.h).  gamma^+ and the singlet are continued from
+ * even N, gamma^- and the valence from odd N (the parities at which they are the moments
+ * of q_i^+ - q_j^+ and (Sigma, g), and of q_i^- - q_j^-, sum_i q_i^-): the harmonic sums
+ * of hsum.c with eta = +1 and -1.  The valence P^(2)V = P^(2)- + P^(2)s is gamma^(2)- with
+ * the d^abc d_abc / n_c = 40/9 term (SU(3)) that MVV's file carries as [dabc^2/n]; the
+ * singlet P_qq = P^(2)+ + P_ps (hep-ph/0404111 eq. 2.4). */
 #include <complex.h>
 #include <math.h>
 #include <stddef.h>
@@ -16,7 +18,7 @@
 #include "partonflow/anomalous.h"
 #include "partonflow/harmonic.h"
 
-#include "p2ns_exact_gen.h"
+#include "p2_exact_gen.h"
 
 /* gamma^(2)-'s d^abc d_abc term holds 1/(N - 1) times sums at N - 1 that vanish at N = 1
  * (a removable singularity): within 1e-3 of N = 1 the value is the mean over 16 points
@@ -62,21 +64,21 @@ static void exact_ns_at(double complex n, int nf, double complex *pns_p, double 
     }
 }
 
-void pf_anom_nnlo_exact_ns_mixed(double complex n, int nf, double complex *pns_p, double complex *pns_m,
-                                 double complex *pns_v, double complex ps[4])
+void pf_anom_nnlo_exact(double complex n, int nf, double complex *pns_p, double complex *pns_m,
+                        double complex *pns_v, double complex ps[4])
 {
-    double complex pp, pm, pv, qp;
-    pf_anom_nnlo_exact_ns(n, nf, &pp, &pm, &pv);
+    if (pns_m || pns_v) pf_anom_nnlo_exact_ns(n, nf, NULL, pns_m, pns_v);
+    if (!pns_p && !ps) return;
+    const double ca = 3.0, cf = 4.0 / 3.0, z3 = PF_ZETA3, nfd = nf;
+    double complex S[4][PF_HSUM_MAX], d[4];
+    for (int k = 0; k < 4; k++) d[k] = 1.0 / (n - 1.0 + (double)k);
+    pf_hsum_all(n - 1.0, -1, 4, &S[0][0]); /* continued from even n */
+    const double complex(*Sc)[PF_HSUM_MAX] = (const double complex(*)[PF_HSUM_MAX])S;
+    const double complex pp = -mvv_gqq2p(Sc, d, nfd, ca, cf, z3, 0.0);
     if (pns_p) *pns_p = pp;
-    if (pns_m) *pns_m = pm;
-    if (pns_v) *pns_v = pv;
     if (!ps) return;
-    pf_anom_nnlo_param(n, nf, 0, &qp, NULL, NULL, ps);
-    ps[0] += pp - qp; /* the exact non-singlet part of P_qq */
-    /* momentum: [P_qq + P_gq](2) = [P_qg + P_gg](2) = 0 */
-    double complex e2, q2, s2[4];
-    pf_anom_nnlo_exact_ns(2.0, nf, &e2, NULL, NULL);
-    pf_anom_nnlo_param(2.0, nf, 0, &q2, NULL, NULL, s2);
-    ps[0] -= creal(s2[0] + e2 - q2 + s2[2]);
-    ps[3] -= creal(s2[1] + s2[3]);
+    ps[0] = pp - mvv_gqqps2(Sc, d, nfd, ca, cf, z3, 0.0);
+    ps[1] = -mvv_gqg2(Sc, d, nfd, ca, cf, z3, 0.0);
+    ps[2] = -mvv_ggq2(Sc, d, nfd, ca, cf, z3, 0.0);
+    ps[3] = -mvv_ggg2(Sc, d, nfd, ca, cf, z3, 0.0);
 }

@@ -237,8 +237,8 @@ static void test_resolved_yaml_parses_back_to_the_identical_card(void **state)
                "kinematics: {beams: {electron: 18, proton: 275}, cuts: {q2_min: 1e-1, q2_max: 1e4,"
                " x_min: 1e-5, x_max: 1}, alpha_em: 0.0072973525693}\n");
     /* NNLO with each built three-loop form */
-    const char *forms[3] = {"parametrised", "parametrised-conserving", "exact-nonsinglet"};
-    const int want[3] = {PF_NNLO_PARAMETRISED, PF_NNLO_PARAM_CONSERVING, PF_NNLO_EXACT_NS};
+    const char *forms[3] = {"parametrised", "parametrised-conserving", "exact"};
+    const int want[3] = {PF_NNLO_PARAMETRISED, PF_NNLO_PARAM_CONSERVING, PF_NNLO_EXACT};
     for (int i = 0; i < 3; i++) {
         char text[512];
         snprintf(text, sizeof text,
@@ -248,6 +248,18 @@ static void test_resolved_yaml_parses_back_to_the_identical_card(void **state)
         parse_ok(text, &c);
         assert_int_equal(c.theory.order, PF_NNLO);
         assert_int_equal(c.theory.nnlo, want[i]);
+        round_trip(text);
+    }
+    /* without theory.nnlo: the exact form, written back as such */
+    {
+        const char *text = "theory: {order: NNLO, scheme: FFNS, nf: 4, mu0: 1.3, alphas: {value: 0.118, mu: 91.1876}}\n"
+                           "pdf: {preset: lha-toy}\n";
+        pf_card c;
+        parse_ok(text, &c);
+        assert_int_equal(c.theory.nnlo, PF_NNLO_EXACT);
+        char *y = pf_card_to_yaml(&c);
+        assert_non_null(strstr(y, "nnlo: exact"));
+        free(y);
         round_trip(text);
     }
 }

@@ -293,11 +293,14 @@ static void test_parametrised_p2_matches_xspace_quadrature(void **state)
 /* Exact integer moments of the non-singlet anomalous dimensions (Moch, Vermaseren, Vogt,
  * hep-ph/0403192 eqs. 3.4-3.9: harmonic sums up to weight 5, exact rationals at integer N),
  * P = -gamma, a_s = alpha_s / (4 pi), SU(3).  Recorded from the paper's FORM result file by
- *     /usr/bin/python3 tools/mvv_exact_moments.py 'hepres(arxiv).h' --nmax 20
+ *     /usr/bin/python3 tools/mvv_exact_moments.py 'hepres(arxiv).h' --singlet 'hepres2(arxiv).h' --nmax 20
  * (the file: public repository svenolafmoch/Conformal-EIC,
  * NNLO_Splitting_Functions_in_pertubative_QCD/; docs/physics-evolution.md).  kind: 0 P^(1)+,
  * 1 P^(1)- (nf = 4: the tool's check against the engine's exact NLO), 2 P^(2)+ at even N,
- * 3 P^(2)- and 4 P^(2)V = P^(2)- + P^(2)s at odd N (the physical parities). */
+ * 3 P^(2)- and 4 P^(2)V = P^(2)- + P^(2)s at odd N (the physical parities); the singlet
+ * (A. Vogt, S. Moch, J. Vermaseren, hep-ph/0404111 eqs. 3.10-3.13, the file
+ * hepres2(arxiv).h beside the first) at even N: 5 the pure singlet P_ps (P_qq = P^(2)+ +
+ * P_ps), 6 P_qg, 7 P_gq, 8 P_gg. */
 static const struct {
     int kind, nf, n;
     double p;
@@ -433,6 +436,166 @@ static const struct {
     {4, 6, 15, 61.769772076800791},
     {4, 6, 17, 62.216519195953197},
     {4, 6, 19, 62.223230737149379},
+    {5, 3, 2, 157.64781854538649},
+    {5, 3, 4, 21.620749976114535},
+    {5, 3, 6, 10.174374008784325},
+    {5, 3, 8, 6.5052043635945243},
+    {5, 3, 10, 4.718552298560418},
+    {5, 3, 12, 3.6620855014498317},
+    {5, 3, 14, 2.9653976345998085},
+    {5, 3, 16, 2.4728841075418151},
+    {5, 3, 18, 2.1074564760355949},
+    {5, 3, 20, 1.8264514426364171},
+    {5, 4, 2, 223.98035614007631},
+    {5, 4, 4, 31.543378020278908},
+    {5, 4, 6, 14.719654425670036},
+    {5, 4, 8, 9.3219323990498086},
+    {5, 4, 10, 6.7131210930657153},
+    {5, 4, 12, 5.1827346139503039},
+    {5, 4, 14, 4.1803433145471605},
+    {5, 4, 16, 3.4756046067122393},
+    {5, 4, 18, 2.9550270283369326},
+    {5, 4, 20, 2.5561550299122047},
+    {5, 5, 2, 297.20452610788004},
+    {5, 5, 4, 42.823861757173056},
+    {5, 5, 6, 19.841846049534549},
+    {5, 5, 8, 12.462823724966976},
+    {5, 5, 10, 8.9185489017302579},
+    {5, 5, 12, 6.8533606991260427},
+    {5, 5, 14, 5.5085288953682223},
+    {5, 5, 16, 4.5675380042109053},
+    {5, 5, 18, 3.8751401107830064},
+    {5, 5, 20, 3.346301837053149},
+    {5, 6, 2, 377.32032844879762},
+    {5, 6, 4, 55.462201186796968},
+    {5, 6, 6, 25.540948880377869},
+    {5, 6, 8, 15.92787834134603},
+    {5, 6, 10, 11.334835724554047},
+    {5, 6, 12, 8.6739637569770434},
+    {5, 6, 14, 6.9499543770629915},
+    {5, 6, 16, 5.7486843000378149},
+    {5, 6, 18, 4.8677957233738169},
+    {5, 6, 20, 4.1968918640592507},
+    {6, 3, 2, 3.8577725577358137},
+    {6, 3, 4, -155.28693178280912},
+    {6, 3, 6, -132.08720295363818},
+    {6, 3, 8, -106.31268250325181},
+    {6, 3, 10, -84.859584034232512},
+    {6, 3, 12, -67.469002277538607},
+    {6, 3, 14, -53.282114544322695},
+    {6, 3, 16, -41.565278784860908},
+    {6, 3, 18, -31.765049310658497},
+    {6, 3, 20, -23.471872510354075},
+    {6, 4, 2, -43.306234669246521},
+    {6, 4, 4, -231.29033285718862},
+    {6, 4, 6, -190.26699901215517},
+    {6, 4, 8, -150.65197578490069},
+    {6, 4, 10, -118.94542675777896},
+    {6, 4, 12, -93.768487881657421},
+    {6, 4, 14, -73.503104733150337},
+    {6, 4, 16, -56.927112512919933},
+    {6, 4, 18, -43.165367727953424},
+    {6, 4, 20, -31.589424006299566},
+    {6, 5, 2, -114.69520760267613},
+    {6, 5, 4, -319.41427917162287},
+    {6, 5, 6, -255.52215927432445},
+    {6, 5, 8, -199.44213529016542},
+    {6, 5, 10, -155.93092683739337},
+    {6, 5, 12, -121.97288257491255},
+    {6, 5, 14, -94.954237592338075},
+    {6, 5, 16, -73.04231664086501},
+    {6, 5, 18, -54.971670468785987},
+    {6, 5, 20, -39.853772498492106},
+    {6, 6, 2, -210.30914624255303},
+    {6, 6, 4, -419.65877072611204},
+    {6, 6, 6, -327.85268374014584},
+    {6, 6, 8, -252.68316101904588},
+    {6, 6, 10, -195.81608427307555},
+    {6, 6, 12, -152.08218635730401},
+    {6, 6, 14, -117.63551312188582},
+    {6, 6, 16, -89.910891168696196},
+    {6, 6, 18, -67.18395753315616},
+    {6, 6, 20, -48.264917986931778},
+    {7, 3, 2, 290.4238050246953},
+    {7, 3, 4, 179.58253154436852},
+    {7, 3, 6, 120.07988237354181},
+    {7, 3, 8, 90.796755606463066},
+    {7, 3, 10, 73.499464374638904},
+    {7, 3, 12, 62.1102109609607},
+    {7, 3, 14, 54.054202494145173},
+    {7, 3, 16, 48.058596334601901},
+    {7, 3, 18, 43.423512181326558},
+    {7, 3, 20, 39.732894197976357},
+    {7, 4, 2, 82.049539163161853},
+    {7, 4, 4, 127.14391592215878},
+    {7, 4, 6, 92.785530724625914},
+    {7, 4, 8, 73.146100589073185},
+    {7, 4, 10, 60.796989904063309},
+    {7, 4, 12, 52.369236323692043},
+    {7, 4, 14, 46.264649725570152},
+    {7, 4, 16, 41.642560829918452},
+    {7, 4, 18, 38.021826292947125},
+    {7, 4, 20, 35.108204680976165},
+    {7, 5, 2, -135.67452093705452},
+    {7, 5, 4, 71.101613057150701},
+    {7, 5, 6, 63.315491592956803},
+    {7, 5, 8, 53.988242823577735},
+    {7, 5, 10, 46.978580464072223},
+    {7, 5, 12, 41.769585871422848},
+    {7, 5, 14, 37.798142574545864},
+    {7, 5, 16, 34.684359158395822},
+    {7, 5, 18, 32.181567214924186},
+    {7, 5, 20, 30.126745534041447},
+    {7, 6, 2, -362.74837527595412},
+    {7, 6, 4, 11.455622949344217},
+    {7, 6, 6, 31.669764978534445},
+    {7, 6, 8, 33.323182309976687},
+    {7, 6, 10, 32.044236054665639},
+    {7, 6, 12, 30.311259604153094},
+    {7, 6, 14, 28.654681041072315},
+    {7, 6, 16, 27.183991320033986},
+    {7, 6, 18, 25.902734947257777},
+    {7, 6, 20, 24.7885167571722},
+    {8, 3, 2, -3.8577725577358137},
+    {8, 3, 4, -768.37084019769077},
+    {8, 3, 6, -1190.1045913832631},
+    {8, 3, 8, -1486.7129469044717},
+    {8, 3, 10, -1719.698642549002},
+    {8, 3, 12, -1913.2121639396526},
+    {8, 3, 14, -2079.4981295868474},
+    {8, 3, 16, -2225.7109292587679},
+    {8, 3, 18, -2356.4320613733294},
+    {8, 3, 20, -2474.7906505297883},
+    {8, 4, 2, 43.306234669246521},
+    {8, 4, 4, -294.03750114150284},
+    {8, 4, 6, -548.00300129122456},
+    {8, 4, 8, -734.36051253243113},
+    {8, 4, 10, -883.5698146455079},
+    {8, 4, 12, -1008.8819085450455},
+    {8, 4, 14, -1117.3689721124238},
+    {8, 4, 16, -1213.2871503517549},
+    {8, 4, 18, -1299.4138813522209},
+    {8, 4, 20, -1377.6710933726431},
+    {8, 5, 2, 114.69520760267613},
+    {8, 5, 4, 201.15885080906128},
+    {8, 5, 6, 115.65980602111995},
+    {8, 5, 8, 40.394598571000643},
+    {8, 5, 10, -24.299622789053046},
+    {8, 5, 12, -80.77833949549904},
+    {8, 5, 14, -130.92127944748518},
+    {8, 5, 16, -176.06799223230792},
+    {8, 5, 18, -217.17776467989097},
+    {8, 5, 20, -254.95480307955086},
+    {8, 6, 2, 210.30914624255303},
+    {8, 6, 4, 717.21821565400114},
+    {8, 6, 6, 800.88383055377039},
+    {8, 6, 8, 837.55238640582502},
+    {8, 6, 10, 858.1119330203619},
+    {8, 6, 12, 871.09854320898648},
+    {8, 6, 14, 879.84494840796742},
+    {8, 6, 16, 885.94654509957127},
+    {8, 6, 18, 890.27628864365988},
+    {8, 6, 20, 893.35822034948842},
 };
 
 /* The parametrised P^(2) (nnlo_param.c) against the exact moments: the parametrisations
@@ -442,7 +605,7 @@ static const struct {
 static void test_parametrised_p2_against_exact_moments(void **state)
 {
     (void)state;
-    double worst_rel[4] = {0}, worst_abs = 0.0;
+    double worst_rel[4] = {0}, worst_abs = 0.0, worst_singlet[4] = {0};
     for (size_t k = 0; k < sizeof exact_moments / sizeof exact_moments[0]; k++) {
         const int kind = exact_moments[k].kind, nf = exact_moments[k].nf;
         const double N = exact_moments[k].n, want = exact_moments[k].p;
@@ -457,6 +620,15 @@ static void test_parametrised_p2_against_exact_moments(void **state)
         }
         double complex pp, pm, pv, ps[4];
         pf_anom_nnlo_param(N, nf, 0, &pp, &pm, &pv, ps);
+        if (kind >= 5) { /* the singlet: MVV's parametrisations, "0.1 % or better" */
+            got = kind == 5 ? ps[0] - pp : ps[kind - 5];
+            const double rs = cabs(got - want) / fmax(fabs(want), 10.0);
+            if (rs > worst_singlet[kind - 5]) worst_singlet[kind - 5] = rs;
+            if (rs > 5e-3)
+                fail_msg("P^(2) singlet kind %d nf %d N %g: parametrised %.10f, exact %.10f (%.2e)", kind, nf, N,
+                         creal(got), want, rs);
+            continue;
+        }
         got = kind == 2 ? pp : kind == 3 ? pm : pv;
         const double ad = cabs(got - want), rel = ad / fabs(want);
         if (ad > worst_abs) worst_abs = ad;
@@ -468,6 +640,8 @@ static void test_parametrised_p2_against_exact_moments(void **state)
     }
     print_message("parametrised P2_ns vs exact moments N <= 20: relative %.2e %.2e %.2e %.2e (nf 3..6), absolute %.3f\n",
                   worst_rel[0], worst_rel[1], worst_rel[2], worst_rel[3], worst_abs);
+    print_message("parametrised singlet vs exact moments N = 2..20 (relative to max(|P|, 10)): ps %.2e qg %.2e gq "
+                  "%.2e gg %.2e\n", worst_singlet[0], worst_singlet[1], worst_singlet[2], worst_singlet[3]);
 }
 
 /* the exact OMEs conserve: A_qq,H^NS(1) = 0 (quark number) and A_qq,H^NS(2) + A_Hq^PS(2) +
@@ -744,10 +918,12 @@ static void test_exact_p2_ns(void **state)
     for (size_t k = 0; k < sizeof exact_moments / sizeof exact_moments[0]; k++) {
         const int kind = exact_moments[k].kind, nf = exact_moments[k].nf, n = exact_moments[k].n;
         if (kind < 2) continue;
-        double complex pp, pm, pv;
-        pf_anom_nnlo_exact_ns((double)n, nf, &pp, &pm, &pv);
-        const double complex got = kind == 2 ? pp : kind == 3 ? pm : pv;
-        const double want = exact_moments[k].p, e = cabs(got - want) / fmax(fabs(want), 1.0);
+        double complex pp, pm, pv, ps[4];
+        pf_anom_nnlo_exact((double)n, nf, &pp, &pm, &pv, ps);
+        const double complex got = kind == 2 ? pp : kind == 3 ? pm : kind == 4 ? pv : kind == 5 ? ps[0] - pp : ps[kind - 5];
+        /* relative to max(|P|, 50): small moments (P_gg(2), nf = 6 ones) are differences of terms of
+         * order 100-1000 */
+        const double want = exact_moments[k].p, e = cabs(got - want) / fmax(fabs(want), 50.0);
         if (e > worst) worst = e;
         if (e > 5e-12)
             fail_msg("exact P^(2) kind %d nf %d N %d: continued %.17g%+.3gi, exact moment %.17g", kind, nf, n, creal(got),
@@ -767,7 +943,8 @@ static void test_exact_p2_ns(void **state)
     /* quark number: the exact P^(2)- and P^(2)V vanish at N = 1 (no shift, unlike the
      * parametrisations' residues of 2e-4..1e-3); at N = 1 the d^abc term is a removable
      * 0/0, evaluated by the mean over a circle (nnlo_exact.c), which must also join the
-     * direct evaluation just outside it; momentum for exact-nonsinglet's singlet */
+     * direct evaluation just outside it; momentum: the exact singlet conserves it with no
+     * shift ([P_qq + P_gq](2) = [P_qg + P_gg](2) = 0) */
     for (int nf = 3; nf <= 6; nf++) {
         double complex pm, pv, pm2, pv2, pm3, pv3, ps[4], pp;
         pf_anom_nnlo_exact_ns(1.0, nf, NULL, &pm, &pv);
@@ -783,9 +960,10 @@ static void test_exact_p2_ns(void **state)
         if (cabs(pm2 - 2.0 * pm3 + pm4) > 1e-3 * cabs(pm4 - pm2) || cabs(pv2 - 2.0 * pv3 + pv4) > 1e-3 * cabs(pv4 - pv2))
             fail_msg("nf %d: P2-, P2V not smooth across |N - 1| = 1e-3: second differences %.2e, %.2e", nf,
                      cabs(pm2 - 2.0 * pm3 + pm4), cabs(pv2 - 2.0 * pv3 + pv4));
-        pf_anom_nnlo_exact_ns_mixed(2.0, nf, &pp, NULL, NULL, ps);
-        if (cabs(ps[0] + ps[2]) > 1e-10 * cabs(ps[0]) || cabs(ps[1] + ps[3]) > 1e-10 * cabs(ps[3]))
-            fail_msg("nf %d: exact-nonsinglet momentum [qq + gq](2) = %.3e, [qg + gg](2) = %.3e", nf,
+        pf_anom_nnlo_exact(2.0, nf, &pp, NULL, NULL, ps);
+        /* to 1e-12 of the terms (the entries are 1e2-1e3 at N = 2, formed from terms of 1e3-1e4) */
+        if (cabs(ps[0] + ps[2]) > 1e-9 || cabs(ps[1] + ps[3]) > 1e-9)
+            fail_msg("nf %d: exact momentum sum rule [qq + gq](2) = %.3e, [qg + gg](2) = %.3e", nf,
                      cabs(ps[0] + ps[2]), cabs(ps[1] + ps[3]));
     }
 }

@@ -366,6 +366,59 @@ static void test_exact_against_tables(void **state)
     print_message("exact P^(2) vs tables 14, 15: worst %.2e relative (entries above 1e-6)\n", worst);
 }
 
+/* The exact and the parametrised NNLO evolution against HOPPET, an independent x-space
+ * code with MVV's exact x-space kernels (tests/data/hoppet/README.md: the LHA input to
+ * Q^2 = 1e4 GeV^2, mu_R = mu_F, FFNS nf = 4 and VFNS): issue 14's goal is 1e-5 relative for
+ * every value above 1e-6, checked here at 1e-6.  The parametrised run checks the set-up
+ * (the same conventions in both codes). */
+static void test_exact_against_hoppet(void **state)
+{
+    (void)state;
+    const char *dir = getenv("PF_TEST_DATA");
+    assert_non_null(dir);
+    const char *files[4] = {"ffns_exact", "vfns_exact", "ffns_param", "vfns_param"};
+    for (int c = 0; c < 4; c++) {
+        char path[1024], line[1024], names[10][8];
+        snprintf(path, sizeof path, "%s/hoppet/hoppet_nnlo_%s_q2_1e4.csv", dir, files[c]);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        int ncol = 0;
+        for (char *tok = strtok(line, ",\r\n"); tok && ncol < 10; tok = strtok(NULL, ",\r\n"))
+            snprintf(names[ncol++], sizeof names[0], "%s", tok);
+        assert_int_equal(ncol, 9);
+        double v[16][9], x[16];
+        int nrow = 0;
+        while (nrow < 16 && fgets(line, sizeof line, f)) {
+            double *r = v[nrow];
+            if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", r, r + 1, r + 2, r + 3, r + 4, r + 5, r + 6, r + 7,
+                       r + 8) != 9)
+                continue;
+            x[nrow] = r[0];
+            nrow++;
+        }
+        fclose(f);
+        assert_int_equal(nrow, 11);
+        pf_theory_card th = nnlo_exact(c % 2 ? PF_VFNS : PF_FFNS, 1.0);
+        if (c >= 2) th.nnlo = PF_NNLO_PARAMETRISED;
+        double out[16 * PF_NOUT], worst = 0.0;
+        const char *wcol = "";
+        double wx = 0.0;
+        pf_evol_destroy(evolve_toy(th, 1e4, (size_t)nrow, x, out));
+        for (int i = 0; i < nrow; i++)
+            for (int k = 1; k < 9; k++) {
+                if (fabs(v[i][k]) <= 1e-6) continue;
+                const double ours = column(names[k], out + i * PF_NOUT), rel = fabs(ours - v[i][k]) / fabs(v[i][k]);
+                if (rel > worst) worst = rel, wcol = names[k], wx = x[i];
+                if (rel > 1e-6) /* the goal is 1e-5; observed 3e-8 (docs/physics-evolution.md) */
+                    fail_msg("%s x = %g %s: partonflow %.10e, HOPPET %.10e (%.2e relative)", files[c], x[i], names[k],
+                             ours, v[i][k], rel);
+            }
+        print_message("%s vs HOPPET: worst %.2e relative (%s at x = %g), entries above 1e-6\n", files[c], worst, wcol,
+                      wx);
+    }
+}
+
 int main(int argc, char **argv)
 {
     /* argv[1]: "tables" (indices 0..8, comma-free list selects), "doubling", "sumrules" */
@@ -377,8 +430,10 @@ int main(int argc, char **argv)
         for (int i = from; i <= to; i++)
             t[nt++] = (struct CMUnitTest){cases[i].file, check_table, NULL, NULL, &cases[i]};
     }
-    if (!strcmp(what, "all") || !strcmp(what, "exact"))
+    if (!strcmp(what, "all") || !strcmp(what, "exact")) {
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_exact_against_tables);
+        t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_exact_against_hoppet);
+    }
     if (!strcmp(what, "all") || !strcmp(what, "batch"))
         t[nt++] = (struct CMUnitTest)cmocka_unit_test(test_batch_xf_matches_operator_path_and_is_thread_independent);
     if (!strcmp(what, "all") || !strcmp(what, "doubling"))

@@ -420,7 +420,10 @@ static size_t orig_index(const pf_like *lk, size_t i)
 #define PF_PERMUTE(T, arr, w)                                                                          \
     if (arr) {                                                                                         \
         T *a_ = (T *)(arr), *t_ = (T *)tmp;                                                            \
-        for (size_t j = 0; j < m; j++) memcpy(t_ + j * (w), a_ + (i0 + p[j]) * (w), (w) * sizeof(T)); \
+        for (size_t j = 0; j < m; j++) {                                                               \
+            if (j + 16 < m) __builtin_prefetch(a_ + (i0 + p[j + 16]) * (w));                           \
+            memcpy(t_ + j * (w), a_ + (i0 + p[j]) * (w), (w) * sizeof(T));                             \
+        }                                                                                              \
         memcpy(a_ + i0 * (w), t_, m * (w) * sizeof(T));                                               \
     }
 static int block_order(pf_like *lk)

@@ -77,6 +77,31 @@ static double column(const char *name, const double *o)
     return NAN;
 }
 
+/* A 9-column table CSV (x and 8 columns, header first): names[0..8], rows v[i][0..8],
+ * x[i] = v[i][0]; returns the number of rows (at most 16). */
+static int read_table(const char *path, char names[10][8], double v[16][9], double x[16])
+{
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("cannot open %s", path);
+    char line[1024];
+    assert_non_null(fgets(line, sizeof line, f));
+    int ncol = 0;
+    for (char *tok = strtok(line, ",\r\n"); tok && ncol < 10; tok = strtok(NULL, ",\r\n"))
+        snprintf(names[ncol++], 8, "%s", tok);
+    assert_int_equal(ncol, 9);
+    int nrow = 0;
+    while (nrow < 16 && fgets(line, sizeof line, f)) {
+        double *r = v[nrow];
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", r, r + 1, r + 2, r + 3, r + 4, r + 5, r + 6, r + 7,
+                   r + 8) != 9)
+            continue;
+        x[nrow] = r[0];
+        nrow++;
+    }
+    fclose(f);
+    return nrow;
+}
+
 static void check_table(void **state)
 {
     const lha_case *c = *state;
@@ -84,25 +109,9 @@ static void check_table(void **state)
     assert_non_null(dir);
     char path[1024];
     snprintf(path, sizeof path, "%s/lha/%s", dir, c->file);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char line[1024], names[10][8];
-    assert_non_null(fgets(line, sizeof line, f));
-    int ncol = 0;
-    for (char *tok = strtok(line, ",\r\n"); tok && ncol < 10; tok = strtok(NULL, ",\r\n"))
-        snprintf(names[ncol++], sizeof names[0], "%s", tok);
-    assert_int_equal(ncol, 9);
+    char names[10][8];
     double v[16][9], x[16];
-    int nrow = 0;
-    while (nrow < 16 && fgets(line, sizeof line, f)) {
-        double *r = v[nrow];
-        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", r, r + 1, r + 2, r + 3, r + 4,
-                   r + 5, r + 6, r + 7, r + 8) != 9)
-            continue;
-        x[nrow] = r[0];
-        nrow++;
-    }
-    fclose(f);
+    const int nrow = read_table(path, names, v, x);
     assert_int_equal(nrow, 11);
     double out[16 * PF_NOUT];
     pf_evol *ev = evolve_toy(toy_theory(c->order, c->scheme, c->xi2), c->q2, (size_t)nrow, x, out);
@@ -323,25 +332,10 @@ static void test_exact_against_tables(void **state)
     double worst = 0.0;
     for (int c = 9; c < 15; c++) {
         const lha_case *lc = &cases[c];
-        char path[1024], line[1024], names[10][8];
+        char path[1024], names[10][8];
         snprintf(path, sizeof path, "%s/lha/%s", dir, lc->file);
-        FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        assert_non_null(fgets(line, sizeof line, f));
-        int ncol = 0;
-        for (char *tok = strtok(line, ",\r\n"); tok && ncol < 10; tok = strtok(NULL, ",\r\n"))
-            snprintf(names[ncol++], sizeof names[0], "%s", tok);
         double v[16][9], x[16];
-        int nrow = 0;
-        while (nrow < 16 && fgets(line, sizeof line, f)) {
-            double *r = v[nrow];
-            if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", r, r + 1, r + 2, r + 3, r + 4, r + 5, r + 6, r + 7,
-                       r + 8) != 9)
-                continue;
-            x[nrow] = r[0];
-            nrow++;
-        }
-        fclose(f);
+        const int nrow = read_table(path, names, v, x);
         double out[16 * PF_NOUT];
         pf_evol_destroy(evolve_toy(nnlo_exact(lc->scheme, lc->xi2), lc->q2, (size_t)nrow, x, out));
         print_message("%s (exact; relative deviation from the table):\n", lc->file);
@@ -378,26 +372,10 @@ static void test_exact_against_hoppet(void **state)
     assert_non_null(dir);
     const char *files[4] = {"ffns_exact", "vfns_exact", "ffns_param", "vfns_param"};
     for (int c = 0; c < 4; c++) {
-        char path[1024], line[1024], names[10][8];
+        char path[1024], names[10][8];
         snprintf(path, sizeof path, "%s/hoppet/hoppet_nnlo_%s_q2_1e4.csv", dir, files[c]);
-        FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        assert_non_null(fgets(line, sizeof line, f));
-        int ncol = 0;
-        for (char *tok = strtok(line, ",\r\n"); tok && ncol < 10; tok = strtok(NULL, ",\r\n"))
-            snprintf(names[ncol++], sizeof names[0], "%s", tok);
-        assert_int_equal(ncol, 9);
         double v[16][9], x[16];
-        int nrow = 0;
-        while (nrow < 16 && fgets(line, sizeof line, f)) {
-            double *r = v[nrow];
-            if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", r, r + 1, r + 2, r + 3, r + 4, r + 5, r + 6, r + 7,
-                       r + 8) != 9)
-                continue;
-            x[nrow] = r[0];
-            nrow++;
-        }
-        fclose(f);
+        const int nrow = read_table(path, names, v, x);
         assert_int_equal(nrow, 11);
         pf_theory_card th = nnlo_exact(c % 2 ? PF_VFNS : PF_FFNS, 1.0);
         if (c >= 2) th.nnlo = PF_NNLO_PARAMETRISED;

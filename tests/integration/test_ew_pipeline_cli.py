@@ -168,7 +168,8 @@ def test_a_card_for_another_beam_or_order_is_refused_by_every_stage(tmp_path):
         "mw.yaml": (text.replace("mw: 80.377", "mw: 80.4"), "electroweak.mw: 80.4 here, 80.377 there"),
         "photon.yaml": (variant(tmp_path, "p.yaml", photon=True).read_text(),
                         "kinematics.process: photon exchange (no electroweak keys) here, nc there"),
-        "nlo.yaml": (text.replace("order: NNLO\n  nnlo: parametrised\n", "order: NLO\n"),
+        "nlo.yaml": (text.replace("order: NNLO\n  nnlo: parametrised\n  nnlo_coefficients: parametrised\n",
+                                  "order: NLO\n"),
                      "theory.order: NLO here, NNLO there"),
     }
     for name, (body, msg) in others.items():

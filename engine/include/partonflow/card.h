@@ -14,6 +14,8 @@
 enum pf_order { PF_LO = 0, PF_NLO = 1, PF_NNLO = 2 };
 /* theory.nnlo: which three-loop splitting functions and matching terms (NNLO only) */
 enum pf_nnlo_form { PF_NNLO_EXACT = 0, PF_NNLO_PARAMETRISED = 1, PF_NNLO_PARAM_CONSERVING = 2 };
+/* theory.nnlo_coefficients: which second-order coefficient functions (NNLO only) */
+enum pf_nnlo_coef { PF_NNLO_COEF_EXACT = 0, PF_NNLO_COEF_PARAMETRISED = 1 };
 enum pf_scheme { PF_FFNS = 0, PF_VFNS = 1 };
 enum pf_evol_method { PF_EVOL_EXACT = 0, PF_EVOL_TRUNCATED = 1 };
 
@@ -62,6 +64,7 @@ typedef struct pf_theory_card {
     int evolution;              /* PF_EVOL_EXACT (default) | PF_EVOL_TRUNCATED */
     int grid_nx, grid_nq2;      /* theory-operator grid; 0: the engine's tested default */
     int nnlo;                   /* PF_NNLO_*: exact (the default) or a parametrised form (NNLO only) */
+    int nnlo_coef;              /* PF_NNLO_COEF_*: exact (the default) or parametrised (NNLO only) */
 } pf_theory_card;
 
 /* The scattering process of the card (kinematics.process; docs/physics-ew.md).  A card that

@@ -96,6 +96,14 @@ void pf_dis_coef_c3_nnlo(double complex N, double complex c[2]);
 enum { PF_DIS2_C2NS0_ODD = 0, PF_DIS2_CLNS0_ODD, PF_DIS2_C3NS0_EVEN, PF_DIS_NCC2 };
 void pf_dis_coef_cc_nnlo(double complex N, double complex d[PF_DIS_NCC2]);
 
+/* The same second-order pieces, exact (theory.nnlo_coefficients: exact, the default at NNLO;
+ * c2_exact.c): the x-space results of Zijlstra and van Neerven, Sanchez Guillen et al. and
+ * Rogal, Moch and Vogt (docs/physics-dis.md), Mellin-transformed exactly into nested harmonic
+ * sums (tools/cf2_mellin.py), in the layouts of pf_dis_coef_nnlo (c), pf_dis_coef_c3_nnlo (c3)
+ * and pf_dis_coef_cc_nnlo (cc); any pointer may be NULL.  N off 2, 1, 0, -1, ... */
+void pf_dis_coef_nnlo_exact(double complex N, double complex c[PF_DIS_NCOEF2], double complex c3[2],
+                            double complex cc[PF_DIS_NCC2]);
+
 /* Full coefficient functions to the given order (PF_LO, PF_NLO) at n points:
  * C[i*PF_DIS_NCOEF + k] = C_k(N_i) = delta_{k,C2Q} + [order >= NLO] a_s c_k(N_i). */
 int pf_dis_coefficients(int order, double a_s, size_t n, const double complex *N,

@@ -38,6 +38,7 @@ typedef struct pf_evol pf_evol; /* holder: contour, nodes, alpha_s, anomalous di
 pf_evol *pf_evol_create(const pf_theory_card *th, pf_status *st);
 void pf_evol_destroy(pf_evol *ev);
 int pf_evol_order(const pf_evol *ev);
+int pf_evol_nnlo_coef(const pf_evol *ev); /* PF_NNLO_COEF_* of the card (theory.nnlo_coefficients) */
 size_t pf_evol_nnodes(const pf_evol *ev);
 const double complex *pf_evol_nodes(const pf_evol *ev); /* N_n, shared by all x */
 /* x f(x) = sum_n Im[ c_n(x) f(N_n) ], c_n(x) = w_n e^{i phi} x^(1-N_n) / pi; kern[n] = c_n(x) */

@@ -19,8 +19,9 @@
 static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
 {
     static const char *const keys[] = {"order", "scheme", "nf", "mu0", "alphas", "masses",
-                                       "xi_r", "mellin_nodes", "evolution", "grid", "nnlo"};
-    enum { ORDER, SCHEME, NF, MU0, ALPHAS, MASSES, XIR, NODES, EVOL, GRID, NNLO };
+                                       "xi_r", "mellin_nodes", "evolution", "grid", "nnlo",
+                                       "nnlo_coefficients"};
+    enum { ORDER, SCHEME, NF, MU0, ALPHAS, MASSES, XIR, NODES, EVOL, GRID, NNLO, NNLOC };
     static const char *const orders[] = {"LO", "NLO", "NNLO"}, *const schemes[] = {"FFNS", "VFNS"},
                              *const evols[] = {"exact", "truncated"},
                              *const nnlos[] = {"exact", "parametrised", "parametrised-conserving"};
@@ -37,6 +38,16 @@ static int parse_theory(ctx *c, yaml_node_t *map, pf_theory_card *th)
             return pf_cw_fail(c, f[NNLO].val, "key 'theory.nnlo': only allowed with order NNLO");
         TRY(pf_cw_get_enum(c, f[NNLO].val, "theory.nnlo", nnlos, 3,
                            "exact, parametrised or parametrised-conserving", &th->nnlo));
+    }
+    /* and the exact second-order coefficient functions by default, or van Neerven and Vogt's
+     * parametrisations (docs/physics-dis.md) */
+    th->nnlo_coef = PF_NNLO_COEF_EXACT;
+    if (f[NNLOC].val) {
+        static const char *const coefs[] = {"exact", "parametrised"};
+        if (th->order != PF_NNLO)
+            return pf_cw_fail(c, f[NNLOC].val, "key 'theory.nnlo_coefficients': only allowed with order NNLO");
+        TRY(pf_cw_get_enum(c, f[NNLOC].val, "theory.nnlo_coefficients", coefs, 2, "exact or parametrised",
+                           &th->nnlo_coef));
     }
     if (!f[SCHEME].val)
         return pf_cw_missing(c, map, "theory", "scheme", "FFNS or VFNS");

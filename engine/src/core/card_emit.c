@@ -55,6 +55,8 @@ static void emit_theory(FILE *f, const pf_theory_card *th)
         fprintf(f, "  nnlo: %s\n", th->nnlo == PF_NNLO_PARAMETRISED       ? "parametrised"
                                     : th->nnlo == PF_NNLO_PARAM_CONSERVING ? "parametrised-conserving"
                                                                            : "exact");
+    if (th->order == PF_NNLO)
+        fprintf(f, "  nnlo_coefficients: %s\n", th->nnlo_coef == PF_NNLO_COEF_PARAMETRISED ? "parametrised" : "exact");
     if (th->scheme == PF_FFNS)
         fprintf(f, "  nf: %d\n", th->nf);
     fprintf(f, "  mu0: %s\n", num(b1, th->mu0));
@@ -225,6 +227,7 @@ int pf_card_theory_diff(const pf_theory_card *a, const pf_theory_card *b, char *
         return 1;
     }
     if (a->order == PF_NNLO) DIFF_INT("nnlo (0 exact, 1 parametrised, 2 parametrised-conserving)", nnlo)
+    if (a->order == PF_NNLO) DIFF_INT("nnlo_coefficients (0 exact, 1 parametrised)", nnlo_coef)
     if (a->scheme != b->scheme) {
         snprintf(what, len, "theory.scheme: %s here, %s there", a->scheme == PF_VFNS ? "VFNS" : "FFNS",
                  b->scheme == PF_VFNS ? "VFNS" : "FFNS");

@@ -39,7 +39,13 @@ static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
     }
     for (size_t n = 0; n < nn; n++) pf_dis_coef_nlo(N[n], c1 + n * PF_DIS_NCOEF);
     if (order == PF_NNLO)
-        for (size_t n = 0; n < nn; n++) pf_dis_coef_nnlo(N[n], c1 + nn * PF_DIS_NCOEF + n * PF_DIS_NCOEF2);
+        for (size_t n = 0; n < nn; n++) {
+            double complex *c2 = c1 + nn * PF_DIS_NCOEF + n * PF_DIS_NCOEF2;
+            if (pf_evol_nnlo_coef(ev) == PF_NNLO_COEF_PARAMETRISED)
+                pf_dis_coef_nnlo(N[n], c2);
+            else
+                pf_dis_coef_nnlo_exact(N[n], c2, NULL, NULL);
+        }
     return c1;
 }
 

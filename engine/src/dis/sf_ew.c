@@ -157,9 +157,13 @@ static double complex *nodes_coefficients(const pf_evol *ev, pf_status *st)
     if (nnlo)
         for (size_t n = 0; n < nn; n++) {
             double complex *c2 = c + nn * NC1 + n * NC2;
-            pf_dis_coef_nnlo(N[n], c2);
-            pf_dis_coef_c3_nnlo(N[n], c2 + PF_DIS_NCOEF2);
-            pf_dis_coef_cc_nnlo(N[n], c2 + CC2);
+            if (pf_evol_nnlo_coef(ev) == PF_NNLO_COEF_PARAMETRISED) {
+                pf_dis_coef_nnlo(N[n], c2);
+                pf_dis_coef_c3_nnlo(N[n], c2 + PF_DIS_NCOEF2);
+                pf_dis_coef_cc_nnlo(N[n], c2 + CC2);
+            } else {
+                pf_dis_coef_nnlo_exact(N[n], c2, c2 + PF_DIS_NCOEF2, c2 + CC2);
+            }
         }
     return c;
 }

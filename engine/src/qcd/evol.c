@@ -687,6 +687,7 @@ void pf_evol_destroy(pf_evol *ev)
 }
 
 int pf_evol_order(const pf_evol *ev) { return ev->th.order; }
+int pf_evol_nnlo_coef(const pf_evol *ev) { return ev->th.nnlo_coef; }
 size_t pf_evol_nnodes(const pf_evol *ev) { return ev->nn; }
 const double complex *pf_evol_nodes(const pf_evol *ev) { return ev->N; }
 double pf_evol_q2min(const pf_evol *ev) { return ev->mu02; }

@@ -257,8 +257,23 @@ static void test_resolved_yaml_parses_back_to_the_identical_card(void **state)
         pf_card c;
         parse_ok(text, &c);
         assert_int_equal(c.theory.nnlo, PF_NNLO_EXACT);
+        assert_int_equal(c.theory.nnlo_coef, PF_NNLO_COEF_EXACT);
         char *y = pf_card_to_yaml(&c);
         assert_non_null(strstr(y, "nnlo: exact"));
+        assert_non_null(strstr(y, "nnlo_coefficients: exact"));
+        free(y);
+        round_trip(text);
+    }
+    /* the second-order coefficient functions: exact (the default) or parametrised */
+    {
+        const char *text = "theory: {order: NNLO, nnlo_coefficients: parametrised, scheme: FFNS, nf: 4, mu0: 1.3,"
+                           " alphas: {value: 0.118, mu: 91.1876}}\npdf: {preset: lha-toy}\n";
+        pf_card c;
+        parse_ok(text, &c);
+        assert_int_equal(c.theory.nnlo, PF_NNLO_EXACT);
+        assert_int_equal(c.theory.nnlo_coef, PF_NNLO_COEF_PARAMETRISED);
+        char *y = pf_card_to_yaml(&c);
+        assert_non_null(strstr(y, "nnlo_coefficients: parametrised"));
         free(y);
         round_trip(text);
     }

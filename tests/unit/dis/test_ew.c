@@ -631,7 +631,7 @@ static void test_nnlo_nc_cc_sf_match_xspace_convolution(void **state)
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(4000);
     double worst[3] = {0}, shift = 0.0, parity = 0.0;
     for (int xi = 0; xi < 2; xi++) {
-        setup *s = make(xi ? "NNLO\n  nnlo: parametrised\n  xi_r: 2" : "NNLO\n  nnlo: parametrised",
+        setup *s = make(xi ? "NNLO\n  nnlo: parametrised\n  nnlo_coefficients: parametrised\n  xi_r: 2" : "NNLO\n  nnlo: parametrised\n  nnlo_coefficients: parametrised",
                         "electroweak: {mz: 91.1876, mw: 80.377}\n");
         setup *nlo = xi ? NULL : make("NLO", "electroweak: {mz: 91.1876, mw: 80.377}\n");
         for (int pc = 0; pc < 4; pc++) {
@@ -843,7 +843,7 @@ static void test_nnlo_charged_current_card_parses_and_computes(void **state)
     pf_status st = {0};
     assert_int_equal(pf_card_parse(cc, strlen(cc), "nnlo-cc.yaml", &c, &st), PF_OK);
     assert_int_equal(c.kinematics.process, PF_PROCESS_CC);
-    setup *s = make("NNLO\n  nnlo: parametrised", ""), *n = make("NLO", "");
+    setup *s = make("NNLO\n  nnlo: parametrised\n  nnlo_coefficients: parametrised", ""), *n = make("NLO", "");
     pf_dis_ew ew;
     const double x[3] = {0.01, 0.1, 0.4}, q2[3] = {100.0, 1000.0, 5000.0};
     double F2[3], FL[3], F3[3], G2[3], GL[3], G3[3];

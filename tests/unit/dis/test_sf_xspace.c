@@ -46,7 +46,7 @@ static const char *card_text(int order, int scheme)
              "pdf:\n"
              "  preset: lha-toy\n",
              order == PF_NNLO ? "NNLO" : order == PF_NLO ? "NLO" : "LO",
-             scheme == PF_VFNS ? "VFNS" : "FFNS", order == PF_NNLO ? "  nnlo: parametrised\n" : "",
+             scheme == PF_VFNS ? "VFNS" : "FFNS", order == PF_NNLO ? "  nnlo: parametrised\n  nnlo_coefficients: parametrised\n" : "",
              scheme == PF_FFNS ? "  nf: 4\n" : "", card_xi_r);
     return buf;
 }

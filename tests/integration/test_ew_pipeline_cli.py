@@ -1,6 +1,6 @@
 """Neutral-current DIS with Z exchange through the pipeline (issue 14 item 4).
 
-configs/cards/eic-nc.yaml (18 x 275 GeV, Q2 100..1e4, NNLO parametrised, e- at P = -0.7)
+configs/cards/eic-nc.yaml (18 x 275 GeV, Q2 100..1e4, NNLO exact, e- at P = -0.7)
 and its e+ twin: theory.h5 holds the photon, gamma-Z and Z pieces; the grid path's sigma_r
 (`sf --theory`) equals the exact path's (`sf --process nc-e?`, no grid) to the grid's
 interpolation accuracy; simulate's cross section equals an independent Gauss-Legendre
@@ -168,8 +168,7 @@ def test_a_card_for_another_beam_or_order_is_refused_by_every_stage(tmp_path):
         "mw.yaml": (text.replace("mw: 80.377", "mw: 80.4"), "electroweak.mw: 80.4 here, 80.377 there"),
         "photon.yaml": (variant(tmp_path, "p.yaml", photon=True).read_text(),
                         "kinematics.process: photon exchange (no electroweak keys) here, nc there"),
-        "nlo.yaml": (text.replace("order: NNLO\n  nnlo: parametrised\n  nnlo_coefficients: parametrised\n",
-                                  "order: NLO\n"),
+        "nlo.yaml": (text.replace("order: NNLO\n", "order: NLO\n"),
                      "theory.order: NLO here, NNLO there"),
     }
     for name, (body, msg) in others.items():

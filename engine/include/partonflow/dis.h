@@ -100,7 +100,8 @@ void pf_dis_coef_cc_nnlo(double complex N, double complex d[PF_DIS_NCC2]);
  * c2_exact.c): the x-space results of Zijlstra and van Neerven, Sanchez Guillen et al. and
  * Rogal, Moch and Vogt (docs/physics-dis.md), Mellin-transformed exactly into nested harmonic
  * sums (tools/cf2_mellin.py), in the layouts of pf_dis_coef_nnlo (c), pf_dis_coef_c3_nnlo (c3)
- * and pf_dis_coef_cc_nnlo (cc); any pointer may be NULL.  N off 2, 1, 0, -1, ... */
+ * and pf_dis_coef_cc_nnlo (cc); any pointer may be NULL.  Any N off 0, -1, -2, ... (the
+ * pure-singlet and gluon pieces are infinite at N = 1, their pole). */
 void pf_dis_coef_nnlo_exact(double complex N, double complex c[PF_DIS_NCOEF2], double complex c3[2],
                             double complex cc[PF_DIS_NCC2]);
 

@@ -21,6 +21,7 @@
  * Tests: tests/unit/dis/test_coefficients.c (x space against HOPPET's exact routines,
  * moments, the Adler and Gross-Llewellyn Smith sum rules). */
 #include <complex.h>
+#include <math.h>
 
 #include "partonflow/dis.h"
 #include "partonflow/harmonic.h"
@@ -50,8 +51,9 @@ static double complex table(const sums_t *s, const pf_c2x_term *t, size_t n)
 
 #define T(name) table(&s, name, sizeof name / sizeof name[0])
 
-void pf_dis_coef_nnlo_exact(double complex N, double complex c[PF_DIS_NCOEF2], double complex c3[2],
-                            double complex cc[PF_DIS_NCC2])
+enum { NALL = PF_DIS_NCOEF2 + 2 + PF_DIS_NCC2 };
+
+static void direct(double complex N, double complex *c, double complex *c3, double complex *cc)
 {
     sums_t s;
     pf_hsum_all(N + (double)KMIN, +1, NSHIFT, &s.S[0][0]);
@@ -75,4 +77,50 @@ void pf_dis_coef_nnlo_exact(double complex N, double complex c[PF_DIS_NCOEF2], d
         cc[PF_DIS2_CLNS0_ODD] = T(clns_odd_0);
         cc[PF_DIS2_C3NS0_EVEN] = T(c3ns_even_0);
     }
+}
+
+/* Near N = 1 and 2 the tables' single terms have poles (N + k = 0 for k = -1, -2; order <= 2)
+ * that cancel in the sums, so there they are evaluated by Cauchy's formula on a circle of
+ * radius R around n0, f(N) = (1/M) sum_j f(z_j) (z_j - n0) / (z_j - N) (trapezoid rule,
+ * error ~ (|N - n0| / R)^M + (R / 0.7)^M < 1e-17), from points where the direct sums are
+ * accurate.  The pure-singlet and gluon pieces have a genuine simple pole at N = 1 (their
+ * 1/x terms): near 1 their (N - 1) f(N) goes through the formula instead, and at N = 1
+ * itself they are infinite. */
+#define PF_C2X_PI 3.14159265358979323846
+#define NEAR 0.05
+#define R 0.3
+#define M 48
+static int singlet_piece(int k)
+{
+    return k == PF_DIS2_C2PS || k == PF_DIS2_C2G || k == PF_DIS2_CLPS || k == PF_DIS2_CLG;
+}
+
+void pf_dis_coef_nnlo_exact(double complex N, double complex c[PF_DIS_NCOEF2], double complex c3[2],
+                            double complex cc[PF_DIS_NCC2])
+{
+    int n0 = 0;
+    if (cabs(N - 1.0) < NEAR) n0 = 1;
+    else if (cabs(N - 2.0) < NEAR) n0 = 2;
+    if (!n0) {
+        direct(N, c, c3, cc);
+        return;
+    }
+    double complex acc[NALL] = {0};
+    for (int j = 0; j < M; j++) {
+        const double complex e = cexp(I * (2.0 * PF_C2X_PI * (j + 0.5) / M)), z = n0 + R * e;
+        double complex v[NALL];
+        direct(z, v, v + PF_DIS_NCOEF2, v + PF_DIS_NCOEF2 + 2);
+        const double complex kern = R * e / (z - N) / M;
+        for (int k = 0; k < NALL; k++)
+            acc[k] += (n0 == 1 && k < PF_DIS_NCOEF2 && singlet_piece(k) ? (z - 1.0) * v[k] : v[k]) * kern;
+    }
+    if (n0 == 1)
+        for (int k = 0; k < PF_DIS_NCOEF2; k++)
+            if (singlet_piece(k)) acc[k] = N == 1.0 ? (double complex)INFINITY : acc[k] / (N - 1.0);
+    if (c)
+        for (int k = 0; k < PF_DIS_NCOEF2; k++) c[k] = acc[k];
+    if (c3)
+        for (int k = 0; k < 2; k++) c3[k] = acc[PF_DIS_NCOEF2 + k];
+    if (cc)
+        for (int k = 0; k < PF_DIS_NCC2; k++) cc[k] = acc[PF_DIS_NCOEF2 + 2 + k];
 }

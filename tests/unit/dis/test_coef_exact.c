@@ -179,6 +179,54 @@ static void test_adler_and_gross_llewellyn_smith_sum_rules(void **state)
            creal(v[C3NS1]));
 }
 
+/* At and near N = 1, 2, where the tables' single terms have poles, the library goes through
+ * Cauchy's formula on a small circle (c2_exact.c): its values there, and the direct sums just
+ * outside, against Cauchy's formula on a wider circle (radius 0.45, 96 direct evaluations) in
+ * the test, on both sides of the switch at |N - n0| = 0.05; the Adler and GLS values straight
+ * at N = 1; the singlet pieces' pole at N = 1 ((N - 1) f through the formula). */
+static int singlet(int k) { return k == C2PS || k == C2G || k == CLPS || k == CLG; }
+
+static void test_values_at_and_near_n_1_and_2(void **state)
+{
+    (void)state;
+    const int m = 96;
+    for (int n0 = 1; n0 <= 2; n0++) {
+        double complex z[96], f[96][NALL];
+        for (int j = 0; j < m; j++) {
+            z[j] = n0 + 0.45 * cexp(I * (2.0 * M_PI * (j + 0.25) / m));
+            all_at(z[j], f[j]);
+        }
+        double worst = 0.0;
+        for (int p = 0; p < 9; p++) {
+            const double r[3] = {0.0499, 0.0501, 0.2};
+            const double complex N = p == 8 ? n0 : n0 + r[p % 3] * cexp(I * (0.3 + (p / 3) * 2.1));
+            double complex lib[NALL];
+            all_at(N, lib);
+            for (int k = 0; k < NALL; k++) {
+                const int pole = n0 == 1 && singlet(k);
+                if (pole && N == 1.0) {
+                    assert_true(isinf(creal(lib[k])));
+                    continue;
+                }
+                double complex want = 0.0;
+                for (int j = 0; j < m; j++)
+                    want += (pole ? (z[j] - 1.0) * f[j][k] : f[j][k]) * (z[j] - n0) / (z[j] - N) / m;
+                if (pole) want /= N - 1.0;
+                const double rel = cabs(lib[k] - want) / (1.0 + cabs(want));
+                if (rel > worst) worst = rel;
+                if (rel > 1e-11)
+                    fail_msg("N = %g%+gi piece %d: %.15g vs Cauchy %.15g", creal(N), cimag(N), k, creal(lib[k]),
+                             creal(want));
+            }
+        }
+        printf("near N = %d: library vs Cauchy's formula in the test, largest %.2g\n", n0, worst);
+    }
+    double complex v[NALL];
+    all_at(1.0, v);
+    assert_true(cabs(v[C2ODD]) < 1e-10 && cabs(v[C2NS1]) < 1e-10);
+    assert_true(cabs(v[C3NS0] + 16.0 * 55.0 / 12.0) < 1e-10 && cabs(v[C3NS1] - 16.0 / 3.0) < 1e-10);
+}
+
 /* The parametrisations (coef_nnlo.c) are fits of a few per mille to these functions */
 static void test_parametrised_forms_lie_within_their_accuracy(void **state)
 {
@@ -209,6 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_coefficients_match_hoppet_in_x_space),
         cmocka_unit_test(test_adler_and_gross_llewellyn_smith_sum_rules),
+        cmocka_unit_test(test_values_at_and_near_n_1_and_2),
         cmocka_unit_test(test_parametrised_forms_lie_within_their_accuracy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

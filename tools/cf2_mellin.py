@@ -176,9 +176,10 @@ def real_part(v):
 
 
 def words(maxw, first=(-1, 0, 1)):
+    """every HPL index word of weight 1..maxw whose first index is in first"""
     out = [()]
-    for _ in range(maxw):
-        out += [(a,) + w for w in out if len(w) == _ for a in (-1, 0, 1)]
+    for k in range(maxw):
+        out += [(a,) + w for w in out if len(w) == k for a in (-1, 0, 1)]
     return [w for w in out if w and w[0] in first]
 
 

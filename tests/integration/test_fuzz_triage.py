@@ -49,6 +49,22 @@ OVERFLOW_IN_PF = (
     "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x6020000000f0\n"
     + frames("__interceptor_memcpy", "pf_h5_read_events", "H5Dread")
     + "SUMMARY: AddressSanitizer: heap-buffer-overflow in __interceptor_memcpy\n")
+# heap metadata overwritten earlier by uninstrumented code, found when the quarantine
+# recycled a block that libyaml freed while parsing the next input's card (ci16, 7 Dec 2026)
+YAML = "(/lib/x86_64-linux-gnu/libyaml-0.so.2+0x{:x}) (BuildId: 11b2)"
+ALLOC_CHECK_AT_YAML_FREE = (
+    'AddressSanitizer: CHECK failed: asan_allocator.cpp:188 "((old)) == ((kAllocBegMagic))"\n'
+    "==1== ERROR: libFuzzer: deadly signal\n"
+    + "".join(f"    #{i} 0x{i:x} in {n} {BIN.format(i)}\n" for i, n in enumerate(
+        ["__sanitizer::CheckFailed", "__asan::QuarantineCallback::Recycle", "free"]))
+    + f"    #3 0x3  {YAML.format(0x7d05)}\n    #4 0x4 in yaml_parser_load {YAML.format(0x132ea)}\n"
+    + "    #5 0x5 in pf_card_parse /src/engine/src/core/card.c:397:10\n")
+# the same CHECK with partonflow's own code freeing the block stays a finding
+ALLOC_CHECK_AT_PF_FREE = (
+    'AddressSanitizer: CHECK failed: asan_allocator.cpp:188 "((old)) == ((kAllocBegMagic))"\n'
+    + "".join(f"    #{i} 0x{i:x} in {n} {BIN.format(i)}\n" for i, n in enumerate(
+        ["__sanitizer::CheckFailed", "__asan::QuarantineCallback::Recycle", "free"]))
+    + "    #3 0x3 in pf_like_free /src/engine/src/fit/like.c:620:5\n")
 LEAK = ("==1==ERROR: LeakSanitizer: detected memory leaks\n"
         + frames("malloc", "H5FL_blk_malloc", "pf_h5_open")
         + "SUMMARY: AddressSanitizer: 64 byte(s) leaked in 1 allocation(s).\n")
@@ -71,7 +87,10 @@ def triage(log_text, tmp_path):
     (DOUBLE_FREE_IN_PF, "finding"),
     (OVERFLOW_IN_PF, "finding"),
     (LEAK, "finding"),
+    (ALLOC_CHECK_AT_YAML_FREE, "libhdf5"),
+    (ALLOC_CHECK_AT_PF_FREE, "finding"),
 ], ids=["bad-free-H5HG__free", "segv-H5A__close", "memcpy-H5HG_read",
-        "double-free-partonflow", "overflow-partonflow", "leak"])
+        "double-free-partonflow", "overflow-partonflow", "leak",
+        "allocator-check-libyaml-free", "allocator-check-partonflow-free"])
 def test_triage(log, expected, tmp_path):
     assert triage(log, tmp_path) == expected

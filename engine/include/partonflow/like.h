@@ -63,6 +63,11 @@ int pf_like_poisson1(double u);
  * order of their stencil bases within each block (pf_like_event_index maps a held position
  * back); the per-event arrays of the view (rows, bins, weights) share that order. */
 void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt);
+/* The view with the event rows: whole stencil rows are held transposed in groups for the
+ * event pass (like.c lanes_build; the plain view then has neither st_w nor st_loc), so this
+ * rebuilds them once into a copy that lk keeps (80 bytes per event) for consumers of the
+ * rows such as the device copy; PF_ENOMEM when that cannot be allocated. */
+int pf_like_view_rows(pf_like *lk, pf_like_data *d, const double **wt, pf_status *st);
 /* This rank's event weights in the caller's order (lk's nevents values). */
 void pf_like_weights(const pf_like *lk, double *wt);
 /* The global event index (the caller's order) of held position i. */

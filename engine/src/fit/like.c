@@ -29,6 +29,10 @@ typedef struct pair_op {
     float *w;           /* (w_even, w_odd) per m */
 } pair_op;
 
+#define PF_LANE_W (4 * PF_LIKE_STW) /* doubles per lane group */
+#define PF_LANE_COUNT 7
+#define PF_LANE_RUN_END 8
+
 struct pf_like {
     size_t ngrid, ntot, first, n, nnz, nbins;
     uint64_t *row_ptr;
@@ -46,6 +50,19 @@ struct pf_like {
      * position i holds the event first + (i - i % PF_LIKE_BLOCK) + perm[i] of the caller's
      * order.  NULL: the caller's order. */
     uint16_t *perm;
+    /* Whole rows in lane groups (lanes_build; then st_w is NULL): up to 4 consecutive held
+     * events of one stencil base, their rows transposed (weight q of lane l at
+     * ln_w[PF_LANE_W g + 4 q + l], 0 in unused lanes); group g starts at held position
+     * ln_pos[g], holds ln_cnt[g] & PF_LANE_COUNT events and ends its run of one base where
+     * ln_cnt[g] & PF_LANE_RUN_END; block b owns groups [ln_blk[b], ln_blk[b + 1]). */
+    size_t ln_n;
+    uint64_t *ln_blk;
+    uint32_t *ln_base;
+    uint64_t *ln_pos;
+    uint8_t *ln_cnt;
+    double *ln_w;
+    double *view_w;     /* pf_like_view's copy of the whole rows, made from the lanes on demand */
+    int lanes_order;    /* the stencil pass in lane order (lanes_build): ln_w, or event by event */
     double *st_w;       /* the rows whole, or NULL: */
     double *st_loc;     /* compact, expanded per event in the pass (like_data.h) */
     double *st_xf, *st_xpow;
@@ -483,6 +500,70 @@ static int block_order(pf_like *lk)
 }
 #undef PF_PERMUTE
 
+/* The lane order (events_block_lanes, events_block_stencil): after block_order, for stencil
+ * rows without exact rows (their events would break the runs of one base) whose runs hold
+ * PF_LANE_MIN_RUN events or more on average.  The perfect card's 1e6 events make 25 323
+ * runs (39 events each: the lane pass is 24 % faster than the per-event one); the default
+ * card's response rows 117 389 (8.5 each: 3.3 events per group of 4, and broadcasting the
+ * run's grid values costs more than it saves, so those keep the per-event pass).  A
+ * function of the bases alone, so whole and compact rows decide alike.  Whole rows then
+ * go into lane groups (struct pf_like ln_*) and are freed; without the memory for the
+ * groups they stay whole and events_block_stencil gives the same bits, more slowly. */
+#ifndef PF_LANE_MIN_RUN
+#define PF_LANE_MIN_RUN 16
+#endif
+static void lanes_build(pf_like *lk)
+{
+#ifdef PF_EV_HAVE_V4
+    if (!lk->st_base || lk->x_n || !lk->n) return;
+    size_t ng = 0, nruns = 0;
+    for (size_t i = 0; i < lk->n;) {
+        size_t j = i + 1;
+        while (j < lk->n && j % PF_LIKE_BLOCK && lk->st_base[j] == lk->st_base[i]) j++;
+        ng += (j - i + 3) / 4;
+        nruns++;
+        i = j;
+    }
+    if (lk->n < PF_LANE_MIN_RUN * nruns) return;
+    lk->lanes_order = 1;
+    if (!lk->st_w) return;
+    const size_t nb = lk->nblocks_local, wbytes = (ng * PF_LANE_W * sizeof(double) + 63) / 64 * 64;
+    lk->ln_blk = malloc((nb + 1) * sizeof *lk->ln_blk);
+    lk->ln_base = malloc(ng * sizeof *lk->ln_base);
+    lk->ln_pos = malloc(ng * sizeof *lk->ln_pos);
+    lk->ln_cnt = malloc(ng * sizeof *lk->ln_cnt);
+    lk->ln_w = aligned_alloc(64, wbytes);
+    if (!lk->ln_blk || !lk->ln_base || !lk->ln_pos || !lk->ln_cnt || !lk->ln_w) {
+        free(lk->ln_blk); free(lk->ln_base); free(lk->ln_pos); free(lk->ln_cnt); free(lk->ln_w);
+        lk->ln_blk = NULL, lk->ln_base = NULL, lk->ln_pos = NULL, lk->ln_cnt = NULL, lk->ln_w = NULL;
+        return;
+    }
+    pf_fit_advise_huge(lk->ln_w, wbytes);
+    size_t g = 0;
+    for (size_t i = 0; i < lk->n;) {
+        if (i % PF_LIKE_BLOCK == 0) lk->ln_blk[i / PF_LIKE_BLOCK] = g;
+        size_t j = i + 1;
+        while (j < lk->n && j % PF_LIKE_BLOCK && lk->st_base[j] == lk->st_base[i]) j++;
+        for (size_t k = i; k < j; k += 4, g++) {
+            const size_t c = j - k < 4 ? j - k : 4;
+            lk->ln_base[g] = lk->st_base[i];
+            lk->ln_pos[g] = k;
+            lk->ln_cnt[g] = (uint8_t)(c | (k + 4 >= j ? PF_LANE_RUN_END : 0));
+            double *w = lk->ln_w + g * PF_LANE_W;
+            for (int q = 0; q < PF_LIKE_STW; q++)
+                for (size_t l = 0; l < 4; l++) w[4 * q + l] = l < c ? lk->st_w[(k + l) * PF_LIKE_STW + q] : 0.0;
+        }
+        i = j;
+    }
+    lk->ln_blk[nb] = g;
+    lk->ln_n = g;
+    free(lk->st_w);
+    lk->st_w = NULL;
+#else
+    (void)lk;
+#endif
+}
+
 /* A failed create: with take, the event rows (CSR or stencil) go back to the caller. */
 static pf_like *create_failed(pf_like *lk, int take)
 {
@@ -599,6 +680,10 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
     }
     if (block_order(lk)) goto nomem;
     if (lk->nbins && recount(lk, st)) return create_failed(lk, take);
+    /* last (the whole rows are then freed, so nothing may fail after it): without the
+     * memory for the groups the rows stay whole and events_block_stencil computes the same
+     * bits, more slowly */
+    lanes_build(lk);
     return lk;
 nomem:
     pf_status_set(st, PF_ENOMEM, "pf_like_create: cannot allocate the likelihood of %zu events", d->nevents);
@@ -619,6 +704,7 @@ void pf_like_destroy(pf_like *lk)
     pair_free(&lk->mt_pr);
     free(lk->x_event); free(lk->x_ptr); free(lk->x_col); free(lk->x_val);
     free(lk->perm);
+    free(lk->ln_blk); free(lk->ln_base); free(lk->ln_pos); free(lk->ln_cnt); free(lk->ln_w); free(lk->view_w);
     free(lk);
 }
 
@@ -658,6 +744,25 @@ void pf_like_view(const pf_like *lk, pf_like_data *d, const double **wt)
     d->nbins = lk->nbins;
     d->H = lk->H;
     if (wt) *wt = lk->wt;
+}
+
+int pf_like_view_rows(pf_like *lk, pf_like_data *d, const double **wt, pf_status *st)
+{
+    pf_like_view(lk, d, wt);
+    if (!lk->ln_w) return PF_OK;
+    if (!lk->view_w) {
+        double *v = malloc((lk->n ? lk->n : 1) * PF_LIKE_STW * sizeof *v);
+        if (!v)
+            return pf_status_set(st, PF_ENOMEM, "likelihood: cannot allocate the %zu whole event rows of the view", lk->n);
+        for (size_t g = 0; g < lk->ln_n; g++) {
+            const double *w = lk->ln_w + g * PF_LANE_W;
+            for (size_t l = 0; l < (size_t)(lk->ln_cnt[g] & PF_LANE_COUNT); l++)
+                for (int q = 0; q < PF_LIKE_STW; q++) v[(lk->ln_pos[g] + l) * PF_LIKE_STW + q] = w[4 * q + l];
+        }
+        lk->view_w = v;
+    }
+    d->st_w = lk->view_w;
+    return PF_OK;
 }
 
 void pf_like_weights(const pf_like *lk, double *wt)
@@ -846,6 +951,330 @@ int pf_like_fisher_binned(const pf_like *lk, const double *G, const double *dG, 
     return PF_OK;
 }
 
+#ifdef PF_EV_HAVE_V4
+#define PF_EV_AI static inline __attribute__((always_inline))
+/* Run accumulators of the stencil scatter (events_block_stencil): U[2 r + h] holds the
+ * run's sum of the terms of Q^2 row r, values 4 h .. 4 h + 3. */
+PF_EV_AI void run_add_v4(const double *sw, double s, pf_ev_v4 *U)
+{
+    pf_ev_v4 c0, c1;
+    pf_ev_v4_colw(sw, &c0, &c1);
+    const pf_ev_v4 f = {sw[8], sw[9], sw[8], sw[9]};
+    const pf_ev_v4 q0 = f * c0, q1 = f * c1;
+    for (int r = 0; r < 4; r++) {
+        const double swr = s * sw[r];
+        const pf_ev_v4 sr = {swr, swr, swr, swr};
+        U[2 * r] = U[2 * r] + sr * q0;
+        U[2 * r + 1] = U[2 * r + 1] + sr * q1;
+    }
+}
+PF_EV_AI void run_flush_v4(pf_ev_v4 *U, double *u0, size_t rs)
+{
+    for (int r = 0; r < 4; r++) {
+        double *ur = u0 + (size_t)r * rs;
+        pf_ev_v4 v0, v1;
+        pf_ev_v4_ld(&v0, ur);
+        pf_ev_v4_ld(&v1, ur + 4);
+        v0 = v0 + U[2 * r];
+        v1 = v1 + U[2 * r + 1];
+        memcpy(ur, &v0, sizeof v0);
+        memcpy(ur + 4, &v1, sizeof v1);
+        U[2 * r] = U[2 * r + 1] = (pf_ev_v4){0.0, 0.0, 0.0, 0.0};
+    }
+}
+#endif
+
+#ifdef PF_EV_HAVE_V4
+#define PF_LANES_LOG 1
+#else
+#define PF_LANES_LOG 0
+#endif
+#ifdef PF_EV_HAVE_V4
+/* The unweighted ln L of the stencil passes, in lanes: the events of a block are taken in
+ * groups of up to 4 consecutive events of one stencil base (lanes_build; a run of one
+ * base is cut into groups from its start), each lane l keeps the running product of its
+ * events' densities over PF_LOG_GROUP groups, then adds ln of the 4 products in lane order
+ * (the single logarithms where a product leaves the normal range).  One logarithm per 8
+ * events as before; the lane kernel forms the products with one vector multiply per group,
+ * and events_block_stencil forms the same groups event by event (lane_log_event), so whole
+ * and compact rows give the same bits. */
+typedef struct lane_log {
+    pf_ev_v4 P;
+    double ring[4 * PF_LOG_GROUP]; /* the groups since the last logarithms, lane-major */
+    double cur[4];                 /* the open group's lanes (lane_log_event) */
+    int nring, k, open;
+    size_t base;
+    double acc;
+} lane_log;
+
+PF_EV_AI void lane_log_init(lane_log *a)
+{
+    memset(a, 0, sizeof *a);
+    a->P = (pf_ev_v4){1.0, 1.0, 1.0, 1.0};
+}
+
+PF_EV_AI void lane_log_flush(lane_log *a)
+{
+    /* one logarithm of the 4 lanes' products together where that stays normal */
+    const double p4 = (a->P[0] * a->P[1]) * (a->P[2] * a->P[3]);
+    int lanes_ok = 1;
+    for (int l = 0; l < 4; l++) lanes_ok &= isnormal(a->P[l]) && a->P[l] < 1e300 && a->P[l] > 1e-300;
+    if (lanes_ok && isnormal(p4) && p4 < 1e300 && p4 > 1e-300) {
+        a->acc += log(p4);
+        a->P = (pf_ev_v4){1.0, 1.0, 1.0, 1.0};
+        a->nring = 0;
+        return;
+    }
+    for (int l = 0; l < 4; l++) {
+        const double p = a->P[l];
+        if (isnormal(p) && p < 1e300 && p > 1e-300) {
+            a->acc += log(p);
+        } else {
+            for (int k = 0; k < a->nring; k++) a->acc += log(a->ring[4 * k + l]);
+        }
+    }
+    a->P = (pf_ev_v4){1.0, 1.0, 1.0, 1.0};
+    a->nring = 0;
+}
+
+/* a whole group: d holds 1 in its unused lanes and in those of non-positive densities */
+PF_EV_AI void lane_log_group(lane_log *a, pf_ev_v4 d)
+{
+    a->P = a->P * d;
+    memcpy(a->ring + 4 * a->nring++, &d, sizeof d);
+    if (a->nring == PF_LOG_GROUP) lane_log_flush(a);
+}
+
+/* event by event, in held order: base B, density d (ok: d > 0, else the lane holds 1) */
+PF_EV_AI void lane_log_event(lane_log *a, size_t B, int ok, double d)
+{
+    if (!a->open || B != a->base || a->k == 4) {
+        if (a->open) lane_log_group(a, (pf_ev_v4){a->cur[0], a->cur[1], a->cur[2], a->cur[3]});
+        a->cur[0] = a->cur[1] = a->cur[2] = a->cur[3] = 1.0;
+        a->k = 0;
+        a->base = B;
+        a->open = 1;
+    }
+    if (ok) a->cur[a->k] = d;
+    a->k++;
+}
+
+PF_EV_AI double lane_log_end(lane_log *a)
+{
+    if (a->open) lane_log_group(a, (pf_ev_v4){a->cur[0], a->cur[1], a->cur[2], a->cur[3]});
+    a->open = 0;
+    if (a->nring) lane_log_flush(a);
+    return a->acc;
+}
+
+/* The event pass over lane groups (struct pf_like ln_*, whole rows, no exact rows): 4
+ * events of one stencil base per vector.  Per chunk of PF_LANE_CHUNK groups, three phases
+ * (a group's chain density -> s -> scatter is long, and one group is ~100 instructions,
+ * so the out-of-order window would otherwise hold little more than one):
+ *  1. the densities: the run's 32 grid values broadcast once per run into Gb, then per lane
+ *     the operations of pf_ev_dot_stencil (rows first, the column weights, F2 and FL), so
+ *     each d is the scalar reference's bits;
+ *  2. ln d (lane_log, or log_add per event with weights) and s = wt / d;
+ *  3. the gradient: the terms (s wr_r)(f_a wc_c) of pf_ev_stencil_term3, added per event in
+ *     held order into 8 run accumulators (Q^2 row r, values 4 h .. 4 h + 3), which are
+ *     added to u once per run: the operations and order of events_block_stencil's scatter,
+ *     so whole and compact rows give the same bits.
+ * Standalone and in the engine this halves the per-event instructions of the per-event
+ * kernel (docs/performance.md, "Events in lanes"). */
+#define PF_LANE_CHUNK 16
+#define PF_LANE_PREFETCH 16 /* groups ahead (5 lines each) */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static long events_block_lanes(pf_like *lk, const double *G, size_t b, size_t nev, int want_grad)
+{
+    typedef long long pf_i4 __attribute__((vector_size(32)));
+    const size_t len = nev + 1, rs = 2 * lk->st_nx;
+    const uint64_t g0 = lk->ln_blk[b], g1 = lk->ln_blk[b + 1];
+    long bad = -1;
+    double *part = lk->partials + b * len;
+    double *u = part + 1;
+    if (want_grad) memset(u, 0, nev * sizeof *u);
+    log_acc la = {0};
+    lane_log ll;
+    lane_log_init(&ll);
+    pf_ev_v4 U[8], Dv[PF_LANE_CHUNK], Sv[PF_LANE_CHUNK], Gb[32];
+    for (int k = 0; k < 8; k++) U[k] = (pf_ev_v4){0.0, 0.0, 0.0, 0.0};
+    memset(Gb, 0, sizeof Gb);
+    for (uint64_t c0 = g0; c0 < g1; c0 += PF_LANE_CHUNK) {
+        const uint64_t c1 = c0 + PF_LANE_CHUNK < g1 ? c0 + PF_LANE_CHUNK : g1;
+        /* 1: densities */
+        for (uint64_t g = c0; g < c1; g++) {
+            const pf_ev_v4 *W = (const pf_ev_v4 *)__builtin_assume_aligned(lk->ln_w + g * PF_LANE_W, 32);
+#ifdef __GNUC__
+            if (g + PF_LANE_PREFETCH < g1)
+                for (int q = 0; q < PF_LANE_W; q += 8) __builtin_prefetch(lk->ln_w + (g + PF_LANE_PREFETCH) * PF_LANE_W + q);
+#endif
+            if (g == g0 || (lk->ln_cnt[g - 1] & PF_LANE_RUN_END)) { /* a new run */
+                const double *gb = G + lk->ln_base[g];
+                for (int r = 0; r < 4; r++)
+                    for (int k = 0; k < 8; k++) {
+                        const double a = gb[(size_t)r * rs + k];
+                        Gb[8 * r + k] = (pf_ev_v4){a, a, a, a};
+                    }
+            }
+            /* t[k] = sum_r wr_r g_r[k] for k = 0..3, times the column weights; then k = 4..7 */
+            pf_ev_v4 p[4], h[4], t[4];
+            for (int k = 0; k < 4; k++) t[k] = W[0] * Gb[k];
+            for (int r = 1; r < 4; r++)
+                for (int k = 0; k < 4; k++) t[k] = t[k] + W[r] * Gb[8 * r + k];
+            for (int j = 0; j < 4; j++) p[j] = W[4 + j / 2] * t[j];
+            for (int k = 0; k < 4; k++) t[k] = W[0] * Gb[4 + k];
+            for (int r = 1; r < 4; r++)
+                for (int k = 0; k < 4; k++) t[k] = t[k] + W[r] * Gb[8 * r + 4 + k];
+            for (int j = 0; j < 4; j++) h[j] = p[j] + W[6 + j / 2] * t[j];
+            Dv[g - c0] = W[8] * (h[0] + h[2]) + W[9] * (h[1] + h[3]);
+        }
+        /* 2: ln d, s = wt / d (0 in unused lanes and for weight 0 or d <= 0) */
+        for (uint64_t g = c0; g < c1; g++) {
+            const size_t pos = lk->ln_pos[g];
+            const int cnt = lk->ln_cnt[g] & PF_LANE_COUNT;
+            pf_ev_v4 d = Dv[g - c0], wv = {1.0, 1.0, 1.0, 1.0};
+            if (!lk->wt) {
+                if (cnt < 4 || !(d[0] > 0.0 && d[1] > 0.0 && d[2] > 0.0 && d[3] > 0.0))
+                    for (int l = 0; l < 4; l++) {
+                        if (l < cnt && !(d[l] > 0.0)) {
+                            const long oi = (long)orig_index(lk, pos + l);
+                            if (bad < 0 || oi < bad) bad = oi;
+                        }
+                        if (l >= cnt || !(d[l] > 0.0)) d[l] = 1.0, wv[l] = 0.0;
+                    }
+                lane_log_group(&ll, d);
+            } else {
+                for (int l = 0; l < 4; l++) {
+                    const double wt = l < cnt ? lk->wt[pos + l] : 0.0;
+                    if (wt != 0.0 && !(d[l] > 0.0)) {
+                        const long oi = (long)orig_index(lk, pos + l);
+                        if (bad < 0 || oi < bad) bad = oi;
+                    } else if (wt != 0.0) {
+                        log_add(&la, wt, d[l]);
+                    }
+                    if (wt == 0.0 || !(d[l] > 0.0)) d[l] = 1.0, wv[l] = 0.0;
+                    else wv[l] = wt;
+                }
+            }
+            Sv[g - c0] = wv / d;
+        }
+        if (!want_grad) continue;
+        /* 3: the scatter into the run accumulators, event by event */
+        for (uint64_t g = c0; g < c1; g++) {
+            const pf_ev_v4 *W = (const pf_ev_v4 *)__builtin_assume_aligned(lk->ln_w + g * PF_LANE_W, 32);
+            const pf_ev_v4 S = Sv[g - c0];
+            double xs[16]; /* s wr_r of lane l at xs[4 r + l], broadcast from memory */
+            for (int r = 0; r < 4; r++) {
+                const pf_ev_v4 x = S * W[r];
+                memcpy(xs + 4 * r, &x, sizeof x);
+            }
+            /* f_a wc_c per lane, transposed to each event's (F2, FL) pairs of columns 0, 1
+             * (q0) and 2, 3 (q1) */
+            pf_ev_v4 lo[4], hi[4], q0[4], q1[4];
+            for (int c = 0; c < 4; c++) {
+                const pf_ev_v4 y2 = W[8] * W[4 + c], yl = W[9] * W[4 + c];
+                lo[c] = __builtin_shuffle(y2, yl, (pf_i4){0, 4, 2, 6}); /* lanes 0, 2 */
+                hi[c] = __builtin_shuffle(y2, yl, (pf_i4){1, 5, 3, 7}); /* lanes 1, 3 */
+            }
+            q0[0] = __builtin_shuffle(lo[0], lo[1], (pf_i4){0, 1, 4, 5});
+            q0[1] = __builtin_shuffle(hi[0], hi[1], (pf_i4){0, 1, 4, 5});
+            q0[2] = __builtin_shuffle(lo[0], lo[1], (pf_i4){2, 3, 6, 7});
+            q0[3] = __builtin_shuffle(hi[0], hi[1], (pf_i4){2, 3, 6, 7});
+            q1[0] = __builtin_shuffle(lo[2], lo[3], (pf_i4){0, 1, 4, 5});
+            q1[1] = __builtin_shuffle(hi[2], hi[3], (pf_i4){0, 1, 4, 5});
+            q1[2] = __builtin_shuffle(lo[2], lo[3], (pf_i4){2, 3, 6, 7});
+            q1[3] = __builtin_shuffle(hi[2], hi[3], (pf_i4){2, 3, 6, 7});
+            for (int l = 0; l < 4; l++)
+                for (int r = 0; r < 4; r++) {
+                    const double x = xs[4 * r + l];
+                    const pf_ev_v4 xb = {x, x, x, x};
+                    U[2 * r] = U[2 * r] + xb * q0[l];
+                    U[2 * r + 1] = U[2 * r + 1] + xb * q1[l];
+                }
+            if (lk->ln_cnt[g] & PF_LANE_RUN_END) run_flush_v4(U, u + lk->ln_base[g], rs);
+        }
+    }
+    part[0] = lk->wt ? log_flush(&la) : lane_log_end(&ll);
+    return bad;
+}
+#endif
+
+#ifdef PF_EV_HAVE_V4
+/* The lane order's pass event by event (compact rows, or whole rows where the lane groups
+ * could not be allocated): the same bits as events_block_lanes.  In chunks of
+ * PF_LIKE_CHUNK events, three phases (the densities; ln d by lane_log_event, or log_add
+ * with weights, and s = wt / d; the scatter into the run accumulators, added to u at each
+ * change of base), each event with the operations of the lane pass's lane. */
+#define PF_LIKE_CHUNK 64
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static long events_block_stencil(pf_like *lk, const double *G, size_t b, size_t nev, int want_grad)
+{
+    const size_t len = nev + 1, rs = 2 * lk->st_nx;
+    long bad = -1;
+    double *part = lk->partials + b * len;
+    double *u = part + 1;
+    if (want_grad) memset(u, 0, nev * sizeof *u);
+    const size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
+    log_acc la = {0};
+    lane_log ll;
+    lane_log_init(&ll);
+    double dd[PF_LIKE_CHUNK], ss[PF_LIKE_CHUNK], wv[PF_LIKE_CHUNK];
+    double swbuf[PF_LIKE_CHUNK * PF_LIKE_STW];
+    unsigned char use[PF_LIKE_CHUNK]; /* the event adds to ln L and u */
+    pf_ev_v4 U[8];
+    for (int k = 0; k < 8; k++) U[k] = (pf_ev_v4){0.0, 0.0, 0.0, 0.0};
+    size_t run_base = SIZE_MAX;
+    for (size_t c0 = i0; c0 < i1; c0 += PF_LIKE_CHUNK) {
+        const size_t m = c0 + PF_LIKE_CHUNK < i1 ? PF_LIKE_CHUNK : i1 - c0;
+        /* 1: densities */
+        for (size_t j = 0; j < m; j++) {
+            const size_t i = c0 + j;
+            const double *sw = lk->st_w ? lk->st_w + i * PF_LIKE_STW : swbuf + j * PF_LIKE_STW;
+            if (!lk->st_w) /* compact rows: the weights formed here, the same bits */
+                pf_ev_stencil_expand(lk->st_loc + i * PF_LIKE_STL, lk->st_xf ? lk->st_xf[i] : 1.0,
+                                     lk->st_xf ? lk->st_xpow + (lk->st_base[i] / 2) % lk->st_nx : NULL,
+                                     swbuf + j * PF_LIKE_STW);
+            dd[j] = pf_ev_dot_stencil_v4(sw, G + lk->st_base[i], rs);
+        }
+        /* 2: ln d in held order, s = wt / d */
+        for (size_t j = 0; j < m; j++) {
+            const double d = dd[j];
+            const int ok = d > 0.0;
+            wv[j] = lk->wt ? lk->wt[c0 + j] : 1.0;
+            use[j] = 0;
+            if (!lk->wt) lane_log_event(&ll, lk->st_base[c0 + j], ok, d);
+            if (wv[j] == 0.0) continue;
+            if (!ok) { /* the lowest such event in the caller's order */
+                const long oi = (long)orig_index(lk, c0 + j);
+                if (bad < 0 || oi < bad) bad = oi;
+                continue;
+            }
+            if (lk->wt) log_add(&la, wv[j], d);
+            ss[j] = wv[j] / d;
+            use[j] = 1;
+        }
+        if (!want_grad) continue;
+        /* 3: the scatter */
+        for (size_t j = 0; j < m; j++) {
+            if (!use[j]) continue;
+            const size_t i = c0 + j, B = lk->st_base[i];
+            if (B != run_base) {
+                if (run_base != SIZE_MAX) run_flush_v4(U, u + run_base, rs);
+                run_base = B;
+            }
+            run_add_v4(lk->st_w ? lk->st_w + i * PF_LIKE_STW : swbuf + j * PF_LIKE_STW, ss[j], U);
+        }
+    }
+    if (run_base != SIZE_MAX) run_flush_v4(U, u + run_base, rs);
+    part[0] = lk->wt ? log_flush(&la) : lane_log_end(&ll);
+    return bad;
+}
+#endif
+
 /* Block b of the event pass: its partial [sum wt ln d, u] (u only with want_grad); returns
  * the lowest local event (caller's order) whose density is not positive, or -1.  Compiled for AVX2 and the
  * baseline (the four-lane stencil functions of kernels/eventpass.h then use one register
@@ -959,7 +1388,12 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
 #pragma omp parallel for schedule(static)
 #endif
     for (size_t b = 0; b < nb; b++) {
-        const long bb = events_block(lk, G, Gin, b, nev, want_grad);
+        const long bb =
+#ifdef PF_EV_HAVE_V4
+                        lk->ln_w ? events_block_lanes(lk, G, b, nev, want_grad) :
+                        lk->lanes_order ? events_block_stencil(lk, G, b, nev, want_grad) :
+#endif
+                        events_block(lk, G, Gin, b, nev, want_grad);
         if (bb >= 0) {
 #ifdef PF_HAVE_OPENMP
 #pragma omp critical(pf_like_bad)

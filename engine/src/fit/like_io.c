@@ -84,17 +84,19 @@ static int local_row_ok(const double *li)
            li[2] >= 0.0;
 }
 
-/* Compact stencil rows are expanded to whole ones on reading when those take at most a
- * quarter of the machine's memory (per rank): the pass over whole rows is faster where
- * memory bandwidth is ample (default card, 2-core AMD EPYC: 14.5 against 16.4 ms per ln L
- * + gradient at 1e6 events, docs/performance.md), the compact ones hold 44 or 36 instead
- * of 84 bytes per event where memory is what runs out (1e8 events on one node).  Either
- * way the pass computes the same bits. */
+/* Compact stencil rows are expanded to whole ones on reading when those, and the lane
+ * groups pf_like_create makes of them (like.c lanes_build: the whole rows again,
+ * transposed, plus 13 bytes per group, while both exist), take at most a quarter of the
+ * machine's memory (per rank): the pass over whole rows is faster where memory bandwidth
+ * is ample (perfect card, 2-core AMD EPYC: 10.8 against 21 ms per ln L + gradient at 1e6
+ * events with 1 thread; default card 14.5 against 16.4 ms, docs/performance.md), the
+ * compact ones hold 44 or 36 instead of 84-90 bytes per event where memory is what runs
+ * out (1e8 events on one node).  Either way the pass computes the same bits. */
 static int expand_rows(size_t n)
 {
     const long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || psz <= 0) return 1;
-    return (double)n * PF_LIKE_STW * sizeof(double) <= 0.25 * (double)pages * (double)psz;
+    return (double)n * (2 * PF_LIKE_STW * sizeof(double) + 16) <= 0.25 * (double)pages * (double)psz;
 }
 
 #define TRY(x) do { if ((rc = (x)) != PF_OK) goto done; } while (0)

@@ -89,7 +89,7 @@ pf_fit_objective *pf_fit_objective_create(pf_like *lk, pf_ops *ops, const pf_pdf
     if (use_cuda) {
         pf_like_data view;
         const double *wt;
-        pf_like_view(lk, &view, &wt);
+        if (pf_like_view_rows(lk, &view, &wt, st)) goto fail;
         o->glk = pf_cuda_like_create(&view, 0, st);
         if (!o->glk) goto fail;
         if (pf_cuda_like_set_weights(o->glk, wt, st)) goto fail;

@@ -302,6 +302,33 @@ static void compact_stencil_rows_give_the_whole_rows_bits(void **state)
         assert_memory_equal(&l1, &l2, sizeof l1);
         assert_memory_equal(g1, g2, sizeof g1);
     }
+    /* the whole rows run in lane groups, the compact ones event by event (like.c): the same
+     * bits also with weights (bootstrap replicas: integers, 0 among them; and fractional
+     * ones), and ln L alone is the gradient pass's ln L */
+    double lv;
+    assert_int_equal(pf_like_events(la, G, dG, 0, &lv, NULL, &st), 0);
+    assert_memory_equal(&l1, &lv, sizeof l1);
+    double *wf = malloc(n * sizeof *wf);
+    for (size_t i = 0; i < n; i++) wf[i] = 0.5 + (double)(i % 7) * 0.375;
+    for (int kind = 0; kind < 2; kind++) {
+        if (kind == 0) {
+            assert_int_equal(pf_like_bootstrap(la, 5, 2, &st), 0);
+            assert_int_equal(pf_like_bootstrap(lb, 5, 2, &st), 0);
+        } else {
+            assert_int_equal(pf_like_set_weights(la, wf, &st), 0);
+            assert_int_equal(pf_like_set_weights(lb, wf, &st), 0);
+        }
+        assert_int_equal(pf_like_events(la, G, dG, np, &l1, g1, &st), 0);
+        assert_int_equal(pf_like_events(lb, G, dG, np, &l2, g2, &st), 0);
+        assert_memory_equal(&l1, &l2, sizeof l1);
+        assert_memory_equal(g1, g2, sizeof g1);
+        assert_int_equal(pf_like_events(la, G, dG, 0, &lv, NULL, &st), 0);
+        assert_memory_equal(&l1, &lv, sizeof l1);
+    }
+    free(wf);
+    assert_int_equal(pf_like_set_weights(la, NULL, &st), 0);
+    assert_int_equal(pf_like_set_weights(lb, NULL, &st), 0);
+    assert_int_equal(pf_like_events(la, G, dG, np, &l1, g1, &st), 0);
     /* a compact file without its x factors, or with only one of them, is incomplete */
     pf_like_data c = b;
     c.st_xpow = NULL;
@@ -382,6 +409,12 @@ static void events_in_stencil_order_keep_the_callers_indices(void **state)
     /* the held order: the caller's rows, permuted within blocks, bases ascending */
     pf_like_data v;
     pf_like_view(lk, &v, NULL);
+#ifdef PF_EV_HAVE_V4
+    /* the whole rows are held in lane groups (like.c): the plain view has none */
+    assert_null(v.st_w);
+    assert_null(v.st_loc);
+#endif
+    assert_int_equal(pf_like_view_rows(lk, &v, NULL, &st), 0);
     unsigned char *seen = calloc(n, 1);
     size_t moved = 0;
     for (size_t i = 0; i < n; i++) {

@@ -953,41 +953,6 @@ int pf_like_fisher_binned(const pf_like *lk, const double *G, const double *dG, 
 
 #ifdef PF_EV_HAVE_V4
 #define PF_EV_AI static inline __attribute__((always_inline))
-/* Run accumulators of the stencil scatter (events_block_stencil): U[2 r + h] holds the
- * run's sum of the terms of Q^2 row r, values 4 h .. 4 h + 3. */
-PF_EV_AI void run_add_v4(const double *sw, double s, pf_ev_v4 *U)
-{
-    pf_ev_v4 c0, c1;
-    pf_ev_v4_colw(sw, &c0, &c1);
-    const pf_ev_v4 f = {sw[8], sw[9], sw[8], sw[9]};
-    const pf_ev_v4 q0 = f * c0, q1 = f * c1;
-    for (int r = 0; r < 4; r++) {
-        const double swr = s * sw[r];
-        const pf_ev_v4 sr = {swr, swr, swr, swr};
-        U[2 * r] = U[2 * r] + sr * q0;
-        U[2 * r + 1] = U[2 * r + 1] + sr * q1;
-    }
-}
-PF_EV_AI void run_flush_v4(pf_ev_v4 *U, double *u0, size_t rs)
-{
-    for (int r = 0; r < 4; r++) {
-        double *ur = u0 + (size_t)r * rs;
-        pf_ev_v4 v0, v1;
-        pf_ev_v4_ld(&v0, ur);
-        pf_ev_v4_ld(&v1, ur + 4);
-        v0 = v0 + U[2 * r];
-        v1 = v1 + U[2 * r + 1];
-        memcpy(ur, &v0, sizeof v0);
-        memcpy(ur + 4, &v1, sizeof v1);
-        U[2 * r] = U[2 * r + 1] = (pf_ev_v4){0.0, 0.0, 0.0, 0.0};
-    }
-}
-#endif
-
-#ifdef PF_EV_HAVE_V4
-#define PF_LANES_LOG 1
-#else
-#define PF_LANES_LOG 0
 #endif
 #ifdef PF_EV_HAVE_V4
 /* The unweighted ln L of the stencil passes, in lanes: the events of a block are taken in
@@ -1067,6 +1032,23 @@ PF_EV_AI double lane_log_end(lane_log *a)
     return a->acc;
 }
 
+/* The run accumulators of the lane order's scatter into u (like_lanes.h): u[B + r rs + k]
+ * += U, U back to 0. */
+PF_EV_AI void run_flush_v4(pf_ev_v4 *U, double *u0, size_t rs)
+{
+    for (int r = 0; r < 4; r++) {
+        double *ur = u0 + (size_t)r * rs;
+        pf_ev_v4 v0, v1;
+        pf_ev_v4_ld(&v0, ur);
+        pf_ev_v4_ld(&v1, ur + 4);
+        v0 = v0 + U[2 * r];
+        v1 = v1 + U[2 * r + 1];
+        memcpy(ur, &v0, sizeof v0);
+        memcpy(ur + 4, &v1, sizeof v1);
+        U[2 * r] = U[2 * r + 1] = (pf_ev_v4){0.0, 0.0, 0.0, 0.0};
+    }
+}
+
 /* The event pass over lane groups (struct pf_like ln_*, whole rows, no exact rows): 4
  * events of one stencil base per vector.  Per chunk of PF_LANE_CHUNK groups, three phases
  * (a group's chain density -> s -> scatter is long, and one group is ~100 instructions,
@@ -1081,197 +1063,60 @@ PF_EV_AI double lane_log_end(lane_log *a)
  *     so whole and compact rows give the same bits.
  * Standalone and in the engine this halves the per-event instructions of the per-event
  * kernel (docs/performance.md, "Events in lanes"). */
-#define PF_LANE_CHUNK 16
-#define PF_LANE_PREFETCH 16 /* groups ahead (5 lines each) */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static long events_block_lanes(pf_like *lk, const double *G, size_t b, size_t nev, int want_grad)
-{
-    typedef long long pf_i4 __attribute__((vector_size(32)));
-    const size_t len = nev + 1, rs = 2 * lk->st_nx;
-    const uint64_t g0 = lk->ln_blk[b], g1 = lk->ln_blk[b + 1];
-    long bad = -1;
-    double *part = lk->partials + b * len;
-    double *u = part + 1;
-    if (want_grad) memset(u, 0, nev * sizeof *u);
-    log_acc la = {0};
-    lane_log ll;
-    lane_log_init(&ll);
-    pf_ev_v4 U[8], Dv[PF_LANE_CHUNK], Sv[PF_LANE_CHUNK], Gb[32];
-    for (int k = 0; k < 8; k++) U[k] = (pf_ev_v4){0.0, 0.0, 0.0, 0.0};
-    memset(Gb, 0, sizeof Gb);
-    for (uint64_t c0 = g0; c0 < g1; c0 += PF_LANE_CHUNK) {
-        const uint64_t c1 = c0 + PF_LANE_CHUNK < g1 ? c0 + PF_LANE_CHUNK : g1;
-        /* 1: densities */
-        for (uint64_t g = c0; g < c1; g++) {
-            const pf_ev_v4 *W = (const pf_ev_v4 *)__builtin_assume_aligned(lk->ln_w + g * PF_LANE_W, 32);
-#ifdef __GNUC__
-            if (g + PF_LANE_PREFETCH < g1)
-                for (int q = 0; q < PF_LANE_W; q += 8) __builtin_prefetch(lk->ln_w + (g + PF_LANE_PREFETCH) * PF_LANE_W + q);
-#endif
-            if (g == g0 || (lk->ln_cnt[g - 1] & PF_LANE_RUN_END)) { /* a new run */
-                const double *gb = G + lk->ln_base[g];
-                for (int r = 0; r < 4; r++)
-                    for (int k = 0; k < 8; k++) {
-                        const double a = gb[(size_t)r * rs + k];
-                        Gb[8 * r + k] = (pf_ev_v4){a, a, a, a};
-                    }
-            }
-            /* t[k] = sum_r wr_r g_r[k] for k = 0..3, times the column weights; then k = 4..7 */
-            pf_ev_v4 p[4], h[4], t[4];
-            for (int k = 0; k < 4; k++) t[k] = W[0] * Gb[k];
-            for (int r = 1; r < 4; r++)
-                for (int k = 0; k < 4; k++) t[k] = t[k] + W[r] * Gb[8 * r + k];
-            for (int j = 0; j < 4; j++) p[j] = W[4 + j / 2] * t[j];
-            for (int k = 0; k < 4; k++) t[k] = W[0] * Gb[4 + k];
-            for (int r = 1; r < 4; r++)
-                for (int k = 0; k < 4; k++) t[k] = t[k] + W[r] * Gb[8 * r + 4 + k];
-            for (int j = 0; j < 4; j++) h[j] = p[j] + W[6 + j / 2] * t[j];
-            Dv[g - c0] = W[8] * (h[0] + h[2]) + W[9] * (h[1] + h[3]);
-        }
-        /* 2: ln d, s = wt / d (0 in unused lanes and for weight 0 or d <= 0) */
-        for (uint64_t g = c0; g < c1; g++) {
-            const size_t pos = lk->ln_pos[g];
-            const int cnt = lk->ln_cnt[g] & PF_LANE_COUNT;
-            pf_ev_v4 d = Dv[g - c0], wv = {1.0, 1.0, 1.0, 1.0};
-            if (!lk->wt) {
-                if (cnt < 4 || !(d[0] > 0.0 && d[1] > 0.0 && d[2] > 0.0 && d[3] > 0.0))
-                    for (int l = 0; l < 4; l++) {
-                        if (l < cnt && !(d[l] > 0.0)) {
-                            const long oi = (long)orig_index(lk, pos + l);
-                            if (bad < 0 || oi < bad) bad = oi;
-                        }
-                        if (l >= cnt || !(d[l] > 0.0)) d[l] = 1.0, wv[l] = 0.0;
-                    }
-                lane_log_group(&ll, d);
-            } else {
-                for (int l = 0; l < 4; l++) {
-                    const double wt = l < cnt ? lk->wt[pos + l] : 0.0;
-                    if (wt != 0.0 && !(d[l] > 0.0)) {
-                        const long oi = (long)orig_index(lk, pos + l);
-                        if (bad < 0 || oi < bad) bad = oi;
-                    } else if (wt != 0.0) {
-                        log_add(&la, wt, d[l]);
-                    }
-                    if (wt == 0.0 || !(d[l] > 0.0)) d[l] = 1.0, wv[l] = 0.0;
-                    else wv[l] = wt;
-                }
-            }
-            Sv[g - c0] = wv / d;
-        }
-        if (!want_grad) continue;
-        /* 3: the scatter into the run accumulators, event by event */
-        for (uint64_t g = c0; g < c1; g++) {
-            const pf_ev_v4 *W = (const pf_ev_v4 *)__builtin_assume_aligned(lk->ln_w + g * PF_LANE_W, 32);
-            const pf_ev_v4 S = Sv[g - c0];
-            double xs[16]; /* s wr_r of lane l at xs[4 r + l], broadcast from memory */
-            for (int r = 0; r < 4; r++) {
-                const pf_ev_v4 x = S * W[r];
-                memcpy(xs + 4 * r, &x, sizeof x);
-            }
-            /* f_a wc_c per lane, transposed to each event's (F2, FL) pairs of columns 0, 1
-             * (q0) and 2, 3 (q1) */
-            pf_ev_v4 lo[4], hi[4], q0[4], q1[4];
-            for (int c = 0; c < 4; c++) {
-                const pf_ev_v4 y2 = W[8] * W[4 + c], yl = W[9] * W[4 + c];
-                lo[c] = __builtin_shuffle(y2, yl, (pf_i4){0, 4, 2, 6}); /* lanes 0, 2 */
-                hi[c] = __builtin_shuffle(y2, yl, (pf_i4){1, 5, 3, 7}); /* lanes 1, 3 */
-            }
-            q0[0] = __builtin_shuffle(lo[0], lo[1], (pf_i4){0, 1, 4, 5});
-            q0[1] = __builtin_shuffle(hi[0], hi[1], (pf_i4){0, 1, 4, 5});
-            q0[2] = __builtin_shuffle(lo[0], lo[1], (pf_i4){2, 3, 6, 7});
-            q0[3] = __builtin_shuffle(hi[0], hi[1], (pf_i4){2, 3, 6, 7});
-            q1[0] = __builtin_shuffle(lo[2], lo[3], (pf_i4){0, 1, 4, 5});
-            q1[1] = __builtin_shuffle(hi[2], hi[3], (pf_i4){0, 1, 4, 5});
-            q1[2] = __builtin_shuffle(lo[2], lo[3], (pf_i4){2, 3, 6, 7});
-            q1[3] = __builtin_shuffle(hi[2], hi[3], (pf_i4){2, 3, 6, 7});
-            for (int l = 0; l < 4; l++)
-                for (int r = 0; r < 4; r++) {
-                    const double x = xs[4 * r + l];
-                    const pf_ev_v4 xb = {x, x, x, x};
-                    U[2 * r] = U[2 * r] + xb * q0[l];
-                    U[2 * r + 1] = U[2 * r + 1] + xb * q1[l];
-                }
-            if (lk->ln_cnt[g] & PF_LANE_RUN_END) run_flush_v4(U, u + lk->ln_base[g], rs);
-        }
-    }
-    part[0] = lk->wt ? log_flush(&la) : lane_log_end(&ll);
-    return bad;
-}
-#endif
-
-#ifdef PF_EV_HAVE_V4
 /* The lane order's pass event by event (compact rows, or whole rows where the lane groups
  * could not be allocated): the same bits as events_block_lanes.  In chunks of
  * PF_LIKE_CHUNK events, three phases (the densities; ln d by lane_log_event, or log_add
  * with weights, and s = wt / d; the scatter into the run accumulators, added to u at each
  * change of base), each event with the operations of the lane pass's lane. */
+#define PF_LANE_CHUNK 16
+#define PF_LANE_PREFETCH 16 /* groups ahead (5 lines each) */
 #define PF_LIKE_CHUNK 64
+/* Two instances of the kernels (like_lanes.h): with the hardware's fused multiply-add
+ * (x86-64 with AVX2 and FMA, chosen at run time), and with C's fma per lane elsewhere (the
+ * same bits; on AArch64 fma is an instruction, on x86-64 without FMA a library call). */
+#define PF_LN_FMA_LANES(x, y, z)                                                                   \
+    ((pf_ev_v4){__builtin_fma((x)[0], (y)[0], (z)[0]), __builtin_fma((x)[1], (y)[1], (z)[1]),      \
+                __builtin_fma((x)[2], (y)[2], (z)[2]), __builtin_fma((x)[3], (y)[3], (z)[3])})
+#define PF_LN(name) name##_base
+#define PF_LN_ATTR
+#define PF_LN_MADD(x, y, z) PF_LN_FMA_LANES(x, y, z)
+#include "like_lanes.h"
+#undef PF_LN
+#undef PF_LN_ATTR
+#undef PF_LN_MADD
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("avx2", "default")))
+#include <immintrin.h>
+#define PF_LN_HAVE_FMA 1
+#define PF_LN(name) name##_fma
+#define PF_LN_ATTR __attribute__((target("avx2,fma")))
+#define PF_LN_MADD(x, y, z) ((pf_ev_v4)_mm256_fmadd_pd((__m256d)(x), (__m256d)(y), (__m256d)(z)))
+#include "like_lanes.h"
+#undef PF_LN
+#undef PF_LN_ATTR
+#undef PF_LN_MADD
+static int have_fma(void)
+{
+    static int f = -1;
+    if (f < 0) {
+        __builtin_cpu_init();
+        f = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return f;
+}
 #endif
+static long events_block_lanes(pf_like *lk, const double *G, size_t b, size_t nev, int want_grad)
+{
+#ifdef PF_LN_HAVE_FMA
+    if (have_fma()) return events_block_lanes_fma(lk, G, b, nev, want_grad);
+#endif
+    return events_block_lanes_base(lk, G, b, nev, want_grad);
+}
 static long events_block_stencil(pf_like *lk, const double *G, size_t b, size_t nev, int want_grad)
 {
-    const size_t len = nev + 1, rs = 2 * lk->st_nx;
-    long bad = -1;
-    double *part = lk->partials + b * len;
-    double *u = part + 1;
-    if (want_grad) memset(u, 0, nev * sizeof *u);
-    const size_t i0 = b * PF_LIKE_BLOCK, i1 = i0 + PF_LIKE_BLOCK < lk->n ? i0 + PF_LIKE_BLOCK : lk->n;
-    log_acc la = {0};
-    lane_log ll;
-    lane_log_init(&ll);
-    double dd[PF_LIKE_CHUNK], ss[PF_LIKE_CHUNK], wv[PF_LIKE_CHUNK];
-    double swbuf[PF_LIKE_CHUNK * PF_LIKE_STW];
-    unsigned char use[PF_LIKE_CHUNK]; /* the event adds to ln L and u */
-    pf_ev_v4 U[8];
-    for (int k = 0; k < 8; k++) U[k] = (pf_ev_v4){0.0, 0.0, 0.0, 0.0};
-    size_t run_base = SIZE_MAX;
-    for (size_t c0 = i0; c0 < i1; c0 += PF_LIKE_CHUNK) {
-        const size_t m = c0 + PF_LIKE_CHUNK < i1 ? PF_LIKE_CHUNK : i1 - c0;
-        /* 1: densities */
-        for (size_t j = 0; j < m; j++) {
-            const size_t i = c0 + j;
-            const double *sw = lk->st_w ? lk->st_w + i * PF_LIKE_STW : swbuf + j * PF_LIKE_STW;
-            if (!lk->st_w) /* compact rows: the weights formed here, the same bits */
-                pf_ev_stencil_expand(lk->st_loc + i * PF_LIKE_STL, lk->st_xf ? lk->st_xf[i] : 1.0,
-                                     lk->st_xf ? lk->st_xpow + (lk->st_base[i] / 2) % lk->st_nx : NULL,
-                                     swbuf + j * PF_LIKE_STW);
-            dd[j] = pf_ev_dot_stencil_v4(sw, G + lk->st_base[i], rs);
-        }
-        /* 2: ln d in held order, s = wt / d */
-        for (size_t j = 0; j < m; j++) {
-            const double d = dd[j];
-            const int ok = d > 0.0;
-            wv[j] = lk->wt ? lk->wt[c0 + j] : 1.0;
-            use[j] = 0;
-            if (!lk->wt) lane_log_event(&ll, lk->st_base[c0 + j], ok, d);
-            if (wv[j] == 0.0) continue;
-            if (!ok) { /* the lowest such event in the caller's order */
-                const long oi = (long)orig_index(lk, c0 + j);
-                if (bad < 0 || oi < bad) bad = oi;
-                continue;
-            }
-            if (lk->wt) log_add(&la, wv[j], d);
-            ss[j] = wv[j] / d;
-            use[j] = 1;
-        }
-        if (!want_grad) continue;
-        /* 3: the scatter */
-        for (size_t j = 0; j < m; j++) {
-            if (!use[j]) continue;
-            const size_t i = c0 + j, B = lk->st_base[i];
-            if (B != run_base) {
-                if (run_base != SIZE_MAX) run_flush_v4(U, u + run_base, rs);
-                run_base = B;
-            }
-            run_add_v4(lk->st_w ? lk->st_w + i * PF_LIKE_STW : swbuf + j * PF_LIKE_STW, ss[j], U);
-        }
-    }
-    if (run_base != SIZE_MAX) run_flush_v4(U, u + run_base, rs);
-    part[0] = lk->wt ? log_flush(&la) : lane_log_end(&ll);
-    return bad;
+#ifdef PF_LN_HAVE_FMA
+    if (have_fma()) return events_block_stencil_fma(lk, G, b, nev, want_grad);
+#endif
+    return events_block_stencil_base(lk, G, b, nev, want_grad);
 }
 #endif
 
@@ -1383,6 +1228,9 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
         else csr_apply(lk->nF, lk->m_ptr, lk->m_col, lk->m_val, G, lk->F);
         G = lk->F;
     }
+#ifdef PF_LN_HAVE_FMA
+    (void)have_fma(); /* set before the threads, which only read it */
+#endif
     /* One pass: block b's partial holds [sum wt ln d, u_0 .. u_{ngrid-1}]. */
 #ifdef PF_HAVE_OPENMP
 #pragma omp parallel for schedule(static)

@@ -1283,7 +1283,11 @@ int pf_like_events(pf_like *lk, const double *G, const double *dG, size_t np, do
             for (size_t g = 0; g < lk->ngrid; g++) u[g] = lk->F[g] + ux[g];
         }
         for (size_t g = 0; g < lk->ngrid; g++) u[g] -= lk->L * lk->c[g];
-        for (size_t p = 0; p < np; p++) grad[p] = dot8(dG + p * lk->ngrid, u, lk->ngrid);
+        /* each parameter's dot product by one thread: the same bits for any threads */
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static) if (np > 1)
+#endif
+        for (long p = 0; p < (long)np; p++) grad[p] = dot8(dG + (size_t)p * lk->ngrid, u, lk->ngrid);
     }
     return PF_OK;
 }

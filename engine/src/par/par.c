@@ -80,9 +80,16 @@ int pf_par_sum_blocks(const double *partials, size_t first_block, size_t nblocks
             return pf_status_set(st, PF_EINTERNAL,
                                  "pf_par_sum_blocks: %zu local blocks from %zu, expected all %zu",
                                  nblocks_local, first_block, nblocks_total);
-        for (size_t b = 0; b < nblocks_total; b++)
-            for (size_t k = 0; k < len; k++)
-                out[k] += partials[b * len + k];
+        /* per column, the blocks in order (the same bits for any threads); columns shared
+         * among the threads where there are many (the event pass's u: 1 + ngrid) */
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static) if (len * nblocks_total >= 65536)
+#endif
+        for (long k = 0; k < (long)len; k++) {
+            double a = out[k];
+            for (size_t b = 0; b < nblocks_total; b++) a += partials[b * len + (size_t)k];
+            out[k] = a;
+        }
         return PF_OK;
     }
 #ifdef PF_HAVE_MPI

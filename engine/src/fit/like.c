@@ -1049,28 +1049,27 @@ PF_EV_AI void run_flush_v4(pf_ev_v4 *U, double *u0, size_t rs)
     }
 }
 
-/* The event pass over lane groups (struct pf_like ln_*, whole rows, no exact rows): 4
- * events of one stencil base per vector.  Per chunk of PF_LANE_CHUNK groups, three phases
- * (a group's chain density -> s -> scatter is long, and one group is ~100 instructions,
- * so the out-of-order window would otherwise hold little more than one):
- *  1. the densities: the run's 32 grid values broadcast once per run into Gb, then per lane
- *     the operations of pf_ev_dot_stencil (rows first, the column weights, F2 and FL), so
- *     each d is the scalar reference's bits;
+/* The event pass over lane groups (struct pf_like ln_*, whole rows, no exact rows;
+ * like_lanes.h events_block_lanes): 4 events of one stencil base per vector.  Per chunk
+ * of PF_LANE_CHUNK groups, three phases, so that the long chain density -> s -> scatter
+ * of one group overlaps the next groups':
+ *  1. the densities: the run's 32 grid values broadcast once per run into Gb, then per
+ *     lane the order of pf_ev_dot_stencil (rows first, the column weights, F2 and FL) with
+ *     its multiply-adds fused;
  *  2. ln d (lane_log, or log_add per event with weights) and s = wt / d;
- *  3. the gradient: the terms (s wr_r)(f_a wc_c) of pf_ev_stencil_term3, added per event in
+ *  3. the gradient: the terms (s wr_r)(f_a wc_c) of pf_ev_stencil_term3, fused per event in
  *     held order into 8 run accumulators (Q^2 row r, values 4 h .. 4 h + 3), which are
- *     added to u once per run: the operations and order of events_block_stencil's scatter,
- *     so whole and compact rows give the same bits.
- * Standalone and in the engine this halves the per-event instructions of the per-event
- * kernel (docs/performance.md, "Events in lanes"). */
-/* The lane order's pass event by event (compact rows, or whole rows where the lane groups
- * could not be allocated): the same bits as events_block_lanes.  In chunks of
- * PF_LIKE_CHUNK events, three phases (the densities; ln d by lane_log_event, or log_add
- * with weights, and s = wt / d; the scatter into the run accumulators, added to u at each
- * change of base), each event with the operations of the lane pass's lane. */
-#define PF_LANE_CHUNK 16
+ *     added to u once per run.
+ * Chunks of 2, 4, 8, 16 and 32 groups measured: 4 and 8 fastest (1e6 events, ln L +
+ * gradient with 1 thread 9.1-9.5 ms against 10.4-10.8 with 16; docs/performance.md,
+ * "Events in lanes").
+ * The lane order's pass event by event (like_lanes.h events_block_stencil: compact rows,
+ * or whole rows where the lane groups could not be allocated) takes chunks of
+ * PF_LIKE_CHUNK events in the same three phases (ln d by lane_log_event), each event with
+ * the operations of its lane in the lane pass: the same bits. */
+#define PF_LANE_CHUNK 4
 #define PF_LANE_PREFETCH 16 /* groups ahead (5 lines each) */
-#define PF_LIKE_CHUNK 64
+#define PF_LIKE_CHUNK 16
 /* Two instances of the kernels (like_lanes.h): with the hardware's fused multiply-add
  * (x86-64 with AVX2 and FMA, chosen at run time), and with C's fma per lane elsewhere (the
  * same bits; on AArch64 fma is an instruction, on x86-64 without FMA a library call). */

@@ -245,7 +245,7 @@ static void usage(FILE *out)
             "Likelihood timings (docs/performance.md, section likelihood); defaults N = 1e5,1e6,\n"
             "T = all cores, CARD = configs/cards/perfect.yaml.  Events: N points uniform in\n"
             "ln x, ln Q2 inside the cuts (fixed seed), rows from prepare (perfect detector,\n"
-            "factored stencil, 84 bytes per event, as fit holds them); G and dG at the card's\n"
+            "factored stencil rows as fit holds them: lane groups, ~87 bytes per event); G and dG at the card's\n"
             "parameters.\n"
             "  like_events_grad     ln L + gradient in every PDF parameter, at 1 and T threads\n"
             "                       (and ranks: run under mpirun)\n"
@@ -255,7 +255,7 @@ static void usage(FILE *out)
             "                       whole rows would take more than a quarter of the memory)\n"
             "                       (with --device cuda, the default where a device is present\n"
             "                       in a CUDA build, both again on the device: device column)\n"
-            "  like_traffic_floor   84 bytes x N (the rows) / measured read bandwidth at T threads\n"
+            "  like_traffic_floor   the rows' bytes as held (pf_like_row_bytes) / measured read bandwidth at T threads\n"
             "  like_nexp_grad       normalisation L c.G and its gradient L dG c (all parameters;\n"
             "                       _8par: 8 of them, what a fit of 8 free parameters needs)\n"
             "  like_histogram_grad  binned Poisson ln L + gradient (card's fit.bins)\n"
@@ -471,7 +471,8 @@ int pf_bench_likelihood(int argc, char **argv)
             res[nres++] = r;
         }
         if (!rc) {
-            const double bytes = (double)ntot * (PF_LIKE_STW * sizeof(double) + sizeof(uint32_t));
+            /* the rows as the pass reads them (lane groups), all ranks */
+            const double bytes = (double)pf_like_row_bytes(j.lk) * (double)ntot / (double)(d.nevents ? d.nevents : 1);
             const double bw = read_bandwidth((size_t)fmax(bytes / pf_par_size(), 4e8));
             pf_bench_result r = {"like_traffic_floor", ntot, tmax, pf_par_size(), 0, 0, 0, 0, 0, 0, "cpu"};
             /* ranks share the node's memory bus: the floor is for the whole machine */

@@ -46,6 +46,10 @@ pf_like *pf_like_create_take(const pf_like_data *d, pf_status *st);
 void pf_like_destroy(pf_like *lk);
 
 size_t pf_like_ngrid(const pf_like *lk);
+/* Bytes of this rank's event rows as held for the event pass, which reads them once per
+ * evaluation (lane groups: 333 per group of up to 4 events; whole stencil rows 84 per
+ * event; compact 36-44; CSR 8 per weight, 8 per run, 16 per event): bench's traffic floor. */
+size_t pf_like_row_bytes(const pf_like *lk);
 size_t pf_like_nbins(const pf_like *lk);
 
 /* Event weights wt_i for this rank's events (NULL: all 1).  Histogram counts n_b are the

@@ -772,6 +772,15 @@ void pf_like_weights(const pf_like *lk, double *wt)
 
 size_t pf_like_event_index(const pf_like *lk, size_t i) { return lk->first + orig_index(lk, i); }
 
+size_t pf_like_row_bytes(const pf_like *lk)
+{
+    if (lk->binned_only) return 0;
+    if (lk->ln_w) return lk->ln_n * (PF_LANE_W * sizeof(double) + sizeof(uint32_t) + sizeof(uint64_t) + 1);
+    if (lk->st_w) return lk->n * (PF_LIKE_STW * sizeof(double) + sizeof(uint32_t));
+    if (lk->st_loc) return lk->n * (PF_LIKE_STL * sizeof(double) + sizeof(uint32_t) + (lk->st_xf ? sizeof(double) : 0));
+    return lk->nnz * sizeof(double) + (lk->n ? lk->rptr[lk->n] : 0) * 2 * sizeof(uint32_t) + lk->n * 2 * sizeof(uint64_t);
+}
+
 size_t pf_like_ngrid(const pf_like *lk) { return lk->ngrid; }
 size_t pf_like_nbins(const pf_like *lk) { return lk->nbins; }
 const double *pf_like_counts(const pf_like *lk) { return lk->counts; }

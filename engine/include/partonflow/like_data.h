@@ -41,6 +41,11 @@ typedef struct pf_like_data {
     const double *st_xf;
     const double *st_xpow;
     size_t st_nx;                 /* x nodes per Q^2 row of the grid */
+    /* compact rows: 1 lets pf_like_create form the weights once and hold them whole (in
+     * lane groups where the runs of one base are long, like.c lanes_build; 84-87 bytes per
+     * event, transiently ~128 with the compact rows), 0 keeps them compact (the pass forms
+     * them per event); the same bits either way */
+    int st_expand;
     /* Smeared detector, response operator (docs/fitting.md): when nF > 0 the stencil rows
      * address F = M G (nF values, st_nx columns per row) instead of G; M is CSR with nF
      * rows (m_ptr: nF + 1) over the ngrid theory values.  ln L's gradient takes

@@ -63,6 +63,7 @@ struct pf_like {
     double *ln_w;
     double *view_w;     /* pf_like_view's copy of the whole rows, made from the lanes on demand */
     int lanes_order;    /* the stencil pass in lane order (lanes_build): ln_w, or event by event */
+    int st_expand;      /* compact rows to be made whole by lanes_build (pf_like_data) */
     double *st_w;       /* the rows whole, or NULL: */
     double *st_loc;     /* compact, expanded per event in the pass (like_data.h) */
     double *st_xf, *st_xpow;
@@ -512,10 +513,43 @@ static int block_order(pf_like *lk)
 #ifndef PF_LANE_MIN_RUN
 #define PF_LANE_MIN_RUN 16
 #endif
+/* Row i's 10 weights as a whole row (the compact rows expanded: the same bits). */
+static inline const double *row_weights(const pf_like *lk, size_t i, double *tmp)
+{
+    if (lk->st_w) return lk->st_w + i * PF_LIKE_STW;
+    pf_ev_stencil_expand(lk->st_loc + i * PF_LIKE_STL, lk->st_xf ? lk->st_xf[i] : 1.0,
+                         lk->st_xf ? lk->st_xpow + (lk->st_base[i] / 2) % lk->st_nx : NULL, tmp);
+    return tmp;
+}
+
+/* Compact rows with st_expand made whole (outside the lane order); on failure they stay
+ * compact (the same bits). */
+static void rows_expand(pf_like *lk)
+{
+    if (!lk->st_loc || !lk->st_expand || !lk->n) return;
+    double *w = malloc(lk->n * PF_LIKE_STW * sizeof *w);
+    if (!w) return;
+    pf_fit_advise_huge(w, lk->n * PF_LIKE_STW * sizeof *w);
+#ifdef PF_HAVE_OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (size_t i = 0; i < lk->n; i++) {
+        double tmp[PF_LIKE_STW];
+        const double *r = row_weights(lk, i, tmp);
+        memcpy(w + i * PF_LIKE_STW, r, sizeof tmp);
+    }
+    lk->st_w = w;
+    free(lk->st_loc); free(lk->st_xf); free(lk->st_xpow);
+    lk->st_loc = NULL, lk->st_xf = NULL, lk->st_xpow = NULL;
+}
+
 static void lanes_build(pf_like *lk)
 {
 #ifdef PF_EV_HAVE_V4
-    if (!lk->st_base || lk->x_n || !lk->n) return;
+    if (!lk->st_base || lk->x_n || !lk->n) {
+        rows_expand(lk);
+        return;
+    }
     size_t ng = 0, nruns = 0;
     for (size_t i = 0; i < lk->n;) {
         size_t j = i + 1;
@@ -524,9 +558,12 @@ static void lanes_build(pf_like *lk)
         nruns++;
         i = j;
     }
-    if (lk->n < PF_LANE_MIN_RUN * nruns) return;
+    if (lk->n < PF_LANE_MIN_RUN * nruns) {
+        rows_expand(lk);
+        return;
+    }
     lk->lanes_order = 1;
-    if (!lk->st_w) return;
+    if (!lk->st_w && !lk->st_expand) return;
     const size_t nb = lk->nblocks_local, wbytes = (ng * PF_LANE_W * sizeof(double) + 63) / 64 * 64;
     lk->ln_blk = malloc((nb + 1) * sizeof *lk->ln_blk);
     lk->ln_base = malloc(ng * sizeof *lk->ln_base);
@@ -550,17 +587,21 @@ static void lanes_build(pf_like *lk)
             lk->ln_pos[g] = k;
             lk->ln_cnt[g] = (uint8_t)(c | (k + 4 >= j ? PF_LANE_RUN_END : 0));
             double *w = lk->ln_w + g * PF_LANE_W;
-            for (int q = 0; q < PF_LIKE_STW; q++)
-                for (size_t l = 0; l < 4; l++) w[4 * q + l] = l < c ? lk->st_w[(k + l) * PF_LIKE_STW + q] : 0.0;
+            memset(w, 0, PF_LANE_W * sizeof *w);
+            for (size_t l = 0; l < c; l++) {
+                double tmp[PF_LIKE_STW];
+                const double *r = row_weights(lk, k + l, tmp);
+                for (int q = 0; q < PF_LIKE_STW; q++) w[4 * q + l] = r[q];
+            }
         }
         i = j;
     }
     lk->ln_blk[nb] = g;
     lk->ln_n = g;
-    free(lk->st_w);
-    lk->st_w = NULL;
+    free(lk->st_w); free(lk->st_loc); free(lk->st_xf); free(lk->st_xpow);
+    lk->st_w = NULL, lk->st_loc = NULL, lk->st_xf = NULL, lk->st_xpow = NULL;
 #else
-    (void)lk;
+    rows_expand(lk);
 #endif
 }
 
@@ -612,6 +653,7 @@ static pf_like *like_create(const pf_like_data *d, int take, pf_status *st)
     lk->col = (take & 1) ? (uint32_t *)d->col : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->col);
     lk->val = (take & 1) ? (double *)d->val : malloc((lk->nnz ? lk->nnz : 1) * sizeof *lk->val);
     lk->nF = stencil ? d->nF : 0;
+    lk->st_expand = stencil && d->st_loc && d->st_expand;
     const size_t nev = lk->nF ? lk->nF + lk->ngrid : lk->ngrid;
     lk->c = malloc(lk->ngrid * sizeof *lk->c);
     lk->u = malloc(((nev > lk->ngrid ? nev : lk->ngrid) + 1) * sizeof *lk->u);

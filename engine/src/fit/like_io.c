@@ -84,19 +84,19 @@ static int local_row_ok(const double *li)
            li[2] >= 0.0;
 }
 
-/* Compact stencil rows are expanded to whole ones on reading when those, and the lane
- * groups pf_like_create makes of them (like.c lanes_build: the whole rows again,
- * transposed, plus 13 bytes per group, while both exist), take at most a quarter of the
- * machine's memory (per rank): the pass over whole rows is faster where memory bandwidth
- * is ample (perfect card, 2-core AMD EPYC: 10.8 against 21 ms per ln L + gradient at 1e6
- * events with 1 thread; default card 14.5 against 16.4 ms, docs/performance.md), the
- * compact ones hold 44 or 36 instead of 84-90 bytes per event where memory is what runs
- * out (1e8 events on one node).  Either way the pass computes the same bits. */
+/* Compact stencil rows are expanded to whole ones by pf_like_create (st_expand: in lane
+ * groups where the runs of one base are long, like.c lanes_build) when those, with the
+ * compact rows they are made from, take at most a quarter of the machine's memory (per
+ * rank): the pass over whole rows is faster where memory bandwidth is ample (perfect
+ * card, 2-core AMD EPYC: 9.2 against 20 ms per ln L + gradient at 1e6 events with 1
+ * thread; default card 14.5 against 16.4 ms, docs/performance.md), the compact ones hold
+ * 44 or 36 instead of 84-87 bytes per event where memory is what runs out (1e8 events on
+ * one node).  Either way the pass computes the same bits. */
 static int expand_rows(size_t n)
 {
     const long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || psz <= 0) return 1;
-    return (double)n * (2 * PF_LIKE_STW * sizeof(double) + 16) <= 0.25 * (double)pages * (double)psz;
+    return (double)n * 128.0 <= 0.25 * (double)pages * (double)psz;
 }
 
 #define TRY(x) do { if ((rc = (x)) != PF_OK) goto done; } while (0)
@@ -426,23 +426,6 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
                             BAD("%s: dataset /events/stencil_xf row %zu: expected a finite factor > 0, got %g", path,
                                 b + i, xf[i]);
                     }
-                if (expand_rows(n)) {
-                    /* whole rows (like_data.h): the same bits, the faster pass where they fit */
-                    val = malloc(n * PF_LIKE_STW * sizeof *val);
-                    if (!val) {
-                        rc = pf_status_set(st, PF_ENOMEM, "%s: cannot allocate %zu event rows", path, n);
-                        goto done;
-                    }
-                    pf_fit_advise_huge(val, n * PF_LIKE_STW * sizeof *val);
-#ifdef PF_HAVE_OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-                    for (size_t i = 0; i < n; i++)
-                        pf_ev_stencil_expand(loc + i * PF_LIKE_STL, xf ? xf[i] : 1.0,
-                                             xf ? xpow + (col[i] / 2) % (uint64_t)snx : NULL, val + i * PF_LIKE_STW);
-                    free(loc); free(xf);
-                    loc = NULL, xf = NULL;
-                }
             } else {
                 TRY(pf_h5_read_rows(h, "/events/stencil_w", PF_H5_DOUBLE, b, n, val, st));
             }
@@ -485,7 +468,7 @@ pf_like *pf_like_read(const char *path, int rows, pf_like_info *info, char **car
     pf_like_data d = {.ngrid = info->ngrid, .nevents_total = info->nevents, .first_event = b, .nevents = n,
                       .row_ptr = stencil || !rows ? NULL : rp, .col = stencil ? NULL : col, .val = stencil ? NULL : val,
                       .st_base = stencil ? col : NULL, .st_w = stencil ? val : NULL, .st_loc = loc, .st_xf = xf,
-                      .st_xpow = xpow, .st_nx = (size_t)snx, .nF = nF, .m_ptr = mptr, .m_col = mcol, .m_val = mval, .x_n = xn, .x_event = xev, .x_ptr = xptr, .x_col = xcol, .x_val = xval, .bin = info->nbins ? bin : NULL, .c = c,
+                      .st_xpow = xpow, .st_nx = (size_t)snx, .st_expand = loc && expand_rows(n), .nF = nF, .m_ptr = mptr, .m_col = mcol, .m_val = mval, .x_n = xn, .x_event = xev, .x_ptr = xptr, .x_col = xcol, .x_val = xval, .bin = info->nbins ? bin : NULL, .c = c,
                       .luminosity = info->luminosity, .nbins = info->nbins, .H = H, .binned_only = !rows};
     lk = pf_like_create_take(&d, st);
     rc = lk ? PF_OK : st->code;

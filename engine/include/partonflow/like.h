@@ -50,6 +50,10 @@ size_t pf_like_ngrid(const pf_like *lk);
  * evaluation (lane groups: 333 per group of up to 4 events; whole stencil rows 84 per
  * event; compact 36-44; CSR 8 per weight, 8 per run, 16 per event): bench's traffic floor. */
 size_t pf_like_row_bytes(const pf_like *lk);
+/* For tests: on = 1 makes the lane-order passes use their baseline instance (C's fma per
+ * lane) where the AVX2+FMA one would run, 0 restores the choice; returns the previous
+ * setting (1 where there is only the baseline).  Both give the same bits. */
+int pf_like_kernel_baseline(int on);
 size_t pf_like_nbins(const pf_like *lk);
 
 /* Event weights wt_i for this rank's events (NULL: all 1).  Histogram counts n_b are the

@@ -1144,6 +1144,7 @@ PF_EV_AI void run_flush_v4(pf_ev_v4 *U, double *u0, size_t rs)
 #undef PF_LN
 #undef PF_LN_ATTR
 #undef PF_LN_MADD
+static int force_baseline; /* pf_like_kernel_baseline */
 static int have_fma(void)
 {
     static int f = -1;
@@ -1151,7 +1152,7 @@ static int have_fma(void)
         __builtin_cpu_init();
         f = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     }
-    return f;
+    return f && !force_baseline;
 }
 #endif
 static long events_block_lanes(pf_like *lk, const double *G, size_t b, size_t nev, int want_grad)
@@ -1169,6 +1170,17 @@ static long events_block_stencil(pf_like *lk, const double *G, size_t b, size_t 
     return events_block_stencil_base(lk, G, b, nev, want_grad);
 }
 #endif
+int pf_like_kernel_baseline(int on)
+{
+#ifdef PF_LN_HAVE_FMA
+    const int was = force_baseline;
+    force_baseline = on;
+    return was;
+#else
+    (void)on;
+    return 1;
+#endif
+}
 
 /* Block b of the event pass: its partial [sum wt ln d, u] (u only with want_grad); returns
  * the lowest local event (caller's order) whose density is not positive, or -1.  Compiled for AVX2 and the

@@ -100,8 +100,14 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
         for (long n = 0; n < (long)nn; n++) {
             if (!have) continue;
             for (int a = 0; a < nobs; a++) {
-                zgemm_rm_nt((int)npp, (int)nq, PF_NIN, Mall + (size_t)n * PF_NIN, (int)(nn * PF_NIN),
+                /* the value's set in a call of its own, the parameters' in another: a BLAS
+                 * may round a product differently with the number of rows (kernels, gemv
+                 * for one row), and G must not depend on whether dG is asked for */
+                zgemm_rm_nt(1, (int)nq, PF_NIN, Mall + (size_t)n * PF_NIN, (int)(nn * PF_NIN),
                             Ka[a] + (size_t)n * PF_NIN, (int)(nn * PF_NIN), Cn, (int)nq);
+                if (npp > 1)
+                    zgemm_rm_nt((int)npp - 1, (int)nq, PF_NIN, Mall + (nn + (size_t)n) * PF_NIN, (int)(nn * PF_NIN),
+                                Ka[a] + (size_t)n * PF_NIN, (int)(nn * PF_NIN), Cn + nq, (int)nq);
                 double *bi = B + (size_t)n * ncols, *br = B + (nn + (size_t)n) * ncols;
                 for (size_t pp = 0; pp < npp; pp++)
                     for (size_t q = 0; q < nq; q++) {
@@ -129,11 +135,15 @@ int pf_ops_grid_values_from_moments(const pf_ops *o, size_t np, const double com
             return rc;
         }
     } else {
-        const long nblk = (long)((ncols + GEMM_COLS - 1) / GEMM_COLS);
+        /* blocks of GEMM_COLS columns, the value's columns [0, ncolp) apart from the
+         * parameters': the value's products are the same calls with or without dG */
+        const long nbv = (long)((ncolp + GEMM_COLS - 1) / GEMM_COLS);
+        const long nblk = nbv + (long)((ncols - ncolp + GEMM_COLS - 1) / GEMM_COLS);
 #pragma omp parallel for schedule(static)
         for (long b = 0; b < nblk; b++) {
-            const size_t c0 = (size_t)b * GEMM_COLS;
-            const size_t nc = ncols - c0 < GEMM_COLS ? ncols - c0 : GEMM_COLS;
+            const size_t c0 = b < nbv ? (size_t)b * GEMM_COLS : ncolp + (size_t)(b - nbv) * GEMM_COLS;
+            const size_t end = b < nbv ? ncolp : ncols;
+            const size_t nc = end - c0 < GEMM_COLS ? end - c0 : GEMM_COLS;
             gemm_rm((int)nx, (int)nc, (int)kk, o->Cs, (int)kk, B + c0, (int)ncols, R + c0, (int)ncols);
         }
     }

@@ -504,7 +504,7 @@ static int block_order(pf_like *lk)
 /* The lane order (events_block_lanes, events_block_stencil): after block_order, for stencil
  * rows without exact rows (their events would break the runs of one base) whose runs hold
  * PF_LANE_MIN_RUN events or more on average.  The perfect card's 1e6 events make 25 323
- * runs (39 events each: the lane pass is 24 % faster than the per-event one); the default
+ * runs (39 events each: the lane pass takes 40 % off the per-event one); the default
  * card's response rows 117 389 (8.5 each: 3.3 events per group of 4, and broadcasting the
  * run's grid values costs more than it saves, so those keep the per-event pass).  A
  * function of the bases alone, so whole and compact rows decide alike.  Whole rows then
@@ -1054,10 +1054,10 @@ PF_EV_AI void lane_log_flush(lane_log *a)
 }
 
 /* a whole group: d holds 1 in its unused lanes and in those of non-positive densities */
-PF_EV_AI void lane_log_group(lane_log *a, pf_ev_v4 d)
+PF_EV_AI void lane_log_group(lane_log *a, const pf_ev_v4 *d)
 {
-    a->P = a->P * d;
-    memcpy(a->ring + 4 * a->nring++, &d, sizeof d);
+    a->P = a->P * *d;
+    memcpy(a->ring + 4 * a->nring++, d, sizeof *d);
     if (a->nring == PF_LOG_GROUP) lane_log_flush(a);
 }
 
@@ -1065,7 +1065,7 @@ PF_EV_AI void lane_log_group(lane_log *a, pf_ev_v4 d)
 PF_EV_AI void lane_log_event(lane_log *a, size_t B, int ok, double d)
 {
     if (!a->open || B != a->base || a->k == 4) {
-        if (a->open) lane_log_group(a, (pf_ev_v4){a->cur[0], a->cur[1], a->cur[2], a->cur[3]});
+        if (a->open) lane_log_group(a, &(pf_ev_v4){a->cur[0], a->cur[1], a->cur[2], a->cur[3]});
         a->cur[0] = a->cur[1] = a->cur[2] = a->cur[3] = 1.0;
         a->k = 0;
         a->base = B;
@@ -1077,7 +1077,7 @@ PF_EV_AI void lane_log_event(lane_log *a, size_t B, int ok, double d)
 
 PF_EV_AI double lane_log_end(lane_log *a)
 {
-    if (a->open) lane_log_group(a, (pf_ev_v4){a->cur[0], a->cur[1], a->cur[2], a->cur[3]});
+    if (a->open) lane_log_group(a, &(pf_ev_v4){a->cur[0], a->cur[1], a->cur[2], a->cur[3]});
     a->open = 0;
     if (a->nring) lane_log_flush(a);
     return a->acc;
@@ -1118,6 +1118,17 @@ PF_EV_AI void run_flush_v4(pf_ev_v4 *U, double *u0, size_t rs)
  * or whole rows where the lane groups could not be allocated) takes chunks of
  * PF_LIKE_CHUNK events in the same three phases (ln d by lane_log_event), each event with
  * the operations of its lane in the lane pass: the same bits. */
+/* two-vector shuffles: clang and GCC >= 12 have __builtin_shufflevector, older GCC
+ * __builtin_shuffle with an index vector */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define PF_LN_SHUF(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#endif
+#endif
+#ifndef PF_LN_SHUF
+typedef long long pf_ln_i4 __attribute__((vector_size(32)));
+#define PF_LN_SHUF(a, b, i, j, k, l) __builtin_shuffle(a, b, (pf_ln_i4){i, j, k, l})
+#endif
 #define PF_LANE_CHUNK 4
 #define PF_LANE_PREFETCH 16 /* groups ahead (5 lines each) */
 #define PF_LIKE_CHUNK 16

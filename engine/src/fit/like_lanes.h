@@ -48,7 +48,6 @@ PF_LN_ATTR PF_EV_AI void PF_LN(run_add)(const double *sw, double s, pf_ev_v4 *U)
 
 PF_LN_ATTR static long PF_LN(events_block_lanes)(pf_like *lk, const double *G, size_t b, size_t nev, int want_grad)
 {
-    typedef long long pf_i4 __attribute__((vector_size(32)));
     const size_t len = nev + 1, rs = 2 * lk->st_nx;
     const uint64_t g0 = lk->ln_blk[b], g1 = lk->ln_blk[b + 1];
     long bad = -1;
@@ -104,7 +103,7 @@ PF_LN_ATTR static long PF_LN(events_block_lanes)(pf_like *lk, const double *G, s
                         }
                         if (l >= cnt || !(d[l] > 0.0)) d[l] = 1.0, wv[l] = 0.0;
                     }
-                lane_log_group(&ll, d);
+                lane_log_group(&ll, &d);
             } else {
                 for (int l = 0; l < 4; l++) {
                     const double wt = l < cnt ? lk->wt[pos + l] : 0.0;
@@ -135,17 +134,17 @@ PF_LN_ATTR static long PF_LN(events_block_lanes)(pf_like *lk, const double *G, s
             pf_ev_v4 lo[4], hi[4], q0[4], q1[4];
             for (int c = 0; c < 4; c++) {
                 const pf_ev_v4 y2 = W[8] * W[4 + c], yl = W[9] * W[4 + c];
-                lo[c] = __builtin_shuffle(y2, yl, (pf_i4){0, 4, 2, 6}); /* lanes 0, 2 */
-                hi[c] = __builtin_shuffle(y2, yl, (pf_i4){1, 5, 3, 7}); /* lanes 1, 3 */
+                lo[c] = PF_LN_SHUF(y2, yl, 0, 4, 2, 6); /* lanes 0, 2 */
+                hi[c] = PF_LN_SHUF(y2, yl, 1, 5, 3, 7); /* lanes 1, 3 */
             }
-            q0[0] = __builtin_shuffle(lo[0], lo[1], (pf_i4){0, 1, 4, 5});
-            q0[1] = __builtin_shuffle(hi[0], hi[1], (pf_i4){0, 1, 4, 5});
-            q0[2] = __builtin_shuffle(lo[0], lo[1], (pf_i4){2, 3, 6, 7});
-            q0[3] = __builtin_shuffle(hi[0], hi[1], (pf_i4){2, 3, 6, 7});
-            q1[0] = __builtin_shuffle(lo[2], lo[3], (pf_i4){0, 1, 4, 5});
-            q1[1] = __builtin_shuffle(hi[2], hi[3], (pf_i4){0, 1, 4, 5});
-            q1[2] = __builtin_shuffle(lo[2], lo[3], (pf_i4){2, 3, 6, 7});
-            q1[3] = __builtin_shuffle(hi[2], hi[3], (pf_i4){2, 3, 6, 7});
+            q0[0] = PF_LN_SHUF(lo[0], lo[1], 0, 1, 4, 5);
+            q0[1] = PF_LN_SHUF(hi[0], hi[1], 0, 1, 4, 5);
+            q0[2] = PF_LN_SHUF(lo[0], lo[1], 2, 3, 6, 7);
+            q0[3] = PF_LN_SHUF(hi[0], hi[1], 2, 3, 6, 7);
+            q1[0] = PF_LN_SHUF(lo[2], lo[3], 0, 1, 4, 5);
+            q1[1] = PF_LN_SHUF(hi[2], hi[3], 0, 1, 4, 5);
+            q1[2] = PF_LN_SHUF(lo[2], lo[3], 2, 3, 6, 7);
+            q1[3] = PF_LN_SHUF(hi[2], hi[3], 2, 3, 6, 7);
             for (int l = 0; l < 4; l++)
                 for (int r = 0; r < 4; r++) {
                     const double x = xs[4 * r + l];
